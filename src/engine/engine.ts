@@ -1,0 +1,193 @@
+import type { Finding, Severity, Suppression } from "../types.js";
+import { findKeys, LOOKBEHIND_BYTES, type KeyHit } from "./find-keys.js";
+import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
+import { MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
+import { LineTracker } from "./line-tracker.js";
+import { describeSecret } from "./redact.js";
+import type { FileFacts, KeyOccurrence, Rule } from "./rule.js";
+
+/**
+ * The pure engine (STYLE: rules → engine → sources → reporters): bytes and file facts in,
+ * findings out. No fs, no process, no console. Large inputs arrive in chunks; consecutive
+ * windows overlap by more than the longest encoded key, and each literal hit is accepted in
+ * exactly one window, so a key straddling a chunk boundary is found once (issue #2).
+ */
+
+export type RuleSetting = Severity | "off";
+
+export interface EngineOptions {
+  rules: readonly Rule[];
+  /** Per-rule overrides from config (`rules: { id: "off" | severity }`). */
+  ruleSettings?: Readonly<Record<string, RuleSetting>>;
+  /** Report placeholders as `info` findings instead of dropping them (SPEC §1). */
+  includePlaceholders?: boolean;
+}
+
+export interface FileOutcome {
+  findings: Finding[];
+  suppressed: Suppression[];
+  bytes: number;
+}
+
+/** Bytes kept from one window to the next: the longest encoded key plus the look-behind. */
+export const WINDOW_OVERLAP = MAX_ENCODED_KEY_BYTES + 64;
+const KEEP_BYTES = WINDOW_OVERLAP + LOOKBEHIND_BYTES;
+
+interface LocatedHit {
+  hit: KeyHit;
+  line: number;
+  column: number;
+  allow: InlineAllow | null;
+}
+
+/** Scans a file that arrives in chunks: `push()` each chunk in order (the last one may say so), then `end()`. */
+export class FileScanner {
+  private readonly lines = new LineTracker();
+  private readonly located: LocatedHit[] = [];
+  private tail: Buffer = Buffer.alloc(0);
+  private tailAt = 0;
+  private acceptFrom = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly file: FileFacts,
+    private readonly options: EngineOptions,
+  ) {}
+
+  push(chunk: Uint8Array, final = false): void {
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const window = this.tail.length === 0 ? piece : Buffer.concat([this.tail, piece]);
+    const windowAt = this.tail.length === 0 ? this.bytes : this.tailAt;
+    this.bytes += piece.length;
+    const windowEnd = windowAt + window.length;
+    const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - WINDOW_OVERLAP);
+    this.scanWindow(window, windowAt, acceptTo);
+    if (final) {
+      this.tail = Buffer.alloc(0);
+      return;
+    }
+    this.lines.advance(window, windowAt, acceptTo);
+    const keepFrom = Math.max(0, window.length - KEEP_BYTES);
+    // Copy the tail: the caller may reuse the chunk's memory for the next read.
+    this.tail = Buffer.from(window.subarray(keepFrom));
+    this.tailAt = windowAt + keepFrom;
+  }
+
+  end(): FileOutcome {
+    if (this.tail.length > 0) this.scanWindow(this.tail, this.tailAt, this.tailAt + this.tail.length);
+    this.tail = Buffer.alloc(0);
+    return applyRules(this.file, this.located, this.bytes, this.options);
+  }
+
+  private scanWindow(window: Buffer, windowAt: number, acceptTo: number): void {
+    if (acceptTo <= this.acceptFrom) return;
+    const hits = findKeys(window, this.acceptFrom - windowAt, acceptTo - windowAt);
+    for (const hit of hits) {
+      const { line, column, lineStartAt } = this.lines.locate(window, windowAt, windowAt + hit.start);
+      const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
+      this.located.push({
+        hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
+        line,
+        column: utf16 ? Math.floor((windowAt + hit.start - lineStartAt) / 2) + 1 : column,
+        allow: findInlineAllow(window, hit.start, hit.end),
+      });
+    }
+    this.acceptFrom = acceptTo;
+  }
+}
+
+/** Scans a whole buffer in one window. */
+export function scanBuffer(file: FileFacts, bytes: Uint8Array, options: EngineOptions): FileOutcome {
+  const scanner = new FileScanner(file, options);
+  scanner.push(bytes, true);
+  return scanner.end();
+}
+
+function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
+  const secret = describeSecret(hit);
+  const width = hit.encoding === "utf16le" || hit.encoding === "utf16be" ? (hit.end - hit.start) / 2 : hit.end - hit.start;
+  return {
+    line,
+    column,
+    endLine: line,
+    endColumn: column + width,
+    keyId: secret.keyId,
+    lastFour: secret.lastFour,
+    fingerprint: secret.fingerprint,
+    redacted: secret.redacted,
+    confidence: secret.confidence,
+    encoding: hit.encoding,
+    placeholder: hit.placeholder,
+  };
+}
+
+function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, options: EngineOptions): FileOutcome {
+  const outcome: FileOutcome = { findings: [], suppressed: [], bytes };
+  const allowed = new Map<KeyOccurrence, InlineAllow>();
+  const keys: KeyOccurrence[] = [];
+  for (const entry of located) {
+    if (entry.hit.placeholder && !options.includePlaceholders) continue;
+    const occurrence = toOccurrence(entry);
+    keys.push(occurrence);
+    if (entry.allow) allowed.set(occurrence, entry.allow);
+  }
+  const chosen = new Map<string, { finding: Finding; precedence: number; key: KeyOccurrence }>();
+  for (const rule of options.rules) {
+    const setting = options.ruleSettings?.[rule.meta.id];
+    if (setting === "off") continue;
+    const severity = setting ?? rule.meta.severity;
+    rule.check({
+      file,
+      keys,
+      report(key, message) {
+        const finding = toFinding(file, rule, severity, key, message ?? rule.message(key));
+        const place = `${key.line}:${key.column}:${key.fingerprint}`;
+        const previous = chosen.get(place);
+        if (!previous || previous.precedence < rule.meta.precedence) {
+          chosen.set(place, { finding, precedence: rule.meta.precedence, key });
+        }
+      },
+    });
+  }
+  for (const { finding, key } of chosen.values()) {
+    const allow = allowed.get(key);
+    if (allow) {
+      outcome.suppressed.push({
+        ruleId: finding.ruleId,
+        file: finding.file,
+        line: finding.line,
+        column: finding.column,
+        fingerprint: key.fingerprint,
+        by: "inline",
+        ...(allow.reason ? { reason: allow.reason } : {}),
+      });
+    } else {
+      outcome.findings.push(finding);
+    }
+  }
+  return outcome;
+}
+
+function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccurrence, message: string): Finding {
+  const finding: Finding = {
+    ruleId: rule.meta.id,
+    severity: key.placeholder ? "info" : severity,
+    message: key.placeholder ? `Placeholder (${key.placeholder}), not a key: ${key.redacted}` : message,
+    file: file.path,
+    line: key.line,
+    column: key.column,
+    endLine: key.endLine,
+    endColumn: key.endColumn,
+    source: file.source,
+    secret: {
+      redacted: key.redacted,
+      fingerprint: key.fingerprint,
+      keyId: key.keyId,
+      lastFour: key.lastFour,
+      confidence: key.confidence,
+    },
+  };
+  if (key.encoding !== "raw") finding.encoding = key.encoding;
+  if (key.placeholder) finding.placeholder = key.placeholder;
+  return finding;
+}

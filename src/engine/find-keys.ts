@@ -1,0 +1,107 @@
+import { hasLeftBoundary, KEY_PREFIX, matchKeyAt, type KeyMatch } from "./key-shape.js";
+
+/**
+ * Finds keys in a byte buffer (SPEC §1). Literals are searched on raw bytes first — the
+ * plain `lmnfl_`, its UTF-16 form, and its three base64 alignments — and the full match runs
+ * only around those hits. Nothing here decodes a whole file.
+ */
+
+export type KeyEncoding = "raw" | "escaped" | "utf16le" | "utf16be" | "base64";
+
+export interface KeyHit extends KeyMatch {
+  encoding: KeyEncoding;
+}
+
+const RAW_LITERAL = Buffer.from(KEY_PREFIX, "latin1");
+/** `\0m\0n\0f\0l\0_`: found in UTF-16 LE and BE alike, one byte after the `l`. */
+const UTF16_LITERAL = Buffer.from("\0m\0n\0f\0l\0_", "latin1");
+
+/**
+ * The part of base64("…lmnfl_…") that does not depend on the neighbouring bytes, for each of
+ * the three alignments of `lmnfl_` in the encoded data, with the index inside its 4-char quad
+ * where the literal starts and the offset of `lmnfl_` in the bytes that quad decodes to.
+ * The same chars hold in the URL-safe alphabet.
+ */
+const BASE64_LITERALS = [
+  { literal: Buffer.from("bG1uZmxf", "latin1"), indexInQuad: 0, prefixOffset: 0 },
+  { literal: Buffer.from("xtbmZsX", "latin1"), indexInQuad: 2, prefixOffset: 1 },
+  { literal: Buffer.from("sbW5mbF", "latin1"), indexInQuad: 3, prefixOffset: 2 },
+];
+
+/** How far after a literal a key (in its widest encoding) can reach. */
+const BASE64_WINDOW_CHARS = 4 * Math.ceil(400 / 3);
+const UTF16_WINDOW_CHARS = 340;
+/** Bytes a hit may need before its literal: escapes, a base64 quad, a UTF-16 char. */
+export const LOOKBEHIND_BYTES = 16;
+
+/** Keys whose literal starts in [from, to) of `buf`; bytes outside that range are context only. */
+export function findKeys(buf: Buffer, from = 0, to = buf.length): KeyHit[] {
+  const hits: KeyHit[] = [];
+  for (let at = buf.indexOf(RAW_LITERAL, from); at !== -1 && at < to; at = buf.indexOf(RAW_LITERAL, at + 1)) {
+    if (!hasLeftBoundary(buf, at)) continue;
+    const match = matchKeyAt(buf, at);
+    if (match) hits.push({ ...match, encoding: match.escaped ? "escaped" : "raw" });
+  }
+  findUtf16Keys(buf, from, to, hits);
+  findBase64Keys(buf, from, to, hits);
+  return hits.length > 1 ? hits.sort((a, b) => a.start - b.start) : hits;
+}
+
+function findUtf16Keys(buf: Buffer, from: number, to: number, hits: KeyHit[]): void {
+  const searchFrom = Math.max(0, from + 1);
+  for (let at = buf.indexOf(UTF16_LITERAL, searchFrom); at !== -1 && at - 1 < to; at = buf.indexOf(UTF16_LITERAL, at + 1)) {
+    const l = at - 1;
+    if (buf[l] !== 0x6c) continue;
+    // LE keeps the high (zero) byte after each char, BE before it; for ASCII both read the same.
+    const littleEndian = buf[l + 11] === 0;
+    const companion = (pos: number) => buf[littleEndian ? pos + 1 : pos - 1];
+    const chars: number[] = [];
+    const previous = l - 2;
+    const hasPrevious = previous >= 0 && companion(previous) === 0;
+    chars.push(hasPrevious ? (buf[previous] as number) : 0x20);
+    for (let pos = l; pos < buf.length && chars.length <= UTF16_WINDOW_CHARS; pos += 2) {
+      if (companion(pos) !== 0) break;
+      chars.push(buf[pos] as number);
+    }
+    const decoded = Buffer.from(chars);
+    if (!hasLeftBoundary(decoded, 1)) continue;
+    const match = matchKeyAt(decoded, 1);
+    if (!match) continue;
+    const start = littleEndian ? l : l - 1;
+    hits.push({ ...match, start, end: start + (match.end - 1) * 2, encoding: littleEndian ? "utf16le" : "utf16be" });
+  }
+}
+
+function isBase64Byte(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2f || b === 0x2d || b === 0x5f);
+}
+
+function findBase64Keys(buf: Buffer, from: number, to: number, hits: KeyHit[]): void {
+  for (const { literal, indexInQuad, prefixOffset } of BASE64_LITERALS) {
+    for (let at = buf.indexOf(literal, from); at !== -1 && at < to; at = buf.indexOf(literal, at + 1)) {
+      const quad = at - indexInQuad;
+      if (quad < 0 || !allBase64(buf, quad, at)) continue;
+      // Decode from one quad earlier when there is one, so the byte before `lmnfl_` is known.
+      const begin = quad >= 4 && allBase64(buf, quad - 4, quad) ? quad - 4 : quad;
+      let end = quad;
+      while (end < buf.length && end - quad < BASE64_WINDOW_CHARS && isBase64Byte(buf[end])) end++;
+      end -= (end - begin) % 4 === 1 ? 1 : 0;
+      const decoded = Buffer.from(buf.toString("latin1", begin, end), "base64");
+      const literalAt = ((quad - begin) / 4) * 3 + prefixOffset;
+      if (!hasLeftBoundary(decoded, literalAt)) continue;
+      const match = matchKeyAt(decoded, literalAt);
+      if (!match) continue;
+      hits.push({
+        ...match,
+        start: begin + Math.floor((match.start * 4) / 3),
+        end: Math.min(end, begin + Math.ceil((match.end * 4) / 3)),
+        encoding: "base64",
+      });
+    }
+  }
+}
+
+function allBase64(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isBase64Byte(buf[i])) return false;
+  return true;
+}

@@ -1,0 +1,44 @@
+import { scrubKeys } from "./redact.js";
+
+/**
+ * Inline suppression (SPEC §4): a comment containing `lumenguard-allow` on the same line as the
+ * key or on the line above; text after `lumenguard-allow:` is the reason, kept in the report.
+ * Only a bounded neighbourhood is searched, so a minified megabyte line costs nothing extra.
+ */
+const MARKER = Buffer.from("lumenguard-allow", "latin1");
+const REACH = 4096;
+const MAX_REASON = 200;
+
+export interface InlineAllow {
+  reason?: string;
+}
+
+export function findInlineAllow(buf: Buffer, start: number, end: number): InlineAllow | null {
+  const lineStart = lastNewlineBefore(buf, start, Math.max(0, start - REACH)) + 1;
+  const previousLineStart = lineStart > 0 ? lastNewlineBefore(buf, lineStart - 1, Math.max(0, lineStart - 1 - REACH)) + 1 : lineStart;
+  let lineEnd = buf.indexOf(10, end);
+  if (lineEnd === -1 || lineEnd > end + REACH) lineEnd = Math.min(buf.length, end + REACH);
+  const at = buf.indexOf(MARKER, previousLineStart);
+  if (at === -1 || at >= lineEnd) return null;
+  return { reason: reasonAfter(buf, at + MARKER.length, lineEnd) };
+}
+
+function lastNewlineBefore(buf: Buffer, from: number, floor: number): number {
+  // A negative offset would make lastIndexOf count from the end.
+  if (from <= 0) return -1;
+  const at = buf.lastIndexOf(10, from - 1);
+  return at >= floor ? at : floor - 1;
+}
+
+function reasonAfter(buf: Buffer, at: number, lineEnd: number): string | undefined {
+  let end = buf.indexOf(10, at);
+  if (end === -1 || end > lineEnd) end = lineEnd;
+  const rest = buf.toString("utf8", at, Math.min(end, at + MAX_REASON * 2));
+  const match = /^\s*:\s*(.*)$/.exec(rest);
+  if (!match) return undefined;
+  const reason = (match[1] ?? "")
+    .replace(/\s*(\*\/|-->|#}|%>|\*\}).*$/, "")
+    .trim()
+    .slice(0, MAX_REASON);
+  return reason ? scrubKeys(reason) : undefined;
+}

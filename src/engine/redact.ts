@@ -1,0 +1,31 @@
+import { createHash } from "node:crypto";
+import type { SecretInfo } from "../types.js";
+import type { KeyMatch } from "./key-shape.js";
+
+/**
+ * The only way a key leaves the engine (SPEC §5): the identity the dashboard shows
+ * (key id + last four) and a SHA-256 fingerprint. Reporters never receive the key itself.
+ */
+export function describeSecret(match: Pick<KeyMatch, "key" | "keyId" | "secret" | "confidence">): SecretInfo {
+  const lastFour = match.secret.slice(-4);
+  return {
+    redacted: redactKey(match.keyId, lastFour),
+    fingerprint: fingerprintKey(match.key),
+    keyId: match.keyId,
+    lastFour,
+    confidence: match.confidence,
+  };
+}
+
+export function redactKey(keyId: string | null, lastFour: string): string {
+  return keyId === null ? `lmnfl_\u2026${lastFour}` : `lmnfl_${keyId}.\u2026${lastFour}`;
+}
+
+export function fingerprintKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/** Replaces anything key-like in free text (an allow-comment reason, an error) by its prefix. */
+export function scrubKeys(text: string): string {
+  return text.replace(/lmnfl_[A-Za-z0-9_.%\\-]*/g, "lmnfl_\u2026");
+}

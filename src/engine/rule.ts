@@ -1,0 +1,77 @@
+import type { Severity, SourceKind } from "../types.js";
+import type { KeyEncoding } from "./find-keys.js";
+import type { PlaceholderReason } from "./placeholder.js";
+
+/**
+ * What a rule is (STYLE: ESLint's meta + create, gitleaks' rules as data). The engine knows
+ * no rule by name: it hands every rule the keys it found in a file and the facts about the
+ * file, and turns what the rule reports into findings.
+ */
+
+export interface RuleMeta {
+  id: string;
+  severity: Severity;
+  /** One line: the guide's practice this rule enforces. */
+  practice: string;
+  /** Link to the guide's section. */
+  guideUrl: string;
+  /** Why it matters, in a sentence. */
+  why: string;
+  /** What to do about a finding, in a sentence or two. */
+  fix: string;
+  /**
+   * When two rules report the same key at the same place, the higher precedence wins
+   * (SPEC §2: a key is reported once per location under the most specific rule).
+   */
+  precedence: number;
+}
+
+/** A key occurrence as rules see it: where, and who it is — never the key itself. */
+export interface KeyOccurrence {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  keyId: string | null;
+  lastFour: string;
+  fingerprint: string;
+  redacted: string;
+  confidence: "high" | "medium";
+  encoding: KeyEncoding;
+  placeholder: PlaceholderReason | null;
+}
+
+export interface FileFacts {
+  /** Path relative to the scan root, `/`-separated. */
+  path: string;
+  source: SourceKind;
+}
+
+export interface RuleContext {
+  file: FileFacts;
+  keys: readonly KeyOccurrence[];
+  report(key: KeyOccurrence, message?: string): void;
+}
+
+/** A rule example: `{{key}}` in code is replaced by a freshly generated key when tests run. */
+export interface RuleExample {
+  code: string;
+  path?: string;
+  source?: SourceKind;
+  /** Expected findings (invalid examples only), 1-based. */
+  findings?: Array<{ line: number; column: number }>;
+  note?: string;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Default message for a finding of this rule. */
+  message(key: KeyOccurrence): string;
+  check(context: RuleContext): void;
+  examples: { valid: RuleExample[]; invalid: RuleExample[] };
+}
+
+/** Identity helper: only drives type inference (STYLE: arethetypeswrong's defineCheck). */
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
