@@ -13,9 +13,11 @@ export default defineRule({
     practice: "Never commit API keys to version control",
     guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
     why: "Anyone who can read this repository, its forks or its history can use the key and spend your quota.",
-    fix:
-      "Revoke the key at https://lumenfall.ai/app/api_keys (find it by key id and last four), create a new one, " +
-      "keep it in an ignored .env file as LUMENFALL_API_KEY and read it on the server (process.env.LUMENFALL_API_KEY).",
+    fix: [
+      "Revoke it now at https://lumenfall.ai/app/api_keys ({identity}) and create a new key.",
+      "Put the new key in an ignored .env file (LUMENFALL_API_KEY=...), never in code.",
+      "Read it on the server only: process.env.LUMENFALL_API_KEY.",
+    ],
     precedence: 0,
   },
   message: (key) => `Lumenfall API key ${key.redacted} in a file that would be committed`,

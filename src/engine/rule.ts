@@ -17,8 +17,11 @@ export interface RuleMeta {
   guideUrl: string;
   /** Why it matters, in a sentence. */
   why: string;
-  /** What to do about a finding, in a sentence or two. */
-  fix: string;
+  /**
+   * What to do about a finding, one step a line. `{identity}` is replaced by how the dashboard
+   * lists the key (key id and last four).
+   */
+  fix: readonly string[];
   /**
    * When two rules report the same key at the same place, the higher precedence wins
    * (SPEC §2: a key is reported once per location under the most specific rule).

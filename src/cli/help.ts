@@ -1,0 +1,35 @@
+/** Help text: examples first (issue #2 item 5), then usage, options and exit codes. */
+export const HELP = `lumenguard — finds Lumenfall API keys before they leak
+
+Examples
+  lumenguard scan                          scan what git would commit in this folder
+  lumenguard scan src config/app.json      scan some folders and files (no globbing: paths are literal)
+  git show HEAD:app.js | lumenguard scan - --stdin-filename app.js
+  lumenguard scan --format json --output lumenguard.json
+  lumenguard baseline                      accept today's findings into .lumenguard-baseline.json
+  lumenguard scan --baseline .lumenguard-baseline.json   report only what is new
+
+Usage
+  lumenguard scan [paths...] [options]      paths default to "."; "-" reads standard input
+  lumenguard baseline [paths...] [options]  write a baseline of the current findings
+  lumenguard --help | --version
+
+Options
+  -f, --format <text|json>     report format (default: text)
+  -o, --output <file>          write the report to a file; a summary still goes to stderr
+      --fail-on <severity>     lowest severity that fails: critical, high, medium (default), low, info, none
+  -c, --config <file>          config file (default: nearest lumenguard.config.json, .lumenguardrc.json
+                               or package.json "lumenguard" key, from the scanned folder upward)
+      --baseline <file>        do not report findings recorded in this baseline
+      --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
+      --stdin-filename <name>  the name standard input is reported (and ignored) under
+      --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
+  -h, --help                   this help
+      --version                the version
+
+Exit codes
+  0  nothing at or above --fail-on      2  usage or configuration error
+  1  findings at or above --fail-on     3  the scan could not run (a hook then blocks: fail closed)
+
+Docs: https://docs.lumenfall.ai/authentication#security-best-practices
+`;

@@ -1,0 +1,187 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ruleById } from "../../rules/index.js";
+import { buildBaseline, writeBaseline } from "../baseline.js";
+import { scrubKeys } from "../engine/redact.js";
+import { exitCodeOf } from "../errors.js";
+import { FORMATS, reporters, type ReportContext } from "../reporters/index.js";
+import { runScan, type ScanOptions } from "../scan.js";
+import { exitCodeForFindings } from "../severity.js";
+import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
+import { HELP } from "./help.js";
+import { messages } from "./messages.js";
+
+/**
+ * The command line, as a function (STYLE: secretlint's run()): argv and an io object in, exit
+ * code out. The only layer that knows about terminals, colours and exit codes; bin/ wires the
+ * real process into it.
+ */
+
+export interface CliStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIO {
+  stdout: CliStream;
+  stderr: CliStream;
+  stdin?: AsyncIterable<Uint8Array>;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const OPTIONS = {
+  format: { type: "string", short: "f" },
+  output: { type: "string", short: "o" },
+  "fail-on": { type: "string" },
+  config: { type: "string", short: "c" },
+  baseline: { type: "string" },
+  "include-placeholders": { type: "boolean" },
+  "stdin-filename": { type: "string" },
+  "no-color": { type: "boolean" },
+  color: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr.write(`${messages.badOption((error as Error).message.replace(/\. To specify.*$/s, ""))}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...paths] = positionals;
+  if (values.version) {
+    io.stdout.write(`${readVersion()}\n`);
+    return 0;
+  }
+  if (values.help || command === undefined || command === "help") {
+    io.stdout.write(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === "scan") return scanCommand(paths, values, io);
+  if (command === "baseline") return baselineCommand(paths, values, io);
+  io.stderr.write(`${messages.unknownCommand(command)}\n`);
+  return 2;
+}
+
+async function scanCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
+  const format = values.format ?? "text";
+  const reporter = reporters[format];
+  if (!reporter) return usage(io, messages.badFormat(format, FORMATS));
+  const failOnFlag = values["fail-on"];
+  if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
+
+  const { result, config } = await runScan(scanOptions(paths, values, io));
+  const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
+  const context: ReportContext = { color: false, failOn, ruleMeta: (id) => ruleById(id)?.meta };
+  const exitCode = exitCodeForFindings(result.findings, failOn);
+
+  writeWarnings(result, io);
+  if (values.output) {
+    writeFileAtomic(resolve(io.cwd, values.output), reporter(result, context));
+    io.stderr.write(textSummary(result, { ...context, color: useColor(io.stderr, values, io.env) }));
+    io.stderr.write(`${messages.wroteReport(values.output)}\n`);
+  } else {
+    io.stdout.write(reporter(result, { ...context, color: format === "text" && useColor(io.stdout, values, io.env) }));
+    // A machine format on stdout: the person reading stderr still gets the summary line.
+    if (format !== "text") io.stderr.write(textSummary(result, { ...context, color: useColor(io.stderr, values, io.env) }));
+  }
+  return exitCode;
+}
+
+async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
+  const { placed, result } = await runScan({ ...scanOptions(paths, values, io), baselineFile: undefined });
+  const file = resolve(io.cwd, values.output ?? ".lumenguard-baseline.json");
+  mkdirSync(dirname(file), { recursive: true });
+  writeBaseline(buildBaseline(placed, file), file);
+  writeWarnings(result, io);
+  io.stderr.write(`${messages.wroteBaseline(values.output ?? ".lumenguard-baseline.json", placed.length)}\n`);
+  return 0;
+}
+
+function scanOptions(paths: string[], values: Values, io: CliIO): ScanOptions {
+  if (values["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageFailure(messages.stdinFilenameWithoutStdin());
+  return {
+    paths,
+    cwd: io.cwd,
+    env: io.env,
+    stdin: io.stdin,
+    stdinFilename: values["stdin-filename"],
+    configFile: values.config,
+    includePlaceholders: values["include-placeholders"] ?? false,
+    baselineFile: values.baseline,
+  };
+}
+
+/** Only the summary line of the text report (for stderr when the report goes elsewhere). */
+function textSummary(result: ScanResult, context: ReportContext): string {
+  const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
+  const lines = text.trimEnd().split("\n");
+  return `${lines[lines.length - 1]}\n`;
+}
+
+function writeWarnings(result: ScanResult, io: CliIO): void {
+  for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
+}
+
+/** Colour only on a TTY; NO_COLOR and --no-color turn it off, FORCE_COLOR and --color force it. */
+function useColor(stream: CliStream, values: Values, env: NodeJS.ProcessEnv): boolean {
+  if (values["no-color"]) return false;
+  if (values.color) return true;
+  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
+  if (env["FORCE_COLOR"] !== undefined) return env["FORCE_COLOR"] !== "0" && env["FORCE_COLOR"] !== "false";
+  return stream.isTTY === true && env["TERM"] !== "dumb";
+}
+
+function isFailOn(value: string): value is Severity | "none" {
+  return value === "none" || (SEVERITIES as readonly string[]).includes(value);
+}
+
+function writeFileAtomic(file: string, content: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+class UsageFailure extends Error {}
+
+function usage(io: CliIO, message: string): number {
+  io.stderr.write(`${message}\n`);
+  return 2;
+}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof UsageFailure) return usage(io, error.message);
+  const code = exitCodeOf(error);
+  const detail = scrubKeys(error instanceof Error ? error.message : String(error));
+  if (code === 2) {
+    io.stderr.write(`${messages.configError(detail)}\n`);
+    return 2;
+  }
+  io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass()}\n`);
+  if (code === null && error instanceof Error && error.stack && io.env["LUMENGUARD_DEBUG"]) {
+    io.stderr.write(`${scrubKeys(error.stack)}\n`);
+  }
+  return 3;
+}
+
+function readVersion(): string {
+  const pkg = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+}

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "../errors.js";
+import type { LumenguardConfig } from "./config-types.generated.js";
+import validateConfig from "./validate-config.generated.js";
+
+/**
+ * Configuration (SPEC §7): `lumenguard.config.json`, `.lumenguardrc.json` or the `lumenguard`
+ * key of `package.json`, the nearest one from the scanned root upward. The nearest wins whole;
+ * configs are not merged, so a sub-project (like examples/demo-app) can have its own. A bad
+ * config is exit 2 with the field named — never ignored.
+ */
+
+export type { LumenguardConfig };
+
+export interface LoadedConfig {
+  config: LumenguardConfig;
+  /** The config file, or null when none was found (defaults apply). */
+  file: string | null;
+  /** Paths in the config are relative to this directory. */
+  dir: string;
+}
+
+const CONFIG_FILES = ["lumenguard.config.json", ".lumenguardrc.json"];
+
+export function loadConfig(options: { explicitFile?: string; startDir: string }): LoadedConfig {
+  if (options.explicitFile) {
+    const file = resolve(options.explicitFile);
+    if (!existsSync(file)) throw new ConfigError(options.explicitFile, null, "does not exist (given by --config)");
+    return parseConfigFile(file, file.endsWith("package.json"));
+  }
+  for (let dir = resolve(options.startDir); ; dir = dirname(dir)) {
+    for (const name of CONFIG_FILES) {
+      const file = join(dir, name);
+      if (existsSync(file)) return parseConfigFile(file, false);
+    }
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      const found = parseConfigFile(pkg, true);
+      if (found.file) return found;
+    }
+    if (dirname(dir) === dir) return { config: {}, file: null, dir: resolve(options.startDir) };
+  }
+}
+
+function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : "cannot be read";
+    throw new ConfigError(file, null, detail);
+  }
+  const dir = dirname(file);
+  if (fromPackageJson) {
+    const section = (data as Record<string, unknown> | null)?.["lumenguard"];
+    if (section === undefined) return { config: {}, file: null, dir };
+    return { config: validate(section, file, "lumenguard."), file, dir };
+  }
+  return { config: validate(data, file, ""), file, dir };
+}
+
+function validate(data: unknown, file: string, prefix: string): LumenguardConfig {
+  if (!validateConfig(data)) {
+    const error = validateConfig.errors?.[0];
+    const extra = error?.params?.["additionalProperty"] as string | undefined;
+    const path = (error?.instancePath ?? "").split("/").slice(1).map(unescapePointer);
+    if (extra !== undefined) path.push(extra);
+    const field = prefix + formatPath(path);
+    const allowed = error?.params?.["allowedValues"] as unknown[] | undefined;
+    const detail =
+      extra !== undefined
+        ? "is not a known field"
+        : allowed
+          ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`
+          : (error?.message ?? "is invalid");
+    throw new ConfigError(file, field || prefix.replace(/\.$/, "") || "(root)", detail);
+  }
+  const config = data as LumenguardConfig;
+  config.customPatterns?.forEach((pattern, index) => {
+    try {
+      new RegExp(pattern.regex);
+    } catch (error) {
+      throw new ConfigError(file, `${prefix}customPatterns[${index}].regex`, `is not a valid regular expression (${(error as Error).message})`);
+    }
+  });
+  return config;
+}
+
+function unescapePointer(part: string): string {
+  return part.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+function formatPath(parts: string[]): string {
+  return parts.map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+}

@@ -1,0 +1,65 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+
+/**
+ * Reads a file in chunks into one reused buffer, handing each chunk to `onChunk` before the
+ * next read overwrites it. A file no larger than a chunk costs one open, one fstat, one read.
+ * Opened with O_NONBLOCK so that a FIFO or device in the list can never block the scan (only
+ * regular files are read), and with O_NOFOLLOW for listed files: git records a symlink as a
+ * link, and following it could lead out of the repository or round a loop.
+ */
+export const CHUNK_BYTES = 1 << 20;
+const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+
+export type ReadOutcome =
+  | { kind: "read"; bytes: number }
+  | { kind: "skipped"; reason: string }
+  | { kind: "missing" }
+  | { kind: "symlink" };
+
+export function readFileInChunks(
+  path: string,
+  onChunk: (bytes: Buffer, final: boolean) => void,
+  options: { followSymlinks?: boolean } = {},
+): ReadOutcome {
+  let fd: number;
+  try {
+    const noFollow = options.followSymlinks ? 0 : constants.O_NOFOLLOW;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
+    if (code === "ELOOP" && !options.followSymlinks) return { kind: "symlink" };
+    return { kind: "skipped", reason: describeError(code) };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { kind: "skipped", reason: stat.isDirectory() ? "a directory" : "not a regular file" };
+    let total = 0;
+    for (;;) {
+      const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      total += read;
+      // A short read is end of file for a regular file; the scanner is told it is final.
+      const final = read < CHUNK_BYTES || total >= stat.size;
+      if (read > 0 || total === 0) onChunk(chunk.subarray(0, read), final);
+      if (final) return { kind: "read", bytes: total };
+    }
+  } catch (error) {
+    return { kind: "skipped", reason: describeError((error as NodeJS.ErrnoException).code) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function describeError(code: string | undefined): string {
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "a directory";
+    case "ELOOP":
+      return "a symlink loop";
+    default:
+      return code ?? "unreadable";
+  }
+}
