@@ -181,7 +181,15 @@ function reportError(error: unknown, io: CliIO): number {
   return 3;
 }
 
+/** The package version; run from lib/src/cli (built) or src/cli (tests), so look upward. */
 function readVersion(): string {
-  const pkg = new URL("../../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+  for (const up of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version: string };
+      if (pkg.name === "lumenguard") return pkg.version;
+    } catch {
+      // not there: try the next level
+    }
+  }
+  return "unknown";
 }

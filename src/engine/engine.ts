@@ -81,7 +81,7 @@ export class FileScanner {
 
   private scanWindow(window: Buffer, windowAt: number, acceptTo: number): void {
     if (acceptTo <= this.acceptFrom) return;
-    const hits = findKeys(window, this.acceptFrom - windowAt, acceptTo - windowAt);
+    const hits = findKeys(window, this.acceptFrom - windowAt, acceptTo - windowAt, windowAt);
     for (const hit of hits) {
       const { line, column, lineStartAt } = this.lines.locate(window, windowAt, windowAt + hit.start);
       const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";

@@ -34,26 +34,31 @@ const UTF16_WINDOW_CHARS = 340;
 /** Bytes a hit may need before its literal: escapes, a base64 quad, a UTF-16 char. */
 export const LOOKBEHIND_BYTES = 16;
 
-/** Keys whose literal starts in [from, to) of `buf`; bytes outside that range are context only. */
-export function findKeys(buf: Buffer, from = 0, to = buf.length): KeyHit[] {
+/**
+ * Keys whose literal starts in [from, to) of `buf`; bytes outside that range are context only.
+ * `fileOffset` is where `buf` starts in its file: UTF-16 text keeps every char at an even file
+ * offset, which tells little from big endian.
+ */
+export function findKeys(buf: Buffer, from = 0, to = buf.length, fileOffset = 0): KeyHit[] {
   const hits: KeyHit[] = [];
   for (let at = buf.indexOf(RAW_LITERAL, from); at !== -1 && at < to; at = buf.indexOf(RAW_LITERAL, at + 1)) {
     if (!hasLeftBoundary(buf, at)) continue;
     const match = matchKeyAt(buf, at);
     if (match) hits.push({ ...match, encoding: match.escaped ? "escaped" : "raw" });
   }
-  findUtf16Keys(buf, from, to, hits);
+  findUtf16Keys(buf, from, to, fileOffset, hits);
   findBase64Keys(buf, from, to, hits);
   return hits.length > 1 ? hits.sort((a, b) => a.start - b.start) : hits;
 }
 
-function findUtf16Keys(buf: Buffer, from: number, to: number, hits: KeyHit[]): void {
+function findUtf16Keys(buf: Buffer, from: number, to: number, fileOffset: number, hits: KeyHit[]): void {
   const searchFrom = Math.max(0, from + 1);
   for (let at = buf.indexOf(UTF16_LITERAL, searchFrom); at !== -1 && at - 1 < to; at = buf.indexOf(UTF16_LITERAL, at + 1)) {
     const l = at - 1;
     if (buf[l] !== 0x6c) continue;
-    // LE keeps the high (zero) byte after each char, BE before it; for ASCII both read the same.
-    const littleEndian = buf[l + 11] === 0;
+    // LE puts the ASCII byte of a char at an even offset and the zero byte after it; BE the
+    // other way round. (For ASCII both read the same; only the reported position differs.)
+    const littleEndian = (fileOffset + l) % 2 === 0;
     const companion = (pos: number) => buf[littleEndian ? pos + 1 : pos - 1];
     const chars: number[] = [];
     const previous = l - 2;

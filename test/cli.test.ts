@@ -1,0 +1,226 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { keyIdOf, makeKey } from "./helpers/keys.js";
+import { createDir, createRepo } from "./helpers/repo.js";
+
+describe("lumenguard scan: exit codes (SPEC §6)", () => {
+  it("0 when clean, with the count of what was scanned", async () => {
+    const dir = createDir({ "a.ts": 'const k = process.env.LUMENFALL_API_KEY ?? "lmnfl_your_api_key";\n' });
+    const { code, stdout } = await runCli(["scan", "."], { cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/No Lumenfall keys found · 1 file, \d+ B scanned/);
+  });
+
+  it("1 when a key is found, naming file:line:col, practice, key identity and the fix", async () => {
+    const key = makeKey();
+    const dir = createDir({ "src/app.ts": `\nconst k = "${key}";\n` });
+    const { code, stdout } = await runCli(["scan"], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toContain("src/app.ts:2:12  CRITICAL  lumenfall-key");
+    expect(stdout).toContain(`key id ${keyIdOf(key)}, last four ${key.slice(-4)}`);
+    expect(stdout).toContain("https://lumenfall.ai/app/api_keys");
+    expect(stdout).toContain("Never commit API keys to version control");
+    expect(stdout).toContain("ignored .env");
+    expect(stdout).toContain("on the server");
+    expect(stdout).not.toContain(key);
+  });
+
+  it("--fail-on raises or lowers the bar; none never fails", async () => {
+    const dir = createDir({ "a.txt": makeKey() });
+    expect((await runCli(["scan", "--fail-on", "critical"], { cwd: dir })).code).toBe(1);
+    expect((await runCli(["scan", "--fail-on", "none"], { cwd: dir })).code).toBe(0);
+    const placeholder = createDir({ "a.txt": "lmnfl_aaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaa" });
+    expect((await runCli(["scan", "--include-placeholders"], { cwd: placeholder })).code).toBe(0);
+    expect((await runCli(["scan", "--include-placeholders", "--fail-on", "info"], { cwd: placeholder })).code).toBe(1);
+  });
+
+  it("failOn from the config applies when no flag is given", async () => {
+    const dir = createDir({ "a.txt": makeKey(), "lumenguard.config.json": '{ "rules": { "lumenfall-key": "low" }, "failOn": "high" }' });
+    const { code, stdout } = await runCli(["scan"], { cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toContain("LOW  lumenfall-key");
+  });
+
+  it("a rule turned off reports nothing", async () => {
+    const dir = createDir({ "a.txt": makeKey(), ".lumenguardrc.json": '{ "rules": { "lumenfall-key": "off" } }' });
+    expect((await runCli(["scan"], { cwd: dir })).code).toBe(0);
+  });
+
+  it.each([
+    [["scan", "--format", "xml"], /--format "xml" is not one of text, json/],
+    [["scan", "--fail-on", "severe"], /--fail-on "severe"/],
+    [["scan", "--frobnicate"], /Unknown option '--frobnicate'/],
+    [["scan", "--output"], /--output/],
+    [["lint"], /unknown command "lint"/],
+    [["scan", "a.txt", "--stdin-filename", "x.js"], /--stdin-filename needs "-"/],
+  ])("2 for usage errors: %j", async (argv, message) => {
+    const dir = createDir({ "a.txt": "" });
+    const { code, stderr, stdout } = await runCli(argv, { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe("");
+  });
+
+  it("3 when nothing given exists, with the bypass named", async () => {
+    const dir = createDir();
+    const { code, stderr } = await runCli(["scan", "missing.ts"], { cwd: dir });
+    expect(code).toBe(3);
+    expect(stderr).toContain("missing.ts does not exist");
+    expect(stderr).toContain("git commit --no-verify");
+  });
+
+  it("one missing path among others is a warning, and the rest is scanned", async () => {
+    const dir = createDir({ "a.txt": makeKey() });
+    const { code, stderr } = await runCli(["scan", "a.txt", "gone.txt"], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain("warning: gone.txt does not exist");
+  });
+});
+
+describe("lumenguard scan: formats and output", () => {
+  it("--format json has the stable shape of SPEC §5", async () => {
+    const key = makeKey();
+    const dir = createDir({ "conf/app.json": `{\n  "apiKey": "${key}"\n}\n` });
+    const { code, stdout, stderr } = await runCli(["scan", ".", "--format", "json"], { cwd: dir });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ version: 1, warnings: [], suppressed: [], stats: { files: 1, blobs: 0 } });
+    expect(report.findings).toEqual([
+      {
+        ruleId: "lumenfall-key",
+        severity: "critical",
+        message: expect.stringContaining(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`),
+        file: "conf/app.json",
+        line: 2,
+        column: 14,
+        endLine: 2,
+        endColumn: 14 + key.length,
+        source: "worktree",
+        secret: expect.objectContaining({ keyId: keyIdOf(key), lastFour: key.slice(-4), confidence: "high" }),
+      },
+    ]);
+    expect(report.findings[0].secret.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(stderr).toContain("1 finding (1 critical)");
+  });
+
+  it("files are relative to the positional directory, else to the current one; file arguments as given", async () => {
+    const dir = createDir({ "pkg/src/a.ts": makeKey(), "b.ts": makeKey() });
+    const fromRoot = JSON.parse((await runCli(["scan", "pkg", "--format", "json"], { cwd: dir })).stdout);
+    expect(fromRoot.findings.map((f: { file: string }) => f.file)).toEqual(["src/a.ts"]);
+    const two = JSON.parse((await runCli(["scan", "pkg", "b.ts", "--format", "json"], { cwd: dir })).stdout);
+    expect(two.findings.map((f: { file: string }) => f.file).sort()).toEqual(["b.ts", "pkg/src/a.ts"]);
+    const absolute = join(dir, "b.ts");
+    const abs = JSON.parse((await runCli(["scan", absolute, "--format", "json"], { cwd: dir })).stdout);
+    expect(abs.findings[0].file).toBe(absolute);
+  });
+
+  it("--output writes the report to a file and the summary to stderr", async () => {
+    const dir = createDir({ "a.txt": makeKey() });
+    const { code, stdout, stderr } = await runCli(["scan", "a.txt", "-f", "json", "-o", "out/report.json"], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("1 finding (1 critical)");
+    expect(stderr).toContain("report written to out/report.json");
+    expect(JSON.parse(readFileSync(join(dir, "out/report.json"), "utf8")).findings).toHaveLength(1);
+  });
+
+  it("colour only on a TTY, off with NO_COLOR or --no-color, forced by FORCE_COLOR", async () => {
+    const dir = createDir({ "a.txt": makeKey() });
+    const ESC = "\u001b[";
+    expect((await runCli(["scan"], { cwd: dir })).stdout).not.toContain(ESC);
+    expect((await runCli(["scan"], { cwd: dir, tty: true })).stdout).toContain(ESC);
+    expect((await runCli(["scan"], { cwd: dir, tty: true, env: { NO_COLOR: "1" } })).stdout).not.toContain(ESC);
+    expect((await runCli(["scan", "--no-color"], { cwd: dir, tty: true })).stdout).not.toContain(ESC);
+    expect((await runCli(["scan"], { cwd: dir, env: { FORCE_COLOR: "1" } })).stdout).toContain(ESC);
+  });
+
+  it("--help starts with examples; --version prints the package version", async () => {
+    const dir = createDir();
+    const help = await runCli(["--help"], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout.split("\n")[2]).toBe("Examples");
+    expect(help.stdout).toContain("Exit codes");
+    const version = await runCli(["--version"], { cwd: dir });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+  });
+});
+
+describe("lumenguard scan - (stdin, SPEC §3.5)", () => {
+  it("scans standard input under --stdin-filename", async () => {
+    const key = makeKey();
+    const dir = createDir();
+    const { code, stdout } = await runCli(["scan", "-", "--stdin-filename", "src/pasted.ts", "-f", "json"], { cwd: dir, stdin: `x\n${key}\n` });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).findings[0]).toMatchObject({ file: "src/pasted.ts", line: 2, column: 1, source: "stdin" });
+  });
+
+  it("applies config ignore globs to the stdin file name", async () => {
+    const dir = createDir({ "lumenguard.config.json": '{ "ignore": ["fixtures/**"] }' });
+    const { code } = await runCli(["scan", "-", "--stdin-filename", "fixtures/a.ts"], { cwd: dir, stdin: makeKey() });
+    expect(code).toBe(0);
+  });
+
+  it("is <stdin> without a name", async () => {
+    const dir = createDir();
+    const { stdout } = await runCli(["scan", "-", "-f", "json"], { cwd: dir, stdin: makeKey() });
+    expect(JSON.parse(stdout).findings[0].file).toBe("<stdin>");
+  });
+});
+
+describe("configuration errors exit 2 naming the field (SPEC §7)", () => {
+  it.each([
+    ['{ "ignore": "dist" }', /"ignore" must be array/],
+    ['{ "ignore": [3] }', /"ignore\[0\]" must be string/],
+    ['{ "failOn": "sometimes" }', /"failOn" must be one of "critical", "high", "medium", "low", "info", "none"/],
+    ['{ "rules": { "no-such-rule": "off" } }', /"rules.no-such-rule" is not a known field/],
+    ['{ "rules": { "lumenfall-key": "loud" } }', /"rules.lumenfall-key" must be one of/],
+    ['{ "ignores": [] }', /"ignores" is not a known field/],
+    ['{ "customPatterns": [{ "id": "acme", "regex": "(", "keywords": ["acme_"] }] }', /"customPatterns\[0\].regex" is not a valid regular expression/],
+    ['{ "customPatterns": [{ "id": "acme", "regex": "x" }] }', /"customPatterns\[0\]" must have required property 'keywords'/],
+    ["{ not json", /lumenguard.config.json: is not valid JSON/],
+  ])("%s", async (config, message) => {
+    const dir = createDir({ "lumenguard.config.json": config, "a.txt": "" });
+    const { code, stderr } = await runCli(["scan"], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it("a bad package.json lumenguard key names lumenguard.<field>", async () => {
+    const dir = createDir({ "package.json": '{ "name": "x", "lumenguard": { "bundles": [""] } }' });
+    const { code, stderr } = await runCli(["scan"], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/"lumenguard.bundles\[0\]"/);
+  });
+
+  it("--config pointing nowhere is exit 2", async () => {
+    const dir = createDir();
+    const { code, stderr } = await runCli(["scan", "--config", "nope.json"], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain("nope.json: does not exist");
+  });
+
+  it("the nearest config wins, found from the scanned folder upward", async () => {
+    const key = makeKey();
+    const dir = createDir({
+      "lumenguard.config.json": '{ "ignore": ["app/**"] }',
+      "app/a.txt": key,
+      "other/lumenguard.config.json": "{}",
+      "other/b.txt": key,
+    });
+    expect((await runCli(["scan", "app"], { cwd: dir })).code).toBe(0);
+    expect((await runCli(["scan", "other"], { cwd: dir })).code).toBe(1);
+    expect((await runCli(["scan", "../other"], { cwd: join(dir, "app") })).code).toBe(1);
+  });
+});
+
+describe("the git context comes from the scanned path", () => {
+  it("scanning a repo from outside it lists that repo's files", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.txt": key, ".gitignore": "ignored.txt\n" }, untracked: { "ignored.txt": key, "new.txt": key } });
+    const elsewhere = createDir();
+    const report = JSON.parse((await runCli(["scan", repo, "-f", "json"], { cwd: elsewhere })).stdout);
+    expect(report.findings.map((f: { file: string }) => f.file).sort()).toEqual(["a.txt", "new.txt"]);
+  });
+});
