@@ -20,7 +20,7 @@ export default defineRule({
     ],
     precedence: 0,
   },
-  message: (key) => `Lumenfall API key ${key.redacted} in a file that would be committed`,
+  message: (key) => `Lumenfall API key ${key.redacted} is hard-coded here`,
   check(context) {
     if (context.file.source === "history" || context.file.source === "bundle") return;
     for (const key of context.keys) context.report(key);

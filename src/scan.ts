@@ -33,6 +33,8 @@ export interface ScanOptions {
   includePlaceholders?: boolean;
   /** A baseline file whose findings are not reported (overrides the config's `baseline`). */
   baselineFile?: string;
+  /** False to report everything, whatever baseline is configured (for writing a new baseline). */
+  useBaseline?: boolean;
   /** Called once per file read, for progress displays. */
   onFile?: (path: string) => void;
 }
@@ -158,11 +160,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   }
 
   let kept = placed;
-  const baselineFile = options.baselineFile
-    ? resolve(cwd, options.baselineFile)
-    : config.config.baseline
-      ? resolve(config.dir, config.config.baseline)
-      : null;
+  const baselineFile = options.useBaseline === false ? null : configuredBaseline(options.baselineFile, cwd, config);
   if (baselineFile) {
     const applied = applyBaseline(placed, readBaseline(baselineFile), baselineFile);
     kept = applied.kept;
@@ -178,6 +176,12 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     stats: { files, bytes, blobs: 0, durationMs: Math.round(performance.now() - started), skipped, suppressed: suppressed.length },
   };
   return { result, config, placed: kept };
+}
+
+/** The baseline in use: `--baseline` (relative to cwd), else the config's (relative to the config file). */
+export function configuredBaseline(flag: string | undefined, cwd: string, config: LoadedConfig): string | null {
+  if (flag) return resolve(cwd, flag);
+  return config.config.baseline ? resolve(config.dir, config.config.baseline) : null;
 }
 
 function facts(path: string, source: SourceKind): FileFacts {

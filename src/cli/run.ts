@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ruleById } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../baseline.js";
 import { scrubKeys } from "../engine/redact.js";
 import { exitCodeOf } from "../errors.js";
 import { FORMATS, reporters, type ReportContext } from "../reporters/index.js";
-import { runScan, type ScanOptions } from "../scan.js";
+import { configuredBaseline, runScan, type ScanOptions } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
@@ -105,12 +105,13 @@ async function scanCommand(paths: string[], values: Values, io: CliIO): Promise<
 }
 
 async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
-  const { placed, result } = await runScan({ ...scanOptions(paths, values, io), baselineFile: undefined });
-  const file = resolve(io.cwd, values.output ?? ".lumenguard-baseline.json");
+  const { placed, result, config } = await runScan({ ...scanOptions(paths, values, io), useBaseline: false });
+  // Written where scans will look for it: --output, else the config's baseline, else the default name.
+  const file = configuredBaseline(values.output, io.cwd, config) ?? resolve(io.cwd, ".lumenguard-baseline.json");
   mkdirSync(dirname(file), { recursive: true });
   writeBaseline(buildBaseline(placed, file), file);
   writeWarnings(result, io);
-  io.stderr.write(`${messages.wroteBaseline(values.output ?? ".lumenguard-baseline.json", placed.length)}\n`);
+  io.stderr.write(`${messages.wroteBaseline(relative(io.cwd, file) || file, placed.length)}\n`);
   return 0;
 }
 
