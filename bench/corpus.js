@@ -4,18 +4,18 @@
 // decoy placeholders everywhere, and generated keys at positions recorded in manifest.json.
 // Same seed and scale → the same files, bytes and commit ids.
 //
-//   node bench/corpus.js [--scale small|full] [--seed N] [--force]
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+//   node bench/corpus.js [--scale small|full] [--seed N] [--force] [--dir CORPUS_ROOT]
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Rng } from './lib/prng.js';
-import { SCALES, planTree, finalizeTree, uniquePath } from './lib/tree.js';
-import { plantWorktreeKeys, recordBigFilePlants } from './lib/worktree-plants.js';
-import { planHistoryPlants } from './lib/history-plants.js';
-import { scheduleCommits, stampCommits, importHistory, initRepo, git } from './lib/history.js';
-import { LANGUAGES, joinLines } from './lib/textgen.js';
-import { noun } from './lib/words.js';
+import { Rng } from './support/prng.js';
+import { SCALES, planTree, finalizeTree, uniquePath } from './support/tree.js';
+import { plantWorktreeKeys, recordBigFilePlants } from './support/worktree-plants.js';
+import { planHistoryPlants } from './support/history-plants.js';
+import { scheduleCommits, stampCommits, importHistory, initRepo, git } from './support/history.js';
+import { LANGUAGES, joinLines } from './support/textgen.js';
+import { noun } from './support/words.js';
 
 // Bump whenever the output changes, so stale corpora are regenerated instead of reused.
 export const GENERATOR_VERSION = 1;
@@ -120,8 +120,9 @@ export async function generateCorpus({ dir = DEFAULT_DIR, seed = 1, scale = 'ful
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'full' }, seed: { type: 'string', default: '1' }, force: { type: 'boolean', default: false } } });
-  const corpus = await generateCorpus({ scale: values.scale, seed: Number(values.seed), force: values.force });
+  const { values } = parseArgs({ options: { scale: { type: 'string', default: 'full' }, seed: { type: 'string', default: '1' },
+    force: { type: 'boolean', default: false }, dir: { type: 'string', default: DEFAULT_DIR } } });
+  const corpus = await generateCorpus({ scale: values.scale, seed: Number(values.seed), force: values.force, dir: values.dir });
   const { stats } = corpus;
   console.log(`${corpus.reused ? 'reused' : 'generated'} ${corpus.repoDir}`);
   console.log(`  ${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB (${stats.binaryFiles} binary), ${stats.commits} commits, head ${corpus.head.slice(0, 12)}`);

@@ -3,7 +3,7 @@
 // (SPEC §9), check the budgets, compare findings with the planted keys, and record everything in
 // bench/results/latest.json.
 //
-//   node bench/run.js [--scale small|full] [--runs N] [--warmup N] [--seed N] [--only NAME]
+//   node bench/run.js [--scale small|full] [--runs N] [--warmup N] [--seed N] [--only NAME] [--dir CORPUS_ROOT]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus } from './corpus.js';
-import { measureCommands } from './lib/measure.js';
+import { measureCommands } from './support/measure.js';
 import { SCENARIOS } from './scenarios.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -54,7 +54,8 @@ function printTable(scenario, results) {
   const rows = [['command', 'median s', 'min s', `x ${scenario.baseline}`, 'exit']];
   for (const r of Object.values(results)) {
     const exits = [...new Set(r.statuses)].join(',');
-    rows.push([r.command.label, r.median.toFixed(3), r.min.toFixed(3), base ? (r.median / base).toFixed(2) : '-', r.failed ? `${exits} FAIL` : exits]);
+    const ratio = base ? (r.median / base).toFixed(2) : '-';
+    rows.push([r.command.label, r.median.toFixed(3), r.min.toFixed(3), ratio, r.failed ? `${exits} FAIL` : exits]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log('  ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
@@ -78,16 +79,17 @@ async function runScenario(scenario, ctx, options) {
   printChecks(checks);
   return {
     name: scenario.name, title: scenario.title, baseline: scenario.baseline, checks: checks.map(({ lines, ...c }) => c),
-    commands: measured.map((r) => ({ id: r.command.id, label: r.command.label, median: r.median, min: r.min, times: r.times, exitCodes: r.statuses, failed: r.failed })),
+    commands: measured.map((r) => ({ id: r.command.id, label: r.command.label, median: r.median, min: r.min,
+      times: r.times, exitCodes: r.statuses, failed: r.failed })),
   };
 }
 
 async function main() {
   const { values } = parseArgs({ options: {
     scale: { type: 'string', default: 'full' }, runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
-    seed: { type: 'string', default: '1' }, only: { type: 'string' } } });
+    seed: { type: 'string', default: '1' }, only: { type: 'string' }, dir: { type: 'string' } } });
   const options = { runs: Math.max(1, Number(values.runs)), warmup: Math.max(0, Number(values.warmup)) };
-  const corpus = await generateCorpus({ scale: values.scale, seed: Number(values.seed) });
+  const corpus = await generateCorpus({ scale: values.scale, seed: Number(values.seed), ...(values.dir && { dir: values.dir }) });
   const missing = lumenguardStatus();
   const ctx = { root: ROOT, node: process.execPath, corpus, repoDir: corpus.repoDir, hasRg: onPath('rg'),
     lumenguardReady: !missing, lumenguardMissing: missing, peakRss, tail };
@@ -97,9 +99,13 @@ async function main() {
   if (missing) console.log(`lumenguard skipped: ${missing}`);
 
   const scenarios = SCENARIOS.filter((s) => !values.only || s.name === values.only);
-  const report = { generatedAt: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform },
+  const report = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform },
     options: { ...options, scale: values.scale, seed: corpus.seed },
-    corpus: { dir: corpus.dir, head: corpus.head, stats: corpus.stats, planted: corpus.planted.length, history: corpus.history.length }, scenarios: [] };
+    corpus: { dir: corpus.dir, head: corpus.head, stats: corpus.stats, planted: corpus.planted.length, history: corpus.history.length },
+    scenarios: [],
+  };
   for (const scenario of scenarios) report.scenarios.push(await runScenario(scenario, ctx, options));
 
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });

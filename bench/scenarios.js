@@ -3,7 +3,7 @@
 // the command the ratio column divides by, `checks` turns the timings into SPEC §9 verdicts.
 // To add a scenario (staged 5-file change, history, bundles), append an object to SCENARIOS;
 // use `setup(ctx)` for anything it needs prepared (it runs once, before timing).
-import { compareFindings, describeAccuracy } from './lib/accuracy.js';
+import { compareFindings, describeAccuracy } from './support/accuracy.js';
 
 const RSS_LIMIT_MB = 200; // SPEC §9
 
@@ -20,12 +20,14 @@ export function lumenguard(ctx, args, id = 'lumenguard') {
 /** The JSON report of a lumenguard run, or a FAIL check explaining why there is none. */
 function parseReport(ctx, result) {
   if (result.failed) {
-    return { fail: { name: 'lumenguard ran', status: 'FAIL', summary: `exit status ${result.statuses.join(', ')}`, lines: ctx.tail(result.last.stderr) } };
+    const summary = `exit status ${result.statuses.join(', ')}`;
+    return { fail: { name: 'lumenguard ran', status: 'FAIL', summary, lines: ctx.tail(result.last.stderr) } };
   }
   try {
     return { report: JSON.parse(result.last.stdout.toString('utf8')) };
   } catch (error) {
-    return { fail: { name: 'lumenguard JSON', status: 'FAIL', summary: `unparsable output: ${error.message}`, lines: ctx.tail(result.last.stderr) } };
+    const summary = `unparsable output: ${error.message}`;
+    return { fail: { name: 'lumenguard JSON', status: 'FAIL', summary, lines: ctx.tail(result.last.stderr) } };
   }
 }
 
@@ -41,7 +43,8 @@ export function accuracyCheck(ctx, report, planted) {
 export function rssCheck(ctx, command) {
   const { peakRssKb, exitCode, method } = ctx.peakRss(command);
   const mb = peakRssKb / 1024;
-  return { name: 'peak RSS', status: mb < RSS_LIMIT_MB ? 'PASS' : 'MISS', summary: `${mb.toFixed(1)} MB (limit ${RSS_LIMIT_MB} MB, ${method}, exit ${exitCode})`, data: { peakRssKb } };
+  return { name: 'peak RSS', status: mb < RSS_LIMIT_MB ? 'PASS' : 'MISS',
+    summary: `${mb.toFixed(1)} MB (limit ${RSS_LIMIT_MB} MB, ${method}, exit ${exitCode})`, data: { peakRssKb } };
 }
 
 const worktree = {
@@ -66,9 +69,10 @@ const worktree = {
     const { report, fail } = parseReport(ctx, lg);
     if (fail) return [...checks, fail];
     const stats = report.stats ?? {};
+    const mb = (bytes) => `${((bytes ?? 0) / 1e6).toFixed(1)} MB`;
     checks.push({ name: 'scope', status: 'INFO',
-      summary: `lumenguard scanned ${stats.files} files / ${((stats.bytes ?? 0) / 1e6).toFixed(1)} MB; the corpus tree has ${ctx.corpus.stats.files} files / ${(ctx.corpus.stats.bytes / 1e6).toFixed(1)} MB`
-        + `; ${report.warnings?.length ?? 0} warnings` });
+      summary: `lumenguard scanned ${stats.files} files / ${mb(stats.bytes)}; the corpus tree has `
+        + `${ctx.corpus.stats.files} files / ${mb(ctx.corpus.stats.bytes)}; ${report.warnings?.length ?? 0} warnings` });
     checks.push(accuracyCheck(ctx, report, ctx.corpus.planted));
     checks.push(rssCheck(ctx, lg.command));
     return checks;

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { rules as allRules } from "../rules/index.js";
 import { applyBaseline, readBaseline, type PlacedFinding } from "./baseline.js";
 import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./config/load-config.js";
@@ -66,7 +66,10 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
 
   const single = paths.length === 1 && paths[0] !== "-" ? resolve(cwd, paths[0] as string) : null;
   const singleIsDir = single !== null && isDirectory(single);
-  const configStart = single ? (singleIsDir ? single : dirname(single)) : cwd;
+  // The scan root (SPEC §5): the positional directory when one is given, else the current
+  // directory — also for file arguments, so lint-staged passing one file or fifty finds the
+  // same config.
+  const configStart = singleIsDir && single ? single : cwd;
   const config: LoadedConfig = options.config
     ? { config: options.config, file: null, dir: configStart }
     : loadConfig({ explicitFile: options.configFile ? resolve(cwd, options.configFile) : undefined, startDir: configStart });

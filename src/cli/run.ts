@@ -48,10 +48,14 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  // Messages can quote what the user typed (a path, a flag, a value) and so a key:
+  // everything on stderr goes through scrubKeys (SPEC §5).
+  const stderr: CliStream = { write: (chunk: string) => io.stderr.write(scrubKeys(chunk)), isTTY: io.stderr.isTTY };
+  const safeIo: CliIO = { ...io, stderr };
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, safeIo);
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, safeIo);
   }
 }
 
@@ -170,14 +174,14 @@ function usage(io: CliIO, message: string): number {
 function reportError(error: unknown, io: CliIO): number {
   if (error instanceof UsageFailure) return usage(io, error.message);
   const code = exitCodeOf(error);
-  const detail = scrubKeys(error instanceof Error ? error.message : String(error));
+  const detail = error instanceof Error ? error.message : String(error);
   if (code === 2) {
     io.stderr.write(`${messages.configError(detail)}\n`);
     return 2;
   }
   io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass()}\n`);
   if (code === null && error instanceof Error && error.stack && io.env["LUMENGUARD_DEBUG"]) {
-    io.stderr.write(`${scrubKeys(error.stack)}\n`);
+    io.stderr.write(`${error.stack}\n`);
   }
   return 3;
 }

@@ -44,12 +44,17 @@ export function loadConfig(options: { explicitFile?: string; startDir: string })
 }
 
 function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(file, null, "cannot be read");
+  }
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : "cannot be read";
-    throw new ConfigError(file, null, detail);
+    throw new ConfigError(file, null, `is not valid JSON (${describeJsonError(error as Error, text)})`);
   }
   const dir = dirname(file);
   if (fromPackageJson) {
@@ -85,6 +90,23 @@ function validate(data: unknown, file: string, prefix: string): LumenguardConfig
     }
   });
   return config;
+}
+
+/**
+ * Where the JSON broke, without the snippet V8 puts in its message: a config may hold a key
+ * (that is one reason to scan it), and an error message must never echo one (SPEC §5).
+ */
+export function describeJsonError(error: Error, text: string): string {
+  const position = /at position (\d+)/.exec(error.message);
+  if (position) {
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return `line ${line}, column ${column}`;
+  }
+  const token = /^Unexpected token '(.)'/.exec(error.message);
+  if (token) return `unexpected character '${token[1]}'`;
+  return /end of JSON input/.test(error.message) ? "it ends too early" : "syntax error";
 }
 
 function unescapePointer(part: string): string {

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FORMATS } from "../src/reporters/index.js";
+import { runCli, type CliOutcome } from "./helpers/cli.js";
+import { makeDotlessKey, makeKey } from "./helpers/keys.js";
+import { createDir } from "./helpers/repo.js";
+
+/**
+ * A full key never appears in anything lumenguard prints or writes, in any encoding
+ * (SPEC §5, issue #2 item 8). Keys are planted in every form the engine decodes, and every
+ * format, every written file and every error path is searched for them.
+ */
+function forms(key: string): string[] {
+  const secret = key.slice(key.indexOf(".") + 1);
+  return [
+    key,
+    secret,
+    Buffer.from(key).toString("base64").slice(2, -2),
+    encodeURIComponent(key).replace(".", "%2E"),
+    JSON.stringify(key).slice(1, -1).replace(".", "\\u002e"),
+    Buffer.from(key, "utf16le").toString("latin1"),
+  ].filter((form) => form.length >= 16);
+}
+
+function plantedProject() {
+  const keys = [makeKey(), makeKey(), makeKey(), makeKey(), makeKey(), makeDotlessKey()];
+  const [raw, b64, url, json, utf16, dotless] = keys as [string, string, string, string, string, string];
+  const dir = createDir({
+    "src/app.ts": `const k = "${raw}"; // lumenguard-allow: was ${raw}\n\nconst j = "${raw}";\n`,
+    "k8s/secret.yaml": `data:\n  key: ${Buffer.from(b64).toString("base64")}\n`,
+    "docs/url.md": `https://x.test/?key=${url.replace(".", "%2E")}\n`,
+    "conf.json": `{"key":"${json.replace(".", "\\u002e")}"}`,
+    "win.txt": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`key=${utf16}\r\n`, "utf16le")]),
+    "dotless.env.txt": `TOKEN=${dotless}\n`,
+  });
+  return { dir, keys };
+}
+
+function expectNoKey(text: string, keys: string[], where: string) {
+  for (const key of keys) for (const form of forms(key)) expect(text.includes(form), `${where} holds a form of a planted key`).toBe(false);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+describe("no full key in any output", () => {
+  it.each(FORMATS)("format %s on stdout and stderr, with placeholders included", async (format) => {
+    const { dir, keys } = plantedProject();
+    const outcome = await runCli(["scan", ".", "--format", format, "--include-placeholders"], { cwd: dir, tty: true });
+    expect(outcome.code).toBe(1);
+    expectNoKey(outcome.stdout + outcome.stderr, keys, format);
+    if (format === "json") expect(JSON.parse(outcome.stdout).findings).toHaveLength(6);
+  });
+
+  it.each(FORMATS)("format %s written with --output", async (format) => {
+    const { dir, keys } = plantedProject();
+    const before = new Set(filesUnder(dir));
+    const outcome = await runCli(["scan", ".", "-f", format, "-o", "reports/out"], { cwd: dir });
+    expectNoKey(outcome.stdout + outcome.stderr, keys, "console");
+    const written = filesUnder(dir).filter((file) => !before.has(file));
+    expect(written.map((file) => file.slice(dir.length + 1))).toEqual(["reports/out"]);
+    for (const file of written) expectNoKey(readFileSync(file, "latin1"), keys, file);
+  });
+
+  it("the baseline file", async () => {
+    const { dir, keys } = plantedProject();
+    const outcome = await runCli(["baseline", "-o", "base.json"], { cwd: dir });
+    expectNoKey(outcome.stdout + outcome.stderr + readFileSync(join(dir, "base.json"), "latin1"), keys, "baseline");
+  });
+
+  it("standard input", async () => {
+    const key = makeKey();
+    const outcome = await runCli(["scan", "-", "-f", "json"], { cwd: createDir(), stdin: `x ${key}` });
+    expectNoKey(outcome.stdout + outcome.stderr, [key], "stdin");
+  });
+
+  const errorPaths: Array<[string, (key: string) => { files: Record<string, string>; argv: string[] }]> = [
+    ["invalid JSON config around a key", (key) => ({ files: { "lumenguard.config.json": `{ "ignore": [${key}] }` }, argv: ["scan"] })],
+    ["invalid JSON config starting at a key", (key) => ({ files: { "lumenguard.config.json": `${key}` }, argv: ["scan"] })],
+    ["a key as a config value of the wrong type", (key) => ({ files: { "lumenguard.config.json": `{ "failOn": "${key}" }` }, argv: ["scan"] })],
+    ["a key as an unknown config field", (key) => ({ files: { "lumenguard.config.json": `{ "${key}": 1 }` }, argv: ["scan"] })],
+    ["a key as a custom pattern regex", (key) => ({ files: { "lumenguard.config.json": `{ "customPatterns": [{ "id": "x", "regex": "(${key}", "keywords": ["abc"] }] }` }, argv: ["scan"] })],
+    ["a key as a path that does not exist", (key) => ({ files: {}, argv: ["scan", key] })],
+    ["a key as a flag", (key) => ({ files: {}, argv: ["scan", `--${key}`] })],
+    ["a key as a format", (key) => ({ files: {}, argv: ["scan", "--format", key] })],
+    ["a key as a command", (key) => ({ files: {}, argv: [key] })],
+    ["a key in a baseline that is not JSON", (key) => ({ files: { "b.json": `{ ${key} }` }, argv: ["scan", "--baseline", "b.json"] })],
+  ];
+
+  it.each(errorPaths)("error path: %s", async (_, build) => {
+    const key = makeKey();
+    const { files, argv } = build(key);
+    const outcome: CliOutcome = await runCli(argv, { cwd: createDir(files) });
+    expect(outcome.code).toBeGreaterThanOrEqual(2);
+    expectNoKey(outcome.stdout + outcome.stderr, [key], "error output");
+  });
+});
