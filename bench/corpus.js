@@ -18,7 +18,7 @@ import { LANGUAGES, joinLines } from './support/textgen.js';
 import { noun } from './support/words.js';
 
 // Bump whenever the output changes, so stale corpora are regenerated instead of reused.
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const DEFAULT_DIR = join(dirname(fileURLToPath(import.meta.url)), '.corpus');
 
 /** Files that exist for a while and are then deleted (history-only content, no keys). */
@@ -32,7 +32,8 @@ function transientFiles(rng, tree, params) {
 
 /** Interleave every path's versions into `params.commits` commits; history plants go in at fixed commits. */
 function buildCommits(rng, files, transient, history, params) {
-  const [root, rest] = [files.slice(0, 4), files.slice(4).filter((f) => !f.scheduledByHistory)];
+  const root = files.filter((f) => f.root);
+  const rest = files.filter((f) => !f.root && !f.scheduledByHistory);
   const toChain = (f) => ({ path: f.path, versions: [...f.older.map((content) => ({ content })), { content: f.content }] });
   const chains = [...root.map(toChain), ...rng.shuffle([...rest.map(toChain), ...transient])];
   const commits = scheduleCommits(rng, chains, params.commits);

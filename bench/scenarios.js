@@ -3,6 +3,7 @@
 // the command the ratio column divides by, `checks` turns the timings into SPEC §9 verdicts.
 // To add a scenario (staged 5-file change, history, bundles), append an object to SCENARIOS;
 // use `setup(ctx)` for anything it needs prepared (it runs once, before timing).
+import { join } from 'node:path';
 import { compareFindings, describeAccuracy } from './support/accuracy.js';
 
 const RSS_LIMIT_MB = 200; // SPEC §9
@@ -11,10 +12,13 @@ export function nodeStartup(ctx) {
   return { id: 'node', label: 'node -e 0', argv: [ctx.node, '-e', '0'], cwd: ctx.root };
 }
 
-/** lumenguard as a command: run from the project root, exit 1 = findings (expected), 0 = none. */
-export function lumenguard(ctx, args, id = 'lumenguard') {
+/**
+ * lumenguard as a command (from the project root unless `cwd` is given, e.g. a clone for --staged).
+ * Exit 1 = findings (expected), 0 = none; anything else is a failure.
+ */
+export function lumenguard(ctx, args, { id = 'lumenguard', cwd = ctx.root } = {}) {
   return { id, label: `lumenguard ${args.map((a) => (a === ctx.repoDir ? '<corpus>' : a)).join(' ')}`,
-    argv: [ctx.node, 'bin/lumenguard.js', ...args], cwd: ctx.root, okExit: [0, 1], subject: true };
+    argv: [ctx.node, join(ctx.root, 'bin', 'lumenguard.js'), ...args], cwd, okExit: [0, 1] };
 }
 
 /** The JSON report of a lumenguard run, or a FAIL check explaining why there is none. */
@@ -61,13 +65,13 @@ const worktree = {
   checks(ctx, results) {
     const lg = results.lumenguard;
     if (!lg) return [{ name: 'lumenguard', status: 'SKIP', summary: ctx.lumenguardMissing }];
+    const { report, fail } = parseReport(ctx, lg);
+    if (fail) return [fail]; // a failed run's time means nothing
     // SPEC §9: no more than the Node start-up plus 1.5x git grep on the same files.
     const budget = results.node.median + 1.5 * results['git-grep'].median;
     const checks = [{ name: 'speed', status: lg.median <= budget ? 'PASS' : 'MISS',
       summary: `lumenguard ${lg.median.toFixed(3)} s vs budget ${budget.toFixed(3)} s (node -e 0 + 1.5 x git grep)`,
       data: { budget, median: lg.median } }];
-    const { report, fail } = parseReport(ctx, lg);
-    if (fail) return [...checks, fail];
     const stats = report.stats ?? {};
     const mb = (bytes) => `${((bytes ?? 0) / 1e6).toFixed(1)} MB`;
     checks.push({ name: 'scope', status: 'INFO',

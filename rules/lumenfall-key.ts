@@ -23,7 +23,7 @@ export default defineRule({
   message: (key) => `Lumenfall API key ${key.redacted} is hard-coded here`,
   check(context) {
     if (context.file.source === "history" || context.file.source === "bundle") return;
-    for (const key of context.keys) context.report(key);
+    for (const key of context.keys) if (key.detector === "lumenfall") context.report(key);
   },
   examples: {
     valid: [

@@ -1,12 +1,14 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { customPatternRule } from "../rules/custom-pattern.js";
 import { rules as allRules } from "../rules/index.js";
+import { compilePattern } from "./engine/custom-patterns.js";
 import { applyBaseline, readBaseline, type PlacedFinding } from "./baseline.js";
 import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./config/load-config.js";
 import { FileScanner, type EngineOptions } from "./engine/engine.js";
 import type { FileFacts } from "./engine/rule.js";
-import { ScanError } from "./errors.js";
+import { ConfigError, ScanError } from "./errors.js";
 import { listWorktreeFiles } from "./sources/list-worktree.js";
 import { readFileInChunks } from "./sources/read-file.js";
 import type { Finding, ScanResult, Severity, SourceKind, Suppression, Warning } from "./types.js";
@@ -114,11 +116,8 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     throw new ScanError(`nothing to scan: ${paths.join(", ")} ${missing === 1 ? "does" : "do"} not exist`);
   }
 
-  const engine: EngineOptions = {
-    rules: allRules,
-    ruleSettings: config.config.rules,
-    includePlaceholders: options.includePlaceholders ?? false,
-  };
+  checkCustomPatternIds(config);
+  const engine = engineOptions(config.config, options.includePlaceholders ?? false);
   const placed: PlacedFinding[] = [];
   const suppressed: Suppression[] = [];
   let files = 0;
@@ -179,6 +178,28 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     stats: { files, bytes, blobs: 0, durationMs: Math.round(performance.now() - started), skipped, suppressed: suppressed.length },
   };
   return { result, config, placed: kept };
+}
+
+/** A custom pattern's id names its findings: it must not pass for a built-in rule or another pattern. */
+function checkCustomPatternIds(config: LoadedConfig): void {
+  const taken = new Set(allRules.map((rule) => rule.meta.id));
+  config.config.customPatterns?.forEach((pattern, index) => {
+    if (taken.has(pattern.id)) {
+      throw new ConfigError(config.file ?? "config", `customPatterns[${index}].id`, `"${pattern.id}" is already the id of a rule or of another pattern`);
+    }
+    taken.add(pattern.id);
+  });
+}
+
+/** Rules and detectors for a config: the built-in rules plus one rule per custom pattern. */
+function engineOptions(config: LumenguardConfig, includePlaceholders: boolean): EngineOptions {
+  const custom = config.customPatterns ?? [];
+  return {
+    rules: [...allRules, ...custom.map((pattern) => customPatternRule(pattern))],
+    ruleSettings: config.rules,
+    includePlaceholders,
+    customPatterns: custom.map((pattern) => compilePattern({ id: pattern.id, regex: new RegExp(pattern.regex), keywords: pattern.keywords })),
+  };
 }
 
 /** The baseline in use: `--baseline` (relative to cwd), else the config's (relative to the config file). */

@@ -147,6 +147,30 @@ describe("lumenguard scan: formats and output", () => {
   });
 });
 
+describe("custom patterns (SPEC §7)", () => {
+  const config = JSON.stringify({
+    customPatterns: [{ id: "acme-token", regex: "acme_[A-Za-z0-9]{32}", keywords: ["acme_"], severity: "medium" }],
+  });
+
+  it("finds other providers' secrets near their keyword, redacted, under the pattern's id", async () => {
+    const token = `acme_${"Zq8vR2mLx0pN4tW6yB1cE3gH5jK7nP9s"}`;
+    const dir = createDir({ "lumenguard.config.json": config, "a.ts": `x\nconst t = "${token}";\nconst p = "acme_your_token_here_xxxxxxxxxxxxxxxx";\n` });
+    const { code, stdout } = await runCli(["scan", "-f", "json"], { cwd: dir });
+    expect(code).toBe(1);
+    const [finding, ...rest] = JSON.parse(stdout).findings;
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ ruleId: "acme-token", severity: "medium", line: 2, column: 12, secret: { redacted: `acme…${token.slice(-4)}` } });
+    expect(stdout).not.toContain(token);
+  });
+
+  it("an id that is already a rule's is a configuration error", async () => {
+    const dir = createDir({ "lumenguard.config.json": '{ "customPatterns": [{ "id": "lumenfall-key", "regex": "x", "keywords": ["abc"] }] }' });
+    const { code, stderr } = await runCli(["scan"], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('"customPatterns[0].id"');
+  });
+});
+
 describe("lumenguard scan - (stdin, SPEC §3.5)", () => {
   it("scans standard input under --stdin-filename", async () => {
     const key = makeKey();

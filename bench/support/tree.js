@@ -88,8 +88,11 @@ function rootFiles(used) {
       dependencies: { react: '^18.3.1', openai: '^4.52.0' } }, null, 2)}\n`],
     ['.gitignore', 'node_modules/\ndist/\n.env\n.env.*\n!.env.example\n'],
     ['.env.example', 'LUMENFALL_API_KEY=lmnfl_your_api_key\nLUMENFALL_BASE_URL=https://api.lumenfall.ai/openai/v1\n'],
+    // The corpus's own (empty) config. Config is looked up from the scanned folder upward, and
+    // without this one lumenguard would find the project's, which ignores bench/.corpus/**.
+    ['lumenguard.config.json', '{}\n'],
   ];
-  return files.map(([path, content]) => ({ path: uniquePath(used, path), content, older: [] }));
+  return files.map(([path, content]) => ({ path: uniquePath(used, path), content, older: [], root: true }));
 }
 
 function bundleFiles(rng, params, used) {

@@ -1,4 +1,5 @@
 import type { Finding, Severity, Suppression } from "../types.js";
+import { findCustomSecrets, type CompiledPattern } from "./custom-patterns.js";
 import { findKeys, LOOKBEHIND_BYTES, type KeyHit } from "./find-keys.js";
 import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
 import { MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
@@ -21,6 +22,8 @@ export interface EngineOptions {
   ruleSettings?: Readonly<Record<string, RuleSetting>>;
   /** Report placeholders as `info` findings instead of dropping them (SPEC §1). */
   includePlaceholders?: boolean;
+  /** Other providers' secrets (config `customPatterns`); each needs its rule in `rules`. */
+  customPatterns?: readonly CompiledPattern[];
 }
 
 export interface FileOutcome {
@@ -81,7 +84,10 @@ export class FileScanner {
 
   private scanWindow(window: Buffer, windowAt: number, acceptTo: number): void {
     if (acceptTo <= this.acceptFrom) return;
-    const hits = findKeys(window, this.acceptFrom - windowAt, acceptTo - windowAt, windowAt);
+    const from = this.acceptFrom - windowAt;
+    const hits = findKeys(window, from, acceptTo - windowAt, windowAt);
+    for (const pattern of this.options.customPatterns ?? []) hits.push(...findCustomSecrets(window, from, acceptTo - windowAt, pattern));
+    if (hits.length > 1) hits.sort((a, b) => a.start - b.start);
     for (const hit of hits) {
       const { line, column, lineStartAt } = this.lines.locate(window, windowAt, windowAt + hit.start);
       const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
@@ -118,6 +124,7 @@ function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
     confidence: secret.confidence,
     encoding: hit.encoding,
     placeholder: hit.placeholder,
+    detector: hit.detector ?? "lumenfall",
   };
 }
 

@@ -10,6 +10,8 @@ export type KeyEncoding = "raw" | "escaped" | "utf16le" | "utf16be" | "base64";
 
 export interface KeyHit extends KeyMatch {
   encoding: KeyEncoding;
+  /** Which detector found it: `lumenfall` for the built-in key shape, else a custom pattern id. */
+  detector?: string;
 }
 
 const RAW_LITERAL = Buffer.from(KEY_PREFIX, "latin1");

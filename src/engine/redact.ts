@@ -6,10 +6,11 @@ import type { KeyMatch } from "./key-shape.js";
  * The only way a key leaves the engine (SPEC §5): the identity the dashboard shows
  * (key id + last four) and a SHA-256 fingerprint. Reporters never receive the key itself.
  */
-export function describeSecret(match: Pick<KeyMatch, "key" | "keyId" | "secret" | "confidence">): SecretInfo {
+export function describeSecret(match: Pick<KeyMatch, "key" | "keyId" | "secret" | "confidence"> & { detector?: string }): SecretInfo {
   const lastFour = match.secret.slice(-4);
+  const custom = match.detector !== undefined && match.detector !== "lumenfall";
   return {
-    redacted: redactKey(match.keyId, lastFour),
+    redacted: custom ? redactOther(match.secret) : redactKey(match.keyId, lastFour),
     fingerprint: fingerprintKey(match.key),
     keyId: match.keyId,
     lastFour,
@@ -19,6 +20,11 @@ export function describeSecret(match: Pick<KeyMatch, "key" | "keyId" | "secret" 
 
 export function redactKey(keyId: string | null, lastFour: string): string {
   return keyId === null ? `lmnfl_\u2026${lastFour}` : `lmnfl_${keyId}.\u2026${lastFour}`;
+}
+
+/** Another provider's secret: its first four (usually a public type prefix) and last four, when long enough. */
+function redactOther(secret: string): string {
+  return secret.length >= 20 ? `${secret.slice(0, 4)}\u2026${secret.slice(-4)}` : `\u2026${secret.slice(-4)}`;
 }
 
 export function fingerprintKey(key: string): string {

@@ -42,6 +42,8 @@ export interface KeyOccurrence {
   confidence: "high" | "medium";
   encoding: KeyEncoding;
   placeholder: PlaceholderReason | null;
+  /** `lumenfall` for a Lumenfall key; a custom pattern's id for other providers' secrets. */
+  detector: string;
 }
 
 export interface FileFacts {
