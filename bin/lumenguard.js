@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin entry: wires the real process into run() and sets the exit code (issue #2).
-import { run } from "../lib/src/cli/run.js";
+import { run } from "../lib/cli.js";
 
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { ConfigError } from "./errors.js";
+import { compareText } from "./severity.js";
 import type { Finding, Suppression } from "./types.js";
 
 /**
@@ -35,7 +36,7 @@ export function buildBaseline(placed: PlacedFinding[], baselineFile: string): Ba
     fingerprint: finding.secret?.fingerprint ?? "",
     line: finding.line,
   }));
-  entries.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
+  entries.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.ruleId, b.ruleId));
   return { version: 1, entries };
 }
 

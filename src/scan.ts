@@ -1,17 +1,17 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { customPatternRule } from "../rules/custom-pattern.js";
+import { isAbsolute, relative, resolve } from "node:path";
 import { rules as allRules } from "../rules/index.js";
-import { compilePattern } from "./engine/custom-patterns.js";
 import { applyBaseline, readBaseline, type PlacedFinding } from "./baseline.js";
 import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./config/load-config.js";
 import { FileScanner, type EngineOptions } from "./engine/engine.js";
-import type { FileFacts } from "./engine/rule.js";
 import { ConfigError, ScanError } from "./errors.js";
-import { listWorktreeFiles } from "./sources/list-worktree.js";
-import { readFileInChunks } from "./sources/read-file.js";
-import type { Finding, ScanResult, Severity, SourceKind, Suppression, Warning } from "./types.js";
+import { engineOptionsFor } from "./scanning/engine-options.js";
+import { defaultJobs, ScanThreads } from "./scanning/parallel.js";
+import { addFileOutcome, type FilesOutcome } from "./scanning/scan-files.js";
+import { collectTargets, toPosix } from "./scanning/targets.js";
+import { compareSeverity, compareText } from "./severity.js";
+import type { Finding, ScanResult, Warning } from "./types.js";
 
 /**
  * One scan, from paths to a result: config, sources, engine, suppression. Reads files and
@@ -37,8 +37,10 @@ export interface ScanOptions {
   baselineFile?: string;
   /** False to report everything, whatever baseline is configured (for writing a new baseline). */
   useBaseline?: boolean;
-  /** Called once per file read, for progress displays. */
+  /** Called once per file read (on the main thread), for progress displays. */
   onFile?: (path: string) => void;
+  /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
+  jobs?: number;
 }
 
 export interface ScanRun {
@@ -46,13 +48,6 @@ export interface ScanRun {
   config: LoadedConfig;
   /** Findings with the absolute path of their file (baseline building needs it). */
   placed: PlacedFinding[];
-}
-
-interface Target {
-  absPath: string;
-  display: string;
-  source: SourceKind;
-  explicit: boolean;
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -64,120 +59,93 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const paths = options.paths && options.paths.length > 0 ? options.paths : ["."];
-  const warnings: Warning[] = [];
 
   const single = paths.length === 1 && paths[0] !== "-" ? resolve(cwd, paths[0] as string) : null;
-  const singleIsDir = single !== null && isDirectory(single);
-  // The scan root (SPEC §5): the positional directory when one is given, else the current
+  // The scan root (SPEC §5): the positional folder when one is given, else the current
   // directory — also for file arguments, so lint-staged passing one file or fifty finds the
   // same config.
-  const configStart = singleIsDir && single ? single : cwd;
+  const root = single !== null && isDirectory(single) ? single : cwd;
   const config: LoadedConfig = options.config
-    ? { config: options.config, file: null, dir: configStart }
-    : loadConfig({ explicitFile: options.configFile ? resolve(cwd, options.configFile) : undefined, startDir: configStart });
-  const displayRoot = singleIsDir && single ? single : cwd;
+    ? { config: options.config, file: null, dir: root }
+    : loadConfig({ explicitFile: options.configFile ? resolve(cwd, options.configFile) : undefined, startDir: root });
+  checkCustomPatternIds(config);
   const isIgnored = ignoreMatcher(config);
 
-  const targets: Target[] = [];
-  const seen = new Set<string>();
-  let missing = 0;
-  let wantsStdin = false;
-  for (const path of paths) {
-    if (path === "-") {
-      wantsStdin = true;
-      continue;
-    }
-    const absPath = resolve(cwd, path);
-    let kind: "dir" | "file" | "other";
-    try {
-      const stat = statSync(absPath);
-      kind = stat.isDirectory() ? "dir" : stat.isFile() ? "file" : "other";
-    } catch {
-      missing++;
-      warnings.push({ code: "path-missing", message: `${path} does not exist; nothing was scanned there`, file: path });
-      continue;
-    }
-    if (kind === "other") {
-      warnings.push({ code: "path-special", message: `${path} is not a regular file or directory; skipped`, file: path });
-      continue;
-    }
-    if (kind === "file") {
-      addTarget(targets, seen, { absPath, display: toPosix(path), source: "worktree", explicit: true });
-      continue;
-    }
-    const listing = listWorktreeFiles(absPath, env);
-    for (const message of listing.warnings) warnings.push({ code: "walk", message });
-    for (const rel of listing.files) {
-      const file = join(absPath, rel);
-      addTarget(targets, seen, { absPath: file, display: toPosix(relative(displayRoot, file)), source: "worktree", explicit: false });
-    }
-  }
-  if (missing > 0 && missing === paths.length) {
-    throw new ScanError(`nothing to scan: ${paths.join(", ")} ${missing === 1 ? "does" : "do"} not exist`);
+  const includePlaceholders = options.includePlaceholders ?? false;
+  const engine = engineOptionsFor(config.config, includePlaceholders);
+  const { outcome, warnings } = await scanPaths(paths, { cwd, root, env, config, engine, isIgnored, includePlaceholders, options });
+  if (paths.includes("-")) await scanStdin(options, cwd, engine, isIgnored, outcome);
+  if (outcome.files === 0 && outcome.skipped > 0) {
+    throw new ScanError(`no input could be read: all ${outcome.skipped} file(s) were unreadable`);
   }
 
-  checkCustomPatternIds(config);
-  const engine = engineOptions(config.config, options.includePlaceholders ?? false);
-  const placed: PlacedFinding[] = [];
-  const suppressed: Suppression[] = [];
-  let files = 0;
-  let bytes = 0;
-  let skipped = 0;
-
-  const collect = (absPath: string, outcome: ReturnType<FileScanner["end"]>) => {
-    files++;
-    bytes += outcome.bytes;
-    for (const finding of outcome.findings) placed.push({ finding, absPath });
-    suppressed.push(...outcome.suppressed);
-  };
-
-  let listed = 0;
-  for (const target of targets) {
-    if (isIgnored(target.absPath)) continue;
-    listed++;
-    const scanner = new FileScanner(facts(target.display, target.source), engine);
-    options.onFile?.(target.display);
-    const read = readFileInChunks(target.absPath, (chunk, final) => scanner.push(chunk, final), { followSymlinks: target.explicit });
-    if (read.kind === "read") collect(target.absPath, scanner.end());
-    else if (read.kind === "skipped") {
-      skipped++;
-      warnings.push({ code: "unreadable", message: `${target.display}: ${read.reason}; skipped`, file: target.display });
-    }
-  }
-
-  if (wantsStdin) {
-    if (!options.stdin) throw new ScanError("'-' was given but no standard input is available");
-    const name = options.stdinFilename ?? "<stdin>";
-    const absPath = resolve(cwd, name);
-    listed++;
-    if (!options.stdinFilename || !isIgnored(absPath)) {
-      const scanner = new FileScanner(facts(toPosix(name), "stdin"), engine);
-      for await (const chunk of options.stdin) scanner.push(chunk);
-      collect(absPath, scanner.end());
-    }
-  }
-
-  if (listed > 0 && files === 0 && skipped === listed) {
-    throw new ScanError(`no input could be read: all ${skipped} file(s) were unreadable`);
-  }
-
-  let kept = placed;
+  let kept = outcome.placed;
+  const suppressed = outcome.suppressed;
   const baselineFile = options.useBaseline === false ? null : configuredBaseline(options.baselineFile, cwd, config);
   if (baselineFile) {
-    const applied = applyBaseline(placed, readBaseline(baselineFile), baselineFile);
+    const applied = applyBaseline(kept, readBaseline(baselineFile), baselineFile);
     kept = applied.kept;
     suppressed.push(...applied.suppressed);
   }
 
-  const findings = kept.map((item) => item.finding).sort(compareFindings);
   const result: ScanResult = {
     version: 1,
-    findings,
-    warnings,
+    findings: kept.map((item) => item.finding).sort(compareFindings),
+    warnings: [...warnings, ...outcome.warnings],
     suppressed,
-    stats: { files, bytes, blobs: 0, durationMs: Math.round(performance.now() - started), skipped, suppressed: suppressed.length },
+    stats: {
+      files: outcome.files,
+      bytes: outcome.bytes,
+      blobs: 0,
+      durationMs: Math.round(performance.now() - started),
+      skipped: outcome.skipped,
+      suppressed: suppressed.length,
+    },
   };
   return { result, config, placed: kept };
+}
+
+interface ScanContext {
+  cwd: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+  config: LoadedConfig;
+  engine: EngineOptions;
+  isIgnored: (absPath: string) => boolean;
+  includePlaceholders: boolean;
+  options: ScanOptions;
+}
+
+/** The files and folders given: listed, filtered by `ignore`, and read on every core when many. */
+async function scanPaths(paths: string[], context: ScanContext): Promise<{ outcome: FilesOutcome; warnings: Warning[] }> {
+  const { cwd, options } = context;
+  const filePaths = paths.filter((path) => path !== "-");
+  // Folders may hold thousands of files: start helper threads now, while git lists them.
+  const jobs = options.jobs ?? defaultJobs();
+  const threads = new ScanThreads(filePaths.some((path) => isDirectory(resolve(cwd, path))) ? jobs - 1 : 0);
+  try {
+    const listed = collectTargets(filePaths, cwd, context.root, context.env);
+    if (listed.missing > 0 && listed.missing === paths.length) {
+      throw new ScanError(`nothing to scan: ${paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
+    }
+    const targets = listed.targets.filter((target) => !context.isIgnored(target.absPath));
+    const input = { config: context.config.config, includePlaceholders: context.includePlaceholders };
+    const outcome = await threads.scan(targets, context.engine, input, options.onFile);
+    return { outcome, warnings: listed.warnings };
+  } finally {
+    threads.close();
+  }
+}
+
+/** `-`: standard input, streamed through the engine under `--stdin-filename` (SPEC §3.5). */
+async function scanStdin(options: ScanOptions, cwd: string, engine: EngineOptions, isIgnored: (absPath: string) => boolean, into: FilesOutcome) {
+  if (!options.stdin) throw new ScanError("'-' was given but no standard input is available");
+  const name = options.stdinFilename ?? "<stdin>";
+  const absPath = resolve(cwd, name);
+  if (options.stdinFilename && isIgnored(absPath)) return;
+  const scanner = new FileScanner({ path: toPosix(name), source: "stdin" }, engine);
+  for await (const chunk of options.stdin) scanner.push(chunk);
+  addFileOutcome(into, absPath, scanner.end());
 }
 
 /** A custom pattern's id names its findings: it must not pass for a built-in rule or another pattern. */
@@ -191,31 +159,10 @@ function checkCustomPatternIds(config: LoadedConfig): void {
   });
 }
 
-/** Rules and detectors for a config: the built-in rules plus one rule per custom pattern. */
-function engineOptions(config: LumenguardConfig, includePlaceholders: boolean): EngineOptions {
-  const custom = config.customPatterns ?? [];
-  return {
-    rules: [...allRules, ...custom.map((pattern) => customPatternRule(pattern))],
-    ruleSettings: config.rules,
-    includePlaceholders,
-    customPatterns: custom.map((pattern) => compilePattern({ id: pattern.id, regex: new RegExp(pattern.regex), keywords: pattern.keywords })),
-  };
-}
-
 /** The baseline in use: `--baseline` (relative to cwd), else the config's (relative to the config file). */
 export function configuredBaseline(flag: string | undefined, cwd: string, config: LoadedConfig): string | null {
   if (flag) return resolve(cwd, flag);
   return config.config.baseline ? resolve(config.dir, config.config.baseline) : null;
-}
-
-function facts(path: string, source: SourceKind): FileFacts {
-  return { path, source };
-}
-
-function addTarget(targets: Target[], seen: Set<string>, target: Target): void {
-  if (seen.has(target.absPath)) return;
-  seen.add(target.absPath);
-  targets.push(target);
 }
 
 /** Config `ignore` globs, matched against paths relative to the config file's directory. */
@@ -240,12 +187,8 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function toPosix(path: string): string {
-  return path.split("\\").join("/");
-}
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
+  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareSeverity(a.severity, b.severity);
 }

@@ -11,3 +11,16 @@ export function atOrAbove(severity: Severity, threshold: Severity | "none"): boo
 export function exitCodeForFindings(findings: readonly Finding[], failOn: Severity | "none"): 0 | 1 {
   return findings.some((finding) => atOrAbove(finding.severity, failOn)) ? 1 : 0;
 }
+
+/** Most severe first. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return RANK[b] - RANK[a];
+}
+
+/**
+ * Orders by code point, not locale: String#localeCompare loads ICU's collator on first use
+ * (~15 ms), and a report's order must not depend on the machine's locale anyway.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -47,7 +47,12 @@ interface LocatedHit {
 export class FileScanner {
   private readonly lines = new LineTracker();
   private readonly located: LocatedHit[] = [];
-  private tail: Buffer = Buffer.alloc(0);
+  /**
+   * The bytes kept for the next window live at the start of `buffer`, which is reused for
+   * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
+   */
+  private buffer: Buffer | null = null;
+  private tailLength = 0;
   private tailAt = 0;
   private acceptFrom = 0;
   private bytes = 0;
@@ -59,26 +64,44 @@ export class FileScanner {
 
   push(chunk: Uint8Array, final = false): void {
     const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const window = this.tail.length === 0 ? piece : Buffer.concat([this.tail, piece]);
-    const windowAt = this.tail.length === 0 ? this.bytes : this.tailAt;
+    const window = this.tailLength === 0 ? piece : this.joinTail(piece);
+    const windowAt = this.tailLength === 0 ? this.bytes : this.tailAt;
     this.bytes += piece.length;
     const windowEnd = windowAt + window.length;
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - WINDOW_OVERLAP);
     this.scanWindow(window, windowAt, acceptTo);
     if (final) {
-      this.tail = Buffer.alloc(0);
+      this.tailLength = 0;
       return;
     }
     this.lines.advance(window, windowAt, acceptTo);
     const keepFrom = Math.max(0, window.length - KEEP_BYTES);
-    // Copy the tail: the caller may reuse the chunk's memory for the next read.
-    this.tail = Buffer.from(window.subarray(keepFrom));
+    // Keep the tail in our own buffer: the caller may reuse the chunk's memory for the next read.
+    this.tailLength = window.length - keepFrom;
     this.tailAt = windowAt + keepFrom;
+    const buffer = this.bufferFor(this.tailLength);
+    window.copy(buffer, 0, keepFrom);
+  }
+
+  private joinTail(piece: Buffer): Buffer {
+    const buffer = this.bufferFor(this.tailLength + piece.length);
+    piece.copy(buffer, this.tailLength);
+    return buffer.subarray(0, this.tailLength + piece.length);
+  }
+
+  private bufferFor(length: number): Buffer {
+    if (!this.buffer || this.buffer.length < length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, KEEP_BYTES + (1 << 20)));
+      if (this.buffer && this.tailLength > 0) this.buffer.copy(grown, 0, 0, this.tailLength);
+      this.buffer = grown;
+    }
+    return this.buffer;
   }
 
   end(): FileOutcome {
-    if (this.tail.length > 0) this.scanWindow(this.tail, this.tailAt, this.tailAt + this.tail.length);
-    this.tail = Buffer.alloc(0);
+    if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
+    this.tailLength = 0;
+    this.buffer = null;
     return applyRules(this.file, this.located, this.bytes, this.options);
   }
 
@@ -130,6 +153,8 @@ function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
 
 function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, options: EngineOptions): FileOutcome {
   const outcome: FileOutcome = { findings: [], suppressed: [], bytes };
+  // Most files hold no key; rules that judge a file by its name alone say so with everyFile.
+  if (located.length === 0 && !options.rules.some((rule) => rule.everyFile)) return outcome;
   const allowed = new Map<KeyOccurrence, InlineAllow>();
   const keys: KeyOccurrence[] = [];
   for (const entry of located) {

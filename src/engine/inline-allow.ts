@@ -18,8 +18,9 @@ export function findInlineAllow(buf: Buffer, start: number, end: number): Inline
   const previousLineStart = lineStart > 0 ? lastNewlineBefore(buf, lineStart - 1, Math.max(0, lineStart - 1 - REACH)) + 1 : lineStart;
   let lineEnd = buf.indexOf(10, end);
   if (lineEnd === -1 || lineEnd > end + REACH) lineEnd = Math.min(buf.length, end + REACH);
-  const at = buf.indexOf(MARKER, previousLineStart);
-  if (at === -1 || at >= lineEnd) return null;
+  const found = buf.subarray(previousLineStart, lineEnd).indexOf(MARKER);
+  if (found === -1) return null;
+  const at = previousLineStart + found;
   return { reason: reasonAfter(buf, at + MARKER.length, lineEnd) };
 }
 

@@ -1,3 +1,5 @@
+import { isAscii } from "node:buffer";
+
 /**
  * Turns byte offsets into 1-based lines and columns while a file streams past in chunks.
  * It only ever moves forward, and only counts when asked: a file without hits that fits in
@@ -36,14 +38,9 @@ export class LineTracker {
   }
 }
 
-/** UTF-16 code units of UTF-8 bytes: every non-continuation byte is one, a 4-byte lead two. */
-function countUtf16Units(buf: Uint8Array, from: number, to: number): number {
-  let units = to - from;
-  for (let i = from; i < to; i++) {
-    const b = buf[i] as number;
-    if (b < 0x80) continue;
-    if (b < 0xc0) units--;
-    else if (b >= 0xf0) units++;
-  }
-  return units;
+/** UTF-16 code units of UTF-8 bytes, counted natively (ASCII, the common case, is one unit a byte). */
+function countUtf16Units(buf: Buffer, from: number, to: number): number {
+  if (to <= from) return 0;
+  if (isAscii(buf.subarray(from, to))) return to - from;
+  return buf.toString("utf8", from, to).length;
 }

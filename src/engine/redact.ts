@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { SecretInfo } from "../types.js";
 import type { KeyMatch } from "./key-shape.js";
 
@@ -27,8 +27,12 @@ function redactOther(secret: string): string {
   return secret.length >= 20 ? `${secret.slice(0, 4)}\u2026${secret.slice(-4)}` : `\u2026${secret.slice(-4)}`;
 }
 
+/** node:crypto is loaded on the first key, not at start-up: most scans find none. */
+let crypto: typeof import("node:crypto") | undefined;
+
 export function fingerprintKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  crypto ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return crypto.createHash("sha256").update(key, "utf8").digest("hex");
 }
 
 /** Replaces anything key-like in free text (an allow-comment reason, an error) by its prefix. */

@@ -73,6 +73,8 @@ export interface Rule {
   /** Default message for a finding of this rule. */
   message(key: KeyOccurrence): string;
   check(context: RuleContext): void;
+  /** Run on files without any key too (a rule about the file itself, such as a tracked `.env`). */
+  everyFile?: boolean;
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }
 

@@ -1,8 +1,10 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 
 /**
  * Reads a file in chunks into one reused buffer, handing each chunk to `onChunk` before the
- * next read overwrites it. A file no larger than a chunk costs one open, one fstat, one read.
+ * next read overwrites it. A file smaller than a chunk costs one open, one read, one close —
+ * no fstat: the listed paths are regular files, symlinks (refused by O_NOFOLLOW) or folders
+ * (a read fails with EISDIR).
  * Opened with O_NONBLOCK so that a FIFO or device in the list can never block the scan (only
  * regular files are read), and with O_NOFOLLOW for listed files: git records a symlink as a
  * link, and following it could lead out of the repository or round a loop.
@@ -32,15 +34,13 @@ export function readFileInChunks(
     return { kind: "skipped", reason: describeError(code) };
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { kind: "skipped", reason: stat.isDirectory() ? "a directory" : "not a regular file" };
     let total = 0;
     for (;;) {
       const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
       total += read;
-      // A short read is end of file for a regular file; the scanner is told it is final.
-      const final = read < CHUNK_BYTES || total >= stat.size;
-      if (read > 0 || total === 0) onChunk(chunk.subarray(0, read), final);
+      // A short read is the end of a regular file; the scanner is told it is the last chunk.
+      const final = read < CHUNK_BYTES;
+      onChunk(chunk.subarray(0, read), final);
       if (final) return { kind: "read", bytes: total };
     }
   } catch (error) {
@@ -57,6 +57,8 @@ function describeError(code: string | undefined): string {
       return "permission denied";
     case "EISDIR":
       return "a directory";
+    case "EAGAIN":
+      return "not a regular file (a FIFO or socket)";
     case "ELOOP":
       return "a symlink loop";
     default:
