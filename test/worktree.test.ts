@@ -69,6 +69,22 @@ describe("working tree inside git (SPEC §3.1)", () => {
   });
 });
 
+describe("large trees are read on several threads", () => {
+  it("finds the same keys, once each, with one thread or several", async () => {
+    const keys = Array.from({ length: 40 }, () => makeKey());
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 900; i++) files[`pkg${i % 7}/dir${i % 13}/file${i}.ts`] = i % 23 === 0 ? `export const k = "${keys[i % 40]}";\n` : `export const x${i} = ${i};\n`;
+    files["big/bundle.min.js"] = `${"a=1;".repeat(700_000)}k="${keys[0]}";`;
+    const repo = createRepo({ committed: files });
+    const single = await scan({ cwd: repo, env, jobs: 1 });
+    const threaded = await scan({ cwd: repo, env, jobs: 3 });
+    expect(single.findings.length).toBe(Object.values(files).filter((text) => text.includes("lmnfl_")).length);
+    expect(threaded.findings).toEqual(single.findings);
+    expect(threaded.stats.files).toBe(901);
+    expect(threaded.stats.bytes).toBe(single.stats.bytes);
+  });
+});
+
 describe("working tree outside git", () => {
   it("walks, skipping .git and node_modules, honouring nested .gitignore files with negations", async () => {
     const key = makeKey();
