@@ -8,10 +8,13 @@ Examples
   lumenguard scan --format json --output lumenguard.json
   lumenguard baseline                      accept today's findings into .lumenguard-baseline.json
   lumenguard scan --baseline .lumenguard-baseline.json   report only what is new
+  lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
 Usage
   lumenguard scan [paths...] [options]      paths default to "."; "-" reads standard input
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
+  lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
+                                            add the pre-commit and pre-push hooks, and .env* to .gitignore
   lumenguard --help | --version
 
 Options
@@ -24,6 +27,10 @@ Options
       --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
       --stdin-filename <name>  the name standard input is reported (and ignored) under
       --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
+      --husky, --lefthook, --git-hooks
+                               init: use this hook manager (default: the one the repository uses)
+      --uninstall              init: remove what init added (the .gitignore lines stay)
+      --dry-run                init: print what would change, change nothing
   -h, --help                   this help
       --version                the version
 

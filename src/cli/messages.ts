@@ -17,4 +17,27 @@ export const messages = {
   wroteBaseline: (file: string, entries: number) =>
     `lumenguard: wrote ${entries} baseline ${entries === 1 ? "entry" : "entries"} to ${file} (fingerprints only, no keys).\n` +
     `Use it with: lumenguard scan --baseline ${file}  (or "baseline" in lumenguard.config.json)`,
+  initNoPaths: (arg: string) => `lumenguard: init takes no paths (got "${arg}"); it sets up the repository holding the current directory.`,
+  initOneManager: () => "lumenguard: choose one of --husky, --lefthook, --git-hooks.",
+  initNotARepo: (detail: string) => `lumenguard: init needs a git repository: ${detail}`,
+  initFailed: (detail: string) => `lumenguard: init could not finish: ${detail}`,
+  initHeader: (what: string, root: string, dryRun: boolean) => `lumenguard init${dryRun ? " --dry-run" : ""}: ${what} in ${root}`,
+  initChange: (verb: string, file: string, note: string) => `  ${verb.padEnd(13)} ${file}  (${note})`,
+  initConflict: (file: string, note: string) => `lumenguard: ${file}: ${note}`,
+  initConflicts: () =>
+    "lumenguard: nothing was changed. Resolve the above (or set the hook up by hand, see the README\n" +
+    'section "Hook setup: lumenguard init") and run lumenguard init again.',
+  initDryRun: () => "Dry run: nothing was changed. Run the same command without --dry-run to apply it.",
+  initNextGitHooks: (hooksDir: string, shared: boolean) =>
+    shared
+      ? `Next: commit ${hooksDir} and .gitignore; each clone needs core.hooksPath set to ${hooksDir} for git to use them.`
+      : `Next: commit as usual (with the .gitignore change, if any): lumenguard now checks each commit and push.\n${hooksDir} is not part of the repository: run lumenguard init in each clone.`,
+  initNextHusky: (files: string, active: boolean) =>
+    `Next: commit ${files} and .gitignore so everyone gets the hooks.` +
+    (active ? "" : '\nhusky is not active in this clone (core.hooksPath is not set): run `npx husky`, which the "prepare": "husky" script also does on npm install.'),
+  initNextLefthook: (file: string) =>
+    `Next: run \`npx lefthook install\` (git calls lefthook for pre-push only once it is installed for it), then commit ${file} and .gitignore.`,
+  initUninstalled: () =>
+    "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
+  initNothingToRemove: () => "Nothing to remove: no hook or line of lumenguard init's was found.",
 };

@@ -10,6 +10,7 @@ import { configuredBaseline, runScan, type ScanOptions } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
+import { initCommand } from "./init.js";
 import { messages } from "./messages.js";
 
 /**
@@ -43,6 +44,11 @@ const OPTIONS = {
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  husky: { type: "boolean" },
+  lefthook: { type: "boolean" },
+  "git-hooks": { type: "boolean" },
+  uninstall: { type: "boolean" },
+  "dry-run": { type: "boolean" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -79,6 +85,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   }
   if (command === "scan") return scanCommand(paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
+  if (command === "init") return initCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
   return 2;
 }

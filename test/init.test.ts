@@ -1,0 +1,352 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { createDir, createRepo, git, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
+
+/**
+ * `lumenguard init` (SPEC §8) on real temp repositories. The hooks it writes run a fake
+ * lumenguard (LUMENGUARD_HOOK_COMMAND), which logs its arguments and stdin and exits with a
+ * chosen code, so these tests do not depend on `scan --staged` / `--pre-push`.
+ */
+
+interface FakeLumenguard {
+  env: NodeJS.ProcessEnv;
+  log: () => string;
+  failWith: (code: number) => void;
+}
+
+function fakeLumenguard(): FakeLumenguard {
+  const dir = createDir();
+  const log = join(dir, "calls.log");
+  const exitFile = join(dir, "exit-code");
+  writeFileSync(exitFile, "0");
+  const script = join(dir, "fake-lumenguard.sh");
+  writeFileSync(script, `#!/bin/sh\n{ echo "args: $*"; cat; } >> '${log}'\nexit "$(cat '${exitFile}')"\n`);
+  return {
+    env: { LUMENGUARD_HOOK_COMMAND: `sh '${script}'` },
+    log: () => (existsSync(log) ? readFileSync(log, "utf8") : ""),
+    failWith: (code) => writeFileSync(exitFile, String(code)),
+  };
+}
+
+/** Every file under `dir` (mode and bytes), to prove what changed and what did not. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = `${(statSync(path).mode & 0o777).toString(8)} ${readFileSync(path, "base64")}`;
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function gitStatus(dir: string, args: string[]): number {
+  const env = { ...withoutGitOverrides(process.env), GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.invalid" };
+  return spawnSync("git", args, { cwd: dir, env, stdio: "ignore" }).status ?? 1;
+}
+
+/** A repository whose hooks live in .git/hooks (createRepo points core.hooksPath elsewhere). */
+function plainRepo(): string {
+  const dir = createRepo({ committed: { "README.md": "hello\n" } });
+  git(dir, ["config", "--unset", "core.hooksPath"]);
+  return dir;
+}
+
+const init = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(["init", ...args], { cwd, env });
+const isExecutable = (file: string) => (statSync(file).mode & 0o111) !== 0;
+
+describe("lumenguard init: plain git hooks", () => {
+  it("writes executable pre-commit and pre-push hooks in .git/hooks and says what it did", async () => {
+    const dir = plainRepo();
+    const { code, stdout } = await init(dir);
+    expect(code).toBe(0);
+    for (const hook of ["pre-commit", "pre-push"]) expect(isExecutable(join(dir, ".git/hooks", hook))).toBe(true);
+    expect(readFileSync(join(dir, ".git/hooks/pre-commit"), "utf8")).toContain("exec npx --no-install lumenguard scan --staged\n");
+    expect(readFileSync(join(dir, ".git/hooks/pre-push"), "utf8")).toContain('exec npx --no-install lumenguard scan --pre-push "$@"\n');
+    expect(stdout).toMatch(/created +\.git\/hooks\/pre-commit/);
+    expect(stdout).toMatch(/created +\.git\/hooks\/pre-push/);
+    expect(stdout).toMatch(/created +\.gitignore/);
+    expect(stdout).toContain("Next:");
+  });
+
+  it("honours a relative core.hooksPath (relative to the root, even from a subfolder)", async () => {
+    const dir = plainRepo();
+    git(dir, ["config", "core.hooksPath", ".githooks"]);
+    writeFiles(dir, { "sub/deeper/file.txt": "x\n" });
+    expect((await init(join(dir, "sub/deeper"))).code).toBe(0);
+    expect(isExecutable(join(dir, ".githooks/pre-commit"))).toBe(true);
+    expect(existsSync(join(dir, ".git/hooks/pre-commit"))).toBe(false);
+    expect(existsSync(join(dir, "sub/deeper/.githooks"))).toBe(false);
+  });
+
+  it("honours an absolute core.hooksPath", async () => {
+    const dir = plainRepo();
+    const hooks = createDir();
+    git(dir, ["config", "core.hooksPath", hooks]);
+    expect((await init(dir)).code).toBe(0);
+    expect(isExecutable(join(hooks, "pre-push"))).toBe(true);
+  });
+
+  it("a real commit runs the hook; a failing scan blocks the commit", async () => {
+    const dir = plainRepo();
+    const fake = fakeLumenguard();
+    await init(dir, [], fake.env);
+    writeFiles(dir, { "a.txt": "a\n" });
+    git(dir, ["add", "a.txt"]);
+    fake.failWith(1);
+    expect(gitStatus(dir, ["commit", "-q", "-m", "blocked"])).not.toBe(0);
+    expect(fake.log()).toContain("args: scan --staged");
+    fake.failWith(0);
+    expect(gitStatus(dir, ["commit", "-q", "-m", "allowed"])).toBe(0);
+  });
+});
+
+describe("lumenguard init: an existing hook is chained, never lost", () => {
+  const userPreCommit = '#!/bin/sh\necho "user hook ran" > user-pre-commit-ran\n';
+  const userPrePush = "#!/bin/sh\ncat > user-pre-push-stdin\n";
+
+  function repoWithUserHooks(): string {
+    const dir = plainRepo();
+    writeFiles(dir, { ".git/hooks/pre-commit": userPreCommit, ".git/hooks/pre-push": userPrePush });
+    chmodSync(join(dir, ".git/hooks/pre-commit"), 0o755);
+    chmodSync(join(dir, ".git/hooks/pre-push"), 0o750);
+    return dir;
+  }
+
+  it("keeps the user's pre-commit hook, runs it after lumenguard, and restores it byte-identical", async () => {
+    const dir = repoWithUserHooks();
+    const before = snapshot(join(dir, ".git/hooks"));
+    const fake = fakeLumenguard();
+    const { stdout } = await init(dir, [], fake.env);
+    expect(stdout).toMatch(/chained +\.git\/hooks\/pre-commit/);
+    expect(readFileSync(join(dir, ".git/hooks/pre-commit.lumenguard-chained"), "utf8")).toBe(userPreCommit);
+
+    writeFiles(dir, { "a.txt": "a\n" });
+    git(dir, ["add", "a.txt"]);
+    expect(gitStatus(dir, ["commit", "-q", "-m", "with both hooks"])).toBe(0);
+    expect(fake.log()).toContain("args: scan --staged");
+    expect(readFileSync(join(dir, "user-pre-commit-ran"), "utf8")).toBe("user hook ran\n");
+
+    expect((await init(dir, ["--uninstall"])).code).toBe(0);
+    expect(snapshot(join(dir, ".git/hooks"))).toEqual(before);
+  });
+
+  it("does not run the user's hook when lumenguard blocks the commit", async () => {
+    const dir = repoWithUserHooks();
+    const fake = fakeLumenguard();
+    await init(dir, [], fake.env);
+    writeFiles(dir, { "a.txt": "a\n" });
+    git(dir, ["add", "a.txt"]);
+    fake.failWith(1);
+    expect(gitStatus(dir, ["commit", "-q", "-m", "blocked"])).not.toBe(0);
+    expect(existsSync(join(dir, "user-pre-commit-ran"))).toBe(false);
+  });
+
+  it("pre-push: lumenguard and the user's hook both get git's arguments and the refs on stdin", async () => {
+    const dir = repoWithUserHooks();
+    const remote = createDir();
+    git(remote, ["init", "-q", "--bare"]);
+    git(dir, ["remote", "add", "origin", remote]);
+    const fake = fakeLumenguard();
+    await init(dir, [], fake.env);
+    expect(gitStatus(dir, ["push", "-q", "origin", "main"])).toBe(0);
+    const head = git(dir, ["rev-parse", "HEAD"]).trim();
+    expect(fake.log()).toContain(`args: scan --pre-push origin ${remote}\nrefs/heads/main ${head} refs/heads/main `);
+    expect(readFileSync(join(dir, "user-pre-push-stdin"), "utf8")).toMatch(new RegExp(`^refs/heads/main ${head} refs/heads/main 0{40}\n$`));
+  });
+
+  it("a second init changes nothing, and neither does a second uninstall", async () => {
+    const dir = repoWithUserHooks();
+    await init(dir);
+    const installed = snapshot(dir);
+    const again = await init(dir);
+    expect(again.stdout).not.toMatch(/^ +(created|updated|chained|deleted|restored) /m);
+    expect(snapshot(dir)).toEqual(installed);
+
+    await init(dir, ["--uninstall"]);
+    const removed = snapshot(dir);
+    const second = await init(dir, ["--uninstall"]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("Nothing to remove");
+    expect(snapshot(dir)).toEqual(removed);
+  });
+
+  it("refuses, changing nothing, when the chained name is already taken by something else", async () => {
+    const dir = repoWithUserHooks();
+    writeFiles(dir, { ".git/hooks/pre-commit.lumenguard-chained": "#!/bin/sh\n" });
+    const before = snapshot(dir);
+    const { code, stderr } = await init(dir);
+    expect(code).toBe(3);
+    expect(stderr).toContain("nothing was changed");
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+describe("lumenguard init: husky", () => {
+  function huskyRepo(preCommit: string): string {
+    const dir = createRepo({ committed: { ".husky/pre-commit": preCommit, "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    git(dir, ["config", "core.hooksPath", ".husky/_"]);
+    return dir;
+  }
+
+  it.each([
+    ["with a final newline", "npx lint-staged\n"],
+    ["without a final newline", "npx lint-staged"],
+  ])("appends one marked line (%s), once, and --uninstall gives the file back byte for byte", async (_, original) => {
+    const dir = huskyRepo(original);
+    const first = await init(dir);
+    expect(first.stdout).toContain("husky hooks");
+    const preCommit = readFileSync(join(dir, ".husky/pre-commit"), "utf8");
+    expect(preCommit).toBe("npx lint-staged\nnpx --no-install lumenguard scan --staged # lumenguard (added by lumenguard init)" + (original.endsWith("\n") ? "\n" : ""));
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toContain('npx --no-install lumenguard scan --pre-push "$@" # lumenguard');
+
+    const installed = snapshot(dir);
+    await init(dir);
+    expect(snapshot(dir)).toEqual(installed);
+
+    await init(dir, ["--uninstall"]);
+    expect(readFileSync(join(dir, ".husky/pre-commit"), "utf8")).toBe(original);
+    expect(existsSync(join(dir, ".husky/pre-push"))).toBe(false);
+  });
+
+  it("is detected from package.json alone, and tells how to activate husky", async () => {
+    const dir = createRepo({ committed: { "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    git(dir, ["config", "--unset", "core.hooksPath"]);
+    const { stdout } = await init(dir);
+    expect(existsSync(join(dir, ".husky/pre-commit"))).toBe(true);
+    expect(stdout).toContain("npx husky");
+  });
+});
+
+describe("lumenguard init: lefthook", () => {
+  const original = [
+    "# Our hooks",
+    "pre-commit:",
+    "  parallel: true",
+    "  commands:",
+    "    # keep lint first",
+    "    lint:",
+    "      run: npx eslint {staged_files}",
+    "",
+    "commit-msg:",
+    "  commands:",
+    "    commitlint:",
+    "      run: npx commitlint --edit {1}",
+    "",
+  ].join("\r\n");
+
+  it("adds pre-commit and pre-push commands, and --uninstall leaves the rest byte-identical", async () => {
+    const dir = createRepo({ committed: { "lefthook.yml": original } });
+    const { code, stdout } = await init(dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain("lefthook install");
+    const M = " # lumenguard (added by lumenguard init)";
+    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe(
+      [
+        "# Our hooks",
+        "pre-commit:",
+        "  parallel: true",
+        "  commands:",
+        `    lumenguard:${M}`,
+        `      run: npx --no-install lumenguard scan --staged${M}`,
+        "    # keep lint first",
+        "    lint:",
+        "      run: npx eslint {staged_files}",
+        "",
+        "commit-msg:",
+        "  commands:",
+        "    commitlint:",
+        "      run: npx commitlint --edit {1}",
+        `pre-push:${M}`,
+        `  commands:${M}`,
+        `    lumenguard:${M}`,
+        `      run: npx --no-install lumenguard scan --pre-push {1} {2}${M}`,
+        `      use_stdin: true${M}`,
+        "",
+      ].join("\r\n"),
+    );
+    const installed = snapshot(dir);
+    await init(dir);
+    expect(snapshot(dir)).toEqual(installed);
+
+    await init(dir, ["--uninstall"]);
+    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe(original);
+  });
+
+  it("adds commands: under a hook that has none", async () => {
+    const dir = createRepo({ committed: { "lefthook.yml": "pre-push:\n  jobs:\n    - run: npm test\n" } });
+    await init(dir);
+    const text = readFileSync(join(dir, "lefthook.yml"), "utf8");
+    expect(text.startsWith("pre-push:\n  commands: # lumenguard")).toBe(true);
+    expect(text).toContain("  jobs:\n    - run: npm test\n");
+    await init(dir, ["--uninstall"]);
+    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe("pre-push:\n  jobs:\n    - run: npm test\n");
+  });
+});
+
+describe("lumenguard init: .gitignore", () => {
+  it("appends .env* and !.env.example keeping CRLF, and never twice", async () => {
+    const dir = createRepo({ committed: { ".gitignore": "node_modules/\r\ndist/\r\n" } });
+    await init(dir, ["--git-hooks"]);
+    const once = readFileSync(join(dir, ".gitignore"), "utf8");
+    expect(once).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard init)\r\n.env*\r\n!.env.example\r\n");
+    await init(dir, ["--git-hooks"]);
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe(once);
+  });
+
+  it("adds only what is missing, and a final newline only because it appends", async () => {
+    const dir = createRepo({ committed: { ".gitignore": "dist/\n.env*" } });
+    await init(dir);
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("dist/\n.env*\n!.env.example\n");
+  });
+
+  it("counts .env with .env.* as covered, and keeps the lines on --uninstall", async () => {
+    const content = ".env\n.env.*\n!.env.example\n";
+    const dir = createRepo({ committed: { ".gitignore": content } });
+    expect((await init(dir)).stdout).toMatch(/unchanged +\.gitignore/);
+    const fresh = createRepo();
+    await init(fresh);
+    await init(fresh, ["--uninstall"]);
+    expect(readFileSync(join(fresh, ".gitignore"), "utf8")).toContain(".env*\n!.env.example\n");
+  });
+});
+
+describe("lumenguard init: --dry-run, errors", () => {
+  it("--dry-run prints the plan and changes nothing", async () => {
+    const dir = createRepo({ committed: { ".husky/pre-commit": "npx lint-staged\n" } });
+    const before = snapshot(dir);
+    const { code, stdout } = await init(dir, ["--dry-run"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/would update +\.husky\/pre-commit/);
+    expect(stdout).toMatch(/would create +\.husky\/pre-push/);
+    expect(stdout).toContain("nothing was changed");
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("--uninstall --dry-run changes nothing either", async () => {
+    const dir = plainRepo();
+    await init(dir);
+    const before = snapshot(dir);
+    expect((await init(dir, ["--uninstall", "--dry-run"])).stdout).toMatch(/would delete +\.git\/hooks\/pre-commit/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("exits 3 outside a git repository", async () => {
+    const dir = createDir();
+    const { code, stderr } = await init(dir);
+    expect(code).toBe(3);
+    expect(stderr).toContain("init needs a git repository");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("exits 2 for two hook managers at once, or a path", async () => {
+    const dir = plainRepo();
+    expect((await init(dir, ["--husky", "--lefthook"])).code).toBe(2);
+    expect((await init(dir, ["src"])).code).toBe(2);
+  });
+});
