@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Thin entry: wires the real process into run() and sets the exit code (issue #2).
-import { run } from "../lib/cli.js";
+import module from "node:module";
+
+// Node 22.1+ caches compiled code between runs; the hook starts on every commit (SPEC §9).
+module.enableCompileCache?.();
+const { run } = await import("../lib/cli.js");
 
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,

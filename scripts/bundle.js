@@ -16,6 +16,8 @@ const common = {
   external: ["picomatch", "ignore", "ajv"],
   logLevel: "warning",
   legalComments: "none",
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 await build({ ...common, entryPoints: [join(root, "lib/src/cli/run.js")], outfile: join(root, "lib/cli.js") });
 await build({ ...common, entryPoints: [join(root, "lib/src/scanning/scan-worker.js")], outfile: join(root, "lib/scan-worker.js") });

@@ -66,6 +66,8 @@ export interface ScanStats {
   files: number;
   bytes: number;
   blobs: number;
+  /** Commits walked (history and pre-push scans). */
+  commits?: number;
   durationMs: number;
   /** Files listed but not read (unreadable, special files, vanished). */
   skipped: number;
@@ -73,8 +75,12 @@ export interface ScanStats {
   suppressed: number;
 }
 
+/** What a scan looked at: the working tree, the index, git history, or the commits being pushed. */
+export type ScanMode = "worktree" | "staged" | "history" | "pre-push";
+
 export interface ScanResult {
   version: 1;
+  mode: ScanMode;
   findings: Finding[];
   warnings: Warning[];
   suppressed: Suppression[];

@@ -60,14 +60,18 @@ function plainRepo(): string {
 const init = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(["init", ...args], { cwd, env });
 const isExecutable = (file: string) => (statSync(file).mode & 0o111) !== 0;
 
+/** The default hook command: the local devDependency when there is one, else npx --no-install. */
+const runs = (args: string) =>
+  `if [ -x node_modules/.bin/lumenguard ]; then node_modules/.bin/lumenguard ${args}; else npx --no-install lumenguard ${args}; fi`;
+
 describe("lumenguard init: plain git hooks", () => {
   it("writes executable pre-commit and pre-push hooks in .git/hooks and says what it did", async () => {
     const dir = plainRepo();
     const { code, stdout } = await init(dir);
     expect(code).toBe(0);
     for (const hook of ["pre-commit", "pre-push"]) expect(isExecutable(join(dir, ".git/hooks", hook))).toBe(true);
-    expect(readFileSync(join(dir, ".git/hooks/pre-commit"), "utf8")).toContain("exec npx --no-install lumenguard scan --staged\n");
-    expect(readFileSync(join(dir, ".git/hooks/pre-push"), "utf8")).toContain('exec npx --no-install lumenguard scan --pre-push "$@"\n');
+    expect(readFileSync(join(dir, ".git/hooks/pre-commit"), "utf8")).toContain(`${runs("scan --staged")}\n`);
+    expect(readFileSync(join(dir, ".git/hooks/pre-push"), "utf8")).toContain(`${runs('scan --pre-push "$@"')}\n`);
     expect(stdout).toMatch(/created +\.git\/hooks\/pre-commit/);
     expect(stdout).toMatch(/created +\.git\/hooks\/pre-push/);
     expect(stdout).toMatch(/created +\.gitignore/);
@@ -202,8 +206,8 @@ describe("lumenguard init: husky", () => {
     const first = await init(dir);
     expect(first.stdout).toContain("husky hooks");
     const preCommit = readFileSync(join(dir, ".husky/pre-commit"), "utf8");
-    expect(preCommit).toBe("npx lint-staged\nnpx --no-install lumenguard scan --staged # lumenguard (added by lumenguard init)" + (original.endsWith("\n") ? "\n" : ""));
-    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toContain('npx --no-install lumenguard scan --pre-push "$@" # lumenguard');
+    expect(preCommit).toBe(`npx lint-staged\n${runs("scan --staged")} # lumenguard (added by lumenguard init)` + (original.endsWith("\n") ? "\n" : ""));
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toContain(`${runs('scan --pre-push "$@"')} # lumenguard`);
 
     const installed = snapshot(dir);
     await init(dir);
@@ -253,7 +257,7 @@ describe("lumenguard init: lefthook", () => {
         "  parallel: true",
         "  commands:",
         `    lumenguard:${M}`,
-        `      run: npx --no-install lumenguard scan --staged${M}`,
+        `      run: ${runs("scan --staged")}${M}`,
         "    # keep lint first",
         "    lint:",
         "      run: npx eslint {staged_files}",
@@ -265,7 +269,7 @@ describe("lumenguard init: lefthook", () => {
         `pre-push:${M}`,
         `  commands:${M}`,
         `    lumenguard:${M}`,
-        `      run: npx --no-install lumenguard scan --pre-push {1} {2}${M}`,
+        `      run: ${runs("scan --pre-push {1} {2}")}${M}`,
         `      use_stdin: true${M}`,
         "",
       ].join("\r\n"),

@@ -4,6 +4,7 @@ export const messages = {
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
   badFormat: (format: string, formats: string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
   badFailOn: (value: string) => `lumenguard: --fail-on "${value}" is not one of critical, high, medium, low, info, none.`,
+  stagedWithPaths: () => `lumenguard: --staged scans everything staged for the next commit; give no paths with it.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,

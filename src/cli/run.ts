@@ -40,6 +40,7 @@ const OPTIONS = {
   baseline: { type: "string" },
   "include-placeholders": { type: "boolean" },
   "stdin-filename": { type: "string" },
+  staged: { type: "boolean" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -128,7 +129,9 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
 
 function scanOptions(paths: string[], values: Values, io: CliIO): ScanOptions {
   if (values["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageFailure(messages.stdinFilenameWithoutStdin());
+  if (values.staged && paths.length > 0) throw new UsageFailure(messages.stagedWithPaths());
   return {
+    staged: values.staged ?? false,
     paths,
     cwd: io.cwd,
     env: io.env,

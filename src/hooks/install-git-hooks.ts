@@ -13,7 +13,7 @@ import { HOOK_NAMES, shellScanCommand, type HookName } from "./hook-command.js";
 export const HOOK_HEADER = "# lumenguard: installed by lumenguard init; lumenguard init --uninstall removes it";
 export const CHAINED_SUFFIX = ".lumenguard-chained";
 
-export function planGitHooks(hooksDir: string, command: string): FileChange[] {
+export function planGitHooks(hooksDir: string, command: string | null): FileChange[] {
   return HOOK_NAMES.map((hook) => planHook(hooksDir, hook, command));
 }
 
@@ -21,7 +21,7 @@ export function planGitHooksUninstall(hooksDir: string): FileChange[] {
   return HOOK_NAMES.flatMap((hook) => planHookUninstall(hooksDir, hook));
 }
 
-function planHook(hooksDir: string, hook: HookName, command: string): FileChange {
+function planHook(hooksDir: string, hook: HookName, command: string | null): FileChange {
   const file = join(hooksDir, hook);
   const chained = file + CHAINED_SUFFIX;
   const current = readTextIfExists(file);
@@ -53,10 +53,11 @@ export function isOurHook(content: string): boolean {
 }
 
 /** The hook file; with `chained`, it runs the kept hook next, if git would have run it. */
-export function hookScript(hook: HookName, command: string, chained: boolean): string {
+export function hookScript(hook: HookName, command: string | null, chained: boolean): string {
   const scan = shellScanCommand(hook, command);
   const head = ["#!/bin/sh", HOOK_HEADER];
-  if (!chained) return [...head, `exec ${scan}`, ""].join("\n");
+  // The hook's exit status is the scan's: no `exec`, the command may be an if/else line.
+  if (!chained) return [...head, scan, ""].join("\n");
   const kept = `"$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`;
   if (hook === "pre-commit") {
     return [

@@ -8,7 +8,7 @@ import { insertLines, joinLines, removeLines, splitLines } from "./text-lines.js
  * each file with `sh -e`, passing git's arguments and standard input through, so the line
  * needs no wrapper; a file that was missing is created (husky 9 needs no shebang).
  */
-export function planHusky(dir: string, command: string): FileChange[] {
+export function planHusky(dir: string, command: string | null): FileChange[] {
   return HOOK_NAMES.map((hook) => planHuskyHook(join(dir, hook), hook, command));
 }
 
@@ -16,7 +16,7 @@ export function planHuskyUninstall(dir: string): FileChange[] {
   return HOOK_NAMES.flatMap((hook) => planHuskyHookUninstall(join(dir, hook)));
 }
 
-function planHuskyHook(file: string, hook: HookName, command: string): FileChange {
+function planHuskyHook(file: string, hook: HookName, command: string | null): FileChange {
   const line = `${shellScanCommand(hook, command)} ${LINE_MARK}`;
   const note = `runs ${shellScanCommand(hook, command)}`;
   const current = readTextIfExists(file);

@@ -1,5 +1,6 @@
 import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
 import { HOOK_NAMES, LINE_MARK, isMarkedLine, type HookName } from "./hook-command.js";
+import { shellScanCommand } from "./hook-command.js";
 import { insertLines, joinLines, removeLines, splitLines, type Line } from "./text-lines.js";
 
 /**
@@ -8,7 +9,7 @@ import { insertLines, joinLines, removeLines, splitLines, type Line } from "./te
  * dump would lose the user's comments, quoting and order): every line we add ends with the
  * mark, so removing the marked lines gives back the file byte for byte.
  */
-export function planLefthook(file: string, command: string): FileChange[] {
+export function planLefthook(file: string, command: string | null): FileChange[] {
   const existing = readTextIfExists(file);
   let lines = removeLines(splitLines(existing ?? ""), (line) => isMarkedLine(line.text));
   const notes: string[] = [];
@@ -30,9 +31,9 @@ export function planLefthookUninstall(file: string): FileChange[] {
 }
 
 /** The command's settings. pre-push: `{1} {2}` are git's remote name and URL; use_stdin hands on the refs. */
-function lefthookEntry(hook: HookName, command: string): string[] {
-  if (hook === "pre-commit") return [`run: ${command} scan --staged`];
-  return [`run: ${command} scan --pre-push {1} {2}`, "use_stdin: true"];
+function lefthookEntry(hook: HookName, command: string | null): string[] {
+  const run = shellScanCommand(hook, command).replaceAll('"$@"', "{1} {2}");
+  return hook === "pre-commit" ? [`run: ${run}`] : [`run: ${run}`, "use_stdin: true"];
 }
 
 type AddResult = { lines: Line[]; note: string } | string;

@@ -68,7 +68,7 @@ function identity(finding: Finding): string {
 
 function summaryLine(result: ScanResult, context: ReportContext, paint: (style: Style, text: string) => string): string {
   const { stats } = result;
-  const scanned = `${stats.files} ${stats.files === 1 ? "file" : "files"}, ${formatBytes(stats.bytes)} scanned in ${stats.durationMs} ms`;
+  const scanned = `${scope(result)}, ${formatBytes(stats.bytes)} scanned in ${stats.durationMs} ms`;
   const extras = [
     stats.suppressed > 0 ? `${stats.suppressed} suppressed` : "",
     stats.skipped > 0 ? `${stats.skipped} unreadable` : "",
@@ -85,6 +85,21 @@ function summaryLine(result: ScanResult, context: ReportContext, paint: (style: 
   const mark = failing ? paint(["red", "bold"], "✖") : paint("yellow", "!");
   const noun = result.findings.length === 1 ? "finding" : "findings";
   return `${mark} ${result.findings.length} ${noun} (${bySeverity}) · ${scanned}${tail}`;
+}
+
+/** What was scanned, in the words of the mode: every mode says so, even when it found nothing (SPEC §3.3). */
+function scope(result: ScanResult): string {
+  const { stats } = result;
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  switch (result.mode) {
+    case "staged":
+      return count(stats.files, "staged file", "staged files");
+    case "history":
+    case "pre-push":
+      return `${count(stats.commits ?? 0, "commit", "commits")} (${count(stats.blobs, "blob", "blobs")})`;
+    default:
+      return count(stats.files, "file", "files");
+  }
 }
 
 function formatBytes(bytes: number): string {

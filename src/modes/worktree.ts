@@ -1,0 +1,79 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { FileScanner } from "../engine/engine.js";
+import { ScanError } from "../errors.js";
+import { defaultJobs, ScanThreads } from "../scanning/parallel.js";
+import { addFileOutcome, type FilesOutcome } from "../scanning/scan-files.js";
+import { closeSession, openSession, type ScanRun, type Session, type SessionOptions } from "../scanning/session.js";
+import { collectTargets, toPosix } from "../scanning/targets.js";
+import type { Warning } from "../types.js";
+
+/** `lumenguard scan [paths...]`: the working tree, given files, and stdin (SPEC §3.1, §3.5). */
+export interface WorktreeOptions extends SessionOptions {
+  /** Files and directories, taken literally (no glob expansion); `-` is stdin. Default `.`. */
+  paths?: string[];
+  /** Read when `paths` holds `-`. */
+  stdin?: AsyncIterable<Uint8Array>;
+  /** The name stdin content is reported under (and matched against `ignore`). */
+  stdinFilename?: string;
+  /** Called once per file read (on the main thread), for progress displays. */
+  onFile?: (path: string) => void;
+  /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
+  jobs?: number;
+}
+
+export async function scanWorktree(options: WorktreeOptions): Promise<ScanRun> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const paths = options.paths && options.paths.length > 0 ? options.paths : ["."];
+  const single = paths.length === 1 && paths[0] !== "-" ? resolve(cwd, paths[0] as string) : null;
+  // The scan root (SPEC §5): the positional folder when one is given, else the current
+  // directory — also for file arguments, so lint-staged passing one file or fifty finds the
+  // same config.
+  const root = single !== null && isDirectory(single) ? single : cwd;
+  const session = openSession(options, root);
+  const { outcome, warnings } = await scanPaths(paths, root, session, options);
+  if (paths.includes("-")) await scanStdin(options, session, outcome);
+  if (outcome.files === 0 && outcome.skipped > 0) {
+    throw new ScanError(`no input could be read: all ${outcome.skipped} file(s) were unreadable`);
+  }
+  return closeSession(session, options, outcome, { mode: "worktree", warnings });
+}
+
+/** The files and folders given: listed, filtered by `ignore`, and read on every core when many. */
+async function scanPaths(paths: string[], root: string, session: Session, options: WorktreeOptions): Promise<{ outcome: FilesOutcome; warnings: Warning[] }> {
+  const filePaths = paths.filter((path) => path !== "-");
+  // Folders may hold thousands of files: start helper threads now, while git lists them.
+  const jobs = options.jobs ?? defaultJobs();
+  const threads = new ScanThreads(filePaths.some((path) => isDirectory(resolve(session.cwd, path))) ? jobs - 1 : 0);
+  try {
+    const listed = collectTargets(filePaths, session.cwd, root, session.env);
+    if (listed.missing > 0 && listed.missing === paths.length) {
+      throw new ScanError(`nothing to scan: ${paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
+    }
+    const targets = listed.targets.filter((target) => !session.isIgnored(target.absPath));
+    const input = { config: session.config.config, includePlaceholders: session.includePlaceholders };
+    const outcome = await threads.scan(targets, session.engine, input, options.onFile);
+    return { outcome, warnings: listed.warnings };
+  } finally {
+    threads.close();
+  }
+}
+
+/** `-`: standard input, streamed through the engine under `--stdin-filename` (SPEC §3.5). */
+async function scanStdin(options: WorktreeOptions, session: Session, into: FilesOutcome): Promise<void> {
+  if (!options.stdin) throw new ScanError("'-' was given but no standard input is available");
+  const name = options.stdinFilename ?? "<stdin>";
+  const absPath = resolve(session.cwd, name);
+  if (options.stdinFilename && session.isIgnored(absPath)) return;
+  const scanner = new FileScanner({ path: toPosix(name), source: "stdin" }, session.engine);
+  for await (const chunk of options.stdin) scanner.push(chunk);
+  addFileOutcome(into, absPath, scanner.end());
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

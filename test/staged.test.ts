@@ -1,0 +1,197 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
+import { createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+
+/** `scan --staged` against real repositories (SPEC §3.2, issue #3). */
+const staged = async (repo: string, cwd = repo, env: NodeJS.ProcessEnv = {}) => {
+  const outcome = await runCli(["scan", "--staged", "--format", "json"], { cwd, env });
+  return { ...outcome, report: outcome.code <= 1 ? JSON.parse(outcome.stdout) : null };
+};
+const files = (report: { findings: Array<{ file: string }> }) => report.findings.map((f) => f.file).sort();
+
+describe("scan --staged", () => {
+  it("reads the index, not the working tree: a key only in the index is found", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": "export {};\n" } });
+    writeFileSync(join(repo, "a.ts"), `const k = "${key}";\n`);
+    git(repo, ["add", "a.ts"]);
+    writeFileSync(join(repo, "a.ts"), "export {};\n// removed the key, forgot to stage\n");
+    const { code, report, stderr } = await staged(repo);
+    expect(code).toBe(1);
+    expect(report.findings).toEqual([expect.objectContaining({ file: "a.ts", line: 1, column: 12, source: "staged", ruleId: "lumenfall-key" })]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "staged-differs", file: "a.ts" })]);
+    expect(stderr).toContain("git restore --staged a.ts");
+    expect(stderr).toContain("git add a.ts");
+  });
+
+  it("a key only in the working tree does not block the commit, and is pointed out", async () => {
+    const repo = createRepo({ committed: { "a.ts": "export {};\n" } });
+    writeFileSync(join(repo, "a.ts"), "export const x = 1;\n");
+    git(repo, ["add", "a.ts"]);
+    writeFileSync(join(repo, "a.ts"), `export const x = 1;\nconst k = "${makeKey()}";\n`);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "worktree-differs", file: "a.ts" })]);
+  });
+
+  it("partial staging with git add -p: only the staged hunk counts", async () => {
+    const key = makeKey();
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${i}`);
+    const repo = createRepo({ committed: { "a.txt": `${lines.join("\n")}\n` } });
+    const edited = [...lines];
+    edited[0] = "line 0 changed";
+    edited[39] = `line 39 ${key}`;
+    writeFileSync(join(repo, "a.txt"), `${edited.join("\n")}\n`);
+    // Stage the first hunk only ("y", then "n" for the hunk holding the key).
+    spawnSync("git", ["add", "-p", "a.txt"], { cwd: repo, input: "y\nn\n", env: withoutGitOverrides(process.env) });
+    expect(git(repo, ["diff", "--cached"])).toContain("line 0 changed");
+    expect((await staged(repo)).code).toBe(0);
+    spawnSync("git", ["add", "-p", "a.txt"], { cwd: repo, input: "y\n", env: withoutGitOverrides(process.env) });
+    const after = await staged(repo);
+    expect(after.code).toBe(1);
+    expect(after.report.findings[0]).toMatchObject({ file: "a.txt", line: 40 });
+  });
+
+  it("renames, copies, mode changes and binary files are scanned at their new paths; deletions are not", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "old.ts": `k = "${key}"\n`, "gone.ts": `k = "${key}"\n`, "tool.sh": `echo ${key}\n` } });
+    git(repo, ["mv", "old.ts", "new.ts"]);
+    git(repo, ["rm", "-q", "gone.ts"]);
+    writeFileSync(join(repo, "copy.ts"), readFileSync(join(repo, "new.ts")));
+    chmodSync(join(repo, "tool.sh"), 0o755);
+    writeFileSync(join(repo, "app.bin"), Buffer.concat([Buffer.from([0, 1, 2, 0xff]), Buffer.from(key), Buffer.from([0, 0])]));
+    git(repo, ["add", "-A"]);
+    const { report } = await staged(repo);
+    expect(files(report)).toEqual(["app.bin", "copy.ts", "new.ts", "tool.sh"]);
+  });
+
+  it("works before the first commit (no HEAD)", async () => {
+    const repo = createRepo({ staged: { "a.ts": makeKey() } });
+    expect(files((await staged(repo)).report)).toEqual(["a.ts"]);
+  });
+
+  it("nothing staged is exit 0, and says so", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    const outcome = await runCli(["scan", "--staged"], { cwd: repo });
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain("0 staged files");
+  });
+
+  it("reports paths relative to the current directory and honours config ignore globs", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "lumenguard.config.json": '{ "ignore": ["fixtures/**"] }' }, staged: { "src/a.ts": key, "fixtures/b.ts": key } });
+    expect(files((await staged(repo)).report)).toEqual(["src/a.ts"]);
+    expect(files((await staged(repo, join(repo, "src"))).report)).toEqual(["a.ts"]);
+  });
+
+  it("skips submodules and unresolved conflicts, saying so", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "c.txt": "base\n" } });
+    git(repo, ["checkout", "-q", "-b", "side"]);
+    writeFileSync(join(repo, "c.txt"), "side\n");
+    git(repo, ["commit", "-qam", "side"]);
+    git(repo, ["checkout", "-q", "main"]);
+    writeFileSync(join(repo, "c.txt"), "main\n");
+    git(repo, ["commit", "-qam", "main"]);
+    spawnSync("git", ["merge", "-q", "side"], { cwd: repo, env: withoutGitOverrides(process.env) });
+    writeFileSync(join(repo, "resolved.ts"), `k = "${key}"\n`);
+    git(repo, ["add", "resolved.ts"]);
+    const inner = createRepo({ committed: { "x.ts": "x" } });
+    git(repo, ["-c", "protocol.file.allow=always", "submodule", "add", "-q", inner, "vendor/inner"]);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(files(report)).toEqual(["resolved.ts"]);
+    const skipped = report.warnings.filter((w: { code: string }) => w.code === "staged-skipped").map((w: { file: string }) => w.file).sort();
+    expect(skipped).toEqual(["c.txt", "vendor/inner"]);
+  });
+
+  it("never writes the index", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    writeFileSync(join(repo, "a.ts"), makeKey());
+    git(repo, ["add", "a.ts"]);
+    // Make the index stat-dirty, so that a status that may refresh it would want to.
+    writeFileSync(join(repo, "a.ts"), readFileSync(join(repo, "a.ts")));
+    const index = join(repo, ".git/index");
+    const before = { bytes: readFileSync(index), mtime: statSync(index).mtimeMs };
+    await staged(repo);
+    expect(readFileSync(index).equals(before.bytes)).toBe(true);
+    expect(statSync(index).mtimeMs).toBe(before.mtime);
+  });
+
+  it("honours GIT_INDEX_FILE (git commit -a and git commit <paths> use a temporary index)", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    const temporary = join(repo, ".git/other-index");
+    writeFileSync(join(repo, "a.ts"), key);
+    git(repo, ["read-tree", "HEAD"], { GIT_INDEX_FILE: temporary });
+    git(repo, ["add", "a.ts"], { GIT_INDEX_FILE: temporary });
+    expect((await staged(repo)).report.findings).toEqual([]);
+    const withTemporary = await staged(repo, repo, { GIT_INDEX_FILE: temporary });
+    expect(withTemporary.code).toBe(1);
+    expect(files(withTemporary.report)).toEqual(["a.ts"]);
+  });
+
+  it("outside a repository: exit 3 with the bypass named", async () => {
+    const dir = createRepo();
+    rmSync(join(dir, ".git"), { recursive: true });
+    mkdirSync(join(dir, "sub"));
+    const { code, stderr } = await runCli(["scan", "--staged"], { cwd: join(dir, "sub") });
+    expect(code).toBe(3);
+    expect(stderr).toContain("not inside a git repository");
+    expect(stderr).toContain("git commit --no-verify");
+  });
+
+  it("paths with --staged are a usage error", async () => {
+    const repo = createRepo();
+    expect((await runCli(["scan", "--staged", "src"], { cwd: repo })).code).toBe(2);
+  });
+});
+
+describe("a real commit through a pre-commit hook running scan --staged", () => {
+  const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+  const env = {
+    ...withoutGitOverrides(process.env),
+    NO_COLOR: "1",
+    GIT_AUTHOR_NAME: "T",
+    GIT_AUTHOR_EMAIL: "t@example.invalid",
+    GIT_COMMITTER_NAME: "T",
+    GIT_COMMITTER_EMAIL: "t@example.invalid",
+  };
+  const commit = (repo: string, args: string[]) => spawnSync("git", ["commit", ...args], { cwd: repo, env, encoding: "utf8" });
+
+  function repoWithHook() {
+    const repo = createRepo({ committed: { "a.ts": "export {};\n" } });
+    git(repo, ["config", "core.hooksPath", ".hooks"]);
+    mkdirSync(join(repo, ".hooks"));
+    writeFileSync(join(repo, ".hooks/pre-commit"), `#!/bin/sh\nexec node ${JSON.stringify(bin)} scan --staged\n`);
+    chmodSync(join(repo, ".hooks/pre-commit"), 0o755);
+    return repo;
+  }
+
+  it("blocks the commit, names the key without printing it, and lets the fix through", () => {
+    const key = makeKey();
+    const repo = repoWithHook();
+    writeFileSync(join(repo, "b.ts"), `const k = "${key}";\n`);
+    git(repo, ["add", "b.ts"]);
+    const blocked = commit(repo, ["-m", "leak"]);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout + blocked.stderr).toContain("b.ts:1:12");
+    expect(blocked.stdout + blocked.stderr).not.toContain(key);
+    writeFileSync(join(repo, "b.ts"), "const k = process.env.LUMENFALL_API_KEY;\n");
+    git(repo, ["add", "b.ts"]);
+    expect(commit(repo, ["-m", "fixed"]).status).toBe(0);
+  });
+
+  it("git commit -a: the key in a tracked file's unstaged change is caught", () => {
+    const repo = repoWithHook();
+    writeFileSync(join(repo, "a.ts"), `export const k = "${makeKey()}";\n`);
+    expect(commit(repo, ["-a", "-m", "all"]).status).toBe(1);
+    expect(commit(repo, ["-m", "only", "--", "a.ts"]).status).toBe(1);
+    expect(git(repo, ["log", "--format=%s"]).trim()).toBe("initial");
+  });
+});
