@@ -1,3 +1,5 @@
+import { scanHistory, type HistoryProgress } from "./modes/history.js";
+import { scanPrePush } from "./modes/pre-push.js";
 import { scanStaged } from "./modes/staged.js";
 import { scanWorktree, type WorktreeOptions } from "./modes/worktree.js";
 import type { ScanRun } from "./scanning/session.js";
@@ -10,6 +12,13 @@ import type { ScanResult } from "./types.js";
 export interface ScanOptions extends WorktreeOptions {
   /** Scan what is staged for the next commit instead of the working tree (SPEC §3.2). */
   staged?: boolean;
+  /** Scan git history (SPEC §3.3): every ref, or `revisions` (e.g. `["A..B"]`). */
+  history?: boolean;
+  revisions?: string[];
+  /** Scan the commits being pushed; `prePushRefs` is the pre-push hook's standard input. */
+  prePush?: boolean;
+  prePushRefs?: string;
+  onProgress?: (progress: HistoryProgress) => void;
 }
 
 export type { ScanRun };
@@ -21,5 +30,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 export function runScan(options: ScanOptions): Promise<ScanRun> {
   if (options.staged) return scanStaged(options);
+  if (options.prePush) return scanPrePush({ ...options, refs: options.prePushRefs ?? "" });
+  if (options.history) return scanHistory(options);
   return scanWorktree(options);
 }

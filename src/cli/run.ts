@@ -4,14 +4,15 @@ import { parseArgs } from "node:util";
 import { ruleById } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../baseline.js";
 import { scrubKeys } from "../engine/redact.js";
-import { exitCodeOf } from "../errors.js";
+import { ConfigError, exitCodeOf } from "../errors.js";
 import { FORMATS, reporters, type ReportContext } from "../reporters/index.js";
-import { configuredBaseline, runScan, type ScanOptions } from "../scan.js";
+import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
 import { initCommand } from "./init.js";
 import { messages } from "./messages.js";
+import { scanOptionsFrom, UsageFailure } from "./scan-options.js";
 
 /**
  * The command line, as a function (STYLE: secretlint's run()): argv and an io object in, exit
@@ -41,6 +42,11 @@ const OPTIONS = {
   "include-placeholders": { type: "boolean" },
   "stdin-filename": { type: "string" },
   staged: { type: "boolean" },
+  history: { type: "boolean" },
+  "pre-push": { type: "boolean" },
+  range: { type: "string" },
+  "since-commit": { type: "string" },
+  all: { type: "boolean" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -98,7 +104,8 @@ async function scanCommand(paths: string[], values: Values, io: CliIO): Promise<
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
-  const { result, config } = await runScan(scanOptions(paths, values, io));
+  const { options, finish } = await scanOptionsFrom(paths, values, io);
+  const { result, config } = await runScan(options).finally(finish);
   const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
   const context: ReportContext = { color: false, failOn, ruleMeta: (id) => ruleById(id)?.meta };
   const exitCode = exitCodeForFindings(result.findings, failOn);
@@ -117,7 +124,8 @@ async function scanCommand(paths: string[], values: Values, io: CliIO): Promise<
 }
 
 async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
-  const { placed, result, config } = await runScan({ ...scanOptions(paths, values, io), useBaseline: false });
+  const { options, finish } = await scanOptionsFrom(paths, values, io);
+  const { placed, result, config } = await runScan({ ...options, useBaseline: false }).finally(finish);
   // Written where scans will look for it: --output, else the config's baseline, else the default name.
   const file = configuredBaseline(values.output, io.cwd, config) ?? resolve(io.cwd, ".lumenguard-baseline.json");
   mkdirSync(dirname(file), { recursive: true });
@@ -125,22 +133,6 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
   writeWarnings(result, io);
   io.stderr.write(`${messages.wroteBaseline(relative(io.cwd, file) || file, placed.length)}\n`);
   return 0;
-}
-
-function scanOptions(paths: string[], values: Values, io: CliIO): ScanOptions {
-  if (values["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageFailure(messages.stdinFilenameWithoutStdin());
-  if (values.staged && paths.length > 0) throw new UsageFailure(messages.stagedWithPaths());
-  return {
-    staged: values.staged ?? false,
-    paths,
-    cwd: io.cwd,
-    env: io.env,
-    stdin: io.stdin,
-    stdinFilename: values["stdin-filename"],
-    configFile: values.config,
-    includePlaceholders: values["include-placeholders"] ?? false,
-    baselineFile: values.baseline,
-  };
 }
 
 /** Only the summary line of the text report (for stderr when the report goes elsewhere). */
@@ -174,8 +166,6 @@ function writeFileAtomic(file: string, content: string): void {
   renameSync(temporary, file);
 }
 
-class UsageFailure extends Error {}
-
 function usage(io: CliIO, message: string): number {
   io.stderr.write(`${message}\n`);
   return 2;
@@ -186,7 +176,7 @@ function reportError(error: unknown, io: CliIO): number {
   const code = exitCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (code === 2) {
-    io.stderr.write(`${messages.configError(detail)}\n`);
+    io.stderr.write(`${error instanceof ConfigError ? messages.configError(detail) : `lumenguard: ${detail}`}\n`);
     return 2;
   }
   io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass()}\n`);

@@ -150,7 +150,9 @@ export class BlobStream {
     return this.done;
   }
 
+  /** Stops git (the walk failed); nobody waits for the blobs any more. */
   kill(): void {
+    this.done.catch(() => {});
     this.child.kill();
   }
 }

@@ -1,0 +1,229 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parsePushedRefs, pushedRevisions } from "../src/modes/pre-push.js";
+import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
+import { createDir, createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+
+/** `scan --history` and `scan --pre-push` against real repositories (SPEC §3.3, issue #3). */
+type Report = { findings: Array<{ file: string; line: number; ruleId: string; commit?: { sha: string; author: string; date: string } }>; warnings: Array<{ code: string; message: string }>; stats: { commits: number; blobs: number } };
+
+const history = async (cwd: string, extra: string[] = []) => {
+  const outcome = await runCli(["scan", "--history", "--format", "json", ...extra], { cwd });
+  return { ...outcome, report: (outcome.code <= 1 ? JSON.parse(outcome.stdout) : null) as Report };
+};
+
+function commitFile(repo: string, path: string, content: string, message: string): string {
+  mkdirSync(join(repo, path, ".."), { recursive: true });
+  writeFileSync(join(repo, path), content);
+  git(repo, ["add", path]);
+  git(repo, ["commit", "-q", "-m", message]);
+  return git(repo, ["rev-parse", "HEAD"]).trim();
+}
+
+describe("scan --history", () => {
+  it("finds a key added then removed, attributed to the commit that introduced it", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    const added = commitFile(repo, "src/config.ts", `export const a = 1;\nexport const key = "${key}";\n`, "add config");
+    commitFile(repo, "src/config.ts", "export const a = 1;\nexport const key = process.env.LUMENFALL_API_KEY;\n", "use env");
+    const { code, report, stdout } = await history(repo);
+    expect(code).toBe(1);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ ruleId: "key-in-history", file: "src/config.ts", line: 2, column: 21, commit: { sha: added, author: "Test <test@example.invalid>", date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } }),
+    ]);
+    expect(stdout).not.toContain(key);
+    expect(report.stats.commits).toBe(3);
+    // The working tree is clean: a plain scan finds nothing.
+    expect((await runCli(["scan"], { cwd: repo })).code).toBe(0);
+  });
+
+  it("reports a key once per key and path, however many versions or commits carry it", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    const first = commitFile(repo, "a.ts", `k = "${key}"\n`, "1");
+    for (let i = 0; i < 5; i++) commitFile(repo, "a.ts", `// v${i}\nk = "${key}"\n`, `v${i}`);
+    commitFile(repo, "b.ts", `k = "${key}"\n`, "copy");
+    const { report } = await history(repo);
+    expect(report.findings.map((f) => [f.file, f.commit?.sha === first])).toEqual([
+      ["a.ts", true],
+      ["b.ts", false],
+    ]);
+  });
+
+  it("reads a blob shared by 500 commits once", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "shared.ts": `k = "${key}"\n` } });
+    // 500 commits with a fast-import stream: each adds its own small file, the key file never changes.
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const stream = Array.from({ length: 500 }, (_, i) => {
+      const from = i === 0 ? `from ${head}\n` : "";
+      const message = `c${i}`;
+      return `commit refs/heads/main\ncommitter T <t@example.invalid> ${1_700_000_000 + i} +0000\ndata ${message.length}\n${message}\n${from}M 100644 inline f${i}.txt\ndata ${String(i).length}\n${i}\n`;
+    }).join("");
+    spawnSync("git", ["fast-import", "--quiet"], { cwd: repo, input: stream, env: withoutGitOverrides(process.env) });
+    git(repo, ["reset", "-q", "--hard"]);
+    const { report } = await history(repo);
+    expect(report.stats.commits).toBe(501);
+    expect(report.stats.blobs).toBe(501);
+    expect(report.findings.map((f) => f.file)).toEqual(["shared.ts"]);
+  });
+
+  it("scans every ref: a key on an unmerged branch is found; --range limits the scope", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    git(repo, ["checkout", "-q", "-b", "feature"]);
+    commitFile(repo, "feature.ts", `k = "${key}"\n`, "feature");
+    git(repo, ["checkout", "-q", "main"]);
+    commitFile(repo, "clean.ts", "export {};\n", "clean");
+    expect((await history(repo)).report.findings.map((f) => f.file)).toEqual(["feature.ts"]);
+    expect((await history(repo, ["--range", `${base}..main`])).code).toBe(0);
+    expect((await history(repo, ["--range", `${base}..feature`])).code).toBe(1);
+    expect((await history(repo, ["--since-commit", base])).code).toBe(0);
+  });
+
+  it("finds a key introduced by a merge resolution", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "c.txt": "base\n" } });
+    git(repo, ["checkout", "-q", "-b", "side"]);
+    commitFile(repo, "c.txt", "side\n", "side");
+    git(repo, ["checkout", "-q", "main"]);
+    commitFile(repo, "c.txt", "main\n", "main");
+    spawnSync("git", ["merge", "-q", "side"], { cwd: repo, env: withoutGitOverrides(process.env) });
+    writeFileSync(join(repo, "c.txt"), `resolved ${key}\n`);
+    git(repo, ["add", "c.txt"]);
+    git(repo, ["commit", "-q", "--no-edit"]);
+    const merge = git(repo, ["rev-parse", "HEAD"]).trim();
+    const { report } = await history(repo);
+    expect(report.findings.map((f) => [f.file, f.commit?.sha])).toEqual([["c.txt", merge]]);
+  });
+
+  it("a bad range is a usage error (2); outside a repository is 3", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    const bad = await history(repo, ["--range", "nope..main"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("nope..main");
+    expect((await runCli(["scan", "--history"], { cwd: createDir() })).code).toBe(3);
+  });
+
+  it("a shallow clone warns where history stops; a range beyond it is exit 3 with the fix", async () => {
+    const key = makeKey();
+    const origin = createRepo({ committed: { "README.md": "# app\n" } });
+    const old = commitFile(origin, "old.ts", `k = "${key}"\n`, "old key");
+    commitFile(origin, "old.ts", "export {};\n", "removed");
+    commitFile(origin, "new.ts", "export {};\n", "new");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--depth", "1", `file://${origin}`, clone]);
+    const { code, report, stderr } = await history(clone);
+    expect(code).toBe(0);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "shallow-clone" })]);
+    expect(stderr).toContain("this clone is shallow: history stops at");
+    expect(stderr).toContain("git fetch --unshallow");
+    const beyond = await history(clone, ["--range", `${old}..HEAD`]);
+    expect(beyond.code).toBe(3);
+    expect(beyond.stderr).toContain("fetch-depth: 0");
+  });
+
+  it("a partial clone with missing blobs: a warning counts them, the rest is scanned, nothing is fetched", async () => {
+    const key = makeKey();
+    const origin = createRepo({ committed: { "README.md": "# app\n" } });
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    commitFile(origin, "big.txt", `${"x".repeat(5000)}\n`, "big");
+    commitFile(origin, "small.ts", `k = "${key}"\n`, "small");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--no-checkout", "--filter=blob:limit=1k", `file://${origin}`, clone]);
+    const countObjects = () => git(clone, ["count-objects", "-v"]);
+    const before = countObjects();
+    const { code, report } = await history(clone);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => f.file)).toEqual(["small.ts"]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "objects-missing", message: expect.stringContaining("1 blob(s) are missing") })]);
+    expect(countObjects()).toBe(before);
+  });
+
+  it("works in a bare repository and in a linked worktree", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": `k = "${key}"\n` } });
+    const bare = join(createDir(), "bare.git");
+    git(repo, ["clone", "-q", "--bare", repo, bare]);
+    expect((await history(bare)).report.findings.map((f) => f.file)).toEqual(["a.ts"]);
+    const linked = join(createDir(), "linked");
+    git(repo, ["worktree", "add", "-q", "-b", "other", linked]);
+    expect((await history(linked)).report.findings.map((f) => f.file)).toEqual(["a.ts"]);
+  });
+});
+
+describe("scan --pre-push", () => {
+  const zero = "0".repeat(40);
+
+  it("parses git's refs and turns them into exactly the commits being pushed", () => {
+    const refs = parsePushedRefs(`refs/heads/main ${"a".repeat(40)} refs/heads/main ${"b".repeat(40)}\nrefs/heads/new ${"c".repeat(40)} refs/heads/new ${zero}\nrefs/heads/gone ${zero} refs/heads/gone ${"d".repeat(40)}\n`);
+    expect(refs).toHaveLength(3);
+    expect(pushedRevisions(refs, () => true)).toEqual(["a".repeat(40), "c".repeat(40), "--not", "b".repeat(40), "--remotes"]);
+    expect(pushedRevisions([refs[0]!], () => true)).toEqual(["a".repeat(40), "--not", "b".repeat(40)]);
+    expect(pushedRevisions([refs[0]!], () => false)).toEqual(["a".repeat(40), "--not", "--remotes"]);
+    expect(pushedRevisions([refs[2]!], () => true)).toEqual([]);
+  });
+
+  const env = {
+    ...withoutGitOverrides(process.env),
+    NO_COLOR: "1",
+    GIT_AUTHOR_NAME: "T",
+    GIT_AUTHOR_EMAIL: "t@example.invalid",
+    GIT_COMMITTER_NAME: "T",
+    GIT_COMMITTER_EMAIL: "t@example.invalid",
+  };
+  const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+
+  function pushSetup() {
+    const remote = join(createDir(), "remote.git");
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    git(repo, ["init", "-q", "--bare", remote]);
+    git(repo, ["remote", "add", "origin", remote]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    git(repo, ["config", "core.hooksPath", ".hooks"]);
+    mkdirSync(join(repo, ".hooks"));
+    writeFileSync(join(repo, ".hooks/pre-push"), `#!/bin/sh\nexec node ${JSON.stringify(bin)} scan --pre-push "$@"\n`);
+    chmodSync(join(repo, ".hooks/pre-push"), 0o755);
+    return repo;
+  }
+  const push = (repo: string, args: string[]) => spawnSync("git", ["push", ...args], { cwd: repo, env, encoding: "utf8" });
+
+  it("blocks a real push of a commit that adds a key, even when a later commit removes it", () => {
+    const key = makeKey();
+    const repo = pushSetup();
+    commitFile(repo, "a.ts", `k = "${key}"\n`, "leak");
+    commitFile(repo, "a.ts", "k = process.env.K\n", "fix");
+    const blocked = push(repo, ["origin", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr + blocked.stdout).toContain("a.ts:1:6");
+    expect(blocked.stderr + blocked.stdout).toContain("key-in-history");
+    expect(blocked.stderr + blocked.stdout).not.toContain(key);
+    expect(git(repo, ["ls-remote", "origin", "main"])).not.toContain(git(repo, ["rev-parse", "HEAD"]).trim());
+  });
+
+  it("scans only what is new: keys already on the remote do not block a clean push; new branches count commits on no remote", () => {
+    const key = makeKey();
+    const repo = pushSetup();
+    commitFile(repo, "old.ts", `k = "${key}"\n`, "old leak");
+    expect(push(repo, ["--no-verify", "origin", "main"]).status).toBe(0);
+    commitFile(repo, "clean.ts", "export {};\n", "clean");
+    expect(push(repo, ["origin", "main"]).status).toBe(0);
+    git(repo, ["checkout", "-q", "-b", "topic"]);
+    commitFile(repo, "topic.ts", "export const t = 1;\n", "topic");
+    expect(push(repo, ["origin", "topic"]).status).toBe(0);
+    git(repo, ["checkout", "-q", "-b", "leaky"]);
+    commitFile(repo, "leak.ts", `k = "${makeKey()}"\n`, "new branch leak");
+    expect(push(repo, ["origin", "leaky"]).status).not.toBe(0);
+  });
+
+  it("deleting a branch scans nothing and passes", async () => {
+    const repo = pushSetup();
+    const outcome = await runCli(["scan", "--pre-push"], { cwd: repo, stdin: `(delete) ${zero} refs/heads/x ${"a".repeat(40)}\n` });
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain("0 commits");
+  });
+});
