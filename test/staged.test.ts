@@ -146,6 +146,24 @@ describe("scan --staged", () => {
     expect(stderr).toContain("git commit --no-verify");
   });
 
+  it("a staged .env is dotenv-tracked — critical when it holds a key — and templates are not", async () => {
+    const key = makeKey();
+    const repo = createRepo({ staged: { ".env": `LUMENFALL_API_KEY=${key}\n`, "apps/web/.env.production": "DEBUG=0\n", ".env.example": "LUMENFALL_API_KEY=lmnfl_your_api_key\n" } });
+    const { report } = await staged(repo);
+    const dotenv = report.findings.filter((f: { ruleId: string }) => f.ruleId === "dotenv-tracked");
+    expect(dotenv.map((f: { file: string; severity: string; line: number }) => [f.file, f.severity, f.line])).toEqual([
+      [".env", "critical", 1],
+      ["apps/web/.env.production", "high", 1],
+    ]);
+    expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === "lumenfall-key").map((f: { file: string }) => f.file)).toEqual([".env"]);
+  });
+
+  it("a tracked .env in a working-tree scan is dotenv-tracked; an untracked one is not", async () => {
+    const repo = createRepo({ committed: { ".env": "DEBUG=1\n" }, untracked: { "pkg/.env.local": "DEBUG=1\n" } });
+    const outcome = await runCli(["scan", "-f", "json"], { cwd: repo });
+    expect(JSON.parse(outcome.stdout).findings.map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([["dotenv-tracked", ".env"]]);
+  });
+
   it("paths with --staged are a usage error", async () => {
     const repo = createRepo();
     expect((await runCli(["scan", "--staged", "src"], { cwd: repo })).code).toBe(2);

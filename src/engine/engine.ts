@@ -153,8 +153,8 @@ function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
 
 function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, options: EngineOptions): FileOutcome {
   const outcome: FileOutcome = { findings: [], suppressed: [], bytes };
-  // Most files hold no key; rules that judge a file by its name alone say so with everyFile.
-  if (located.length === 0 && !options.rules.some((rule) => rule.everyFile)) return outcome;
+  // Most files hold no key; rules that judge a file by its name say which files they want.
+  if (located.length === 0 && !options.rules.some((rule) => rule.wantsFile?.(file))) return outcome;
   const allowed = new Map<KeyOccurrence, InlineAllow>();
   const keys: KeyOccurrence[] = [];
   for (const entry of located) {
@@ -164,6 +164,7 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     if (entry.allow) allowed.set(occurrence, entry.allow);
   }
   const chosen = new Map<string, { finding: Finding; precedence: number; key: KeyOccurrence }>();
+  const fileLevel: Finding[] = [];
   for (const rule of options.rules) {
     const setting = options.ruleSettings?.[rule.meta.id];
     if (setting === "off") continue;
@@ -171,6 +172,10 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     rule.check({
       file,
       keys,
+      reportFile({ message, severity: raised }) {
+        // A configured severity wins over the rule's own choice.
+        fileLevel.push(fileFinding(file, rule, setting ?? raised ?? severity, message));
+      },
       report(key, message) {
         const finding = toFinding(file, rule, severity, key, message ?? rule.message(key));
         const place = `${key.line}:${key.column}:${key.fingerprint}`;
@@ -181,6 +186,7 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
       },
     });
   }
+  outcome.findings.push(...fileLevel);
   for (const { finding, key } of chosen.values()) {
     const allow = allowed.get(key);
     if (allow) {
@@ -198,6 +204,10 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     }
   }
   return outcome;
+}
+
+function fileFinding(file: FileFacts, rule: Rule, severity: Severity, message: string): Finding {
+  return { ruleId: rule.meta.id, severity, message, file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1, source: file.source };
 }
 
 function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccurrence, message: string): Finding {

@@ -50,12 +50,16 @@ export interface FileFacts {
   /** Path relative to the scan root, `/`-separated. */
   path: string;
   source: SourceKind;
+  /** git tracks the file (known for working-tree files inside a repository). */
+  tracked?: boolean;
 }
 
 export interface RuleContext {
   file: FileFacts;
   keys: readonly KeyOccurrence[];
   report(key: KeyOccurrence, message?: string): void;
+  /** A finding about the file itself (line 1), such as a tracked `.env`. */
+  reportFile(options: { message: string; severity?: Severity | undefined }): void;
 }
 
 /** A rule example: `{{key}}` in code is replaced by a freshly generated key when tests run. */
@@ -73,8 +77,11 @@ export interface Rule {
   /** Default message for a finding of this rule. */
   message(key: KeyOccurrence): string;
   check(context: RuleContext): void;
-  /** Run on files without any key too (a rule about the file itself, such as a tracked `.env`). */
-  everyFile?: boolean;
+  /**
+   * Files this rule must see even when they hold no key (a rule about the file itself, such as
+   * a tracked `.env`). Other rules only run on files with keys: most files have none.
+   */
+  wantsFile?: (file: FileFacts) => boolean;
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }
 

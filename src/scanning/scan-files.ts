@@ -36,7 +36,7 @@ export function addFileOutcome(into: FilesOutcome, absPath: string, outcome: Fil
 
 /** Reads and scans one file from disk into `into`. */
 export function scanTarget(target: Target, source: SourceKind, engine: EngineOptions, into: FilesOutcome): void {
-  const scanner = new FileScanner({ path: target.display, source }, engine);
+  const scanner = new FileScanner({ path: target.display, source, tracked: target.tracked }, engine);
   const read = readFileInChunks(target.absPath, (chunk, final) => scanner.push(chunk, final), { followSymlinks: target.explicit });
   if (read.kind === "read") addFileOutcome(into, target.absPath, scanner.end());
   else if (read.kind === "skipped") {

@@ -14,6 +14,8 @@ export interface Target {
   display: string;
   /** Given by the user: symlinks are followed for these only. */
   explicit: boolean;
+  /** git tracks it (listed folders inside a repository only). */
+  tracked?: boolean;
 }
 
 export interface TargetList {
@@ -50,7 +52,9 @@ export function collectTargets(paths: readonly string[], cwd: string, displayRoo
       // Names are joined as strings: path.join/relative per file cost more than the reading.
       const prefix = absPath.endsWith(sep) ? absPath : absPath + sep;
       const displayPrefix = absPath === displayRoot ? "" : `${toPosix(relative(displayRoot, absPath))}/`;
-      for (const rel of listing.files) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false });
+      for (const rel of listing.files) {
+        add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, tracked: listing.inGit && !listing.untracked.has(rel) });
+      }
     }
   }
   return list;

@@ -10,23 +10,38 @@ import { walkHonouringGitignore } from "./walk.js";
 export interface WorktreeListing {
   /** Paths relative to `dir`, `/`-separated. */
   files: string[];
+  /** The files git does not track (listed as untracked-not-ignored); empty outside git. */
+  untracked: Set<string>;
   inGit: boolean;
   warnings: string[];
 }
 
 export function listWorktreeFiles(dir: string, env: NodeJS.ProcessEnv): WorktreeListing {
   try {
-    const result = runGit(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
-    if (result.status === 0) {
-      // --cached lists a path once per stage during a merge conflict.
-      return { files: [...new Set(splitNul(result.stdout))], inGit: true, warnings: [] };
-    }
+    // -t tags each path: "H" (and other letters) tracked, "?" untracked.
+    const result = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
+    if (result.status === 0) return parseTaggedListing(splitNul(result.stdout));
     if (!/not a git repository/i.test(result.stderr)) {
-      return { files: walkHonouringGitignore(dir), inGit: false, warnings: [`git ls-files failed (${result.stderr}); walked ${dir} instead, honouring .gitignore`] };
+      return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: [`git ls-files failed (${result.stderr}); walked ${dir} instead, honouring .gitignore`] };
     }
   } catch (error) {
     if (!(error instanceof GitMissingError)) throw error;
-    return { files: walkHonouringGitignore(dir), inGit: false, warnings: ["git was not found on PATH; walked the directory instead, honouring .gitignore files"] };
+    return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: ["git was not found on PATH; walked the directory instead, honouring .gitignore files"] };
   }
-  return { files: walkHonouringGitignore(dir), inGit: false, warnings: [] };
+  return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: [] };
+}
+
+function parseTaggedListing(entries: string[]): WorktreeListing {
+  const files: string[] = [];
+  const untracked = new Set<string>();
+  let previous = "";
+  for (const entry of entries) {
+    const path = entry.slice(2);
+    // --cached lists a path once per stage during a merge conflict; stages come together.
+    if (path === previous) continue;
+    previous = path;
+    files.push(path);
+    if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
+  }
+  return { files, untracked, inGit: true, warnings: [] };
 }

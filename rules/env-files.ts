@@ -1,0 +1,14 @@
+/**
+ * Which files are env files (SPEC §2): `.env` and `.env.<anything>` at any depth. The
+ * templates — `.env.example`, `.env.sample`, `.env.template`, `.env.dist` — are meant to be
+ * committed; they are exempt from the dotenv rules but scanned for keys like any file.
+ */
+const TEMPLATE_SUFFIXES = new Set(["example", "sample", "template", "dist"]);
+
+export function envFileKind(path: string): "env" | "template" | null {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (name === ".env") return "env";
+  if (!name.startsWith(".env.")) return null;
+  const parts = name.slice(".env.".length).toLowerCase().split(".");
+  return parts.some((part) => TEMPLATE_SUFFIXES.has(part)) ? "template" : "env";
+}
