@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: time lumenguard beside node start-up, git grep and rg on the generated corpus
-// (SPEC §9), check the budgets, compare findings with the planted keys, and record everything in
-// bench/results/latest.json.
+// `npm run bench`: time lumenguard on the generated corpus (SPEC §9) beside node start-up, git grep,
+// rg and git cat-file / git log -p pipes (scenarios worktree, staged, history), check the budgets,
+// compare findings with the planted keys, and record everything in bench/results/latest.json.
 //
 //   node bench/run.js [--scale small|full] [--runs N] [--warmup N] [--seed N] [--only NAME] [--dir CORPUS_ROOT]
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { SCENARIOS } from './scenarios.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
+const DEFAULT_RUNS = 5;
 
 /** Belt and braces: nothing this script prints may contain a key, whatever a tool wrote. */
 function redactKeys(text) {
@@ -72,13 +73,15 @@ async function runScenario(scenario, ctx, options) {
   console.log(`\n## ${scenario.name}: ${scenario.title}`);
   await scenario.setup?.(ctx);
   const commands = scenario.commands(ctx);
-  const measured = measureCommands(commands, options);
+  // --runs applies to every scenario; without it, a scenario may set its own count (history: 3).
+  const runs = options.runs ?? scenario.runs ?? DEFAULT_RUNS;
+  const measured = measureCommands(commands, { ...options, runs });
   const results = Object.fromEntries(measured.map((r) => [r.command.id, r]));
   printTable(scenario, results);
   const checks = scenario.checks?.(ctx, results) ?? [];
   printChecks(checks);
   return {
-    name: scenario.name, title: scenario.title, baseline: scenario.baseline, checks: checks.map(({ lines, ...c }) => c),
+    name: scenario.name, title: scenario.title, baseline: scenario.baseline, runs, checks: checks.map(({ lines, ...c }) => c),
     commands: measured.map((r) => ({ id: r.command.id, label: r.command.label, median: r.median, min: r.min,
       times: r.times, exitCodes: r.statuses, failed: r.failed })),
   };
@@ -86,19 +89,20 @@ async function runScenario(scenario, ctx, options) {
 
 async function main() {
   const { values } = parseArgs({ options: {
-    scale: { type: 'string', default: 'full' }, runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' },
+    scale: { type: 'string', default: 'full' }, runs: { type: 'string' }, warmup: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' }, only: { type: 'string' }, dir: { type: 'string' } } });
-  const options = { runs: Math.max(1, Number(values.runs)), warmup: Math.max(0, Number(values.warmup)) };
+  const options = { runs: values.runs === undefined ? undefined : Math.max(1, Number(values.runs)), warmup: Math.max(0, Number(values.warmup)) };
   const corpus = await generateCorpus({ scale: values.scale, seed: Number(values.seed), ...(values.dir && { dir: values.dir }) });
   const missing = lumenguardStatus();
   const ctx = { root: ROOT, node: process.execPath, corpus, repoDir: corpus.repoDir, hasRg: onPath('rg'),
     lumenguardReady: !missing, lumenguardMissing: missing, peakRss, tail };
   console.log(`corpus ${values.scale} (seed ${corpus.seed}): ${corpus.stats.files} files, ${(corpus.stats.bytes / 1e6).toFixed(1)} MB, `
     + `${corpus.stats.commits} commits, ${corpus.planted.length} planted keys${corpus.reused ? ' (reused)' : ''}`);
-  console.log(`${cpus().length} CPUs, node ${process.version}; ${options.warmup} warm-up + ${options.runs} timed runs per command`);
+  const scenarios = SCENARIOS.filter((s) => !values.only || s.name === values.only);
+  const runsNote = options.runs ?? `${DEFAULT_RUNS}${scenarios.filter((s) => s.runs).map((s) => `, ${s.name} ${s.runs}`).join('')}`;
+  console.log(`${cpus().length} CPUs, node ${process.version}; ${options.warmup} warm-up + ${runsNote} timed runs per command`);
   if (missing) console.log(`lumenguard skipped: ${missing}`);
 
-  const scenarios = SCENARIOS.filter((s) => !values.only || s.name === values.only);
   const report = {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: process.platform },

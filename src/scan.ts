@@ -1,3 +1,4 @@
+import { scanCi } from "./modes/ci.js";
 import { scanHistory, type HistoryProgress } from "./modes/history.js";
 import { scanPrePush } from "./modes/pre-push.js";
 import { scanStaged } from "./modes/staged.js";
@@ -18,6 +19,10 @@ export interface ScanOptions extends WorktreeOptions {
   /** Scan the commits being pushed; `prePushRefs` is the pre-push hook's standard input. */
   prePush?: boolean;
   prePushRefs?: string;
+  /** The working tree plus the commits of the CI run's pull request or push (`lumenguard ci`). */
+  ci?: boolean;
+  /** With `ci`: `A..B` instead of the range the CI environment gives. */
+  range?: string;
   onProgress?: (progress: HistoryProgress) => void;
 }
 
@@ -32,5 +37,6 @@ export function runScan(options: ScanOptions): Promise<ScanRun> {
   if (options.staged) return scanStaged(options);
   if (options.prePush) return scanPrePush({ ...options, refs: options.prePushRefs ?? "" });
   if (options.history) return scanHistory(options);
+  if (options.ci) return scanCi(options);
   return scanWorktree(options);
 }

@@ -76,7 +76,7 @@ export interface ScanStats {
 }
 
 /** What a scan looked at: the working tree, the index, git history, or the commits being pushed. */
-export type ScanMode = "worktree" | "staged" | "history" | "pre-push";
+export type ScanMode = "worktree" | "staged" | "history" | "pre-push" | "ci";
 
 export interface ScanResult {
   version: 1;

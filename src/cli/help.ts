@@ -8,10 +8,16 @@ Examples
   lumenguard scan --format json --output lumenguard.json
   lumenguard baseline                      accept today's findings into .lumenguard-baseline.json
   lumenguard scan --baseline .lumenguard-baseline.json   report only what is new
+  lumenguard scan --staged                 what the next commit would record (the pre-commit hook)
+  lumenguard scan --history                every blob in git history, with the commit that added each key
+  lumenguard scan --history --range origin/main..HEAD
+  lumenguard ci                            the working tree plus the pull request's or push's commits
   lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
 Usage
   lumenguard scan [paths...] [options]      paths default to "."; "-" reads standard input
+  lumenguard scan --staged | --history [--range A..B | --since-commit SHA] | --pre-push
+  lumenguard ci [--range A..B] [options]    working tree + the CI range (GitHub Actions, GitLab CI)
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
                                             add the pre-commit and pre-push hooks, and .env* to .gitignore
@@ -27,6 +33,11 @@ Options
       --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
       --stdin-filename <name>  the name standard input is reported (and ignored) under
       --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
+      --staged                 scan the index (what git commit records), never the working tree
+      --history                scan every blob reachable from any ref, each once
+      --range <A..B>           history (and ci): only the commits in this range
+      --since-commit <sha>     history: only the commits after this one, up to HEAD
+      --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
       --husky, --lefthook, --git-hooks
                                init: use this hook manager (default: the one the repository uses)
       --uninstall              init: remove what init added (the .gitignore lines stay)

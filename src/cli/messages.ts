@@ -7,6 +7,7 @@ export const messages = {
   modeWithPaths: (mode: string) => `lumenguard: ${mode} scans the repository that holds the current directory; give no paths with it.`,
   oneMode: (modes: string[]) => `lumenguard: choose one of ${modes.join(", ")}.`,
   rangeNeedsHistory: () => "lumenguard: --range, --since-commit and --all go with --history.",
+  ciFlags: () => "lumenguard: ci scans the working tree and the CI range; of the mode flags it takes only --range.",
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,

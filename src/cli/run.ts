@@ -90,21 +90,21 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command === "scan") return scanCommand(paths, values, io);
+  if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
   if (command === "init") return initCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
   return 2;
 }
 
-async function scanCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
+async function scanCommand(command: "scan" | "ci", paths: string[], values: Values, io: CliIO): Promise<number> {
   const format = values.format ?? "text";
   const reporter = reporters[format];
   if (!reporter) return usage(io, messages.badFormat(format, FORMATS));
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
-  const { options, finish } = await scanOptionsFrom(paths, values, io);
+  const { options, finish } = await scanOptionsFrom(paths, values, io, command);
   const { result, config } = await runScan(options).finally(finish);
   const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
   const context: ReportContext = { color: false, failOn, ruleMeta: (id) => ruleById(id)?.meta };

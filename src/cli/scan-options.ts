@@ -23,7 +23,8 @@ export class UsageFailure extends Error {}
  * Turns flags into ScanOptions, refusing combinations that mean nothing (exit 2). `finish()`
  * clears the progress line before the report is written.
  */
-export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: CliIO): Promise<{ options: ScanOptions; finish(): void }> {
+export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: CliIO, command = "scan"): Promise<{ options: ScanOptions; finish(): void }> {
+  if (command === "ci") return ciOptions(paths, flags, io);
   const modes = (["staged", "history", "pre-push"] as const).filter((mode) => flags[mode]);
   if (modes.length > 1) throw new UsageFailure(messages.oneMode(modes.map((mode) => `--${mode}`)));
   if ((flags.range || flags["since-commit"] || flags.all) && !flags.history) throw new UsageFailure(messages.rangeNeedsHistory());
@@ -48,6 +49,24 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
   if (flags.history) options.revisions = historyRevisions(flags);
   if (flags["pre-push"]) options.prePushRefs = await readAll(io.stdin);
   const progress = flags.history || flags["pre-push"] ? progressLine(io) : null;
+  if (progress) options.onProgress = progress.update;
+  return { options, finish: () => progress?.clear() };
+}
+
+/** `lumenguard ci [--range A..B]`: the working tree and the CI run's commits. */
+function ciOptions(paths: string[], flags: ScanFlags, io: CliIO): { options: ScanOptions; finish(): void } {
+  if (paths.length > 0) throw new UsageFailure(messages.modeWithPaths("ci"));
+  if (flags.staged || flags.history || flags["pre-push"] || flags["since-commit"] || flags.all) throw new UsageFailure(messages.ciFlags());
+  const progress = progressLine(io);
+  const options: ScanOptions = {
+    ci: true,
+    range: flags.range,
+    cwd: io.cwd,
+    env: io.env,
+    configFile: flags.config,
+    includePlaceholders: flags["include-placeholders"] ?? false,
+    baselineFile: flags.baseline,
+  };
   if (progress) options.onProgress = progress.update;
   return { options, finish: () => progress?.clear() };
 }

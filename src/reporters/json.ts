@@ -5,6 +5,7 @@ export const jsonReporter: Reporter = (result) =>
   `${JSON.stringify(
     {
       version: result.version,
+      mode: result.mode,
       findings: result.findings,
       warnings: result.warnings,
       suppressed: result.suppressed,

@@ -97,6 +97,8 @@ function scope(result: ScanResult): string {
     case "history":
     case "pre-push":
       return `${count(stats.commits ?? 0, "commit", "commits")} (${count(stats.blobs, "blob", "blobs")})`;
+    case "ci":
+      return `${count(stats.files, "file", "files")} and ${count(stats.commits ?? 0, "commit", "commits")} (${count(stats.blobs, "blob", "blobs")})`;
     default:
       return count(stats.files, "file", "files");
   }
