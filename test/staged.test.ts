@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+import { createDir, createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
 
 /** `scan --staged` against real repositories (SPEC §3.2, issue #3). */
 const staged = async (repo: string, cwd = repo, env: NodeJS.ProcessEnv = {}) => {
@@ -203,6 +203,26 @@ describe("a real commit through a pre-commit hook running scan --staged", () => 
     writeFileSync(join(repo, "b.ts"), "const k = process.env.LUMENFALL_API_KEY;\n");
     git(repo, ["add", "b.ts"]);
     expect(commit(repo, ["-m", "fixed"]).status).toBe(0);
+  });
+
+  it("hooks written by lumenguard init block a real commit and a real push", async () => {
+    const repo = createRepo({ committed: { "a.ts": "export {};\n" } });
+    const remote = join(createDir(), "remote.git");
+    git(repo, ["init", "-q", "--bare", remote]);
+    git(repo, ["remote", "add", "origin", remote]);
+    git(repo, ["config", "--unset", "core.hooksPath"]);
+    const hookEnv = { LUMENGUARD_HOOK_COMMAND: `node ${JSON.stringify(bin)}` };
+    expect((await runCli(["init", "--git-hooks"], { cwd: repo, env: hookEnv })).code).toBe(0);
+    writeFileSync(join(repo, "b.ts"), `const k = "${makeKey()}";\n`);
+    git(repo, ["add", "b.ts"]);
+    const blocked = commit(repo, ["-m", "leak"]);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout + blocked.stderr).toContain("b.ts:1:12");
+    const forced = commit(repo, ["--no-verify", "-m", "leak anyway"]);
+    expect(forced.status).toBe(0);
+    const push = spawnSync("git", ["push", "origin", "main"], { cwd: repo, env, encoding: "utf8" });
+    expect(push.status).not.toBe(0);
+    expect(push.stdout + push.stderr).toContain("key-in-history");
   });
 
   it("git commit -a: the key in a tracked file's unstaged change is caught", () => {
