@@ -5,7 +5,9 @@ import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
 import { MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
 import { LineTracker } from "./line-tracker.js";
 import { describeSecret } from "./redact.js";
-import type { FileFacts, KeyOccurrence, Rule } from "./rule.js";
+import type { FileFacts, KeyOccurrence, PositionedReport, Rule, RuleSettings } from "./rule.js";
+import { DEFAULT_SETTINGS } from "./settings.js";
+import { allowedAtLine, textWanted } from "./text-rules.js";
 
 /**
  * The pure engine (STYLE: rules → engine → sources → reporters): bytes and file facts in,
@@ -24,7 +26,10 @@ export interface EngineOptions {
   includePlaceholders?: boolean;
   /** Other providers' secrets (config `customPatterns`); each needs its rule in `rules`. */
   customPatterns?: readonly CompiledPattern[];
+  /** What rules read from the config. */
+  settings?: RuleSettings;
 }
+
 
 export interface FileOutcome {
   findings: Finding[];
@@ -56,6 +61,7 @@ export class FileScanner {
   private tailAt = 0;
   private acceptFrom = 0;
   private bytes = 0;
+  private text: string | null = null;
 
   constructor(
     private readonly file: FileFacts,
@@ -70,6 +76,8 @@ export class FileScanner {
     const windowEnd = windowAt + window.length;
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - WINDOW_OVERLAP);
     this.scanWindow(window, windowAt, acceptTo);
+    // Text for text rules: only files that arrive whole, and only when a keyword occurs.
+    if (final && windowAt === 0 && textWanted(this.file, window, this.options)) this.text = window.toString("utf8");
     if (final) {
       this.tailLength = 0;
       return;
@@ -102,7 +110,7 @@ export class FileScanner {
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
-    return applyRules(this.file, this.located, this.bytes, this.options);
+    return applyRules(this.file, this.located, this.bytes, this.options, this.text);
   }
 
   private scanWindow(window: Buffer, windowAt: number, acceptTo: number): void {
@@ -151,10 +159,10 @@ function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
   };
 }
 
-function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, options: EngineOptions): FileOutcome {
+function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, options: EngineOptions, text: string | null): FileOutcome {
   const outcome: FileOutcome = { findings: [], suppressed: [], bytes };
-  // Most files hold no key; rules that judge a file by its name say which files they want.
-  if (located.length === 0 && !options.rules.some((rule) => rule.wantsFile?.(file))) return outcome;
+  // Most files hold no key; rules that judge a file by its name or text say which files they want.
+  if (located.length === 0 && text === null && !options.rules.some((rule) => rule.wantsFile?.(file))) return outcome;
   const allowed = new Map<KeyOccurrence, InlineAllow>();
   const keys: KeyOccurrence[] = [];
   for (const entry of located) {
@@ -176,6 +184,14 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
         // A configured severity wins over the rule's own choice.
         fileLevel.push(fileFinding(file, rule, setting ?? raised ?? severity, message));
       },
+      reportAt(report) {
+        const finding = positionedFinding(file, rule, setting ?? report.severity ?? severity, report);
+        const allow = text !== null ? allowedAtLine(text, report.line) : null;
+        if (allow) outcome.suppressed.push({ ruleId: rule.meta.id, file: file.path, line: report.line, column: report.column, by: "inline", ...(allow.reason ? { reason: allow.reason } : {}) });
+        else fileLevel.push(finding);
+      },
+      text,
+      settings: options.settings ?? DEFAULT_SETTINGS,
       report(key, message) {
         const finding = toFinding(file, rule, severity, key, message ?? rule.message(key));
         const place = `${key.line}:${key.column}:${key.fingerprint}`;
@@ -204,6 +220,26 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     }
   }
   return outcome;
+}
+
+function positionedFinding(file: FileFacts, rule: Rule, severity: Severity, report: PositionedReport): Finding {
+  const finding: Finding = {
+    ruleId: rule.meta.id,
+    severity,
+    message: report.message,
+    file: file.path,
+    line: report.line,
+    column: report.column,
+    endLine: report.endLine ?? report.line,
+    endColumn: report.endColumn ?? report.column,
+    source: file.source,
+  };
+  if (report.key) finding.secret = secretOf(report.key);
+  return finding;
+}
+
+function secretOf(key: KeyOccurrence): NonNullable<Finding["secret"]> {
+  return { redacted: key.redacted, fingerprint: key.fingerprint, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence };
 }
 
 function fileFinding(file: FileFacts, rule: Rule, severity: Severity, message: string): Finding {

@@ -52,6 +52,33 @@ export interface FileFacts {
   source: SourceKind;
   /** git tracks the file (known for working-tree files inside a repository). */
   tracked?: boolean;
+  /**
+   * git ignores the file: it is read only for the rules that care about ignored files (an
+   * ignored `.env` holds keys where the guide says they belong).
+   */
+  ignored?: boolean;
+  /** The file ships to users' devices: client build output, an extension, a mobile app (SPEC §3.4). */
+  client?: boolean;
+  /** For a file inside client output that has a source map: where a position came from. */
+  original?: (line: number, column: number) => { file: string; line: number; column: number } | null;
+}
+
+/** Settings from the config that rules read. */
+export interface RuleSettings {
+  /** Browser-exposed env prefixes: the built-in ones plus config `publicEnvPrefixes`. */
+  publicEnvPrefixes: readonly string[];
+}
+
+/** A finding at a position the rule found in the text (not at a key). */
+export interface PositionedReport {
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+  severity?: Severity | undefined;
+  /** The key the finding is about, when there is one. */
+  key?: KeyOccurrence;
 }
 
 export interface RuleContext {
@@ -60,6 +87,14 @@ export interface RuleContext {
   report(key: KeyOccurrence, message?: string): void;
   /** A finding about the file itself (line 1), such as a tracked `.env`. */
   reportFile(options: { message: string; severity?: Severity | undefined }): void;
+  /** A finding at a place in the text, e.g. `dangerouslyAllowBrowser: true`. */
+  reportAt(report: PositionedReport): void;
+  /**
+   * The file's text, for rules that declared `text` and whose keywords occur in the file; null
+   * for files read in more than one chunk (over 1 MiB).
+   */
+  text: string | null;
+  settings: RuleSettings;
 }
 
 /** A rule example: `{{key}}` in code is replaced by a freshly generated key when tests run. */
@@ -82,6 +117,11 @@ export interface Rule {
    * a tracked `.env`). Other rules only run on files with keys: most files have none.
    */
   wantsFile?: (file: FileFacts) => boolean;
+  /**
+   * Rules that read text: the files they want, and literals of which at least one must occur
+   * for the text to be worth decoding (searched on raw bytes, like `lmnfl_`).
+   */
+  text?: { wants(file: FileFacts): boolean; keywords?(settings: RuleSettings): readonly string[] };
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }
 

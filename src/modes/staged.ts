@@ -1,3 +1,4 @@
+import { lstatSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { FileScanner } from "../engine/engine.js";
 import { ScanError } from "../errors.js";
@@ -6,6 +7,7 @@ import { closeSession, openSession, type ScanRun, type Session, type SessionOpti
 import { toPosix } from "../scanning/targets.js";
 import { readBlobsQuickly } from "../sources/cat-file.js";
 import { readFileInChunks } from "../sources/read-file.js";
+import { GitBlobHash } from "../sources/git-blob-hash.js";
 import { findWorkTreeRoot } from "../sources/repo-root.js";
 import { listStagedBlobs, type StagedBlob } from "../sources/staged.js";
 import type { Warning } from "../types.js";
@@ -49,21 +51,40 @@ interface DifferingBlob {
 }
 
 /**
- * Most commits stage files exactly as they are on disk: those are scanned from disk and git
- * is not asked for them. The rest (partial staging, later edits, deleted files) is returned, to
- * be read from the index, with the keys of the file on disk for the comparison.
+ * Most commits stage files exactly as they are on disk. A file whose git blob id matches the
+ * staged one is the staged content: it is scanned from disk, and git is not asked for it. The
+ * rest (partial staging, later edits, deleted files) is returned, to be read from the index,
+ * with the keys of the file on disk for the comparison.
  */
 function scanUnchangedFromDisk(blobs: StagedBlob[], root: string, session: Session, outcome: FilesOutcome): DifferingBlob[] {
   const differing: DifferingBlob[] = [];
   for (const blob of blobs) {
     const absPath = join(root, blob.path);
+    const size = regularFileSize(absPath);
+    if (size === null) {
+      differing.push({ blob, keysOnDisk: null });
+      continue;
+    }
     const scanner = new FileScanner({ path: display(session, root, blob.path), source: "staged" }, session.engine);
-    const read = readFileInChunks(absPath, (chunk, final) => scanner.push(chunk, final));
+    const hash = new GitBlobHash(blob.oid.length, size);
+    const read = readFileInChunks(absPath, (chunk, final) => {
+      hash.update(chunk);
+      scanner.push(chunk, final);
+    });
     const result = scanner.end();
-    if (read.kind === "read" && blob.matchesWorktree) addFileOutcome(outcome, absPath, result);
+    if (read.kind === "read" && hash.digest() === blob.oid) addFileOutcome(outcome, absPath, result);
     else differing.push({ blob, keysOnDisk: read.kind === "read" ? keysOf(result) : null });
   }
   return differing;
+}
+
+function regularFileSize(path: string): number | null {
+  try {
+    const stat = lstatSync(path);
+    return stat.isFile() ? stat.size : null;
+  } catch {
+    return null;
+  }
 }
 
 async function scanBlobs(blobs: StagedBlob[], root: string, session: Session, outcome: FilesOutcome): Promise<StagedBlob[]> {

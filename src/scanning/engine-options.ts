@@ -3,6 +3,7 @@ import { rules as builtInRules } from "../../rules/index.js";
 import type { LumenguardConfig } from "../config/load-config.js";
 import { compilePattern } from "../engine/custom-patterns.js";
 import type { EngineOptions } from "../engine/engine.js";
+import { settingsFor } from "../engine/settings.js";
 
 /**
  * The engine's rules and detectors for a config: the built-in rules plus one rule per custom
@@ -14,6 +15,7 @@ export function engineOptionsFor(config: LumenguardConfig, includePlaceholders: 
     rules: [...builtInRules, ...custom.map((pattern) => customPatternRule(pattern))],
     ruleSettings: config.rules,
     includePlaceholders,
+    settings: settingsFor(config.publicEnvPrefixes),
     customPatterns: custom.map((pattern) => compilePattern({ id: pattern.id, regex: new RegExp(pattern.regex), keywords: pattern.keywords })),
   };
 }

@@ -1,0 +1,51 @@
+import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
+import type { EngineOptions } from "./engine.js";
+import type { FileFacts, Rule, RuleSettings } from "./rule.js";
+import { DEFAULT_SETTINGS } from "./settings.js";
+
+/**
+ * Support for rules that read text (public-env-prefix, browser-sdk-key): whether a file's text
+ * is worth decoding — some rule wants the file and one of its keywords occurs in the bytes —
+ * and positions in that text.
+ */
+const keywordCache = new WeakMap<Rule, { settings: RuleSettings; keywords: Buffer[] | null }>();
+
+function keywordsOf(rule: Rule, settings: RuleSettings): Buffer[] | null {
+  const cached = keywordCache.get(rule);
+  if (cached && cached.settings === settings) return cached.keywords;
+  const words = rule.text?.keywords?.(settings);
+  const keywords = words ? words.map((word) => Buffer.from(word, "utf8")) : null;
+  keywordCache.set(rule, { settings, keywords });
+  return keywords;
+}
+
+export function textWanted(file: FileFacts, bytes: Buffer, options: EngineOptions): boolean {
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  for (const rule of options.rules) {
+    if (!rule.text?.wants(file)) continue;
+    const keywords = keywordsOf(rule, settings);
+    if (keywords === null || keywords.some((keyword) => bytes.includes(keyword))) return true;
+  }
+  return false;
+}
+
+/** 1-based line and column (UTF-16 units) of an offset in `text`. */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = text.indexOf("\n"); at !== -1 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** A `lumenguard-allow` comment on `line` or the line above (SPEC §4), for findings rules place themselves. */
+export function allowedAtLine(text: string, line: number): InlineAllow | null {
+  if (!text.includes("lumenguard-allow")) return null;
+  const lines = text.split("\n");
+  const current = lines[line - 1] ?? "";
+  const before = line >= 2 ? `${lines[line - 2]}\n` : "";
+  const buffer = Buffer.from(before + current, "utf8");
+  return findInlineAllow(buffer, Buffer.byteLength(before), buffer.length);
+}
