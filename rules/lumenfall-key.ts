@@ -1,4 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
+import { envFileKind } from "./env-files.js";
 
 /**
  * Never commit API keys to version control. A Lumenfall key in a file that is (or is about to
@@ -22,7 +23,10 @@ export default defineRule({
   },
   message: (key) => `Lumenfall API key ${key.redacted} is hard-coded here`,
   check(context) {
-    if (context.file.source === "history" || context.file.source === "bundle") return;
+    // Keys in history and in client code have their own, more specific rules.
+    if (context.file.source === "history" || context.file.source === "bundle" || context.file.client) return;
+    // A key in an env file that git ignores is where the guide says it belongs (SPEC §2).
+    if (context.file.ignored && envFileKind(context.file.path) !== null) return;
     for (const key of context.keys) if (key.detector === "lumenfall") context.report(key);
   },
   examples: {

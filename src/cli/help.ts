@@ -11,6 +11,7 @@ Examples
   lumenguard scan --staged                 what the next commit would record (the pre-commit hook)
   lumenguard scan --history                every blob in git history, with the commit that added each key
   lumenguard scan --history --range origin/main..HEAD
+  lumenguard scan --bundles dist           only the build output, as browsers get it (source maps traced)
   lumenguard ci                            the working tree plus the pull request's or push's commits
   lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
@@ -33,6 +34,7 @@ Options
       --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
       --stdin-filename <name>  the name standard input is reported (and ignored) under
       --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
+      --bundles <dir>          client output to scan whatever git ignores (repeatable); alone: only it
       --staged                 scan the index (what git commit records), never the working tree
       --history                scan every blob reachable from any ref, each once
       --range <A..B>           history (and ci): only the commits in this range

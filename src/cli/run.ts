@@ -47,6 +47,7 @@ const OPTIONS = {
   range: { type: "string" },
   "since-commit": { type: "string" },
   all: { type: "boolean" },
+  bundles: { type: "string", multiple: true },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },

@@ -11,6 +11,7 @@ export interface ScanFlags {
   range?: string;
   "since-commit"?: string;
   all?: boolean;
+  bundles?: string[];
   "stdin-filename"?: string;
   config?: string;
   "include-placeholders"?: boolean;
@@ -33,6 +34,7 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
   // A pre-push hook passes git's remote name and URL on ("$@"): they are not paths.
   const gitHookArgs = flags["pre-push"] && paths.length <= 2;
   if (modes.length > 0 && paths.length > 0 && !gitHookArgs) throw new UsageFailure(messages.modeWithPaths(`--${modes[0]}`));
+  if (modes.length > 0 && flags.bundles?.length) throw new UsageFailure(messages.bundlesWithMode(`--${modes[0]}`));
   const options: ScanOptions = {
     paths: gitHookArgs ? [] : paths,
     cwd: io.cwd,
@@ -42,6 +44,7 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
     configFile: flags.config,
     includePlaceholders: flags["include-placeholders"] ?? false,
     baselineFile: flags.baseline,
+    bundles: flags.bundles ?? [],
     staged: flags.staged ?? false,
     history: flags.history ?? false,
     prePush: flags["pre-push"] ?? false,

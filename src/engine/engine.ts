@@ -266,6 +266,8 @@ function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccu
     },
   };
   if (key.encoding !== "raw") finding.encoding = key.encoding;
+  const original = file.original?.(key.line, key.column);
+  if (original) finding.original = original;
   if (key.placeholder) finding.placeholder = key.placeholder;
   return finding;
 }

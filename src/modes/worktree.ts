@@ -5,6 +5,7 @@ import { ScanError } from "../errors.js";
 import { defaultJobs, ScanThreads } from "../scanning/parallel.js";
 import { addFileOutcome, type FilesOutcome } from "../scanning/scan-files.js";
 import { closeSession, openSession, type ScanRun, type Session, type SessionOptions } from "../scanning/session.js";
+import { isPackedClientFile, scanPackedClientFile } from "../scanning/scan-packed.js";
 import { collectTargets, toPosix } from "../scanning/targets.js";
 import type { Warning } from "../types.js";
 
@@ -20,18 +21,24 @@ export interface WorktreeOptions extends SessionOptions {
   onFile?: (path: string) => void;
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
+  /**
+   * Client output folders to scan whatever git ignores (SPEC §3.4, `--bundles`), on top of the
+   * paths; with no paths, only these are scanned.
+   */
+  bundles?: string[];
 }
 
 export async function scanWorktree(options: WorktreeOptions): Promise<ScanRun> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const paths = options.paths && options.paths.length > 0 ? options.paths : ["."];
+  const bundlesOnly = (options.paths ?? []).length === 0 && (options.bundles ?? []).length > 0;
+  const paths = options.paths && options.paths.length > 0 ? options.paths : bundlesOnly ? [] : ["."];
   const single = paths.length === 1 && paths[0] !== "-" ? resolve(cwd, paths[0] as string) : null;
   // The scan root (SPEC §5): the positional folder when one is given, else the current
   // directory — also for file arguments, so lint-staged passing one file or fifty finds the
   // same config.
   const root = single !== null && isDirectory(single) ? single : cwd;
   const session = openSession(options, root);
-  const { outcome, warnings } = await scanPaths(paths, root, session, options);
+  const { outcome, warnings } = await scanPaths(paths, root, session, options, bundlesOnly);
   if (paths.includes("-")) await scanStdin(options, session, outcome);
   if (outcome.files === 0 && outcome.skipped > 0) {
     throw new ScanError(`no input could be read: all ${outcome.skipped} file(s) were unreadable`);
@@ -39,20 +46,28 @@ export async function scanWorktree(options: WorktreeOptions): Promise<ScanRun> {
   return closeSession(session, options, outcome, { mode: "worktree", warnings });
 }
 
-/** The files and folders given: listed, filtered by `ignore`, and read on every core when many. */
-async function scanPaths(paths: string[], root: string, session: Session, options: WorktreeOptions): Promise<{ outcome: FilesOutcome; warnings: Warning[] }> {
+/** The files and folders given, and client output: listed, filtered by `ignore`, read on every core when many. */
+async function scanPaths(paths: string[], root: string, session: Session, options: WorktreeOptions, bundlesOnly: boolean): Promise<{ outcome: FilesOutcome; warnings: Warning[] }> {
   const filePaths = paths.filter((path) => path !== "-");
   // Folders may hold thousands of files: start helper threads now, while git lists them.
   const jobs = options.jobs ?? defaultJobs();
-  const threads = new ScanThreads(filePaths.some((path) => isDirectory(resolve(session.cwd, path))) ? jobs - 1 : 0);
+  const folders = bundlesOnly || filePaths.some((path) => isDirectory(resolve(session.cwd, path)));
+  const threads = new ScanThreads(folders ? jobs - 1 : 0);
   try {
-    const listed = collectTargets(filePaths, session.cwd, root, session.env);
-    if (listed.missing > 0 && listed.missing === paths.length) {
+    const bundles = [
+      ...(options.bundles ?? []).map((dir) => resolve(session.cwd, dir)),
+      ...(session.config.config.bundles ?? []).map((dir) => resolve(session.config.dir, dir)),
+    ].filter(isDirectory);
+    const listed = await collectTargets(filePaths, { cwd: session.cwd, displayRoot: root, env: session.env, bundles, discoverClient: !bundlesOnly });
+    if (listed.missing > 0 && listed.missing === filePaths.length && filePaths.length > 0) {
       throw new ScanError(`nothing to scan: ${paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
     }
     const targets = listed.targets.filter((target) => !session.isIgnored(target.absPath));
+    const packed = targets.filter((target) => target.client && isPackedClientFile(target.absPath));
+    const plain = packed.length === 0 ? targets : targets.filter((target) => !(target.client && isPackedClientFile(target.absPath)));
     const input = { config: session.config.config, includePlaceholders: session.includePlaceholders };
-    const outcome = await threads.scan(targets, session.engine, input, options.onFile);
+    const outcome = await threads.scan(plain, session.engine, input, options.onFile);
+    for (const target of packed) await scanPackedClientFile(target, session.engine, outcome);
     return { outcome, warnings: listed.warnings };
   } finally {
     threads.close();

@@ -1,8 +1,13 @@
+import { isAbsolute, sep } from "node:path";
 import { FileScanner, type EngineOptions, type FileOutcome } from "../engine/engine.js";
-import type { SourceKind, Suppression, Warning } from "../types.js";
+import type { FileFacts } from "../engine/rule.js";
+import { lazyMapperFor } from "../sources/source-maps.js";
+import type { Suppression, Warning } from "../types.js";
 import type { PlacedFinding } from "../baseline.js";
 import { readFileInChunks } from "../sources/read-file.js";
 import type { Target } from "./targets.js";
+
+const MAPPED = /\.(?:m?js|cjs|css)$/i;
 
 /** What scanning a list of files yields; plain data, so a worker thread can send it back. */
 export interface FilesOutcome {
@@ -34,9 +39,22 @@ export function addFileOutcome(into: FilesOutcome, absPath: string, outcome: Fil
   into.suppressed.push(...outcome.suppressed);
 }
 
+/** The folder the report's names are relative to: the absolute path less its displayed part. */
+export function scanRootOf(target: Target): string | undefined {
+  const display = target.display.split("/").join(sep);
+  return target.absPath.endsWith(display) && !isAbsolute(display) ? target.absPath.slice(0, -display.length) : undefined;
+}
+
 /** Reads and scans one file from disk into `into`. */
-export function scanTarget(target: Target, source: SourceKind, engine: EngineOptions, into: FilesOutcome): void {
-  const scanner = new FileScanner({ path: target.display, source, tracked: target.tracked }, engine);
+export function scanTarget(target: Target, engine: EngineOptions, into: FilesOutcome): void {
+  const facts: FileFacts = { path: target.display, source: "worktree", tracked: target.tracked, ignored: target.ignored };
+  if (target.client) {
+    facts.client = true;
+    facts.source = "bundle";
+    // Built code may have a source map: findings then name the original file and line.
+    if (MAPPED.test(target.absPath)) facts.original = lazyMapperFor(target.absPath, scanRootOf(target));
+  }
+  const scanner = new FileScanner(facts, engine);
   const read = readFileInChunks(target.absPath, (chunk, final) => scanner.push(chunk, final), { followSymlinks: target.explicit });
   if (read.kind === "read") addFileOutcome(into, target.absPath, scanner.end());
   else if (read.kind === "skipped") {
@@ -54,7 +72,7 @@ export function scanTargets(targets: readonly Target[], engine: EngineOptions, n
   for (let index = next(); index < targets.length; index = next()) {
     const target = targets[index] as Target;
     onFile?.(target.display);
-    scanTarget(target, "worktree", engine, outcome);
+    scanTarget(target, engine, outcome);
   }
   return outcome;
 }

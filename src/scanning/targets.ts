@@ -1,12 +1,14 @@
 import { statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import { listWorktreeFiles } from "../sources/list-worktree.js";
+import { discoverClientOutput, listClientFiles, type ClientDir } from "../sources/client-output.js";
+import { listIgnoredEnvFiles, listWorktreeFiles } from "../sources/list-worktree.js";
 import type { Warning } from "../types.js";
 
 /**
- * Turns the paths a user gave into the files to read (SPEC §3.1): folders are listed (git,
- * or a walk), files are taken as given, literally — lint-staged passes names such as
- * `app/[id]/page.tsx` that must never be globbed.
+ * Turns the paths a user gave into the files to read (SPEC §3.1, §3.4): folders are listed
+ * (git, or a walk) together with the client output in them and the env files git ignores;
+ * files are taken as given, literally — lint-staged passes names such as `app/[id]/page.tsx`
+ * that must never be globbed.
  */
 export interface Target {
   absPath: string;
@@ -16,6 +18,10 @@ export interface Target {
   explicit: boolean;
   /** git tracks it (listed folders inside a repository only). */
   tracked?: boolean;
+  /** git ignores it (an ignored env file, listed for the rules that read those). */
+  ignored?: boolean;
+  /** Client code: build output, an extension, a mobile app's sources (SPEC §3.4). */
+  client?: boolean;
 }
 
 export interface TargetList {
@@ -23,21 +29,32 @@ export interface TargetList {
   /** How many given paths did not exist. */
   missing: number;
   warnings: Warning[];
+  /** The client output folders that were found, for the report. */
+  clientDirs: ClientDir[];
 }
 
-export function collectTargets(paths: readonly string[], cwd: string, displayRoot: string, env: NodeJS.ProcessEnv): TargetList {
-  const list: TargetList = { targets: [], missing: 0, warnings: [] };
-  // One folder's listing has no duplicates; several paths may overlap (`a.ts . a.ts`).
-  const seen = paths.length > 1 ? new Set<string>() : null;
+export interface TargetOptions {
+  cwd: string;
+  /** What report names are relative to. */
+  displayRoot: string;
+  env: NodeJS.ProcessEnv;
+  /** Extra client output folders (absolute): config `bundles`, `--bundles`. */
+  bundles: readonly string[];
+  /** Look for client output in the folders given (a plain `scan`). */
+  discoverClient: boolean;
+}
+
+export async function collectTargets(paths: readonly string[], options: TargetOptions): Promise<TargetList> {
+  const list: TargetList = { targets: [], missing: 0, warnings: [], clientDirs: [] };
+  const byPath = new Map<string, Target>();
+  // Several paths may overlap (`a.ts . a.ts`); client output wins over a plain listing.
   const add = (target: Target) => {
-    if (seen) {
-      if (seen.has(target.absPath)) return;
-      seen.add(target.absPath);
-    }
-    list.targets.push(target);
+    const known = byPath.get(target.absPath);
+    if (known && !(target.client && !known.client)) return;
+    byPath.set(target.absPath, target);
   };
   for (const path of paths) {
-    const absPath = resolve(cwd, path);
+    const absPath = resolve(options.cwd, path);
     const kind = kindOf(absPath);
     if (kind === "missing") {
       list.missing++;
@@ -47,17 +64,55 @@ export function collectTargets(paths: readonly string[], cwd: string, displayRoo
     } else if (kind === "file") {
       add({ absPath, display: toPosix(path), explicit: true });
     } else {
-      const listing = listWorktreeFiles(absPath, env);
-      for (const message of listing.warnings) list.warnings.push({ code: "walk", message });
-      // Names are joined as strings: path.join/relative per file cost more than the reading.
-      const prefix = absPath.endsWith(sep) ? absPath : absPath + sep;
-      const displayPrefix = absPath === displayRoot ? "" : `${toPosix(relative(displayRoot, absPath))}/`;
-      for (const rel of listing.files) {
-        add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, tracked: listing.inGit && !listing.untracked.has(rel) });
-      }
+      await addFolder(absPath, options, add, list);
     }
   }
+  const bundles = options.bundles.filter((dir) => !list.clientDirs.some((known) => known.dir === dir));
+  for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, add, list);
+  list.targets = [...byPath.values()];
   return list;
+}
+
+async function addFolder(dir: string, options: TargetOptions, add: (target: Target) => void, list: TargetList): Promise<void> {
+  const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
+  const listing = listWorktreeFiles(dir, options.env);
+  for (const message of listing.warnings) list.warnings.push({ code: "walk", message });
+  // Names are joined as strings: path.join/relative per file cost more than the reading.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const displayPrefix = dir === options.displayRoot ? "" : `${toPosix(relative(options.displayRoot, dir))}/`;
+  const packageJsons: string[] = [];
+  const manifests: string[] = [];
+  for (const rel of listing.files) {
+    add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, tracked: listing.inGit && !listing.untracked.has(rel) });
+    if (rel === "package.json" || rel.endsWith("/package.json")) packageJsons.push(prefix + rel);
+    else if (rel === "manifest.json" || rel.endsWith("/manifest.json")) manifests.push(prefix + rel);
+  }
+  for (const rel of listing.inGit ? await ignoredEnv : []) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, ignored: true });
+  if (!options.discoverClient) return;
+  const discovery = discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []);
+  for (const clientDir of discovery.dirs) addClientDir(clientDir, options, add, list);
+  if (discovery.mobile) markMobileSources(list, prefix, add, listing.files, displayPrefix);
+}
+
+function addClientDir(clientDir: ClientDir, options: TargetOptions, add: (target: Target) => void, list: TargetList): void {
+  list.clientDirs.push(clientDir);
+  for (const file of listClientFiles(clientDir.dir, clientDir.dir)) {
+    add({ absPath: file, display: toPosix(relative(options.displayRoot, file)), explicit: false, client: true });
+  }
+}
+
+/**
+ * A React Native / Expo app ships its sources inside the app (SPEC §2): its code and native
+ * folders are client code — build scripts, tests and tool configs are not.
+ */
+const APP_SOURCE = /\.(?:[cm]?[jt]sx?|java|kt|swift|m|mm|plist|xml|gradle|properties|json)$/;
+const NOT_SHIPPED = /(?:^|\/)(?:scripts|tests?|__tests__|__mocks__|e2e|server|api|node_modules)\/|(?:^|\/)[^/]*\.config\.[cm]?[jt]s$|(?:^|\/)package(?:-lock)?\.json$/;
+
+function markMobileSources(list: TargetList, prefix: string, add: (target: Target) => void, files: string[], displayPrefix: string): void {
+  for (const rel of files) {
+    if (APP_SOURCE.test(rel) && !NOT_SHIPPED.test(rel)) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, client: true });
+  }
+  list.clientDirs.push({ dir: prefix, reason: "React Native / Expo app sources" });
 }
 
 function kindOf(path: string): "dir" | "file" | "other" | "missing" {

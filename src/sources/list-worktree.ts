@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { envForPath, GitMissingError, runGit, splitNul } from "./git.js";
 import { walkHonouringGitignore } from "./walk.js";
 
@@ -44,4 +45,30 @@ function parseTaggedListing(entries: string[]): WorktreeListing {
     if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
   }
   return { files, untracked, inGit: true, warnings: [] };
+}
+
+/**
+ * Env files that git ignores (SPEC §2): where keys belong, but still read for the rules about
+ * public prefixes and keys shared between environments. Started as its own git process so
+ * that it runs while the main listing does.
+ */
+export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return new Promise((resolvePromise) => {
+    const args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
+    let child;
+    try {
+      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
+    } catch {
+      resolvePromise([]);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", () => resolvePromise([]));
+    child.on("close", (code) => {
+      if (code !== 0) return resolvePromise([]);
+      // Nested repositories come back as folders ("sub/"): not env files.
+      resolvePromise(splitNul(Buffer.concat(chunks)).filter((path) => !path.endsWith("/")));
+    });
+  });
 }

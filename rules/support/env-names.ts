@@ -1,0 +1,79 @@
+/**
+ * What a variable's name says about it (SPEC §2 public-env-prefix): whether it is
+ * credential-like, whether it names Lumenfall, and which public prefix — and so which
+ * bundler — sends it to the browser.
+ */
+const CREDENTIAL_PARTS = new Set(["KEY", "KEYS", "APIKEY", "TOKEN", "TOKENS", "SECRET", "SECRETS", "ACCESSTOKEN", "AUTHTOKEN", "SECRETKEY"]);
+/** A name ending in one of these describes the key (its URL, its id), it does not hold it. */
+const DESCRIPTIVE_LAST_PARTS = new Set([
+  "URL", "URI", "HOST", "ENDPOINT", "BASE", "MODEL", "MODELS", "ID", "NAME", "HEADER", "PREFIX",
+  "PATH", "REGION", "VERSION", "ENABLED", "TYPE", "LENGTH", "TTL", "EXPIRY", "EXPIRES",
+]);
+
+/** Word parts of a name: `VITE_LUMENFALL_API_KEY`, `lumenfallApiKey` → upper-cased parts. */
+export function wordParts(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((part) => part !== "");
+}
+
+/** `KEY`, `TOKEN` or `SECRET` as a word part, and not a name that only describes the key. */
+export function isCredentialLike(name: string): boolean {
+  const parts = wordParts(name);
+  const last = parts[parts.length - 1];
+  if (last === undefined || DESCRIPTIVE_LAST_PARTS.has(last)) return false;
+  return parts.some((part) => CREDENTIAL_PARTS.has(part));
+}
+
+export function namesLumenfall(name: string): boolean {
+  const upper = name.toUpperCase();
+  return upper.includes("LUMENFALL") || upper.includes("LMNFL");
+}
+
+/** A credential-like name that names Lumenfall: `LUMENFALL_API_KEY`, `VITE_LUMENFALL_TOKEN`. */
+export function isLumenfallKeyName(name: string): boolean {
+  return namesLumenfall(name) && isCredentialLike(name);
+}
+
+/** Env-style constants (`LUMENFALL_API_KEY`), as opposed to camelCase locals. */
+export function isScreamingCase(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/** The longest configured public prefix `name` starts with. */
+export function publicPrefixOf(name: string, prefixes: readonly string[]): string | null {
+  let found: string | null = null;
+  for (const prefix of prefixes) if (name.startsWith(prefix) && (found === null || prefix.length > found.length)) found = prefix;
+  return found;
+}
+
+const EXPOSERS: Record<string, string> = {
+  NEXT_PUBLIC_: "is inlined into the browser bundle by Next.js",
+  VITE_: "is inlined into the browser bundle by Vite",
+  REACT_APP_: "is inlined into the browser bundle by Create React App",
+  EXPO_PUBLIC_: "is inlined into the app bundle by Expo",
+  PUBLIC_: "is exposed to the browser by SvelteKit / Astro",
+  NUXT_PUBLIC_: "is sent to the browser by Nuxt (runtimeConfig.public)",
+  GATSBY_: "is inlined into the browser bundle by Gatsby",
+  STORYBOOK_: "is inlined into the Storybook build",
+};
+
+/** "VITE_X is inlined … by Vite (VITE_ prefix): anyone who loads the page can read the key". */
+export function exposureMessage(subject: string, prefix: string): string {
+  const how = EXPOSERS[prefix] ?? "is exposed to client code by its public prefix (configured in publicEnvPrefixes)";
+  return `${subject} ${how} (${prefix} prefix): anyone who loads the page can read the key`;
+}
+
+/** A value that only stands in for a key: `your-key-here`, `<api key>`, `changeme`, `lmnfl_...`. */
+export function isPlaceholderValue(value: string): boolean {
+  const v = value.trim();
+  if (v === "" || v.startsWith("lmnfl_")) return true;
+  return /your|example|placeholder|dummy|fake|sample|redacted|xxxx|changeme|replace|todo|<|\.\.\.|\u2026|\*\*\*\*/i.test(v);
+}
+
+/** A URL, or a model name like `openai/gpt-4o` — values a public variable may hold. */
+export function isUrlValue(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim());
+}
