@@ -39,6 +39,8 @@ export interface Finding {
   encoding?: string;
   /** Placeholder reason, present only on `--include-placeholders` info findings. */
   placeholder?: string;
+  /** A short window of the line around the key, the key redacted: never the whole line. */
+  snippet?: string;
   commit?: { sha: string; author: string; date: string };
   original?: { file: string; line: number; column: number };
   verified?: "live" | "revoked" | "unknown";

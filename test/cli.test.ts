@@ -99,6 +99,7 @@ describe("lumenguard scan: formats and output", () => {
         endColumn: 14 + key.length,
         source: "worktree",
         secret: expect.objectContaining({ keyId: keyIdOf(key), lastFour: key.slice(-4), confidence: "high" }),
+        snippet: `"apiKey": "lmnfl_${keyIdOf(key)}.…${key.slice(-4)}"`,
       },
     ]);
     expect(report.findings[0].secret.fingerprint).toMatch(/^[0-9a-f]{64}$/);

@@ -4,9 +4,10 @@ import { findKeys, LOOKBEHIND_BYTES, type KeyHit } from "./find-keys.js";
 import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
 import { MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
 import { LineTracker } from "./line-tracker.js";
-import { describeSecret } from "./redact.js";
+import { describeSecret, redactMatch } from "./redact.js";
 import type { FileFacts, KeyOccurrence, PositionedReport, Rule, RuleSettings } from "./rule.js";
 import { DEFAULT_SETTINGS } from "./settings.js";
+import { snippetAround } from "./snippet.js";
 import { allowedAtLine, textWanted } from "./text-rules.js";
 
 /**
@@ -46,6 +47,7 @@ interface LocatedHit {
   line: number;
   column: number;
   allow: InlineAllow | null;
+  snippet: string | undefined;
 }
 
 /** Scans a file that arrives in chunks: `push()` each chunk in order (the last one may say so), then `end()`. */
@@ -127,6 +129,7 @@ export class FileScanner {
         line,
         column: utf16 ? Math.floor((windowAt + hit.start - lineStartAt) / 2) + 1 : column,
         allow: findInlineAllow(window, hit.start, hit.end),
+        snippet: utf16 ? undefined : snippetAround(window, hit.start, hit.end, redactMatch(hit)),
       });
     }
     this.acceptFrom = acceptTo;
@@ -140,7 +143,7 @@ export function scanBuffer(file: FileFacts, bytes: Uint8Array, options: EngineOp
   return scanner.end();
 }
 
-function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
+function toOccurrence({ hit, line, column, snippet }: LocatedHit): KeyOccurrence {
   const secret = describeSecret(hit);
   const width = hit.encoding === "utf16le" || hit.encoding === "utf16be" ? (hit.end - hit.start) / 2 : hit.end - hit.start;
   return {
@@ -156,6 +159,7 @@ function toOccurrence({ hit, line, column }: LocatedHit): KeyOccurrence {
     encoding: hit.encoding,
     placeholder: hit.placeholder,
     detector: hit.detector ?? "lumenfall",
+    ...(snippet ? { snippet } : {}),
   };
 }
 
@@ -266,6 +270,7 @@ function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccu
     },
   };
   if (key.encoding !== "raw") finding.encoding = key.encoding;
+  if (key.snippet) finding.snippet = key.snippet;
   const original = file.original?.(key.line, key.column);
   if (original) finding.original = original;
   if (key.placeholder) finding.placeholder = key.placeholder;

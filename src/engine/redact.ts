@@ -8,14 +8,19 @@ import type { KeyMatch } from "./key-shape.js";
  */
 export function describeSecret(match: Pick<KeyMatch, "key" | "keyId" | "secret" | "confidence"> & { detector?: string }): SecretInfo {
   const lastFour = match.secret.slice(-4);
-  const custom = match.detector !== undefined && match.detector !== "lumenfall";
   return {
-    redacted: custom ? redactOther(match.secret) : redactKey(match.keyId, lastFour),
+    redacted: redactMatch(match),
     fingerprint: fingerprintKey(match.key),
     keyId: match.keyId,
     lastFour,
     confidence: match.confidence,
   };
+}
+
+/** How a match is shown: a Lumenfall key as the dashboard lists it, another secret by its ends. */
+export function redactMatch(match: Pick<KeyMatch, "keyId" | "secret"> & { detector?: string }): string {
+  const custom = match.detector !== undefined && match.detector !== "lumenfall";
+  return custom ? redactOther(match.secret) : redactKey(match.keyId, match.secret.slice(-4));
 }
 
 export function redactKey(keyId: string | null, lastFour: string): string {

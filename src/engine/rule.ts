@@ -44,6 +44,8 @@ export interface KeyOccurrence {
   placeholder: PlaceholderReason | null;
   /** `lumenfall` for a Lumenfall key; a custom pattern's id for other providers' secrets. */
   detector: string;
+  /** A short window of the line around the key, the key redacted. */
+  snippet?: string;
 }
 
 export interface FileFacts {

@@ -44,6 +44,9 @@ function renderFinding(finding: Finding, paint: (style: Style, text: string) => 
   const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase());
   const lines = [`${paint("bold", where)}  ${severity}  ${finding.ruleId}`];
   lines.push(`  ${finding.message}${finding.encoding ? ` (written ${finding.encoding})` : ""}`);
+  if (finding.snippet) lines.push(`  ${paint("gray", "│")} ${finding.snippet}`);
+  if (finding.original) lines.push(`  ${paint("gray", "from")} ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`);
+  if (finding.commit) lines.push(`  ${paint("gray", "added in")} ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author}, ${finding.commit.date.slice(0, 10)}`);
   if (finding.secret && !finding.placeholder) {
     lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} at ${REVOKE_URL}`);
   }

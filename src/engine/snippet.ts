@@ -1,0 +1,38 @@
+
+/**
+ * A short window of the line around a key, with the key shown redacted (issue #4 item 6): a
+ * minified bundle's line is megabytes long, and a source line is never echoed whole (SPEC §5).
+ * Anything else key-shaped or secret-looking in the window — another Lumenfall key, another
+ * provider's token — is cut out too.
+ */
+const CONTEXT = 24;
+const SECRET_LOOKING = /[A-Za-z0-9_+/=-]{20,}/g;
+
+export function snippetAround(window: Buffer, start: number, end: number, redacted: string): string | undefined {
+  if (end - start > 1024) return undefined;
+  const from = lineBound(window, start, -1);
+  const to = lineBound(window, end, 1);
+  const before = clean(window.toString("utf8", from, start));
+  const after = clean(window.toString("utf8", end, to));
+  return `${from <= start - CONTEXT && from > 0 ? "…" : ""}${before}${redacted}${after}${to >= end + CONTEXT && to < window.length ? "…" : ""}`.trim();
+}
+
+/** The start (or end) of the window: the line's, or CONTEXT bytes away, whichever is nearer. */
+function lineBound(window: Buffer, at: number, direction: -1 | 1): number {
+  if (direction < 0) {
+    const floor = Math.max(0, at - CONTEXT);
+    const newline = window.lastIndexOf(10, at - 1);
+    return at === 0 ? 0 : Math.max(floor, newline + 1);
+  }
+  const ceiling = Math.min(window.length, at + CONTEXT);
+  const newline = window.indexOf(10, at);
+  return newline === -1 ? ceiling : Math.min(ceiling, newline);
+}
+
+function clean(text: string): string {
+  return text
+    .replace(/\r/g, "")
+    .replace(/lmnfl_[A-Za-z0-9_.%\\-]*/g, "lmnfl_…")
+    .replace(SECRET_LOOKING, "…")
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, "");
+}
