@@ -28,10 +28,9 @@ export default defineRule({
     const tracked = file.source === "staged" || file.tracked === true;
     if (!tracked || envFileKind(file.path) !== "env") return;
     const holdsKey = context.keys.some((key) => key.placeholder === null && key.detector === "lumenfall");
-    context.reportFile({
-      severity: holdsKey ? "critical" : undefined,
-      message: `${file.source === "staged" ? "A .env file is staged for commit" : "A .env file is tracked by git"}${holdsKey ? " and holds a Lumenfall key" : ""}`,
-    });
+    const what = file.source === "staged" ? "A .env file is staged for commit" : "A .env file is tracked by git";
+    const late = file.ignoredButTracked ? " although .gitignore now matches it (ignoring a tracked file changes nothing: git rm --cached it)" : "";
+    context.reportFile({ severity: holdsKey ? "critical" : undefined, message: `${what}${late}${holdsKey ? ", and it holds a Lumenfall key" : ""}` });
   },
   examples: {
     valid: [

@@ -54,6 +54,10 @@ export interface FileFacts {
   source: SourceKind;
   /** git tracks the file (known for working-tree files inside a repository). */
   tracked?: boolean;
+  /** Inside a repository, git neither tracks nor ignores the file. */
+  untracked?: boolean;
+  /** git tracks the file although `.gitignore` matches it (ignored too late). */
+  ignoredButTracked?: boolean;
   /**
    * git ignores the file: it is read only for the rules that care about ignored files (an
    * ignored `.env` holds keys where the guide says they belong).
@@ -104,6 +108,8 @@ export interface RuleExample {
   code: string;
   path?: string;
   source?: SourceKind;
+  /** Other facts about the file (tracked, ignored, untracked, client). */
+  facts?: Partial<Omit<FileFacts, "path" | "source">>;
   /** Expected findings (invalid examples only), 1-based. */
   findings?: Array<{ line: number; column: number }>;
   note?: string;
@@ -123,7 +129,12 @@ export interface Rule {
    * Rules that read text: the files they want, and literals of which at least one must occur
    * for the text to be worth decoding (searched on raw bytes, like `lmnfl_`).
    */
-  text?: { wants(file: FileFacts): boolean; keywords?(settings: RuleSettings): readonly string[] };
+  text?: {
+    wants(file: FileFacts): boolean;
+    keywords?(settings: RuleSettings): readonly string[];
+    /** Literals of which one must occur as well (and-ed with `keywords`), to keep text decoding rare. */
+    alsoNeeds?: readonly string[];
+  };
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }
 

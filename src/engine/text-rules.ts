@@ -8,23 +8,36 @@ import { DEFAULT_SETTINGS } from "./settings.js";
  * is worth decoding — some rule wants the file and one of its keywords occurs in the bytes —
  * and positions in that text.
  */
-const keywordCache = new WeakMap<Rule, { settings: RuleSettings; keywords: Buffer[] | null }>();
+interface Keywords {
+  settings: RuleSettings;
+  anyOf: Buffer[] | null;
+  alsoAnyOf: Buffer[] | null;
+}
 
-function keywordsOf(rule: Rule, settings: RuleSettings): Buffer[] | null {
+const keywordCache = new WeakMap<Rule, Keywords>();
+
+function keywordsOf(rule: Rule, settings: RuleSettings): Keywords {
   const cached = keywordCache.get(rule);
-  if (cached && cached.settings === settings) return cached.keywords;
+  if (cached && cached.settings === settings) return cached;
   const words = rule.text?.keywords?.(settings);
-  const keywords = words ? words.map((word) => Buffer.from(word, "utf8")) : null;
-  keywordCache.set(rule, { settings, keywords });
+  const also = rule.text?.alsoNeeds;
+  const keywords: Keywords = {
+    settings,
+    anyOf: words ? words.map((word) => Buffer.from(word, "utf8")) : null,
+    alsoAnyOf: also ? also.map((word) => Buffer.from(word, "utf8")) : null,
+  };
+  keywordCache.set(rule, keywords);
   return keywords;
 }
+
+const occursIn = (bytes: Buffer, words: Buffer[] | null) => words === null || words.some((word) => bytes.includes(word));
 
 export function textWanted(file: FileFacts, bytes: Buffer, options: EngineOptions): boolean {
   const settings = options.settings ?? DEFAULT_SETTINGS;
   for (const rule of options.rules) {
     if (!rule.text?.wants(file)) continue;
-    const keywords = keywordsOf(rule, settings);
-    if (keywords === null || keywords.some((keyword) => bytes.includes(keyword))) return true;
+    const { anyOf, alsoAnyOf } = keywordsOf(rule, settings);
+    if (occursIn(bytes, anyOf) && occursIn(bytes, alsoAnyOf)) return true;
   }
   return false;
 }

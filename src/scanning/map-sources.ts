@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { FileFacts } from "../engine/rule.js";
 import { sourceName } from "../sources/source-maps.js";
 
@@ -13,6 +15,21 @@ interface Span {
   start: number;
   end: number;
   index: number;
+}
+
+/** The same, for a map file on disk, read only when the first finding asks. */
+export function lazySourceContentMapper(mapPath: string, root?: string): NonNullable<FileFacts["original"]> {
+  let mapper: NonNullable<FileFacts["original"]> | null = null;
+  return (line, column) => {
+    if (!mapper) {
+      try {
+        mapper = sourceContentMapper(readFileSync(mapPath, "utf8"), dirname(mapPath), root);
+      } catch {
+        return null;
+      }
+    }
+    return mapper(line, column);
+  };
 }
 
 export function sourceContentMapper(text: string, mapDir?: string, root?: string): NonNullable<FileFacts["original"]> {

@@ -2,6 +2,7 @@ import { isAbsolute, sep } from "node:path";
 import { FileScanner, type EngineOptions, type FileOutcome } from "../engine/engine.js";
 import type { FileFacts } from "../engine/rule.js";
 import { lazyMapperFor } from "../sources/source-maps.js";
+import { lazySourceContentMapper } from "./map-sources.js";
 import type { Suppression, Warning } from "../types.js";
 import type { PlacedFinding } from "../baseline.js";
 import { readFileInChunks } from "../sources/read-file.js";
@@ -47,16 +48,20 @@ export function scanRootOf(target: Target): string | undefined {
 
 /** Reads and scans one file from disk into `into`. */
 export function scanTarget(target: Target, engine: EngineOptions, into: FilesOutcome): void {
-  const facts: FileFacts = { path: target.display, source: "worktree", tracked: target.tracked, ignored: target.ignored };
+  const facts: FileFacts = { path: target.display, source: "worktree", tracked: target.tracked, ignored: target.ignored, untracked: target.untracked, ignoredButTracked: target.ignoredButTracked };
   if (target.client) {
     facts.client = true;
     facts.source = "bundle";
-    // Built code may have a source map: findings then name the original file and line.
+    // Built code may have a source map: findings then name the original file and line. A map's
+    // own sourcesContent names its sources. Both are read only when a finding asks.
     if (MAPPED.test(target.absPath)) facts.original = lazyMapperFor(target.absPath, scanRootOf(target));
+    else if (target.absPath.endsWith(".map")) facts.original = lazySourceContentMapper(target.absPath, scanRootOf(target));
   }
   const scanner = new FileScanner(facts, engine);
   const read = readFileInChunks(target.absPath, (chunk, final) => scanner.push(chunk, final), { followSymlinks: target.explicit });
   if (read.kind === "read") addFileOutcome(into, target.absPath, scanner.end());
+  // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
+  else if (read.kind === "symlink") addFileOutcome(into, target.absPath, scanner.end());
   else if (read.kind === "skipped") {
     into.skipped++;
     into.warnings.push({ code: "unreadable", message: `${target.display}: ${read.reason}; skipped`, file: target.display });

@@ -3,16 +3,14 @@ import { createRequire } from "node:module";
 import { createBrotliDecompress, createGunzip, type BrotliDecompress, type Gunzip } from "node:zlib";
 import { FileScanner, type EngineOptions } from "../engine/engine.js";
 import type { FileFacts } from "../engine/rule.js";
-import { dirname } from "node:path";
-import { addFileOutcome, scanRootOf, type FilesOutcome } from "./scan-files.js";
-import { sourceContentMapper } from "./map-sources.js";
+import { addFileOutcome, type FilesOutcome } from "./scan-files.js";
 import type { Target } from "./targets.js";
 
 /**
  * Client files that are not plain text (SPEC §3.4): precompressed `.gz` / `.br` assets,
  * decompressed as a stream and bounded in size; source maps, whose `sourcesContent` findings
  * name the original file; and zip-based packages (`.crx .xpi .apk .aab .ipa .zip`), read one
- * level deep. The report names the compressed file itself, with lines and columns of the
+ * level deep (source maps are read like any file, see scan-files.ts). The report names the compressed file itself, with lines and columns of the
  * decompressed text, and `package.zip!inner/path` for a file inside a package.
  */
 const MAX_INFLATED_BYTES = 256 << 20;
@@ -21,18 +19,16 @@ const MAX_ENTRY_BYTES = 128 << 20;
 
 const COMPRESSED = /\.(gz|br)$/i;
 const PACKAGE = /\.(crx|xpi|apk|aab|ipa|zip)$/i;
-const MAP = /\.map$/i;
 
 export function isPackedClientFile(path: string): boolean {
-  return COMPRESSED.test(path) || PACKAGE.test(path) || MAP.test(path);
+  return COMPRESSED.test(path) || PACKAGE.test(path);
 }
 
 export async function scanPackedClientFile(target: Target, engine: EngineOptions, into: FilesOutcome): Promise<void> {
   const facts: FileFacts = { path: target.display, source: "bundle", client: true };
   try {
     if (COMPRESSED.test(target.absPath)) await scanCompressed(target, facts, engine, into);
-    else if (PACKAGE.test(target.absPath)) scanPackage(target, engine, into);
-    else scanSourceMap(target, facts, engine, into);
+    else scanPackage(target, engine, into);
   } catch (error) {
     into.skipped++;
     into.warnings.push({ code: "unreadable", message: `${target.display}: ${(error as Error).message}; skipped`, file: target.display });
@@ -65,14 +61,6 @@ function scanCompressed(target: Target, facts: FileFacts, engine: EngineOptions,
     });
     input.pipe(inflate);
   });
-}
-
-/** A source map: scanned as it is (keys may sit anywhere in it), with `sourcesContent` positions traced to their sources. */
-function scanSourceMap(target: Target, facts: FileFacts, engine: EngineOptions, into: FilesOutcome): void {
-  const bytes = readFileSync(target.absPath);
-  const scanner = new FileScanner({ ...facts, original: sourceContentMapper(bytes.toString("utf8"), dirname(target.absPath), scanRootOf(target)) }, engine);
-  scanner.push(bytes, true);
-  addFileOutcome(into, target.absPath, scanner.end());
 }
 
 type Fflate = typeof import("fflate");

@@ -20,6 +20,10 @@ export interface Target {
   tracked?: boolean;
   /** git ignores it (an ignored env file, listed for the rules that read those). */
   ignored?: boolean;
+  /** Inside a repository, neither tracked nor ignored. */
+  untracked?: boolean;
+  /** Tracked although `.gitignore` matches it. */
+  ignoredButTracked?: boolean;
   /** Client code: build output, an extension, a mobile app's sources (SPEC §3.4). */
   client?: boolean;
 }
@@ -64,7 +68,7 @@ export async function collectTargets(paths: readonly string[], options: TargetOp
     } else if (kind === "file") {
       add({ absPath, display: toPosix(path), explicit: true });
     } else {
-      await addFolder(absPath, options, add, list);
+      await addFolder(absPath, options, add, list, (file) => byPath.get(file));
     }
   }
   const bundles = options.bundles.filter((dir) => !list.clientDirs.some((known) => known.dir === dir));
@@ -73,8 +77,9 @@ export async function collectTargets(paths: readonly string[], options: TargetOp
   return list;
 }
 
-async function addFolder(dir: string, options: TargetOptions, add: (target: Target) => void, list: TargetList): Promise<void> {
+async function addFolder(dir: string, options: TargetOptions, add: (target: Target) => void, list: TargetList, known: (absPath: string) => Target | undefined): Promise<void> {
   const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
+  const ignoredTooLate = listIgnoredEnvFiles(dir, options.env, "tracked");
   const listing = listWorktreeFiles(dir, options.env);
   for (const message of listing.warnings) list.warnings.push({ code: "walk", message });
   // Names are joined as strings: path.join/relative per file cost more than the reading.
@@ -83,11 +88,16 @@ async function addFolder(dir: string, options: TargetOptions, add: (target: Targ
   const packageJsons: string[] = [];
   const manifests: string[] = [];
   for (const rel of listing.files) {
-    add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, tracked: listing.inGit && !listing.untracked.has(rel) });
+    const untracked = listing.inGit && listing.untracked.has(rel);
+    add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, tracked: listing.inGit && !untracked, untracked });
     if (rel === "package.json" || rel.endsWith("/package.json")) packageJsons.push(prefix + rel);
     else if (rel === "manifest.json" || rel.endsWith("/manifest.json")) manifests.push(prefix + rel);
   }
   for (const rel of listing.inGit ? await ignoredEnv : []) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, ignored: true });
+  for (const rel of listing.inGit ? await ignoredTooLate : []) {
+    const target = known(prefix + rel);
+    if (target) target.ignoredButTracked = true;
+  }
   if (!options.discoverClient) return;
   const discovery = discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []);
   for (const clientDir of discovery.dirs) addClientDir(clientDir, options, add, list);

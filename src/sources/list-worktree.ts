@@ -52,9 +52,11 @@ function parseTaggedListing(entries: string[]): WorktreeListing {
  * public prefixes and keys shared between environments. Started as its own git process so
  * that it runs while the main listing does.
  */
-export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv, which: "untracked" | "tracked" = "untracked"): Promise<string[]> {
   return new Promise((resolvePromise) => {
-    const args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
+    // "tracked": files git tracks although .gitignore matches them (ignored too late).
+    const scope = which === "untracked" ? "--others" : "--cached";
+    const args = ["ls-files", "-z", scope, "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
     let child;
     try {
       child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
