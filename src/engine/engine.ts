@@ -36,6 +36,8 @@ export interface FileOutcome {
   findings: Finding[];
   suppressed: Suppression[];
   bytes: number;
+  /** The real (not placeholder) Lumenfall keys in the file, for rules that look across files. */
+  keys?: KeyOccurrence[];
 }
 
 /** Bytes kept from one window to the next: the longest encoded key plus the look-behind. */
@@ -175,6 +177,7 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     keys.push(occurrence);
     if (entry.allow) allowed.set(occurrence, entry.allow);
   }
+  outcome.keys = keys.filter((key) => key.placeholder === null && key.detector === "lumenfall");
   const chosen = new Map<string, { finding: Finding; precedence: number; key: KeyOccurrence }>();
   const fileLevel: Finding[] = [];
   for (const rule of options.rules) {

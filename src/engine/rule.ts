@@ -120,6 +120,8 @@ export interface Rule {
   /** Default message for a finding of this rule. */
   message(key: KeyOccurrence): string;
   check(context: RuleContext): void;
+  /** Decided across files after the scan (its examples live in its own tests), not per file. */
+  crossFile?: boolean;
   /**
    * Files this rule must see even when they hold no key (a rule about the file itself, such as
    * a tracked `.env`). Other rules only run on files with keys: most files have none.

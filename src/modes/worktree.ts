@@ -7,6 +7,8 @@ import { addFileOutcome, type FilesOutcome } from "../scanning/scan-files.js";
 import { closeSession, openSession, type ScanRun, type Session, type SessionOptions } from "../scanning/session.js";
 import { isPackedClientFile, scanPackedClientFile } from "../scanning/scan-packed.js";
 import { collectTargets, toPosix } from "../scanning/targets.js";
+import sharedKeyRule, { findSharedKeys } from "../../rules/shared-key-across-environments.js";
+import type { PlacedFinding } from "../baseline.js";
 import type { Warning } from "../types.js";
 
 /** `lumenguard scan [paths...]`: the working tree, given files, and stdin (SPEC §3.1, §3.5). */
@@ -43,6 +45,7 @@ export async function scanWorktree(options: WorktreeOptions): Promise<ScanRun> {
   if (outcome.files === 0 && outcome.skipped > 0) {
     throw new ScanError(`no input could be read: all ${outcome.skipped} file(s) were unreadable`);
   }
+  outcome.placed.push(...sharedKeyFindings(outcome, session));
   return closeSession(session, options, outcome, { mode: "worktree", warnings });
 }
 
@@ -83,6 +86,28 @@ async function scanStdin(options: WorktreeOptions, session: Session, into: Files
   const scanner = new FileScanner({ path: toPosix(name), source: "stdin" }, session.engine);
   for await (const chunk of options.stdin) scanner.push(chunk);
   addFileOutcome(into, absPath, scanner.end());
+}
+
+/** shared-key-across-environments (SPEC §2): decided once every file has been read. */
+function sharedKeyFindings(outcome: FilesOutcome, session: Session): PlacedFinding[] {
+  const { meta } = sharedKeyRule;
+  const setting = session.config.config.rules?.["shared-key-across-environments"];
+  if (setting === "off") return [];
+  return findSharedKeys(outcome.environmentKeys).map((place) => ({
+    absPath: place.absPath,
+    finding: {
+      ruleId: meta.id,
+      severity: setting ?? meta.severity,
+      message: `Lumenfall API key ${place.redacted} is used in ${place.environments.join(" and ")}${place.others.length > 0 ? `; also in ${place.others.join(", ")}` : ""}`,
+      file: place.file,
+      line: place.line,
+      column: place.column,
+      endLine: place.line,
+      endColumn: place.endColumn,
+      source: "worktree",
+      secret: { redacted: place.redacted, fingerprint: place.fingerprint, keyId: place.keyId, lastFour: place.lastFour, confidence: place.confidence },
+    },
+  }));
 }
 
 function isDirectory(path: string): boolean {

@@ -1,6 +1,8 @@
 import { isAbsolute, sep } from "node:path";
 import { FileScanner, type EngineOptions, type FileOutcome } from "../engine/engine.js";
-import type { FileFacts } from "../engine/rule.js";
+import { readFileSync } from "node:fs";
+import type { FileFacts, KeyOccurrence } from "../engine/rule.js";
+import { environmentInWorkflow, environmentOfPath, isWorkflow, type EnvironmentKey } from "../../rules/shared-key-across-environments.js";
 import { lazyMapperFor } from "../sources/source-maps.js";
 import { lazySourceContentMapper } from "./map-sources.js";
 import type { Suppression, Warning } from "../types.js";
@@ -13,6 +15,8 @@ const MAPPED = /\.(?:m?js|cjs|css)$/i;
 /** What scanning a list of files yields; plain data, so a worker thread can send it back. */
 export interface FilesOutcome {
   placed: PlacedFinding[];
+  /** Keys in files that belong to an environment (shared-key-across-environments). */
+  environmentKeys: EnvironmentKey[];
   suppressed: Suppression[];
   warnings: Warning[];
   files: number;
@@ -21,11 +25,12 @@ export interface FilesOutcome {
 }
 
 export function emptyOutcome(): FilesOutcome {
-  return { placed: [], suppressed: [], warnings: [], files: 0, bytes: 0, skipped: 0 };
+  return { placed: [], environmentKeys: [], suppressed: [], warnings: [], files: 0, bytes: 0, skipped: 0 };
 }
 
 export function mergeOutcome(into: FilesOutcome, from: FilesOutcome): void {
   into.placed.push(...from.placed);
+  into.environmentKeys.push(...from.environmentKeys);
   into.suppressed.push(...from.suppressed);
   into.warnings.push(...from.warnings);
   into.files += from.files;
@@ -38,6 +43,23 @@ export function addFileOutcome(into: FilesOutcome, absPath: string, outcome: Fil
   into.bytes += outcome.bytes;
   for (const finding of outcome.findings) into.placed.push({ finding, absPath });
   into.suppressed.push(...outcome.suppressed);
+}
+
+/** Keys of a file that configures an environment, for the cross-file rule. */
+function environmentKeysOf(target: Target, keys: KeyOccurrence[]): EnvironmentKey[] {
+  let environment = environmentOfPath(target.display);
+  let text: string | null = null;
+  if (environment === null && !isWorkflow(target.display)) return [];
+  const entries: EnvironmentKey[] = [];
+  for (const key of keys) {
+    if (environment === null || isWorkflow(target.display)) {
+      text ??= readFileSync(target.absPath, "utf8");
+      environment = environmentInWorkflow(text, key.line);
+      if (environment === null) continue;
+    }
+    entries.push({ file: target.display, absPath: target.absPath, environment, fingerprint: key.fingerprint, line: key.line, column: key.column, endColumn: key.endColumn, redacted: key.redacted, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence });
+  }
+  return entries;
 }
 
 /** The folder the report's names are relative to: the absolute path less its displayed part. */
@@ -59,7 +81,11 @@ export function scanTarget(target: Target, engine: EngineOptions, into: FilesOut
   }
   const scanner = new FileScanner(facts, engine);
   const read = readFileInChunks(target.absPath, (chunk, final) => scanner.push(chunk, final), { followSymlinks: target.explicit });
-  if (read.kind === "read") addFileOutcome(into, target.absPath, scanner.end());
+  if (read.kind === "read") {
+    const outcome = scanner.end();
+    addFileOutcome(into, target.absPath, outcome);
+    if (outcome.keys?.length) into.environmentKeys.push(...environmentKeysOf(target, outcome.keys));
+  }
   // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
   else if (read.kind === "symlink") addFileOutcome(into, target.absPath, scanner.end());
   else if (read.kind === "skipped") {

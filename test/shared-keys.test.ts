@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { environmentInWorkflow, environmentOfPath } from "../rules/shared-key-across-environments.js";
+import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
+import { createRepo, writeFiles } from "./helpers/repo.js";
+
+/** shared-key-across-environments (SPEC §2, issue #5): compared by fingerprint only. */
+type Finding = { ruleId: string; file: string; line: number; message: string };
+const shared = async (cwd: string) => {
+  const outcome = await runCli(["scan", "--format", "json"], { cwd });
+  return (JSON.parse(outcome.stdout).findings as Finding[]).filter((f) => f.ruleId === "shared-key-across-environments");
+};
+
+describe("shared-key-across-environments", () => {
+  it("infers environments from file names and deploy layouts", () => {
+    expect(environmentOfPath(".env.production")).toBe("production");
+    expect(environmentOfPath("apps/web/.env.prod")).toBe("production");
+    expect(environmentOfPath(".env.development.local")).toBe("development");
+    expect(environmentOfPath(".env.dev")).toBe("development");
+    expect(environmentOfPath(".env.staging")).toBe("staging");
+    expect(environmentOfPath(".env.test")).toBe("test");
+    expect(environmentOfPath(".env.local")).toBe("local");
+    expect(environmentOfPath(".env")).toBeNull();
+    expect(environmentOfPath(".env.example")).toBeNull();
+    expect(environmentOfPath("docker-compose.prod.yml")).toBe("production");
+    expect(environmentOfPath("deploy/k8s/overlays/staging/secret.yaml")).toBe("staging");
+    expect(environmentOfPath("src/production.ts")).toBeNull();
+  });
+
+  it("reads a workflow job's environment", () => {
+    const workflow = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    env:\n      K: x\n  preview:\n    environment:\n      name: staging\n    env:\n      K: y\n";
+    expect(environmentInWorkflow(workflow, 7)).toBe("production");
+    expect(environmentInWorkflow(workflow, 12)).toBe("staging");
+  });
+
+  it("the same key in .env.development and .env.production: reported at the key in each, naming the other", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n" } });
+    writeFiles(repo, { ".env.development": `A=1\nLUMENFALL_API_KEY=${key}\n`, ".env.production": `LUMENFALL_API_KEY=${key}\n`, ".env.test": `LUMENFALL_API_KEY=${makeKey()}\n` });
+    const findings = await shared(repo);
+    expect(findings.map((f) => [f.file, f.line])).toEqual([
+      [".env.development", 2],
+      [".env.production", 1],
+    ]);
+    expect(findings[0]?.message).toContain("development and production; also in .env.production");
+  });
+
+  it("different keys per environment: no finding", async () => {
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n" } });
+    writeFiles(repo, { ".env.development": `K=${makeKey()}\n`, ".env.production": `K=${makeKey()}\n` });
+    expect(await shared(repo)).toEqual([]);
+  });
+
+  it("a key shared between a workflow's production job and a compose file for staging", async () => {
+    const key = makeKey();
+    const repo = createRepo({
+      committed: {
+        ".github/workflows/deploy.yml": `on: push\njobs:\n  deploy:\n    environment: production\n    env:\n      LUMENFALL_API_KEY: ${key}\n`,
+        "docker-compose.staging.yml": `services:\n  api:\n    environment:\n      LUMENFALL_API_KEY: ${key}\n`,
+      },
+    });
+    expect((await shared(repo)).map((f) => f.file)).toEqual([".github/workflows/deploy.yml", "docker-compose.staging.yml"]);
+  });
+});
