@@ -1,4 +1,5 @@
 import { scanCi } from "./modes/ci.js";
+import { scanPack } from "./modes/pack.js";
 import { scanHistory, type HistoryProgress } from "./modes/history.js";
 import { scanPrePush } from "./modes/pre-push.js";
 import { scanStaged } from "./modes/staged.js";
@@ -23,6 +24,8 @@ export interface ScanOptions extends WorktreeOptions {
   ci?: boolean;
   /** With `ci`: `A..B` instead of the range the CI environment gives. */
   range?: string;
+  /** Scan exactly the files `npm pack --dry-run` lists for the package in the path given, or cwd (SPEC §8). */
+  pack?: boolean;
   onProgress?: (progress: HistoryProgress) => void;
 }
 
@@ -38,5 +41,6 @@ export function runScan(options: ScanOptions): Promise<ScanRun> {
   if (options.prePush) return scanPrePush({ ...options, refs: options.prePushRefs ?? "" });
   if (options.history) return scanHistory(options);
   if (options.ci) return scanCi(options);
+  if (options.pack) return scanPack(options);
   return scanWorktree(options);
 }

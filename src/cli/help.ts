@@ -12,12 +12,14 @@ Examples
   lumenguard scan --history                every blob in git history, with the commit that added each key
   lumenguard scan --history --range origin/main..HEAD
   lumenguard scan --bundles dist           only the build output, as browsers get it (source maps traced)
+  lumenguard scan --pack                   exactly the files npm publish would ship from this package
   lumenguard ci                            the working tree plus the pull request's or push's commits
   lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
 Usage
   lumenguard scan [paths...] [options]      paths default to "."; "-" reads standard input
   lumenguard scan --staged | --history [--range A..B | --since-commit SHA] | --pre-push
+  lumenguard scan --pack [package-folder]
   lumenguard ci [--range A..B] [options]    working tree + the CI range (GitHub Actions, GitLab CI)
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
@@ -35,6 +37,7 @@ Options
       --stdin-filename <name>  the name standard input is reported (and ignored) under
       --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
       --bundles <dir>          client output to scan whatever git ignores (repeatable); alone: only it
+      --pack                   scan the files npm pack --dry-run lists (the package folder, default ".")
       --staged                 scan the index (what git commit records), never the working tree
       --history                scan every blob reachable from any ref, each once
       --range <A..B>           history (and ci): only the commits in this range

@@ -9,6 +9,7 @@ export const messages = {
   rangeNeedsHistory: () => "lumenguard: --range, --since-commit and --all go with --history.",
   ciFlags: () => "lumenguard: ci scans the working tree and the CI range; of the mode flags it takes only --range.",
   bundlesWithMode: (mode: string) => `lumenguard: --bundles adds client output to a working-tree scan; it does not go with ${mode}.`,
+  packOneFolder: () => "lumenguard: --pack scans one package: give its folder, or nothing for the current directory.",
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,

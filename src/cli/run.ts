@@ -48,6 +48,7 @@ const OPTIONS = {
   "since-commit": { type: "string" },
   all: { type: "boolean" },
   bundles: { type: "string", multiple: true },
+  pack: { type: "boolean" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
   help: { type: "boolean", short: "h" },

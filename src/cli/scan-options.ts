@@ -12,6 +12,7 @@ export interface ScanFlags {
   "since-commit"?: string;
   all?: boolean;
   bundles?: string[];
+  pack?: boolean;
   "stdin-filename"?: string;
   config?: string;
   "include-placeholders"?: boolean;
@@ -26,14 +27,17 @@ export class UsageFailure extends Error {}
  */
 export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: CliIO, command = "scan"): Promise<{ options: ScanOptions; finish(): void }> {
   if (command === "ci") return ciOptions(paths, flags, io);
-  const modes = (["staged", "history", "pre-push"] as const).filter((mode) => flags[mode]);
+  const modes = (["staged", "history", "pre-push", "pack"] as const).filter((mode) => flags[mode]);
   if (modes.length > 1) throw new UsageFailure(messages.oneMode(modes.map((mode) => `--${mode}`)));
   if ((flags.range || flags["since-commit"] || flags.all) && !flags.history) throw new UsageFailure(messages.rangeNeedsHistory());
   if (flags.range && flags["since-commit"]) throw new UsageFailure(messages.rangeOrSince());
   if (flags["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageFailure(messages.stdinFilenameWithoutStdin());
   // A pre-push hook passes git's remote name and URL on ("$@"): they are not paths.
   const gitHookArgs = flags["pre-push"] && paths.length <= 2;
-  if (modes.length > 0 && paths.length > 0 && !gitHookArgs) throw new UsageFailure(messages.modeWithPaths(`--${modes[0]}`));
+  // --pack takes the package folder: one path, or none for the current directory.
+  const packFolder = flags.pack && paths.length === 1 && paths[0] !== "-";
+  if (flags.pack && paths.length > 0 && !packFolder) throw new UsageFailure(messages.packOneFolder());
+  if (modes.length > 0 && paths.length > 0 && !gitHookArgs && !packFolder) throw new UsageFailure(messages.modeWithPaths(`--${modes[0]}`));
   if (modes.length > 0 && flags.bundles?.length) throw new UsageFailure(messages.bundlesWithMode(`--${modes[0]}`));
   const options: ScanOptions = {
     paths: gitHookArgs ? [] : paths,
@@ -48,6 +52,7 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
     staged: flags.staged ?? false,
     history: flags.history ?? false,
     prePush: flags["pre-push"] ?? false,
+    pack: flags.pack ?? false,
   };
   if (flags.history) options.revisions = historyRevisions(flags);
   if (flags["pre-push"]) options.prePushRefs = await readAll(io.stdin);

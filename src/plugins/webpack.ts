@@ -1,0 +1,74 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { Compilation, Compiler } from "webpack";
+import type { Finding } from "../types.js";
+import { gateFailure, gateWarning } from "./messages.js";
+import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./scan-emitted.js";
+
+/**
+ * `lumenguard/webpack`: fails the build when an emitted client asset holds a key, naming the
+ * asset and, through its source map, the source (SPEC §8, issue #4 item 7). It runs at the
+ * ANALYSE stage of `processAssets`: after minification and after the devtool plugin wrote the
+ * maps, before anything is emitted. webpack itself is reached through `compiler.webpack`, so
+ * this module loads no webpack code (`import type` only).
+ */
+const NAME = "LumenguardWebpackPlugin";
+
+export type LumenguardWebpackOptions = GateOptions;
+
+export default class LumenguardWebpackPlugin {
+  constructor(private readonly options: LumenguardWebpackOptions = {}) {}
+
+  apply(compiler: Compiler): void {
+    const { Compilation: CompilationClass, WebpackError } = compiler.webpack;
+    const blocked = new WeakSet<Compilation>();
+    // Development builds emit despite errors (`optimization.emitOnErrors`): a key must not reach the disk either way.
+    compiler.hooks.shouldEmit.tap(NAME, (compilation) => (blocked.has(compilation) ? false : undefined));
+    compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+      compilation.hooks.processAssets.tap({ name: NAME, stage: CompilationClass.PROCESS_ASSETS_STAGE_ANALYSE }, () => {
+        const outDir = compilation.outputOptions.path ?? resolve(compiler.context, "dist");
+        const scan = scanEmittedFiles(emittedFiles(compilation), { root: compiler.context, outDir, failOn: this.options.failOn });
+        const name = (finding: Finding) => withSourceName(finding, compiler.context);
+        for (const finding of scan.below) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+        if (scan.failing.length === 0) return;
+        if (this.options.failOnFindings === false) {
+          for (const finding of scan.failing) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+          return;
+        }
+        const error = new WebpackError(gateFailure("webpack", scan.failing.map(name)));
+        error.hideStack = true;
+        compilation.errors.push(error);
+        blocked.add(compilation);
+      });
+    });
+  }
+}
+
+/** The assets as they will be written, each with its map: the `sourceMap` asset the devtool made, else the source's own. */
+function* emittedFiles(compilation: Compilation): Generator<EmittedFile> {
+  for (const asset of compilation.getAssets()) {
+    if (!isScannedFile(asset.name)) continue;
+    const related = asset.info.related?.["sourceMap"];
+    const mapName = Array.isArray(related) ? related[0] : related;
+    const mapAsset = mapName ? compilation.getAsset(mapName) : undefined;
+    const map = mapAsset ? mapAsset.source.source().toString() : (asset.source.map() ?? null);
+    const contents = asset.source.source();
+    yield { fileName: asset.name, contents: typeof contents === "string" ? contents : new Uint8Array(contents), map };
+  }
+}
+
+/**
+ * webpack names sources `webpack://<namespace>/./src/app.js` (its default
+ * `devtoolModuleFilenameTemplate`; the map library drops the `./`). The report names them like
+ * every other finding, relative to the project: `src/app.js`. Names that are no file of the
+ * project (`webpack/runtime/…`) keep their URL.
+ */
+function withSourceName(finding: Finding, context: string): Finding {
+  const url = finding.original?.file;
+  const path = url && /^webpack:\/\/[^/]*\/([^?]+)/.exec(url)?.[1];
+  if (!finding.original || !path) return finding;
+  const file = resolve(context, path);
+  const rel = relative(context, file);
+  if (rel.startsWith("..") || isAbsolute(rel) || !existsSync(file)) return finding;
+  return { ...finding, original: { ...finding.original, file: rel.split(sep).join("/") } };
+}

@@ -1,0 +1,138 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { build, type Rollup } from "vite";
+import webpack, { type Stats } from "webpack";
+import { describe, expect, it } from "vitest";
+import lumenguard from "../src/plugins/vite.js";
+import LumenguardWebpackPlugin from "../src/plugins/webpack.js";
+import { keyIdOf, makeKey } from "./helpers/keys.js";
+import { createDir, writeFiles } from "./helpers/repo.js";
+
+/**
+ * The bundler gates (SPEC §8, issue #4 item 7), run in real builds: Vite (Rolldown) through its
+ * JS API and webpack through its Node API, on tiny apps whose key is made at test time.
+ */
+const INDEX_HTML = '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n';
+const MAIN_JS = 'import { config } from "./config.js";\nfetch(config.url, { headers: { Authorization: `Bearer ${config.key}` } });\n';
+
+function app(key: string | null): string {
+  return createDir({
+    "package.json": JSON.stringify({ name: "app", private: true, type: "module" }),
+    "index.html": INDEX_HTML,
+    "src/main.js": MAIN_JS,
+    "src/config.js": `export const config = {\n  url: "/api/chat",\n  key: ${key === null ? "window.localStorage.getItem('k')" : JSON.stringify(key)},\n};\n`,
+  });
+}
+
+async function viteBuild(root: string, plugin: ReturnType<typeof lumenguard>, warnings: string[] = []): Promise<void> {
+  await build({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    mode: "production",
+    build: { outDir: "dist", sourcemap: true, rollupOptions: { onwarn: (warning: Rollup.RollupLog) => void warnings.push(warning.message) } },
+    plugins: [plugin],
+  });
+}
+
+const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (error: Error) => error);
+
+describe("lumenguard/vite", () => {
+  it("fails the build, naming the chunk, the redacted key and the source line", async () => {
+    const key = makeKey();
+    const root = app(key);
+    const error = await failureOf(viteBuild(root, lumenguard()));
+    expect(error).not.toBeNull();
+    const message = String(error?.message);
+    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(message).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(message).toContain("[client-bundle-key, critical]");
+    expect(message).not.toContain(key);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("lets a clean app build", async () => {
+    const root = app(null);
+    await viteBuild(root, lumenguard());
+    expect(existsSync(join(root, "dist/index.html"))).toBe(true);
+  });
+
+  it("failOnFindings: false warns instead, and the build finishes", async () => {
+    const key = makeKey();
+    const root = app(key);
+    const warnings: string[] = [];
+    await viteBuild(root, lumenguard({ failOnFindings: false }), warnings);
+    const ours = warnings.filter((warning) => warning.includes("lumenguard:"));
+    // The chunk and its map (whose sourcesContent holds a copy of the source).
+    expect(ours.length).toBe(2);
+    expect(ours.join("\n")).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(ours.join("\n")).not.toContain(key);
+    expect(existsSync(join(root, "dist/index.html"))).toBe(true);
+  });
+
+  it("honours the config's ignore globs, matched against the output path", async () => {
+    const root = app(makeKey());
+    writeFiles(root, { "lumenguard.config.json": JSON.stringify({ ignore: ["dist/**"] }) });
+    await viteBuild(root, lumenguard());
+    expect(existsSync(join(root, "dist/index.html"))).toBe(true);
+  });
+
+  it("honours failOn: a critical finding below a none threshold only warns", async () => {
+    const root = app(makeKey());
+    const warnings: string[] = [];
+    await viteBuild(root, lumenguard({ failOn: "none" }), warnings);
+    expect(warnings.filter((warning) => warning.includes("client-bundle-key")).length).toBe(2);
+  });
+});
+
+function webpackBuild(root: string, plugin: LumenguardWebpackPlugin, mode: "production" | "development" = "production"): Promise<Stats> {
+  const compiler = webpack({
+    mode,
+    context: root,
+    entry: "./src/main.js",
+    devtool: "source-map",
+    output: { path: join(root, "dist"), filename: "assets/[name].[contenthash:8].js" },
+    plugins: [plugin],
+    infrastructureLogging: { level: "none" },
+  });
+  return new Promise((resolve, reject) =>
+    compiler.run((error, stats) => {
+      compiler.close(() => undefined);
+      if (error || !stats) reject(error ?? new Error("no stats"));
+      else resolve(stats);
+    }),
+  );
+}
+
+describe("lumenguard/webpack", () => {
+  it("adds a build error naming the asset and the original source, never the key", async () => {
+    const key = makeKey();
+    const root = app(key);
+    const stats = await webpackBuild(root, new LumenguardWebpackPlugin());
+    expect(stats.hasErrors()).toBe(true);
+    const text = stats.toString({ colors: false });
+    // Terser inlines the config object's value where it is used: the map may name either line.
+    expect(text).toMatch(/assets\/main\.[0-9a-f]{8}\.js:1:\d+ \(from src\/(?:config\.js:3|main\.js:2):\d+\)/);
+    expect(text).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(text).not.toContain(key);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("keeps a development build from writing the key too", async () => {
+    const root = app(makeKey());
+    const stats = await webpackBuild(root, new LumenguardWebpackPlugin(), "development");
+    expect(stats.hasErrors()).toBe(true);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("lets a clean app build, and failOnFindings: false warns", async () => {
+    const clean = await webpackBuild(app(null), new LumenguardWebpackPlugin());
+    expect(clean.hasErrors()).toBe(false);
+    expect(clean.hasWarnings()).toBe(false);
+    const root = app(makeKey());
+    const warned = await webpackBuild(root, new LumenguardWebpackPlugin({ failOnFindings: false }));
+    expect(warned.hasErrors()).toBe(false);
+    expect(warned.toJson({ all: false, warnings: true }).warnings?.map((warning) => warning.message).join("\n")).toMatch(/client-bundle-key/);
+    expect(existsSync(join(root, "dist"))).toBe(true);
+  });
+});
