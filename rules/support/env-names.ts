@@ -3,6 +3,9 @@
  * credential-like, whether it names Lumenfall, and which public prefix — and so which
  * bundler — sends it to the browser.
  */
+/** Literals one of which a file must hold to be worth decoding for the client-exposure rules (`lmnfl` covers keys). */
+export const NAMES_LUMENFALL: readonly string[] = ["lumenfall", "Lumenfall", "LUMENFALL", "lmnfl", "LMNFL"];
+
 const CREDENTIAL_PARTS = new Set(["KEY", "KEYS", "APIKEY", "TOKEN", "TOKENS", "SECRET", "SECRETS", "ACCESSTOKEN", "AUTHTOKEN", "SECRETKEY"]);
 /** A name ending in one of these describes the key (its URL, its id), it does not hold it. */
 const DESCRIPTIVE_LAST_PARTS = new Set([
@@ -73,7 +76,7 @@ export function isPlaceholderValue(value: string): boolean {
   return /your|example|placeholder|dummy|fake|sample|redacted|xxxx|changeme|replace|todo|<|\.\.\.|\u2026|\*\*\*\*/i.test(v);
 }
 
-/** A URL, or a model name like `openai/gpt-4o` — values a public variable may hold. */
+/** A URL: what a public variable may hold (`VITE_LUMENFALL_BASE_URL=https://…`). */
 export function isUrlValue(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim());
 }

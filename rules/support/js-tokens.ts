@@ -24,6 +24,9 @@ const PUNCT_2 = new Set(["=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "
 /** After these names an expression starts, so `/` opens a regular expression. */
 const EXPRESSION_KEYWORDS = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
 
+/** Names a string may follow: `import x from "y"`, `declare module "m"`, TS's `T extends "a"`. */
+const STRING_BEFORE_KEYWORDS = new Set(["from", "module", "import", "export", "extends", "as", "is", "satisfies", "keyof", "assert", "with"]);
+
 const SLASH = 47;
 const STAR = 42;
 const BACKSLASH = 92;
@@ -75,6 +78,7 @@ class Lexer {
       } else if (isSpace(c)) pos++;
       else if (c === SLASH && text.charCodeAt(pos + 1) === SLASH) pos = lineEnd(text, pos, to);
       else if (c === SLASH && text.charCodeAt(pos + 1) === STAR) pos = this.blockComment(pos);
+      else if ((c === 34 || c === 39) && this.textQuote()) pos++;
       else if (c === 34 || c === 39) pos = this.string(pos, c);
       else if (c === BACKTICK) pos = this.templateChunk(pos + 1, pos);
       else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) pos = this.word(pos, "number");
@@ -169,6 +173,17 @@ class Lexer {
     const value = PUNCT_3.has(three) ? three : PUNCT_2.has(two) && !(two === "?." && isDigit(text.charCodeAt(pos + 2))) ? two : three.slice(0, 1);
     this.push("punct", pos, pos + value.length, value);
     return pos + value.length;
+  }
+
+  /**
+   * A quote right after a name or number cannot start a string in JavaScript: it is text, an
+   * apostrophe in JSX (`<p>Don't {x}</p>`), and lexing it as a string would hide the line.
+   */
+  private textQuote(): boolean {
+    const previous = this.tokens[this.tokens.length - 1];
+    if (!previous || this.newline) return false;
+    if (previous.kind === "number") return true;
+    return previous.kind === "name" && !STRING_BEFORE_KEYWORDS.has(previous.value) && !EXPRESSION_KEYWORDS.has(previous.value);
   }
 
   private regexAllowed(): boolean {
