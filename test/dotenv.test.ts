@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -52,5 +52,47 @@ describe("dotenv rules", () => {
     const repo = createRepo({ committed: { "README.md": "x" } });
     symlinkSync(join(outside, "real.env"), join(repo, ".env"));
     expect(await dotenv(repo)).toEqual([["dotenv-unignored", ".env", "medium"]]);
+  });
+});
+
+describe("scan --fix", () => {
+  it("appends the missing ignore lines once, keeps CRLF and a missing final newline, and git confirms", async () => {
+    const repo = createRepo({ committed: { ".gitignore": "node_modules/\r\ndist/" } });
+    writeFiles(repo, { ".env": `K=${makeKey()}\n`, "apps/web/.env.local": "A=1\n" });
+    const first = await runCli(["scan", "--fix"], { cwd: repo });
+    expect(first.stderr).toContain("updated .gitignore");
+    const gitignore = readFileSync(join(repo, ".gitignore"), "utf8");
+    expect(gitignore).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard)\r\n.env*\r\n!.env.example\r\n");
+    expect(git(repo, ["check-ignore", ".env", "apps/web/.env.local"]).trim().split("\n")).toEqual([".env", "apps/web/.env.local"]);
+    expect(first.code).toBe(0);
+    const second = await runCli(["scan", "--fix"], { cwd: repo });
+    expect(second.stderr).toContain("nothing to change");
+    expect(readFileSync(join(repo, ".gitignore"), "utf8")).toBe(gitignore);
+  });
+
+  it("a deeper negation is answered with an anchored line beside the file", async () => {
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n", "pkg/.gitignore": "!.env.local\n" } });
+    writeFiles(repo, { "pkg/.env.local": "A=1\n" });
+    await runCli(["scan", "--fix"], { cwd: repo });
+    expect(readFileSync(join(repo, "pkg/.gitignore"), "utf8")).toBe("!.env.local\n/.env.local\n");
+    expect(git(repo, ["check-ignore", "pkg/.env.local"]).trim()).toBe("pkg/.env.local");
+  });
+
+  it("--dry-run shows the diff and changes nothing; tracked env files get the git rm --cached command, never run", async () => {
+    const repo = createRepo({ committed: { ".env.production": "A=1\n", "README.md": "x" } });
+    writeFiles(repo, { ".env": "A=1\n" });
+    const outcome = await runCli(["scan", "--fix", "--dry-run"], { cwd: repo });
+    expect(outcome.stderr).toContain("+.env*");
+    expect(outcome.stderr).toContain("would update .gitignore");
+    expect(outcome.stderr).toContain("git rm --cached -- .env.production");
+    expect(existsSync(join(repo, ".gitignore"))).toBe(false);
+    expect(git(repo, ["ls-files"]).trim().split("\n")).toContain(".env.production");
+  });
+
+  it("a monorepo with per-package env files", async () => {
+    const repo = createRepo({ committed: { "packages/a/package.json": "{}", "packages/b/package.json": "{}" } });
+    writeFiles(repo, { "packages/a/.env": "A=1\n", "packages/b/.env.development": "B=1\n" });
+    await runCli(["scan", "--fix"], { cwd: repo });
+    expect(await dotenv(repo)).toEqual([]);
   });
 });

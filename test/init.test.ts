@@ -298,7 +298,7 @@ describe("lumenguard init: .gitignore", () => {
     const dir = createRepo({ committed: { ".gitignore": "node_modules/\r\ndist/\r\n" } });
     await init(dir, ["--git-hooks"]);
     const once = readFileSync(join(dir, ".gitignore"), "utf8");
-    expect(once).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard init)\r\n.env*\r\n!.env.example\r\n");
+    expect(once).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard)\r\n.env*\r\n!.env.example\r\n");
     await init(dir, ["--git-hooks"]);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe(once);
   });

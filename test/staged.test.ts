@@ -158,10 +158,13 @@ describe("scan --staged", () => {
     expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === "lumenfall-key").map((f: { file: string }) => f.file)).toEqual([".env"]);
   });
 
-  it("a tracked .env in a working-tree scan is dotenv-tracked; an untracked one is not", async () => {
+  it("a tracked .env in a working-tree scan is dotenv-tracked; an untracked, unignored one is dotenv-unignored", async () => {
     const repo = createRepo({ committed: { ".env": "DEBUG=1\n" }, untracked: { "pkg/.env.local": "DEBUG=1\n" } });
     const outcome = await runCli(["scan", "-f", "json"], { cwd: repo });
-    expect(JSON.parse(outcome.stdout).findings.map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([["dotenv-tracked", ".env"]]);
+    expect(JSON.parse(outcome.stdout).findings.map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([
+      ["dotenv-tracked", ".env"],
+      ["dotenv-unignored", "pkg/.env.local"],
+    ]);
   });
 
   it("paths with --staged are a usage error", async () => {

@@ -38,6 +38,7 @@ Options
       --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
       --bundles <dir>          client output to scan whatever git ignores (repeatable); alone: only it
       --pack                   scan the files npm pack --dry-run lists (the package folder, default ".")
+      --fix                    make git ignore unignored env files (append to .gitignore); with --dry-run: show the change
       --staged                 scan the index (what git commit records), never the working tree
       --history                scan every blob reachable from any ref, each once
       --range <A..B>           history (and ci): only the commits in this range

@@ -11,6 +11,7 @@ import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
 import { initCommand } from "./init.js";
+import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom, UsageFailure } from "./scan-options.js";
 
@@ -48,6 +49,7 @@ const OPTIONS = {
   "since-commit": { type: "string" },
   all: { type: "boolean" },
   bundles: { type: "string", multiple: true },
+  fix: { type: "boolean" },
   pack: { type: "boolean" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
@@ -107,7 +109,13 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
-  const { result, config } = await runScan(options).finally(finish);
+  let { result, config } = await runScan(options).finally(finish);
+  if (values.fix) {
+    const fixed = fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
+    writeFix(fixed, io, values["dry-run"] ?? false);
+    // Report what is left after the fix, not what was there before it.
+    if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, config } = await runScan(options));
+  }
   const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
   const context: ReportContext = { color: false, failOn, ruleMeta: (id) => ruleById(id)?.meta };
   const exitCode = exitCodeForFindings(result.findings, failOn);
@@ -142,6 +150,15 @@ function textSummary(result: ScanResult, context: ReportContext): string {
   const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
   const lines = text.trimEnd().split("\n");
   return `${lines[lines.length - 1]}\n`;
+}
+
+function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
+  const changed = fixed.changes.filter((change) => change.action === "create" || change.action === "update");
+  if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${line}\n`);
+  for (const change of changed) io.stderr.write(`${messages.fixChanged(relative(io.cwd, change.file) || change.file, change.note, dryRun)}\n`);
+  if (changed.length === 0 && fixed.commands.length === 0) io.stderr.write(`${messages.fixNothing()}\n`);
+  for (const command of fixed.commands) io.stderr.write(`${messages.fixCommand(command)}\n`);
+  for (const file of fixed.stillUnignored) io.stderr.write(`${messages.fixStill(file)}\n`);
 }
 
 function writeWarnings(result: ScanResult, io: CliIO): void {

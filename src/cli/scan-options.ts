@@ -12,6 +12,7 @@ export interface ScanFlags {
   "since-commit"?: string;
   all?: boolean;
   bundles?: string[];
+  fix?: boolean;
   pack?: boolean;
   "stdin-filename"?: string;
   config?: string;

@@ -9,7 +9,7 @@ import { dominantEol, insertLines, joinLines, splitLines, type Line } from "./te
  */
 const IGNORE_ENV = ".env*";
 const KEEP_EXAMPLE = "!.env.example";
-const COMMENT = "# Local env files hold API keys: never commit them (added by lumenguard init)";
+const COMMENT = "# Local env files hold API keys: never commit them (added by lumenguard)";
 
 export function planGitignore(root: string): FileChange {
   const file = join(root, ".gitignore");
