@@ -207,3 +207,15 @@ describe("cost", () => {
     expect(positions("src/big.ts", line.repeat(3))).toHaveLength(3);
   });
 });
+
+describe("messages", () => {
+  it("say which prefix, which tool, and who can read the key", () => {
+    const message = (path: string, code: string) => scan(path, code).findings.find((f) => f.ruleId === RULE)?.message;
+    expect(message("App.tsx", "const k = process.env.EXPO_PUBLIC_LUMENFALL_API_KEY;")).toBe(
+      "EXPO_PUBLIC_LUMENFALL_API_KEY is inlined into the app bundle by Expo (EXPO_PUBLIC_ prefix): anyone who installs the app can read the key",
+    );
+    expect(message("src/a.ts", "const k = import.meta.env.VITE_LUMENFALL_API_KEY;")).toBe(
+      "VITE_LUMENFALL_API_KEY is inlined into the browser bundle by Vite (VITE_ prefix): anyone who loads the page can read the key",
+    );
+  });
+});

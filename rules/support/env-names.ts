@@ -66,7 +66,8 @@ const EXPOSERS: Record<string, string> = {
 /** "VITE_X is inlined … by Vite (VITE_ prefix): anyone who loads the page can read the key". */
 export function exposureMessage(subject: string, prefix: string): string {
   const how = EXPOSERS[prefix] ?? "is exposed to client code by its public prefix (configured in publicEnvPrefixes)";
-  return `${subject} ${how} (${prefix} prefix): anyone who loads the page can read the key`;
+  const who = prefix === "EXPO_PUBLIC_" ? "installs the app" : "loads the page";
+  return `${subject} ${how} (${prefix} prefix): anyone who ${who} can read the key`;
 }
 
 /** A value that only stands in for a key: `your-key-here`, `<api key>`, `changeme`, `lmnfl_...`. */
