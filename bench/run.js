@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: time lumenguard on the generated corpus (SPEC §9) beside node start-up, git grep,
-// rg and git cat-file / git log -p pipes (scenarios worktree, staged, history), check the budgets,
+// rg and git cat-file / git log -p pipes (scenarios worktree, staged, history, bundles), check the budgets,
 // compare findings with the planted keys, and record everything in bench/results/latest.json.
 //
 //   node bench/run.js [--scale small|full] [--runs N] [--warmup N] [--seed N] [--only NAME] [--dir CORPUS_ROOT]
