@@ -8,7 +8,7 @@ import { describeSecret, redactMatch } from "./redact.js";
 import type { FileFacts, KeyOccurrence, PositionedReport, Rule, RuleSettings } from "./rule.js";
 import { DEFAULT_SETTINGS } from "./settings.js";
 import { snippetAround } from "./snippet.js";
-import { allowedAtLine, textWanted } from "./text-rules.js";
+import { inlineAllowsOf, textWanted } from "./text-rules.js";
 
 /**
  * The pure engine (STYLE: rules → engine → sources → reporters): bytes and file facts in,
@@ -180,6 +180,7 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
   outcome.keys = keys.filter((key) => key.placeholder === null && key.detector === "lumenfall");
   const chosen = new Map<string, { finding: Finding; precedence: number; key: KeyOccurrence }>();
   const fileLevel: Finding[] = [];
+  let allowAt: ((line: number) => InlineAllow | null) | undefined;
   for (const rule of options.rules) {
     const setting = options.ruleSettings?.[rule.meta.id];
     if (setting === "off") continue;
@@ -193,7 +194,8 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
       },
       reportAt(report) {
         const finding = positionedFinding(file, rule, setting ?? report.severity ?? severity, report);
-        const allow = text !== null ? allowedAtLine(text, report.line) : null;
+        allowAt ??= text !== null ? inlineAllowsOf(text) : () => null;
+        const allow = allowAt(report.line);
         if (allow) outcome.suppressed.push({ ruleId: rule.meta.id, file: file.path, line: report.line, column: report.column, by: "inline", ...(allow.reason ? { reason: allow.reason } : {}) });
         else fileLevel.push(finding);
       },

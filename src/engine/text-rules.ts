@@ -53,12 +53,19 @@ export function positionAt(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
-/** A `lumenguard-allow` comment on `line` or the line above (SPEC §4), for findings rules place themselves. */
-export function allowedAtLine(text: string, line: number): InlineAllow | null {
-  if (!text.includes("lumenguard-allow")) return null;
-  const lines = text.split("\n");
-  const current = lines[line - 1] ?? "";
-  const before = line >= 2 ? `${lines[line - 2]}\n` : "";
-  const buffer = Buffer.from(before + current, "utf8");
-  return findInlineAllow(buffer, Buffer.byteLength(before), buffer.length);
+/**
+ * A `lumenguard-allow` comment on a line or the line above (SPEC §4), for findings rules place
+ * themselves. Made once per file: the text is split at most once, however many findings ask.
+ */
+export function inlineAllowsOf(text: string): (line: number) => InlineAllow | null {
+  if (!text.includes("lumenguard-allow")) return () => null;
+  let lines: string[] | null = null;
+  return (line) => {
+    lines ??= text.split("\n");
+    const current = lines[line - 1] ?? "";
+    const before = line >= 2 ? `${lines[line - 2]}\n` : "";
+    if (!current.includes("lumenguard-allow") && !before.includes("lumenguard-allow")) return null;
+    const buffer = Buffer.from(before + current, "utf8");
+    return findInlineAllow(buffer, Buffer.byteLength(before), buffer.length);
+  };
 }
