@@ -14,6 +14,9 @@ import { codeKind } from "./support/source-files.js";
  * Literal keys stay `lumenfall-key`'s and public-prefixed variables `public-env-prefix`'s: this
  * rule marks the SDK construction and key variables, where no literal is present.
  */
+const SOURCE_KEYWORDS = ["AllowBrowser", "use client"];
+const BUNDLE_KEYWORDS = ["AllowBrowser"];
+
 export default defineRule({
   meta: {
     id: "browser-sdk-key",
@@ -31,7 +34,9 @@ export default defineRule({
   message: (key) => `Lumenfall API key ${key.redacted} is used in browser code`,
   text: {
     wants: (file) => file.source !== "history" && (codeKind(file.path) === "script" || codeKind(file.path) === "component"),
-    keywords: () => ["dangerouslyAllowBrowser", "use client"],
+    // "AllowBrowser" starts with a rare letter, so it is found fast; built bundles are checked
+    // for the SDK flag only ("use client" means nothing in client output).
+    keywords: (_settings, file) => (file.source === "bundle" || file.client ? BUNDLE_KEYWORDS : SOURCE_KEYWORDS),
     // A Lumenfall base URL or key variable names Lumenfall: most "use client" files are never decoded.
     alsoNeeds: NAMES_LUMENFALL,
   },

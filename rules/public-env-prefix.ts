@@ -1,4 +1,4 @@
-import { defineRule, type FileFacts, type KeyOccurrence, type RuleContext } from "../src/engine/rule.js";
+import { defineRule, type FileFacts, type KeyOccurrence, type RuleContext, type RuleSettings } from "../src/engine/rule.js";
 import { envFileKind } from "./env-files.js";
 import { configAssignments, isExpoConfig, type ConfigAssignment } from "./support/config-assignments.js";
 import { envAssignments } from "./support/env-assignments.js";
@@ -23,6 +23,14 @@ const CONFIG_PLACES: Record<ConfigAssignment["place"], string> = {
   "expo-extra": "is set in Expo's extra config, which ships inside the app",
 };
 
+/** The prefixes (rare first letters: fast to find) and Lumenfall's names, one array per settings. */
+const keywordCache = new WeakMap<RuleSettings, readonly string[]>();
+function keywordsFor(settings: RuleSettings): readonly string[] {
+  let words = keywordCache.get(settings);
+  if (!words) keywordCache.set(settings, (words = [...settings.publicEnvPrefixes, ...NAMES_LUMENFALL]));
+  return words;
+}
+
 export default defineRule({
   meta: {
     id: "public-env-prefix",
@@ -40,7 +48,7 @@ export default defineRule({
   message: (key) => `Lumenfall API key ${key.redacted} is assigned to a browser-exposed variable`,
   text: {
     wants: readsFile,
-    keywords: (settings) => [...settings.publicEnvPrefixes, ...NAMES_LUMENFALL],
+    keywords: (settings) => keywordsFor(settings),
     // Every finding needs the file to name Lumenfall (a variable, a base URL) or hold a key: few files do.
     alsoNeeds: NAMES_LUMENFALL,
   },

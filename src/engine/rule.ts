@@ -133,7 +133,12 @@ export interface Rule {
    */
   text?: {
     wants(file: FileFacts): boolean;
-    keywords?(settings: RuleSettings): readonly string[];
+    /**
+     * Literals one of which must occur. Return the same array object for the same answer: the
+     * engine caches its byte form by identity. Literals that start with a rare character are
+     * found fastest (indexOf skips ahead to the first character).
+     */
+    keywords?(settings: RuleSettings, file: FileFacts): readonly string[];
     /** Literals of which one must occur as well (and-ed with `keywords`), to keep text decoding rare. */
     alsoNeeds?: readonly string[];
   };

@@ -1,6 +1,6 @@
 import { findInlineAllow, type InlineAllow } from "./inline-allow.js";
 import type { EngineOptions } from "./engine.js";
-import type { FileFacts, Rule, RuleSettings } from "./rule.js";
+import type { FileFacts } from "./rule.js";
 import { DEFAULT_SETTINGS } from "./settings.js";
 
 /**
@@ -8,26 +8,16 @@ import { DEFAULT_SETTINGS } from "./settings.js";
  * is worth decoding — some rule wants the file and one of its keywords occurs in the bytes —
  * and positions in that text.
  */
-interface Keywords {
-  settings: RuleSettings;
-  anyOf: Buffer[] | null;
-  alsoAnyOf: Buffer[] | null;
-}
+const bytesOf = new WeakMap<readonly string[], Buffer[]>();
 
-const keywordCache = new WeakMap<Rule, Keywords>();
-
-function keywordsOf(rule: Rule, settings: RuleSettings): Keywords {
-  const cached = keywordCache.get(rule);
-  if (cached && cached.settings === settings) return cached;
-  const words = rule.text?.keywords?.(settings);
-  const also = rule.text?.alsoNeeds;
-  const keywords: Keywords = {
-    settings,
-    anyOf: words ? words.map((word) => Buffer.from(word, "utf8")) : null,
-    alsoAnyOf: also ? also.map((word) => Buffer.from(word, "utf8")) : null,
-  };
-  keywordCache.set(rule, keywords);
-  return keywords;
+function asBytes(words: readonly string[] | undefined): Buffer[] | null {
+  if (!words) return null;
+  let bytes = bytesOf.get(words);
+  if (!bytes) {
+    bytes = words.map((word) => Buffer.from(word, "utf8"));
+    bytesOf.set(words, bytes);
+  }
+  return bytes;
 }
 
 const occursIn = (bytes: Buffer, words: Buffer[] | null) => words === null || words.some((word) => bytes.includes(word));
@@ -36,8 +26,7 @@ export function textWanted(file: FileFacts, bytes: Buffer, options: EngineOption
   const settings = options.settings ?? DEFAULT_SETTINGS;
   for (const rule of options.rules) {
     if (!rule.text?.wants(file)) continue;
-    const { anyOf, alsoAnyOf } = keywordsOf(rule, settings);
-    if (occursIn(bytes, anyOf) && occursIn(bytes, alsoAnyOf)) return true;
+    if (occursIn(bytes, asBytes(rule.text.keywords?.(settings, file))) && occursIn(bytes, asBytes(rule.text.alsoNeeds))) return true;
   }
   return false;
 }
