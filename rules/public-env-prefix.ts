@@ -23,11 +23,20 @@ const CONFIG_PLACES: Record<ConfigAssignment["place"], string> = {
   "expo-extra": "is set in Expo's extra config, which ships inside the app",
 };
 
-/** The prefixes (rare first letters: fast to find) and Lumenfall's names, one array per settings. */
-const keywordCache = new WeakMap<RuleSettings, readonly string[]>();
-function keywordsFor(settings: RuleSettings): readonly string[] {
-  let words = keywordCache.get(settings);
-  if (!words) keywordCache.set(settings, (words = [...settings.publicEnvPrefixes, ...NAMES_LUMENFALL]));
+/**
+ * Which literals make a file worth reading: a public prefix (rare first letters, fast to find)
+ * — except in Next.js and Expo configs, which ship names without one, where Lumenfall's names
+ * count too. One array per settings and kind, as the engine caches by identity.
+ */
+const prefixesOnly = new WeakMap<RuleSettings, readonly string[]>();
+const prefixesAndNames = new WeakMap<RuleSettings, readonly string[]>();
+const NEXT_CONFIG = /(?:^|\/)next\.config\.[cm]?[jt]s$/;
+
+function keywordsFor(settings: RuleSettings, file: FileFacts): readonly string[] {
+  const withNames = NEXT_CONFIG.test(file.path) || isExpoConfig(file.path);
+  const cache = withNames ? prefixesAndNames : prefixesOnly;
+  let words = cache.get(settings);
+  if (!words) cache.set(settings, (words = withNames ? [...settings.publicEnvPrefixes, ...NAMES_LUMENFALL] : [...settings.publicEnvPrefixes]));
   return words;
 }
 
@@ -48,7 +57,7 @@ export default defineRule({
   message: (key) => `Lumenfall API key ${key.redacted} is assigned to a browser-exposed variable`,
   text: {
     wants: readsFile,
-    keywords: (settings) => keywordsFor(settings),
+    keywords: keywordsFor,
     // Every finding needs the file to name Lumenfall (a variable, a base URL) or hold a key: few files do.
     alsoNeeds: NAMES_LUMENFALL,
   },
