@@ -55,8 +55,11 @@ function parseTaggedListing(entries: string[]): WorktreeListing {
 export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv, which: "untracked" | "tracked" = "untracked"): Promise<string[]> {
   return new Promise((resolvePromise) => {
     // "tracked": files git tracks although .gitignore matches them (ignored too late).
-    const scope = which === "untracked" ? "--others" : "--cached";
-    const args = ["ls-files", "-z", scope, "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
+    // --directory: an ignored folder (node_modules, build output) is named, not walked into —
+    // walking every ignored file to find env files would cost more than the whole scan. Env
+    // files inside an ignored folder are therefore not read (README, limits).
+    const scope = which === "untracked" ? ["--others", "--directory", "--no-empty-directory"] : ["--cached"];
+    const args = ["ls-files", "-z", ...scope, "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
     let child;
     try {
       child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
