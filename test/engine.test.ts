@@ -161,10 +161,11 @@ describe("encoded keys (SPEC §1)", () => {
     }
   });
 
-  it("binary bytes around a key (a compiled app)", () => {
+  it("binary bytes around a key (a compiled app): line 1 and the byte offset, across chunks too", () => {
     const key = makeKey();
-    const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255, 0]), Buffer.from(key), Buffer.from([0, 0x89, 0x50])]);
-    expect(scanText(bytes).findings).toHaveLength(1);
+    const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255, 0, 10, 10]), Buffer.alloc(70_000, 10), Buffer.from(key), Buffer.from([0, 0x89, 0x50])]);
+    expect(scanText(bytes).findings[0]).toMatchObject({ line: 1, column: 70_008 });
+    expect(scanInChunks(bytes, 4096).findings[0]).toMatchObject({ line: 1, column: 70_008 });
   });
 });
 

@@ -56,6 +56,8 @@ interface LocatedHit {
 export class FileScanner {
   private readonly lines = new LineTracker();
   private readonly located: LocatedHit[] = [];
+  /** Binary content has no lines: positions are line 1 and the byte offset, and no newline is counted. */
+  private binary: boolean | null = null;
   /**
    * The bytes kept for the next window live at the start of `buffer`, which is reused for
    * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
@@ -78,6 +80,7 @@ export class FileScanner {
     const windowAt = this.tailLength === 0 ? this.bytes : this.tailAt;
     this.bytes += piece.length;
     const windowEnd = windowAt + window.length;
+    this.binary ??= looksBinary(piece);
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - WINDOW_OVERLAP);
     this.scanWindow(window, windowAt, acceptTo);
     // Text for text rules: only files that arrive whole, and only when a keyword occurs.
@@ -86,7 +89,7 @@ export class FileScanner {
       this.tailLength = 0;
       return;
     }
-    this.lines.advance(window, windowAt, acceptTo);
+    if (!this.binary) this.lines.advance(window, windowAt, acceptTo);
     const keepFrom = Math.max(0, window.length - KEEP_BYTES);
     // Keep the tail in our own buffer: the caller may reuse the chunk's memory for the next read.
     this.tailLength = window.length - keepFrom;
@@ -124,7 +127,9 @@ export class FileScanner {
     for (const pattern of this.options.customPatterns ?? []) hits.push(...findCustomSecrets(window, from, acceptTo - windowAt, pattern));
     if (hits.length > 1) hits.sort((a, b) => a.start - b.start);
     for (const hit of hits) {
-      const { line, column, lineStartAt } = this.lines.locate(window, windowAt, windowAt + hit.start);
+      const { line, column, lineStartAt } = this.binary
+        ? { line: 1, column: windowAt + hit.start + 1, lineStartAt: 0 }
+        : this.lines.locate(window, windowAt, windowAt + hit.start);
       const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
       this.located.push({
         hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
@@ -136,6 +141,22 @@ export class FileScanner {
     }
     this.acceptFrom = acceptTo;
   }
+}
+
+/**
+ * git's test for binary content — a NUL byte in the first 8000 — except UTF-16 text (a BOM, or
+ * NULs in every other byte), which has lines. A compiled 130 MB native module has a quarter of
+ * a million 0x0A bytes; counting them as lines cost more than scanning it.
+ */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 8000);
+  if (sample.indexOf(0) === -1) return false;
+  if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? even++ : odd++);
+  const half = sample.length / 2;
+  return !(even > half * 0.9 || odd > half * 0.9);
 }
 
 /** Scans a whole buffer in one window. */

@@ -15,8 +15,13 @@ export interface KeyHit extends KeyMatch {
 }
 
 const RAW_LITERAL = Buffer.from(KEY_PREFIX, "latin1");
-/** `\0m\0n\0f\0l\0_`: found in UTF-16 LE and BE alike, one byte after the `l`. */
-const UTF16_LITERAL = Buffer.from("\0m\0n\0f\0l\0_", "latin1");
+/**
+ * `n\0f\0l\0_`: part of `lmnfl_` in UTF-16 LE and BE alike, four bytes after the `l`. Its
+ * first byte is rare in binaries, where NUL-first patterns crawl (measured: 9 ms against 240 ms
+ * on a 130 MB native module). Text without any NUL cannot hold UTF-16 and is skipped at once.
+ */
+const UTF16_LITERAL = Buffer.from("n\0f\0l\0_", "latin1");
+const UTF16_HEAD = Buffer.from("l\0m\0", "latin1");
 
 /**
  * Stable parts of base64("…lmnfl_…") — chars that do not depend on the neighbouring bytes —
@@ -56,10 +61,11 @@ export function findKeys(buf: Buffer, from = 0, to = buf.length, fileOffset = 0)
 }
 
 function findUtf16Keys(buf: Buffer, from: number, to: number, fileOffset: number, hits: KeyHit[]): void {
-  const searchFrom = Math.max(0, from + 1);
-  for (let at = buf.indexOf(UTF16_LITERAL, searchFrom); at !== -1 && at - 1 < to; at = buf.indexOf(UTF16_LITERAL, at + 1)) {
-    const l = at - 1;
-    if (buf[l] !== 0x6c) continue;
+  const nul = buf.indexOf(0, Math.max(0, from - 1));
+  if (nul === -1 || nul > to + 16) return;
+  for (let at = buf.indexOf(UTF16_LITERAL, from + 4); at !== -1 && at - 4 < to; at = buf.indexOf(UTF16_LITERAL, at + 1)) {
+    const l = at - 4;
+    if (l < from || !buf.subarray(l, l + 4).equals(UTF16_HEAD)) continue;
     // LE puts the ASCII byte of a char at an even offset and the zero byte after it; BE the
     // other way round. (For ASCII both read the same; only the reported position differs.)
     const littleEndian = (fileOffset + l) % 2 === 0;
