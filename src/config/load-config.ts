@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { LumenguardConfig } from "./config-types.generated.js";
@@ -83,11 +84,16 @@ function validate(data: unknown, file: string, prefix: string): LumenguardConfig
   }
   const config = data as LumenguardConfig;
   config.customPatterns?.forEach((pattern, index) => {
+    const field = `${prefix}customPatterns[${index}].regex`;
+    let regex: RegExp;
     try {
-      new RegExp(pattern.regex);
+      regex = new RegExp(pattern.regex);
     } catch (error) {
-      throw new ConfigError(file, `${prefix}customPatterns[${index}].regex`, `is not a valid regular expression (${(error as Error).message})`);
+      throw new ConfigError(file, field, `is not a valid regular expression (${(error as Error).message})`);
     }
+    // Nested quantifiers (`(a+)+`) can take exponential time on a crafted line (issue #7).
+    const isSafe = createRequire(import.meta.url)("safe-regex2") as (regex: RegExp) => boolean;
+    if (!isSafe(regex)) throw new ConfigError(file, field, "can take exponential time (a repeated group holds a repeat, like (a+)+): rewrite it without nesting");
   });
   return config;
 }
