@@ -1,0 +1,82 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { rules } from "../rules/index.js";
+import { FileScanner, scanBuffer } from "../src/engine/engine.js";
+import { fingerprintKey } from "../src/engine/redact.js";
+import { reporters } from "../src/reporters/index.js";
+import type { ScanResult } from "../src/types.js";
+
+/** Property tests (issue #7 item 3), with fast-check: for all inputs, not just the ones we thought of. */
+const BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const SECRET = `${BASE62}_-`;
+const chars = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+
+/** A key whose secret is random enough that no placeholder test can claim it. */
+const keyArbitrary = fc
+  .tuple(chars(BASE62, 3, 20), chars(SECRET, 24, 80))
+  .map(([id, secret]) => `lmnfl_A${id}.Zq8${secret}x7K`)
+  .filter((key) => /^lmnfl_[A-Za-z0-9_]{3,64}\.[A-Za-z0-9_-]{16,256}$/.test(key) && !/your|example|placeholder|dummy|fake|sample|redacted|xxxx/i.test(key));
+
+/** Filler that cannot touch the key: no key characters next to it. */
+const filler = fc.uint8Array({ maxLength: 3000 }).map((bytes) => Buffer.from(bytes.map((b) => (/[A-Za-z0-9_.%\\-]/.test(String.fromCharCode(b)) ? 0x20 : b))));
+const file = { path: "p.txt", source: "worktree" as const };
+
+function scanChunked(bytes: Buffer, chunkSize: number) {
+  const scanner = new FileScanner(file, { rules });
+  for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
+  return scanner.end();
+}
+
+describe("properties", () => {
+  it("a key planted at any offset of any buffer, under any chunk size, is found exactly once", () => {
+    fc.assert(
+      fc.property(filler, keyArbitrary, filler, fc.integer({ min: 1, max: 9000 }), (before, key, after, chunkSize) => {
+        const bytes = Buffer.concat([before, Buffer.from(` ${key} `), after]);
+        const whole = scanBuffer(file, bytes, { rules }).findings.filter((f) => f.secret?.fingerprint === fingerprintKey(key));
+        const chunked = scanChunked(bytes, Math.max(chunkSize, 1)).findings.filter((f) => f.secret?.fingerprint === fingerprintKey(key));
+        expect(whole).toHaveLength(1);
+        expect(chunked).toEqual(whole);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("no reporter's output ever contains a planted key", () => {
+    fc.assert(
+      fc.property(fc.array(keyArbitrary, { minLength: 1, maxLength: 5 }), fc.string({ maxLength: 40 }), (keys, noise) => {
+        const text = keys.map((key, i) => `${noise}${i}: "${key}" ${noise}`).join("\n");
+        const outcome = scanBuffer({ path: `${noise.replace(/[\\/\0]/g, "")}.txt`, source: "worktree" }, Buffer.from(text), { rules });
+        const result: ScanResult = {
+          version: 1,
+          mode: "worktree",
+          findings: outcome.findings,
+          warnings: [],
+          suppressed: outcome.suppressed,
+          stats: { files: 1, bytes: text.length, blobs: 0, durationMs: 1, skipped: 0, suppressed: 0 },
+        };
+        for (const [name, reporter] of Object.entries(reporters)) {
+          const output = reporter(result, { color: false, failOn: "medium", ruleMeta: (id) => rules.find((rule) => rule.meta.id === id)?.meta });
+          for (const key of keys) expect(output.includes(key), `${name} leaks a key`).toBe(false);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("no placeholder ever fires", () => {
+    const placeholder = fc.oneof(
+      fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("your", "EXAMPLE", "placeholder", "Dummy", "fake", "sample", "REDACTED", "xxxx"), chars(SECRET, 16, 40)).map(([id, word, secret]) => `lmnfl_${id}.${secret.slice(0, 8)}${word}${secret.slice(8)}`),
+      fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("a", "0", "Z", "_"), fc.integer({ min: 16, max: 60 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`),
+      fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 2, 8), fc.integer({ min: 3, max: 10 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`.slice(0, 6 + id.length + 1 + 256)),
+      fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 16, 40), fc.constantFrom("...", "\u2026", "\u2022\u2022", "****")).map(([id, secret, mask]) => `lmnfl_${id}.${secret}${mask}`),
+      fc.constantFrom("lmnfl_your_api_key", "lmnfl_...", "lmnfl_test", "Bearer lmnfl_<key_id>.<secret>", "lmnfl_${ID}.${SECRET}", "lmnfl_abc123.xyz789"),
+    );
+    fc.assert(
+      fc.property(placeholder, (text) => {
+        const findings = scanBuffer(file, Buffer.from(`k = "${text}"\n`), { rules }).findings.filter((f) => f.ruleId === "lumenfall-key");
+        expect(findings).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
