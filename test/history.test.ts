@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parsePushedRefs, pushedRevisions } from "../src/modes/pre-push.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { createDir, createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /** `scan --history` and `scan --pre-push` against real repositories (SPEC §3.3, issue #3). */
 type Report = { findings: Array<{ file: string; line: number; ruleId: string; commit?: { sha: string; author: string; date: string } }>; warnings: Array<{ code: string; message: string }>; stats: { commits: number; blobs: number } };
@@ -168,14 +168,7 @@ describe("scan --pre-push", () => {
     expect(pushedRevisions([refs[2]!], () => true)).toEqual([]);
   });
 
-  const env = {
-    ...withoutGitOverrides(process.env),
-    NO_COLOR: "1",
-    GIT_AUTHOR_NAME: "T",
-    GIT_AUTHOR_EMAIL: "t@example.invalid",
-    GIT_COMMITTER_NAME: "T",
-    GIT_COMMITTER_EMAIL: "t@example.invalid",
-  };
+  const env = processEnv();
   const bin = join(import.meta.dirname, "../bin/lumenguard.js");
 
   function pushSetup() {

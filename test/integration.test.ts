@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeKey } from "./helpers/keys.js";
-import { createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+import { createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /**
  * The real binary, the real git, the real lint-staged: what a user installs and runs. These
@@ -12,14 +12,7 @@ import { createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
 const root = join(import.meta.dirname, "..");
 const bin = join(root, "bin/lumenguard.js");
 const lintStaged = join(root, "node_modules/.bin/lint-staged");
-const env = {
-  ...withoutGitOverrides(process.env),
-  NO_COLOR: "1",
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.invalid",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.invalid",
-};
+const env = processEnv();
 
 function lumenguard(args: string[], cwd: string, input?: string) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, env, input, encoding: "utf8" });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { createDir, createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /** `scan --staged` against real repositories (SPEC §3.2, issue #3). */
 const staged = async (repo: string, cwd = repo, env: NodeJS.ProcessEnv = {}) => {
@@ -175,14 +175,7 @@ describe("scan --staged", () => {
 
 describe("a real commit through a pre-commit hook running scan --staged", () => {
   const bin = join(import.meta.dirname, "../bin/lumenguard.js");
-  const env = {
-    ...withoutGitOverrides(process.env),
-    NO_COLOR: "1",
-    GIT_AUTHOR_NAME: "T",
-    GIT_AUTHOR_EMAIL: "t@example.invalid",
-    GIT_COMMITTER_NAME: "T",
-    GIT_COMMITTER_EMAIL: "t@example.invalid",
-  };
+  const env = processEnv();
   const commit = (repo: string, args: string[]) => spawnSync("git", ["commit", ...args], { cwd: repo, env, encoding: "utf8" });
 
   function repoWithHook() {

@@ -1,12 +1,10 @@
-import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, relative } from "node:path";
-import { loadConfig, type LoadedConfig } from "../config/load-config.js";
+import { dirname, join } from "node:path";
+import { loadConfig } from "../config/load-config.js";
 import { scanBuffer } from "../engine/engine.js";
 import type { FileFacts } from "../engine/rule.js";
 import { engineOptionsFor } from "../scanning/engine-options.js";
-import { compareFindings } from "../scanning/session.js";
+import { compareFindings, ignoreMatcher } from "../scanning/session.js";
 import { sourceContentMapper } from "../scanning/map-sources.js";
-import { toPosix } from "../scanning/targets.js";
 import { mapperFromJson } from "../sources/source-maps.js";
 import { atOrAbove } from "../severity.js";
 import type { Finding, Severity } from "../types.js";
@@ -88,14 +86,3 @@ function factsFor(file: EmittedFile, bytes: Uint8Array, context: EmittedScanCont
   return facts;
 }
 
-/** Config `ignore` globs, relative to the config file's folder, as a scan of the written files would apply them. */
-function ignoreMatcher(config: LoadedConfig): (absPath: string) => boolean {
-  const globs = config.config.ignore ?? [];
-  if (globs.length === 0) return () => false;
-  const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
-  const matches = picomatch(globs, { dot: true });
-  return (absPath) => {
-    const rel = relative(config.dir, absPath);
-    return !rel.startsWith("..") && !isAbsolute(rel) && matches(toPosix(rel));
-  };
-}

@@ -23,6 +23,8 @@ export interface SessionOptions {
   includePlaceholders?: boolean;
   baselineFile?: string;
   useBaseline?: boolean;
+  /** `--verify`: receives each real key the engine finds (EngineOptions.onKey; src/verify/). */
+  onKey?: EngineOptions["onKey"];
 }
 
 export interface Session {
@@ -55,7 +57,7 @@ export function openSession(options: SessionOptions, root: string): Session {
     cwd,
     env: options.env ?? process.env,
     config,
-    engine: engineOptionsFor(config.config, includePlaceholders),
+    engine: { ...engineOptionsFor(config.config, includePlaceholders), ...(options.onKey ? { onKey: options.onKey } : {}) },
     includePlaceholders,
     isIgnored: ignoreMatcher(config),
   };
@@ -112,7 +114,7 @@ function checkCustomPatternIds(config: LoadedConfig): void {
 }
 
 /** Config `ignore` globs, matched against paths relative to the config file's directory. */
-function ignoreMatcher(config: LoadedConfig): (absPath: string) => boolean {
+export function ignoreMatcher(config: LoadedConfig): (absPath: string) => boolean {
   const globs = config.config.ignore ?? [];
   if (globs.length === 0) return () => false;
   // Loaded only when there are globs: the pre-commit path pays for nothing it does not use.

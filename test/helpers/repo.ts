@@ -30,7 +30,8 @@ export function writeFiles(dir: string, files: FileTree): void {
   }
 }
 
-const GIT_ENV = {
+/** A committer identity for git run by tests (CI machines may have none configured). */
+export const GIT_ENV = {
   GIT_AUTHOR_NAME: "Test",
   GIT_AUTHOR_EMAIL: "test@example.invalid",
   GIT_COMMITTER_NAME: "Test",
@@ -79,4 +80,9 @@ export function createRepo(spec: RepoSpec = {}): string {
   }
   if (spec.untracked) writeFiles(dir, spec.untracked);
   return dir;
+}
+
+/** The environment for running git or the real binary in a test: no calling hook's GIT_*, an identity, no colour. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return { ...withoutGitOverrides(process.env), ...GIT_ENV, NO_COLOR: "1" };
 }
