@@ -24,6 +24,8 @@ Usage
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
                                             add the pre-commit and pre-push hooks, and .env* to .gitignore
+  lumenguard export-rule --format <gitleaks|trufflehog|secretlint|github>
+                                            print the key rule for another scanner or GitHub push protection
   lumenguard --help | --version
 
 Options

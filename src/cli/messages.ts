@@ -51,4 +51,7 @@ export const messages = {
   initUninstalled: () =>
     "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
   initNothingToRemove: () => "Nothing to remove: no hook or line of lumenguard init's was found.",
+  exportRuleFormat: (format: string | undefined, formats: string[]) =>
+    `lumenguard: export-rule needs --format, one of ${formats.join(", ")}${format === undefined ? "" : ` (got "${format}")`}.`,
+  exportRuleNoPaths: (arg: string) => `lumenguard: export-rule takes no paths (got "${arg}"); it prints the rule on stdout.`,
 };

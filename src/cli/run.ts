@@ -10,6 +10,7 @@ import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
+import { exportRuleCommand } from "./export-rule.js";
 import { initCommand } from "./init.js";
 import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
 import { messages } from "./messages.js";
@@ -97,6 +98,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
   if (command === "init") return initCommand(paths, values, io);
+  if (command === "export-rule") return exportRuleCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
   return 2;
 }
