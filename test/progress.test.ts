@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createRepo, git, withoutGitOverrides } from "./helpers/repo.js";
+import { createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /**
  * Progress on long scans (SPEC §5, issue #6 item 4): a line redrawn on stderr when it is a
@@ -36,7 +36,7 @@ function repoWithHistory(): string {
 }
 
 function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...withoutGitOverrides(process.env), TERM: "xterm", NO_COLOR: "1", ...extra };
+  const env: NodeJS.ProcessEnv = { ...processEnv(), TERM: "xterm", ...extra };
   for (const name of ["CI", "GITHUB_ACTIONS", "GITLAB_CI", "FORCE_COLOR"]) if (!(name in extra)) delete env[name];
   return env;
 }
