@@ -14,6 +14,7 @@ Examples
   lumenguard scan --bundles dist           only the build output, as browsers get it (source maps traced)
   lumenguard scan --pack                   exactly the files npm publish would ship from this package
   lumenguard ci                            the working tree plus the pull request's or push's commits
+  lumenguard scan --history --verify       which leaked keys still work: live (revoke now), revoked, unknown
   lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
 Usage
@@ -46,6 +47,10 @@ Options
       --range <A..B>           history (and ci): only the commits in this range
       --since-commit <sha>     history: only the commits after this one, up to HEAD
       --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
+      --verify                 ask the Lumenfall API (GET /openai/v1/models, one request per key) whether
+                               each reported key is live, revoked or unknown (keys go to api.lumenfall.ai only)
+      --only-live              report only findings whose key verified live (implies --verify); findings
+                               without a key (e.g. an unignored .env file) are left out too
       --husky, --lefthook, --git-hooks
                                init: use this hook manager (default: the one the repository uses)
       --uninstall              init: remove what init added (the .gitignore lines stay)

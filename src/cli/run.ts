@@ -61,6 +61,8 @@ const OPTIONS = {
   "git-hooks": { type: "boolean" },
   uninstall: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  verify: { type: "boolean" },
+  "only-live": { type: "boolean" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];

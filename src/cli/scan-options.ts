@@ -18,6 +18,8 @@ export interface ScanFlags {
   config?: string;
   "include-placeholders"?: boolean;
   baseline?: string;
+  verify?: boolean;
+  "only-live"?: boolean;
 }
 
 export class UsageFailure extends Error {}
@@ -54,6 +56,7 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
     history: flags.history ?? false,
     prePush: flags["pre-push"] ?? false,
     pack: flags.pack ?? false,
+    ...verifyOptions(flags),
   };
   if (flags.history) options.revisions = historyRevisions(flags);
   if (flags["pre-push"]) options.prePushRefs = await readAll(io.stdin);
@@ -75,9 +78,16 @@ function ciOptions(paths: string[], flags: ScanFlags, io: CliIO): { options: Sca
     configFile: flags.config,
     includePlaceholders: flags["include-placeholders"] ?? false,
     baselineFile: flags.baseline,
+    ...verifyOptions(flags),
   };
   if (progress) options.onProgress = progress.update;
   return { options, finish: () => progress?.clear() };
+}
+
+/** `--verify`, and `--only-live`, which needs verification and so implies it (SPEC §8, issue #6). */
+function verifyOptions(flags: ScanFlags): Pick<ScanOptions, "verify" | "onlyLive"> {
+  const onlyLive = flags["only-live"] ?? false;
+  return { verify: (flags.verify ?? false) || onlyLive, onlyLive };
 }
 
 /** `--range A..B`, `--since-commit SHA` (the commits after it, up to HEAD), or every ref. */

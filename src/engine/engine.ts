@@ -29,6 +29,15 @@ export interface EngineOptions {
   customPatterns?: readonly CompiledPattern[];
   /** What rules read from the config. */
   settings?: RuleSettings;
+  /**
+   * `--verify` only (SPEC §8, issue #6): called with every real Lumenfall key the engine finds
+   * (not placeholders, not other providers' custom-pattern secrets) and its fingerprint. This is
+   * the one door through which a full key leaves the engine, and it leads to the verifier
+   * (src/verify/), which keeps keys in memory by fingerprint, sends each to the Lumenfall API
+   * once, and drops them. Findings, suppressions and everything reporters see still carry only
+   * `redacted` and `fingerprint`: the key is handed over here and never stored in a result.
+   */
+  onKey?: (key: string, fingerprint: string) => void;
 }
 
 
@@ -196,6 +205,8 @@ function applyRules(file: FileFacts, located: LocatedHit[], bytes: number, optio
     if (entry.hit.placeholder && !options.includePlaceholders) continue;
     const occurrence = toOccurrence(entry);
     keys.push(occurrence);
+    // Only Lumenfall's own keys go to the verifier: a custom pattern's secret belongs to another provider.
+    if (options.onKey && occurrence.placeholder === null && occurrence.detector === "lumenfall") options.onKey(entry.hit.key, occurrence.fingerprint);
     if (entry.allow) allowed.set(occurrence, entry.allow);
   }
   outcome.keys = keys.filter((key) => key.placeholder === null && key.detector === "lumenfall");

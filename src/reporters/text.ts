@@ -48,7 +48,7 @@ function renderFinding(finding: Finding, paint: (style: Style, text: string) => 
   if (finding.original) lines.push(`  ${paint("gray", "from")} ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`);
   if (finding.commit) lines.push(`  ${paint("gray", "added in")} ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author}, ${finding.commit.date.slice(0, 10)}`);
   if (finding.secret && !finding.placeholder) {
-    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} at ${REVOKE_URL}`);
+    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} at ${REVOKE_URL}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
   }
   return lines.join("\n");
 }
@@ -58,6 +58,12 @@ function renderPractice(meta: RuleMeta, paint: (style: Style, text: string) => s
   const lines = [`${paint("bold", meta.id)}: ${meta.practice} (${meta.guideUrl})`, `  ${meta.why}`];
   meta.fix.forEach((step, index) => lines.push(`  ${index + 1}. ${step.replace("{identity}", "find it by key id and last four, as listed above")}`));
   return lines.join("\n");
+}
+
+/** `--verify`'s answer beside the key (SPEC §8): a live key is the one to revoke first. */
+function verdict(verified: NonNullable<Finding["verified"]>, paint: (style: Style, text: string) => string): string {
+  if (verified === "live") return paint(["red", "bold"], "[live — revoke now]");
+  return verified === "revoked" ? paint("green", "[revoked]") : paint("yellow", "[unknown — could not verify]");
 }
 
 /** How the dashboard lists the key: key id and last four. */
@@ -72,7 +78,9 @@ function identity(finding: Finding): string {
 function summaryLine(result: ScanResult, context: ReportContext, paint: (style: Style, text: string) => string): string {
   const { stats } = result;
   const scanned = `${scope(result)}, ${formatBytes(stats.bytes)} scanned in ${stats.durationMs} ms`;
+  const live = new Set(result.findings.filter((finding) => finding.verified === "live").map((finding) => finding.secret?.fingerprint)).size;
   const extras = [
+    live > 0 ? `${live} live ${live === 1 ? "key" : "keys"}` : "",
     stats.suppressed > 0 ? `${stats.suppressed} suppressed` : "",
     stats.skipped > 0 ? `${stats.skipped} unreadable` : "",
   ].filter(Boolean);

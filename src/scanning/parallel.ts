@@ -24,6 +24,18 @@ export interface WorkerInput {
   config: LumenguardConfig;
   includePlaceholders: boolean;
   counter: SharedArrayBuffer;
+  /** `--verify`: send back the keys found, so the main thread's verifier sees them too. */
+  collectKeys: boolean;
+}
+
+/**
+ * A worker's answer. `keys` (fingerprint → key) is filled only under `--verify`: the engine on a
+ * worker thread cannot call the main thread's verifier, so the keys cross back in this message —
+ * memory to memory, never written or printed — and go straight to `engine.onKey` (issue #6).
+ */
+export interface WorkerResult {
+  outcome: FilesOutcome;
+  keys: Array<[fingerprint: string, key: string]>;
 }
 
 export function defaultJobs(): number {
@@ -38,14 +50,18 @@ export class ScanThreads {
   }
 
   /** Scans `targets` on this thread and the workers; dismisses the workers when the list is small. */
-  async scan(targets: Target[], engine: EngineOptions, input: Omit<WorkerInput, "targets" | "counter">, onFile?: (path: string) => void): Promise<FilesOutcome> {
+  async scan(targets: Target[], engine: EngineOptions, input: Omit<WorkerInput, "targets" | "counter" | "collectKeys">, onFile?: (path: string) => void): Promise<FilesOutcome> {
     const counter = new SharedArrayBuffer(4);
     const index = new Int32Array(counter);
     const helpers = targets.length >= PARALLEL_MIN_FILES ? this.workers : [];
     this.dismiss(this.workers.filter((worker) => !helpers.includes(worker)));
-    const results = helpers.map((worker) => resultOf(worker, { ...input, targets, counter }));
+    const collectKeys = engine.onKey !== undefined;
+    const results = helpers.map((worker) => resultOf(worker, { ...input, targets, counter, collectKeys }));
     const outcome = scanTargets(targets, engine, () => Atomics.add(index, 0, 1), onFile);
-    for (const result of await Promise.all(results)) mergeOutcome(outcome, result);
+    for (const result of await Promise.all(results)) {
+      mergeOutcome(outcome, result.outcome);
+      for (const [fingerprint, key] of result.keys) engine.onKey?.(key, fingerprint);
+    }
     return outcome;
   }
 
@@ -62,10 +78,10 @@ export class ScanThreads {
   }
 }
 
-function resultOf(worker: Worker, input: WorkerInput): Promise<FilesOutcome> {
+function resultOf(worker: Worker, input: WorkerInput): Promise<WorkerResult> {
   return new Promise((resolvePromise, reject) => {
-    worker.once("message", (outcome: FilesOutcome) => {
-      resolvePromise(outcome);
+    worker.once("message", (result: WorkerResult) => {
+      resolvePromise(result);
       void worker.terminate();
     });
     // A lost worker lost the files it had claimed: fail closed rather than report a partial scan.

@@ -1,0 +1,82 @@
+import type { ScanRun } from "../scanning/session.js";
+import type { Finding, SecretInfo, Warning } from "../types.js";
+import { verifyEndpoint, type VerifyEndpoint } from "./endpoint.js";
+import { verifyKeys, type VerifyTuning } from "./verify-keys.js";
+
+/**
+ * How a key reaches the verifier without reaching a report (SPEC §5, §8; issue #6):
+ *
+ * 1. The scan runs with `onKey` (EngineOptions): the engine hands each real Lumenfall key it
+ *    finds, with its fingerprint, to `collect`, which keeps one key per fingerprint in a Map in
+ *    memory. Worker threads send theirs back in their result message (scanning/parallel.ts).
+ * 2. When the scan is done, only the keys behind a reported finding are kept — suppressed,
+ *    baselined and placeholder matches are never sent anywhere — and every other key is dropped.
+ * 3. `verifyKeys` sends each once; its answer is keyed by fingerprint, and the keys are dropped.
+ * 4. Findings get `verified` by fingerprint. They never held the key, so no reporter can print it.
+ */
+export interface KeyVerifier {
+  /** EngineOptions.onKey for the scan. */
+  collect(key: string, fingerprint: string): void;
+  /** Verifies the reported keys, marks the findings, and forgets every key. */
+  finish(run: ScanRun, onlyLive: boolean): Promise<ScanRun>;
+  /** Forgets every key (a scan that failed). */
+  discard(): void;
+}
+
+/** Checks the endpoint first, so a refused override is a usage error before anything is read. */
+export function createKeyVerifier(env: NodeJS.ProcessEnv, tuning: Partial<VerifyTuning> = {}): KeyVerifier {
+  const endpoint: VerifyEndpoint = verifyEndpoint(env);
+  const keys = new Map<string, string>();
+  return {
+    collect(key, fingerprint) {
+      if (!keys.has(fingerprint)) keys.set(fingerprint, key);
+    },
+    async finish(run, onlyLive) {
+      const reported = new Map<string, string>();
+      for (const fingerprint of reportedFingerprints(run.result.findings)) {
+        const key = keys.get(fingerprint);
+        if (key !== undefined) reported.set(fingerprint, key);
+      }
+      keys.clear();
+      const verdicts = await verifyKeys(reported, endpoint, tuning).finally(() => reported.clear());
+      const warnings: Warning[] = [];
+      const warned = new Set<string>();
+      for (const finding of run.result.findings) {
+        const verification = finding.secret ? verdicts.get(finding.secret.fingerprint) : undefined;
+        if (!verification || !finding.secret) continue;
+        finding.verified = verification.verdict;
+        if (verification.verdict === "unknown" && !warned.has(finding.secret.fingerprint)) {
+          warned.add(finding.secret.fingerprint);
+          warnings.push({ code: "verify-unknown", message: `--verify: could not tell whether ${dashboardName(finding.secret)} is live (${verification.detail ?? "no answer"}); treat it as live and revoke it` });
+        }
+      }
+      return onlyLive ? keepLive(run, warnings) : withWarnings(run, warnings);
+    },
+    discard() {
+      keys.clear();
+    },
+  };
+}
+
+/** As the dashboard lists it — not the redacted form, which stderr's key scrubbing would blur. */
+function dashboardName(secret: SecretInfo): string {
+  return secret.keyId === null ? `the dotless key ending ${secret.lastFour}` : `key id ${secret.keyId} (last four ${secret.lastFour})`;
+}
+
+/** Real keys in the report: placeholders (`--include-placeholders`) are never sent. */
+function reportedFingerprints(findings: readonly Finding[]): Set<string> {
+  return new Set(findings.flatMap((finding) => (finding.secret && !finding.placeholder ? [finding.secret.fingerprint] : [])));
+}
+
+/** `--only-live`: findings whose key answered 200; file-level findings (no key) go too, and the report says how many. */
+function keepLive(run: ScanRun, warnings: Warning[]): ScanRun {
+  const live = (finding: Finding) => finding.verified === "live";
+  const dropped = run.result.findings.filter((finding) => !live(finding)).length;
+  if (dropped > 0) warnings.push({ code: "only-live", message: `--only-live: ${dropped} finding(s) not shown (key revoked, not verifiable, or no key)` });
+  const kept = withWarnings(run, warnings);
+  return { ...kept, placed: run.placed.filter((place) => live(place.finding)), result: { ...kept.result, findings: run.result.findings.filter(live) } };
+}
+
+function withWarnings(run: ScanRun, warnings: Warning[]): ScanRun {
+  return warnings.length === 0 ? run : { ...run, result: { ...run.result, warnings: [...run.result.warnings, ...warnings] } };
+}
