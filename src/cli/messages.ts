@@ -3,6 +3,10 @@ export const messages = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
   badFormat: (format: string, formats: string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
+  badReport: (value: string, formats: string[]) =>
+    `lumenguard: --report "${value}" is not FORMAT=FILE with FORMAT one of ${formats.join(", ")} (FILE "-" is standard output).`,
+  reportsOnStdout: () => "lumenguard: only one report can go to standard output (--report FORMAT=- or --format without --output).",
+  stepSummaryFailed: (detail: string) => `could not append to $GITHUB_STEP_SUMMARY: ${detail}`,
   badFailOn: (value: string) => `lumenguard: --fail-on "${value}" is not one of critical, high, medium, low, info, none.`,
   modeWithPaths: (mode: string) => `lumenguard: ${mode} scans the repository that holds the current directory; give no paths with it.`,
   oneMode: (modes: string[]) => `lumenguard: choose one of ${modes.join(", ")}.`,

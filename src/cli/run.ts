@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ruleById } from "../../rules/index.js";
+import { ruleById, rules } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../baseline.js";
 import { scrubKeys } from "../engine/redact.js";
 import { ConfigError, exitCodeOf } from "../errors.js";
-import { FORMATS, reporters, type ReportContext } from "../reporters/index.js";
+import type { ReportContext } from "../reporters/index.js";
 import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
@@ -15,6 +15,7 @@ import { initCommand } from "./init.js";
 import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom, UsageFailure } from "./scan-options.js";
+import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 
 /**
  * The command line, as a function (STYLE: secretlint's run()): argv and an io object in, exit
@@ -61,6 +62,7 @@ const OPTIONS = {
   "git-hooks": { type: "boolean" },
   uninstall: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  report: { type: "string", multiple: true },
   verify: { type: "boolean" },
   "only-live": { type: "boolean" },
 } as const;
@@ -106,13 +108,12 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 async function scanCommand(command: "scan" | "ci", paths: string[], values: Values, io: CliIO): Promise<number> {
-  const format = values.format ?? "text";
-  const reporter = reporters[format];
-  if (!reporter) return usage(io, messages.badFormat(format, FORMATS));
+  const targets = reportTargets(values);
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
+  const startedAt = new Date().toISOString();
   let { result, config } = await runScan(options).finally(finish);
   if (values.fix) {
     const fixed = fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
@@ -121,19 +122,21 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
     if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, config } = await runScan(options));
   }
   const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
-  const context: ReportContext = { color: false, failOn, ruleMeta: (id) => ruleById(id)?.meta };
+  const context: ReportContext = {
+    color: false,
+    failOn,
+    ruleMeta: (id) => ruleById(id)?.meta,
+    rules: rules.map((rule) => rule.meta),
+    toolVersion: readVersion(),
+    startedAt,
+    // GitLab's report needs the commit scanned; only it pays for the git call.
+    headSha: targets.some((target) => target.format === "gitlab") ? headShaAt(paths, io) : undefined,
+    env: io.env,
+  };
   const exitCode = exitCodeForFindings(result.findings, failOn);
 
   writeWarnings(result, io);
-  if (values.output) {
-    writeFileAtomic(resolve(io.cwd, values.output), reporter(result, context));
-    io.stderr.write(textSummary(result, { ...context, color: useColor(io.stderr, values, io.env) }));
-    io.stderr.write(`${messages.wroteReport(values.output)}\n`);
-  } else {
-    io.stdout.write(reporter(result, { ...context, color: format === "text" && useColor(io.stdout, values, io.env) }));
-    // A machine format on stdout: the person reading stderr still gets the summary line.
-    if (format !== "text") io.stderr.write(textSummary(result, { ...context, color: useColor(io.stderr, values, io.env) }));
-  }
+  writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
   return exitCode;
 }
 
@@ -147,13 +150,6 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
   writeWarnings(result, io);
   io.stderr.write(`${messages.wroteBaseline(relative(io.cwd, file) || file, placed.length)}\n`);
   return 0;
-}
-
-/** Only the summary line of the text report (for stderr when the report goes elsewhere). */
-function textSummary(result: ScanResult, context: ReportContext): string {
-  const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
-  const lines = text.trimEnd().split("\n");
-  return `${lines[lines.length - 1]}\n`;
 }
 
 function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
@@ -180,13 +176,6 @@ function useColor(stream: CliStream, values: Values, env: NodeJS.ProcessEnv): bo
 
 function isFailOn(value: string): value is Severity | "none" {
   return value === "none" || (SEVERITIES as readonly string[]).includes(value);
-}
-
-function writeFileAtomic(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
 }
 
 function usage(io: CliIO, message: string): number {

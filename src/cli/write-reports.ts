@@ -1,0 +1,105 @@
+import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { FORMATS, githubStepSummary, reporters, type ReportContext } from "../reporters/index.js";
+import { envForPath, runGit } from "../sources/git.js";
+import type { ScanResult } from "../types.js";
+import { messages } from "./messages.js";
+import type { CliIO } from "./run.js";
+import { UsageFailure } from "./scan-options.js";
+
+/**
+ * Where the reports of one scan go (issue 6 item 1): `--format`/`--output`, plus any number of
+ * `--report FORMAT=FILE` (`-` is standard output), so one CI run writes SARIF for code scanning
+ * and annotations for the log together.
+ */
+
+export interface ReportTarget {
+  format: string;
+  /** A path relative to the current directory, or `-` for standard output. */
+  file: string;
+}
+
+export interface ReportFlags {
+  format?: string | undefined;
+  output?: string | undefined;
+  report?: string[] | undefined;
+}
+
+export function reportTargets(flags: ReportFlags): ReportTarget[] {
+  const targets: ReportTarget[] = [];
+  for (const value of flags.report ?? []) {
+    const at = value.indexOf("=");
+    const format = at === -1 ? "" : value.slice(0, at);
+    const file = at === -1 ? "" : value.slice(at + 1);
+    if (!reporters[format] || file === "") throw new UsageFailure(messages.badReport(value, FORMATS));
+    targets.push({ format, file });
+  }
+  if (flags.format !== undefined || flags.output !== undefined || targets.length === 0) {
+    const format = flags.format ?? "text";
+    if (!reporters[format]) throw new UsageFailure(messages.badFormat(format, FORMATS));
+    targets.push({ format, file: flags.output ?? "-" });
+  }
+  if (targets.filter((target) => target.file === "-").length > 1) throw new UsageFailure(messages.reportsOnStdout());
+  return targets;
+}
+
+/** The git HEAD at the scan root, for GitLab's `commit.sha`; undefined outside a repository. */
+export function headShaAt(paths: readonly string[], io: CliIO): string | undefined {
+  const first = paths.find((path) => path !== "-");
+  let root = io.cwd;
+  if (first !== undefined) {
+    const path = resolve(io.cwd, first);
+    root = isDirectory(path) ? path : dirname(path);
+  }
+  try {
+    const git = runGit(["rev-parse", "--verify", "--quiet", "HEAD"], root, envForPath(io.env));
+    return git.status === 0 ? git.stdout.toString("utf8").trim() || undefined : undefined;
+  } catch {
+    return undefined; // git missing or the folder gone: "not in git" for the report
+  }
+}
+
+export function writeReports(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO, color: { stdout: boolean; stderr: boolean }): void {
+  for (const target of targets) {
+    const reporter = reporters[target.format]!;
+    if (target.file === "-") io.stdout.write(reporter(result, { ...context, color: target.format === "text" && color.stdout }));
+    else writeFileAtomic(resolve(io.cwd, target.file), reporter(result, context));
+  }
+  // Whoever reads stderr gets the summary line unless the text report is already on stdout.
+  if (!targets.some((target) => target.format === "text" && target.file === "-")) io.stderr.write(textSummary(result, { ...context, color: color.stderr }));
+  for (const target of targets) if (target.file !== "-") io.stderr.write(`${messages.wroteReport(target.file)}\n`);
+  appendStepSummary(targets, result, context, io);
+}
+
+/** GitHub Actions: the job summary gets every finding when a github report was written. */
+function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): void {
+  const file = io.env["GITHUB_STEP_SUMMARY"];
+  if (!file || !targets.some((target) => target.format === "github")) return;
+  try {
+    appendFileSync(file, githubStepSummary(result, context));
+  } catch (error) {
+    io.stderr.write(`${messages.warning(messages.stepSummaryFailed((error as Error).message))}\n`);
+  }
+}
+
+/** Only the summary line of the text report (for stderr when the report goes elsewhere). */
+export function textSummary(result: ScanResult, context: ReportContext): string {
+  const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
+  const lines = text.trimEnd().split("\n");
+  return `${lines[lines.length - 1]}\n`;
+}
+
+export function writeFileAtomic(file: string, content: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,14 @@
+import type { Reporter } from "./types.js";
+
+/**
+ * One line per finding, `file:line:col: severity ruleId message`, the shape editors and
+ * `grep` read (issue 6 item 1). Line breaks in a file name are escaped to keep it one line.
+ */
+export const compactReporter: Reporter = (result) =>
+  result.findings
+    .map((finding) => `${oneLine(finding.file)}:${finding.line}:${finding.column}: ${finding.severity} ${finding.ruleId} ${oneLine(finding.message)}${finding.verified ? ` [${finding.verified}]` : ""}\n`)
+    .join("");
+
+function oneLine(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\r", "\\r");
+}
