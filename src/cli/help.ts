@@ -6,6 +6,7 @@ Examples
   lumenguard scan src config/app.json      scan some folders and files (no globbing: paths are literal)
   git show HEAD:app.js | lumenguard scan - --stdin-filename app.js
   lumenguard scan --format json --output lumenguard.json
+  lumenguard ci --report sarif=lumenguard.sarif --report github=-   code scanning and PR annotations in one run
   lumenguard baseline                      accept today's findings into .lumenguard-baseline.json
   lumenguard scan --baseline .lumenguard-baseline.json   report only what is new
   lumenguard scan --staged                 what the next commit would record (the pre-commit hook)
@@ -30,8 +31,9 @@ Usage
   lumenguard --help | --version
 
 Options
-  -f, --format <text|json>     report format (default: text)
+  -f, --format <format>        report format: text (default), json, sarif, github, gitlab, junit, compact
   -o, --output <file>          write the report to a file; a summary still goes to stderr
+      --report <format=file>   also write a report in this format to this file ("-": stdout); repeatable
       --fail-on <severity>     lowest severity that fails: critical, high, medium (default), low, info, none
   -c, --config <file>          config file (default: nearest lumenguard.config.json, .lumenguardrc.json
                                or package.json "lumenguard" key, from the scanned folder upward)
