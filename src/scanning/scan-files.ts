@@ -7,7 +7,7 @@ import { lazyMapperFor } from "../sources/source-maps.js";
 import { lazySourceContentMapper } from "./map-sources.js";
 import type { Suppression, Warning } from "../types.js";
 import type { PlacedFinding } from "../baseline.js";
-import { readFileInChunks } from "../sources/read-file.js";
+import { DIRECTORY, readFileInChunks } from "../sources/read-file.js";
 import type { Target } from "./targets.js";
 
 const MAPPED = /\.(?:m?js|cjs|css)$/i;
@@ -88,7 +88,11 @@ export function scanTarget(target: Target, engine: EngineOptions, into: FilesOut
   }
   // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
   else if (read.kind === "symlink") addFileOutcome(into, target.absPath, scanner.end());
-  else if (read.kind === "skipped") {
+  else if (read.kind === "skipped" && read.reason === DIRECTORY && target.tracked) {
+    // git lists a submodule as one tracked path, a folder on disk: its files belong to its own
+    // repository (scanned on its own), so it is said once, not counted as an unreadable file.
+    into.warnings.push({ code: "submodule", message: `${target.display}: a submodule (or a folder where git tracks a file); its files were not scanned here — scan it on its own`, file: target.display });
+  } else if (read.kind === "skipped") {
     into.skipped++;
     into.warnings.push({ code: "unreadable", message: `${target.display}: ${read.reason}; skipped`, file: target.display });
   }

@@ -21,15 +21,32 @@ export function listWorktreeFiles(dir: string, env: NodeJS.ProcessEnv): Worktree
   try {
     // -t tags each path: "H" (and other letters) tracked, "?" untracked.
     const result = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
-    if (result.status === 0) return parseTaggedListing(splitNul(result.stdout));
-    if (!/not a git repository/i.test(result.stderr)) {
-      return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: [`git ls-files failed (${result.stderr}); walked ${dir} instead, honouring .gitignore`] };
-    }
+    if (result.status === 0) return { ...parseTaggedListing(splitNul(result.stdout)), warnings: gitWarnings(result.stderr) };
+    if (!/not a git repository/i.test(result.stderr)) return walk(dir, `git ls-files failed (${result.stderr}); walked ${dir} instead, honouring .gitignore`);
   } catch (error) {
     if (!(error instanceof GitMissingError)) throw error;
-    return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: ["git was not found on PATH; walked the directory instead, honouring .gitignore files"] };
+    return walk(dir, "git was not found on PATH; walked the directory instead, honouring .gitignore files");
   }
-  return { files: walkHonouringGitignore(dir), untracked: new Set(), inGit: false, warnings: [] };
+  return walk(dir);
+}
+
+function walk(dir: string, why?: string): WorktreeListing {
+  const warnings = why ? [why] : [];
+  const files = walkHonouringGitignore(dir, (relDir, code) => warnings.push(`${relDir || "."}: folder could not be read (${code}); its files were not scanned`));
+  return { files, untracked: new Set(), inGit: false, warnings };
+}
+
+/**
+ * git lists what it can and exits 0 when it cannot open a folder (a path longer than PATH_MAX,
+ * permissions): its warnings are passed on, or the files in that folder would be missed in
+ * silence (issue #7).
+ */
+function gitWarnings(stderr: string): string[] {
+  const lines = stderr.split("\n").filter((line) => /^(warning|error): /.test(line));
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, 3).map((line) => (line.length > 300 ? `${line.slice(0, 150)}…${line.slice(-150)}` : line));
+  const more = lines.length > 3 ? ` (and ${lines.length - 3} more)` : "";
+  return [`git ls-files could not read everything, so some files were not scanned: ${shown.join("; ")}${more}`];
 }
 
 function parseTaggedListing(entries: string[]): WorktreeListing {

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /**
  * Reads a file in chunks into one reused buffer, handing each chunk to `onChunk` before the
@@ -37,6 +37,9 @@ export function readFileInChunks(
     let total = 0;
     for (;;) {
       const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      // Nothing at all: an empty file, or a FIFO without a writer (O_NONBLOCK reads it as the
+      // end). Only this rare case pays for an fstat, so a FIFO is skipped and said, not counted as read.
+      if (read === 0 && total === 0 && !fstatSync(fd).isFile()) return { kind: "skipped", reason: describeError("EAGAIN") };
       total += read;
       // A short read is the end of a regular file; the scanner is told it is the last chunk.
       const final = read < CHUNK_BYTES;
@@ -50,14 +53,17 @@ export function readFileInChunks(
   }
 }
 
+export const DIRECTORY = "a directory";
+
 function describeError(code: string | undefined): string {
   switch (code) {
     case "EACCES":
     case "EPERM":
       return "permission denied";
     case "EISDIR":
-      return "a directory";
+      return DIRECTORY;
     case "EAGAIN":
+    case "ENXIO":
       return "not a regular file (a FIFO or socket)";
     case "ELOOP":
       return "a symlink loop";

@@ -18,7 +18,7 @@ interface IgnoreScope {
   matcher: Ignore;
 }
 
-export function walkHonouringGitignore(root: string): string[] {
+export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void): string[] {
   const files: string[] = [];
   const makeIgnore = loadIgnore();
   const visit = (relDir: string, scopes: IgnoreScope[]) => {
@@ -26,7 +26,10 @@ export function walkHonouringGitignore(root: string): string[] {
     let entries;
     try {
       entries = readdirSync(absDir, { withFileTypes: true });
-    } catch {
+    } catch (error) {
+      // A folder that cannot be listed (permissions, a path longer than PATH_MAX) is said, not
+      // skipped silently: a scan that quietly misses a folder passes keys through (issue #7).
+      onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }
     const own = readGitignore(absDir, makeIgnore);
