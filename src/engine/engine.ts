@@ -67,6 +67,8 @@ export class FileScanner {
   private readonly located: LocatedHit[] = [];
   /** Binary content has no lines: positions are line 1 and the byte offset, and no newline is counted. */
   private binary: boolean | null = null;
+  /** The first bytes of a file that arrives in pieces smaller than the binary sample. */
+  private early: Buffer = Buffer.alloc(0);
   /**
    * The bytes kept for the next window live at the start of `buffer`, which is reused for
    * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
@@ -84,12 +86,21 @@ export class FileScanner {
   ) {}
 
   push(chunk: Uint8Array, final = false): void {
-    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.binary === null) {
+      // Whether the content is binary is decided on its first 8000 bytes, however it is chunked.
+      if (!final && this.early.length + piece.length < BINARY_SAMPLE) {
+        this.early = Buffer.concat([this.early, piece]);
+        return;
+      }
+      if (this.early.length > 0) piece = Buffer.concat([this.early, piece]);
+      this.early = Buffer.alloc(0);
+      this.binary = looksBinary(piece);
+    }
     const window = this.tailLength === 0 ? piece : this.joinTail(piece);
     const windowAt = this.tailLength === 0 ? this.bytes : this.tailAt;
     this.bytes += piece.length;
     const windowEnd = windowAt + window.length;
-    this.binary ??= looksBinary(piece);
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - WINDOW_OVERLAP);
     this.scanWindow(window, windowAt, acceptTo);
     // Text for text rules: only files that arrive whole, and only when a keyword occurs.
@@ -123,6 +134,7 @@ export class FileScanner {
   }
 
   end(): FileOutcome {
+    if (this.binary === null) this.push(Buffer.alloc(0), true);
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
@@ -157,8 +169,10 @@ export class FileScanner {
  * NULs in every other byte), which has lines. A compiled 130 MB native module has a quarter of
  * a million 0x0A bytes; counting them as lines cost more than scanning it.
  */
+const BINARY_SAMPLE = 8000;
+
 export function looksBinary(bytes: Uint8Array): boolean {
-  const sample = bytes.subarray(0, 8000);
+  const sample = bytes.subarray(0, BINARY_SAMPLE);
   if (sample.indexOf(0) === -1) return false;
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) return false;
   let even = 0;
