@@ -166,7 +166,7 @@ describe("links and special files", () => {
     symlinkSync("loop", join(dir, "loop"));
     const run = lumenguard(["scan", "loop"], dir, { timeout: 10_000 });
     expect(run.status).toBe(3);
-    expect(run.stderr).toContain("loop");
+    expect(run.stderr).toContain("symlink loop");
   });
 
   it("unreadable files: a warning, counted, and the scan goes on", async () => {
@@ -263,7 +263,15 @@ describe("links and special files", () => {
       mkfifo(join(dir, "pipe"));
       const run = lumenguard(["scan", "pipe", "a.ts"], dir, { timeout: 10_000 });
       expect(run.status).toBe(0);
-      expect(run.stderr).toContain("pipe is not a regular file or folder; skipped");
+      expect(run.stderr).toContain("pipe is not a regular file or folder");
+    });
+
+    it("only a FIFO given: nothing readable at all is exit 3 (SPEC §6), at once", () => {
+      const dir = createDir();
+      mkfifo(join(dir, "pipe"));
+      const run = lumenguard(["scan", "pipe"], dir, { timeout: 10_000 });
+      expect(run.status).toBe(3);
+      expect(run.stderr).toContain("nothing readable was given");
     });
   });
 });

@@ -72,7 +72,7 @@ function validate(data: unknown, file: string, prefix: string): LumenguardConfig
     const extra = error?.params?.["additionalProperty"] as string | undefined;
     const path = (error?.instancePath ?? "").split("/").slice(1).map(unescapePointer);
     if (extra !== undefined) path.push(extra);
-    const field = prefix + formatPath(path);
+    const field = formatPath(path) ? prefix + formatPath(path) : prefix.replace(/\.$/, "");
     const allowed = error?.params?.["allowedValues"] as unknown[] | undefined;
     const detail =
       extra !== undefined

@@ -65,6 +65,10 @@ async function scanPaths(paths: string[], root: string, session: Session, option
     if (listed.missing > 0 && listed.missing === filePaths.length && filePaths.length > 0) {
       throw new ScanError(`nothing to scan: ${paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
     }
+    // SPEC §6: no input readable at all is exit 3, never a silent pass.
+    if (filePaths.length > 0 && listed.missing + listed.special === filePaths.length && !paths.includes("-")) {
+      throw new ScanError(`nothing readable was given: ${filePaths.join(", ")} (missing, or not regular files)`);
+    }
     const targets = listed.targets.filter((target) => !session.isIgnored(target.absPath));
     const packed = targets.filter((target) => target.client && isPackedClientFile(target.absPath));
     const plain = packed.length === 0 ? targets : targets.filter((target) => !(target.client && isPackedClientFile(target.absPath)));

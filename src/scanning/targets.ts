@@ -32,6 +32,8 @@ export interface TargetList {
   targets: Target[];
   /** How many given paths did not exist. */
   missing: number;
+  /** How many given paths were FIFOs, sockets, devices or symlink loops. */
+  special: number;
   warnings: Warning[];
   /** The client output folders that were found, for the report. */
   clientDirs: ClientDir[];
@@ -49,7 +51,7 @@ export interface TargetOptions {
 }
 
 export async function collectTargets(paths: readonly string[], options: TargetOptions): Promise<TargetList> {
-  const list: TargetList = { targets: [], missing: 0, warnings: [], clientDirs: [] };
+  const list: TargetList = { targets: [], missing: 0, special: 0, warnings: [], clientDirs: [] };
   const byPath = new Map<string, Target>();
   // Several paths may overlap (`a.ts . a.ts`); client output wins over a plain listing.
   const add = (target: Target) => {
@@ -64,7 +66,8 @@ export async function collectTargets(paths: readonly string[], options: TargetOp
       list.missing++;
       list.warnings.push({ code: "path-missing", message: `${path} does not exist; nothing was scanned there`, file: path });
     } else if (kind === "other") {
-      list.warnings.push({ code: "path-special", message: `${path} is not a regular file or folder; skipped`, file: path });
+      list.special++;
+      list.warnings.push({ code: "path-special", message: `${path} is not a regular file or folder (a FIFO, socket, device or symlink loop); skipped`, file: path });
     } else if (kind === "file") {
       add({ absPath, display: toPosix(path), explicit: true });
     } else {
@@ -129,8 +132,9 @@ function kindOf(path: string): "dir" | "file" | "other" | "missing" {
   try {
     const stat = statSync(path);
     return stat.isDirectory() ? "dir" : stat.isFile() ? "file" : "other";
-  } catch {
-    return "missing";
+  } catch (error) {
+    // A symlink loop exists; it is just not readable.
+    return (error as NodeJS.ErrnoException).code === "ELOOP" ? "other" : "missing";
   }
 }
 
