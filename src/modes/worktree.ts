@@ -67,7 +67,7 @@ async function scanPaths(paths: string[], root: string, session: Session, option
     }
     // SPEC §6: no input readable at all is exit 3, never a silent pass.
     if (filePaths.length > 0 && listed.missing + listed.special === filePaths.length && !paths.includes("-")) {
-      throw new ScanError(`nothing readable was given: ${filePaths.join(", ")} (missing, or not regular files)`);
+      throw new ScanError(`nothing readable was given: ${listed.warnings.map((warning) => warning.message).join("; ")}`);
     }
     const targets = listed.targets.filter((target) => !session.isIgnored(target.absPath));
     const packed = targets.filter((target) => target.client && isPackedClientFile(target.absPath));
