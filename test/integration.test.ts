@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeKey } from "./helpers/keys.js";
@@ -30,6 +30,8 @@ describe("bin/lumenguard.js", () => {
     expect(lumenguard(["scan", "nope"], repo).status).toBe(3);
     expect(lumenguard(["scan", "--bogus"], repo).status).toBe(2);
     expect(lumenguard(["scan", "-"], repo, "nothing here").status).toBe(0);
+    // The bundle lives one level below package.json, the sources two: both must find it.
+    expect(lumenguard(["--version"], repo).stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
   });
 });
 

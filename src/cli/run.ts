@@ -198,9 +198,12 @@ function reportError(error: unknown, io: CliIO): number {
   return 3;
 }
 
-/** The package version; run from lib/src/cli (built) or src/cli (tests), so look upward. */
+/**
+ * The package version: the nearest package.json named lumenguard above this module, which runs
+ * from lib/cli.js (the bundle), lib/src/cli/run.js or src/cli/run.ts (tests).
+ */
 function readVersion(): string {
-  for (const up of ["../../../package.json", "../../package.json"]) {
+  for (let up = "../package.json", level = 0; level < 4; level++, up = `../${up}`) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version: string };
       if (pkg.name === "lumenguard") return pkg.version;
