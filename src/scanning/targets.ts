@@ -82,7 +82,6 @@ export async function collectTargets(paths: readonly string[], options: TargetOp
 
 async function addFolder(dir: string, options: TargetOptions, add: (target: Target) => void, list: TargetList, known: (absPath: string) => Target | undefined): Promise<void> {
   const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
-  const ignoredTooLate = listIgnoredEnvFiles(dir, options.env, "tracked");
   const listing = listWorktreeFiles(dir, options.env);
   for (const message of listing.warnings) list.warnings.push({ code: "walk", message });
   // Names are joined as strings: path.join/relative per file cost more than the reading.
@@ -96,8 +95,9 @@ async function addFolder(dir: string, options: TargetOptions, add: (target: Targ
     if (rel === "package.json" || rel.endsWith("/package.json")) packageJsons.push(prefix + rel);
     else if (rel === "manifest.json" || rel.endsWith("/manifest.json")) manifests.push(prefix + rel);
   }
-  for (const rel of listing.inGit ? await ignoredEnv : []) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, ignored: true });
-  for (const rel of listing.inGit ? await ignoredTooLate : []) {
+  const envFiles = listing.inGit ? await ignoredEnv : { untracked: [], tracked: [] };
+  for (const rel of envFiles.untracked) add({ absPath: prefix + rel, display: displayPrefix + rel, explicit: false, ignored: true });
+  for (const rel of envFiles.tracked) {
     const target = known(prefix + rel);
     if (target) target.ignoredButTracked = true;
   }

@@ -64,33 +64,46 @@ function parseTaggedListing(entries: string[]): WorktreeListing {
   return { files, untracked, inGit: true, warnings: [] };
 }
 
+/** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */
+export interface IgnoredEnvFiles {
+  untracked: string[];
+  tracked: string[];
+}
+
 /**
  * Env files that git ignores (SPEC §2): where keys belong, but still read for the rules about
- * public prefixes and keys shared between environments. Started as its own git process so
- * that it runs while the main listing does.
+ * public prefixes and keys shared between environments; and tracked env files that
+ * `.gitignore` matches (ignored too late). One git process, tagged (`-t`: `H` tracked, `?`
+ * untracked), started so that it runs while the main listing does.
+ *
+ * --directory: an ignored folder (node_modules, build output) is named, not walked into —
+ * walking every ignored file to find env files would cost more than the whole scan. Env files
+ * inside an ignored folder are therefore not read (README, limits).
  */
-export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv, which: "untracked" | "tracked" = "untracked"): Promise<string[]> {
+export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
+  const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
   return new Promise((resolvePromise) => {
-    // "tracked": files git tracks although .gitignore matches them (ignored too late).
-    // --directory: an ignored folder (node_modules, build output) is named, not walked into —
-    // walking every ignored file to find env files would cost more than the whole scan. Env
-    // files inside an ignored folder are therefore not read (README, limits).
-    const scope = which === "untracked" ? ["--others", "--directory", "--no-empty-directory"] : ["--cached"];
-    const args = ["ls-files", "-z", ...scope, "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
+    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
     let child;
     try {
       child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
     } catch {
-      resolvePromise([]);
+      resolvePromise(none);
       return;
     }
     const chunks: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("error", () => resolvePromise([]));
+    child.on("error", () => resolvePromise(none));
     child.on("close", (code) => {
-      if (code !== 0) return resolvePromise([]);
-      // Nested repositories come back as folders ("sub/"): not env files.
-      resolvePromise(splitNul(Buffer.concat(chunks)).filter((path) => !path.endsWith("/")));
+      if (code !== 0) return resolvePromise(none);
+      const found: IgnoredEnvFiles = { untracked: [], tracked: [] };
+      for (const entry of splitNul(Buffer.concat(chunks))) {
+        const path = entry.slice(2);
+        // Nested repositories and ignored folders come back as folders ("sub/"): not env files.
+        if (path.endsWith("/")) continue;
+        (entry.startsWith("?") ? found.untracked : found.tracked).push(path);
+      }
+      resolvePromise(found);
     });
   });
 }
