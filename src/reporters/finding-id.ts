@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { Finding } from "../types.js";
 
 /**
@@ -15,6 +15,7 @@ export function stableFindingIds(findings: readonly Finding[]): string[] {
     const base = `${finding.ruleId}\0${finding.file}\0${anchor}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
+    const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
     return createHash("sha256").update(occurrence === 1 ? base : `${base}\0${occurrence}`).digest("hex");
   });
 }

@@ -1,5 +1,5 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type { Worker } from "node:worker_threads";
 import type { LumenguardConfig } from "../config/load-config.js";
 import type { EngineOptions } from "../engine/engine.js";
 import { ScanError } from "../errors.js";
@@ -39,6 +39,7 @@ export interface WorkerResult {
 }
 
 export function defaultJobs(): number {
+  const { availableParallelism } = createRequire(import.meta.url)("node:os") as typeof import("node:os");
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
@@ -46,7 +47,9 @@ export class ScanThreads {
   private readonly workers: Worker[];
 
   constructor(count: number) {
-    this.workers = Array.from({ length: Math.max(0, count) }, () => new Worker(workerUrl()));
+    // node:worker_threads is loaded only when a worker is wanted: given files (every pre-commit) never need one.
+    const threads = count > 0 ? (createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads")) : null;
+    this.workers = threads ? Array.from({ length: count }, () => new threads.Worker(workerUrl())) : [];
   }
 
   /** Scans `targets` on this thread and the workers; dismisses the workers when the list is small. */

@@ -1,6 +1,6 @@
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createBrotliDecompress, createGunzip, type BrotliDecompress, type Gunzip } from "node:zlib";
+import type { BrotliDecompress, Gunzip } from "node:zlib";
 import { FileScanner, type EngineOptions } from "../engine/engine.js";
 import type { FileFacts } from "../engine/rule.js";
 import { addFileOutcome, type FilesOutcome } from "./scan-files.js";
@@ -37,7 +37,8 @@ export async function scanPackedClientFile(target: Target, engine: EngineOptions
 
 function scanCompressed(target: Target, facts: FileFacts, engine: EngineOptions, into: FilesOutcome): Promise<void> {
   const scanner = new FileScanner(facts, engine);
-  const inflate: Gunzip | BrotliDecompress = /\.gz$/i.test(target.absPath) ? createGunzip() : createBrotliDecompress();
+  const zlib = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
+  const inflate: Gunzip | BrotliDecompress = /\.gz$/i.test(target.absPath) ? zlib.createGunzip() : zlib.createBrotliDecompress();
   let inflated = 0;
   return new Promise((resolvePromise, reject) => {
     const input = createReadStream(target.absPath);

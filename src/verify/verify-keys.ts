@@ -1,5 +1,5 @@
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
+import { createRequire } from "node:module";
 import { scrubKeys } from "../engine/redact.js";
 import type { VerifyEndpoint } from "./endpoint.js";
 
@@ -47,7 +47,7 @@ export async function verifyKeys(keys: ReadonlyMap<string, string>, endpoint: Ve
   const settings = { ...DEFAULT_TUNING, ...tuning };
   const lanes = Math.max(1, Math.min(MAX_CONCURRENCY, settings.concurrency, keys.size));
   const agentOptions = { keepAlive: true, maxSockets: lanes };
-  const agent = endpoint.url.protocol === "https:" ? new https.Agent({ ...agentOptions, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new http.Agent(agentOptions);
+  const agent = endpoint.url.protocol === "https:" ? new (httpClient(true) as typeof import("node:https")).Agent({ ...agentOptions, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new (httpClient(false) as typeof import("node:http")).Agent(agentOptions);
   const entries = [...keys];
   const results = new Map<string, Verification>();
   let next = 0;
@@ -101,7 +101,7 @@ function requestOnce(key: string, endpoint: VerifyEndpoint, agent: http.Agent, t
       clearTimeout(timer);
       resolve(attempt);
     };
-    const client = endpoint.url.protocol === "https:" ? https : http;
+    const client = httpClient(endpoint.url.protocol === "https:");
     const request = client.request(
       endpoint.url,
       { method: "GET", agent, headers: { Authorization: `Bearer ${key}`, Accept: "application/json", "User-Agent": "lumenguard-verify" } },
@@ -126,4 +126,10 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** node:https and node:http, loaded only with --verify: TLS alone costs ~10 ms of every start-up. */
+function httpClient(secure: boolean): typeof import("node:http") | typeof import("node:https") {
+  const require = createRequire(import.meta.url);
+  return secure ? (require("node:https") as typeof import("node:https")) : (require("node:http") as typeof import("node:http"));
 }
