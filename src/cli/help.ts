@@ -56,7 +56,7 @@ Options
       --husky, --lefthook, --git-hooks
                                init: use this hook manager (default: the one the repository uses)
       --uninstall              init: remove what init added (the .gitignore lines stay)
-      --dry-run                init: print what would change, change nothing
+      --dry-run                init and --fix: print what would change, change nothing
   -h, --help                   this help
       --version                the version
 
