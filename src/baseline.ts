@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { ConfigError } from "./errors.js";
+import { writeFileAtomic } from "./files.js";
 import { compareText } from "./severity.js";
 import type { Finding, Suppression } from "./types.js";
 
@@ -41,9 +42,7 @@ export function buildBaseline(placed: PlacedFinding[], baselineFile: string): Ba
 }
 
 export function writeBaseline(baseline: Baseline, file: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(baseline, null, 2)}\n`);
-  renameSync(temporary, file);
+  writeFileAtomic(file, `${JSON.stringify(baseline, null, 2)}\n`);
 }
 
 export function readBaseline(file: string): Baseline {

@@ -2,6 +2,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { applyChanges, contentChange, readTextIfExists, type FileChange } from "../hooks/file-change.js";
 import { planGitignore } from "../hooks/gitignore-env.js";
 import { dominantEol, insertLines, joinLines, splitLines } from "../hooks/text-lines.js";
+import { shellQuote } from "../files.js";
 import { runGit } from "../sources/git.js";
 import { findWorkTreeRoot } from "../sources/repo-root.js";
 import type { ScanResult } from "../types.js";
@@ -28,7 +29,7 @@ export function fixEnvIgnores(result: ScanResult, cwd: string, env: NodeJS.Proce
   const outcome: FixOutcome = { changes: [], commands: [], stillUnignored: [] };
   if (unignored.length === 0 && tracked.length === 0) return outcome;
   const root = findWorkTreeRoot(cwd, env);
-  outcome.commands = tracked.map((file) => `git rm --cached -- ${quote(relative(cwd, join(cwd, file)) || file)}`);
+  outcome.commands = tracked.map((file) => `git rm --cached -- ${shellQuote(relative(cwd, join(cwd, file)) || file)}`);
   if (unignored.length === 0) return outcome;
   const rootChange = planGitignore(root);
   outcome.changes.push(rootChange);
@@ -71,9 +72,6 @@ function coveredByRootPlan(change: FileChange): boolean {
   return change.action === "unchanged";
 }
 
-function quote(path: string): string {
-  return /^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
-}
 
 /** A diff-like preview for `--dry-run`: the lines each file would gain. */
 export function describeChanges(changes: readonly FileChange[], cwd: string): string[] {

@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FORMATS, githubStepSummary, reporters, type ReportContext } from "../reporters/index.js";
+import { isDirectory, writeFileAtomic } from "../files.js";
 import { envForPath, runGit } from "../sources/git.js";
 import type { ScanResult } from "../types.js";
 import { messages } from "./messages.js";
@@ -89,17 +90,4 @@ export function textSummary(result: ScanResult, context: ReportContext): string 
   return `${lines[lines.length - 1]}\n`;
 }
 
-export function writeFileAtomic(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
-}
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

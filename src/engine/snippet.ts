@@ -1,4 +1,6 @@
 
+import { scrubKeys } from "./redact.js";
+
 /**
  * A short window of the line around a key, with the key shown redacted (issue #4 item 6): a
  * minified bundle's line is megabytes long, and a source line is never echoed whole (SPEC §5).
@@ -30,9 +32,8 @@ function lineBound(window: Buffer, at: number, direction: -1 | 1): number {
 }
 
 function clean(text: string): string {
-  return text
+  return scrubKeys(text)
     .replace(/\r/g, "")
-    .replace(/lmnfl_[A-Za-z0-9_.%\\-]*/g, "lmnfl_…")
     .replace(SECRET_LOOKING, "…")
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, "");
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { isDirectory } from "../files.js";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { GitRepo } from "./git-repo.js";
 
@@ -57,6 +58,3 @@ function packageDeclaresHusky(file: string): boolean {
   }
 }
 
-function isDirectory(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { writeFileAtomic } from "../files.js";
 
 /**
  * What `lumenguard init` means to do to one file. Planners only read; applyChanges() is the
@@ -35,12 +35,12 @@ function applyChange(change: FileChange): void {
   switch (change.action) {
     case "create":
     case "update":
-      return writeFileAtomic(change.file, change.content, change.executable ?? false);
+      return writeFileAtomic(change.file, change.content, { executable: change.executable ?? false });
     case "delete":
       return rmSync(change.file, { force: true });
     case "chain":
       renameSync(change.file, change.chained);
-      return writeFileAtomic(change.file, change.content, true);
+      return writeFileAtomic(change.file, change.content, { executable: true });
     case "restore":
       // One rename: the user's hook replaces ours atomically, bytes and mode as they were.
       return renameSync(change.chained, change.file);
@@ -50,19 +50,3 @@ function applyChange(change: FileChange): void {
   }
 }
 
-/**
- * Temp file and rename in the same folder: a crash leaves the old file or the new one, never
- * half of one. An existing file keeps its mode; a new hook is made executable.
- */
-function writeFileAtomic(file: string, content: string, executable: boolean): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const mode = existsSync(file) ? statSync(file).mode & 0o7777 : executable ? 0o755 : 0o644;
-  const temporary = `${file}.lumenguard-${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, content, { mode });
-    chmodSync(temporary, mode);
-    renameSync(temporary, file);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
-}

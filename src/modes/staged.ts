@@ -1,6 +1,7 @@
 import { lstatSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { FileScanner } from "../engine/engine.js";
+import { shellQuote } from "../files.js";
 import { ScanError } from "../errors.js";
 import { addFileOutcome, emptyOutcome, type FilesOutcome } from "../scanning/scan-files.js";
 import { closeSession, openSession, type ScanRun, type Session, type SessionOptions } from "../scanning/session.js";
@@ -126,13 +127,13 @@ function compareWithWorktree(differing: DifferingBlob[], root: string, session: 
       warnings.push({
         code: "staged-differs",
         file: name,
-        message: `${name}: the staged copy still holds a key that the file on disk no longer has, and the commit records the staged copy. Stage your fix with \`git add ${quote(name)}\`, or unstage the file with \`git restore --staged ${quote(name)}\``,
+        message: `${name}: the staged copy still holds a key that the file on disk no longer has, and the commit records the staged copy. Stage your fix with \`git add ${shellQuote(name)}\`, or unstage the file with \`git restore --staged ${shellQuote(name)}\``,
       });
     } else if ([...onDisk].some((key) => !staged.has(key))) {
       warnings.push({
         code: "worktree-differs",
         file: name,
-        message: `${name}: the file on disk holds a key that is not staged. This commit is clean, but \`git add ${quote(name)}\` would stage the key: remove it from the file first`,
+        message: `${name}: the file on disk holds a key that is not staged. This commit is clean, but \`git add ${shellQuote(name)}\` would stage the key: remove it from the file first`,
       });
     }
   }
@@ -147,7 +148,4 @@ function display(session: Session, root: string, path: string): string {
   return session.cwd === root ? path : toPosix(relative(session.cwd, join(root, path)));
 }
 
-function quote(path: string): string {
-  return /^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
-}
 

@@ -1,6 +1,6 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { FileScanner } from "../engine/engine.js";
+import { isDirectory } from "../files.js";
 import { ScanError } from "../errors.js";
 import { defaultJobs, ScanThreads } from "../scanning/parallel.js";
 import { addFileOutcome, type FilesOutcome } from "../scanning/scan-files.js";
@@ -114,10 +114,3 @@ function sharedKeyFindings(outcome: FilesOutcome, session: Session): PlacedFindi
   }));
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

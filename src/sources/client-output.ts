@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
+import { isDirectory } from "../files.js";
 
 /**
  * Where client code is (SPEC §3.4, issue #4): build output that browsers download — found from
@@ -130,6 +131,3 @@ function isServerOnly(rel: string): boolean {
   return SERVER_ONLY.some((server) => posix === server || posix.endsWith(`/${server}`));
 }
 
-function isDirectory(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
