@@ -1,4 +1,4 @@
-import { defineRule } from "../src/engine/rule.js";
+import { defineRule, type KeyOccurrence } from "../src/engine/rule.js";
 import { envFileKind } from "./env-files.js";
 
 /**
@@ -9,8 +9,8 @@ import { envFileKind } from "./env-files.js";
  * `docker-compose.staging.yml`, `overlays/prod/…`) or, for a GitHub workflow, from the job's
  * `environment:`.
  *
- * This rule looks across files, so the per-file `check` does nothing: the scan calls
- * `findSharedKeys` once every file has been read.
+ * This rule looks across files: per file it keeps the keys of files that belong to an
+ * environment, and once every file has been read it reports the keys found in two or more.
  */
 const rule = defineRule({
   meta: {
@@ -26,9 +26,17 @@ const rule = defineRule({
     precedence: 0,
   },
   message: (key) => `Lumenfall API key ${key.redacted} is used in more than one environment`,
-  crossFile: true,
   check() {
-    // Cross-file: see findSharedKeys.
+    // Decided across files: see acrossFiles.
+  },
+  acrossFiles: {
+    collect: (file, keys, readText) => environmentKeysOf(file.path, keys, readText),
+    conclude: (collected) =>
+      findSharedKeys(collected as EnvironmentKey[]).map((place) => ({
+        file: place.file,
+        key: place.key,
+        message: `Lumenfall API key ${place.key.redacted} is used in ${place.environments.join(" and ")}${place.others.length > 0 ? `; also in ${place.others.join(", ")}` : ""}`,
+      })),
   },
   examples: { valid: [], invalid: [] },
 });
@@ -111,22 +119,28 @@ function normalise(name: string): string {
 
 export interface EnvironmentKey {
   file: string;
-  absPath: string;
   environment: string;
-  fingerprint: string;
-  line: number;
-  column: number;
-  endColumn: number;
-  redacted: string;
-  keyId: string | null;
-  lastFour: string;
-  confidence: "high" | "medium";
+  key: KeyOccurrence;
+}
+
+/** The keys of a file that configures an environment (by its name, or per workflow job). */
+export function environmentKeysOf(path: string, keys: readonly KeyOccurrence[], readText: () => string): EnvironmentKey[] {
+  const fromName = environmentOfPath(path);
+  if (fromName !== null) return keys.map((key) => ({ file: path, environment: fromName, key }));
+  if (!isWorkflow(path)) return [];
+  const text = readText();
+  const entries: EnvironmentKey[] = [];
+  for (const key of keys) {
+    const environment = environmentInWorkflow(text, key.line);
+    if (environment !== null) entries.push({ file: path, environment, key });
+  }
+  return entries;
 }
 
 /** Keys (by fingerprint) that appear in files of two or more environments, one entry per place. */
 export function findSharedKeys(entries: readonly EnvironmentKey[]): Array<EnvironmentKey & { environments: string[]; others: string[] }> {
   const byKey = new Map<string, EnvironmentKey[]>();
-  for (const entry of entries) byKey.set(entry.fingerprint, [...(byKey.get(entry.fingerprint) ?? []), entry]);
+  for (const entry of entries) byKey.set(entry.key.fingerprint, [...(byKey.get(entry.key.fingerprint) ?? []), entry]);
   const shared: Array<EnvironmentKey & { environments: string[]; others: string[] }> = [];
   for (const places of byKey.values()) {
     const environments = [...new Set(places.map((place) => place.environment))].sort();

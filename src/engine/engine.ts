@@ -301,7 +301,7 @@ function fileFinding(file: FileFacts, rule: Rule, severity: Severity, message: s
   return { ruleId: rule.meta.id, severity, message, file: file.path, line: 1, column: 1, endLine: 1, endColumn: 1, source: file.source };
 }
 
-function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccurrence, message: string): Finding {
+export function toFinding(file: FileFacts, rule: Rule, severity: Severity, key: KeyOccurrence, message: string): Finding {
   const finding: Finding = {
     ruleId: rule.meta.id,
     severity: key.placeholder ? "info" : severity,

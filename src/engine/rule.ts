@@ -75,6 +75,13 @@ export interface RuleSettings {
   publicEnvPrefixes: readonly string[];
 }
 
+/** Where a cross-file rule reports: at a key of a file, with its message. */
+export interface CrossFilePlace {
+  file: string;
+  key: KeyOccurrence;
+  message: string;
+}
+
 /** A finding at a position the rule found in the text (not at a key). */
 export interface PositionedReport {
   line: number;
@@ -120,8 +127,15 @@ export interface Rule {
   /** Default message for a finding of this rule. */
   message(key: KeyOccurrence): string;
   check(context: RuleContext): void;
-  /** Decided across files after the scan (its examples live in its own tests), not per file. */
-  crossFile?: boolean;
+  /**
+   * A rule decided across files (shared-key-across-environments): per file with keys, what to
+   * keep — plain data, as it crosses worker threads — and, once every file has been read, the
+   * findings, each at a key it kept. Its examples live in its own tests: one file cannot show it.
+   */
+  acrossFiles?: {
+    collect(file: FileFacts, keys: readonly KeyOccurrence[], readText: () => string): unknown[];
+    conclude(collected: readonly unknown[]): CrossFilePlace[];
+  };
   /**
    * Files this rule must see even when they hold no key (a rule about the file itself, such as
    * a tracked `.env`). Other rules only run on files with keys: most files have none.

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { FileScanner } from "../engine/engine.js";
+import { FileScanner, toFinding } from "../engine/engine.js";
 import { isDirectory } from "../files.js";
 import { ScanError } from "../errors.js";
 import { defaultJobs, ScanThreads } from "../scanning/parallel.js";
@@ -7,7 +7,6 @@ import { addFileOutcome, type FilesOutcome } from "../scanning/scan-files.js";
 import { closeSession, openSession, type ScanRun, type Session, type SessionOptions } from "../scanning/session.js";
 import { isPackedClientFile, scanPackedClientFile } from "../scanning/scan-packed.js";
 import { collectTargets, toPosix } from "../scanning/targets.js";
-import sharedKeyRule, { findSharedKeys } from "../../rules/shared-key-across-environments.js";
 import type { PlacedFinding } from "../baseline.js";
 import type { Warning } from "../types.js";
 
@@ -45,7 +44,7 @@ export async function scanWorktree(options: WorktreeOptions): Promise<ScanRun> {
   if (outcome.files === 0 && outcome.skipped > 0) {
     throw new ScanError(`no input could be read: all ${outcome.skipped} file(s) were unreadable`);
   }
-  outcome.placed.push(...sharedKeyFindings(outcome, session));
+  outcome.placed.push(...crossFileFindings(outcome, session));
   return closeSession(session, options, outcome, { mode: "worktree", warnings });
 }
 
@@ -92,25 +91,19 @@ async function scanStdin(options: WorktreeOptions, session: Session, into: Files
   addFileOutcome(into, absPath, scanner.end());
 }
 
-/** shared-key-across-environments (SPEC §2): decided once every file has been read. */
-function sharedKeyFindings(outcome: FilesOutcome, session: Session): PlacedFinding[] {
-  const { meta } = sharedKeyRule;
-  const setting = session.config.config.rules?.["shared-key-across-environments"];
-  if (setting === "off") return [];
-  return findSharedKeys(outcome.environmentKeys).map((place) => ({
-    absPath: place.absPath,
-    finding: {
-      ruleId: meta.id,
-      severity: setting ?? meta.severity,
-      message: `Lumenfall API key ${place.redacted} is used in ${place.environments.join(" and ")}${place.others.length > 0 ? `; also in ${place.others.join(", ")}` : ""}`,
-      file: place.file,
-      line: place.line,
-      column: place.column,
-      endLine: place.line,
-      endColumn: place.endColumn,
-      source: "worktree",
-      secret: { redacted: place.redacted, fingerprint: place.fingerprint, keyId: place.keyId, lastFour: place.lastFour, confidence: place.confidence },
-    },
-  }));
+/** Rules that look across files (shared-key-across-environments) decide once every file has been read. */
+function crossFileFindings(outcome: FilesOutcome, session: Session): PlacedFinding[] {
+  const placed: PlacedFinding[] = [];
+  for (const rule of session.engine.rules) {
+    const setting = session.engine.ruleSettings?.[rule.meta.id];
+    if (!rule.acrossFiles || setting === "off") continue;
+    const mine = outcome.collected.filter((entry) => entry.ruleId === rule.meta.id);
+    const absPaths = new Map(mine.map((entry) => [entry.file, entry.absPath]));
+    for (const place of rule.acrossFiles.conclude(mine.map((entry) => entry.item))) {
+      const finding = toFinding({ path: place.file, source: "worktree" }, rule, setting ?? rule.meta.severity, place.key, place.message);
+      placed.push({ finding, absPath: absPaths.get(place.file) ?? place.file });
+    }
+  }
+  return placed;
 }
 

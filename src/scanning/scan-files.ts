@@ -2,7 +2,6 @@ import { isAbsolute, sep } from "node:path";
 import { FileScanner, type EngineOptions, type FileOutcome } from "../engine/engine.js";
 import { readFileSync } from "node:fs";
 import type { FileFacts, KeyOccurrence } from "../engine/rule.js";
-import { environmentInWorkflow, environmentOfPath, isWorkflow, type EnvironmentKey } from "../../rules/shared-key-across-environments.js";
 import { lazyMapperFor } from "../sources/source-maps.js";
 import { lazySourceContentMapper } from "./map-sources.js";
 import type { Suppression, Warning } from "../types.js";
@@ -15,8 +14,8 @@ const MAPPED = /\.(?:m?js|cjs|css)$/i;
 /** What scanning a list of files yields; plain data, so a worker thread can send it back. */
 export interface FilesOutcome {
   placed: PlacedFinding[];
-  /** Keys in files that belong to an environment (shared-key-across-environments). */
-  environmentKeys: EnvironmentKey[];
+  /** What rules decided across files kept from each file (plain data, from every thread). */
+  collected: CollectedItem[];
   suppressed: Suppression[];
   warnings: Warning[];
   files: number;
@@ -25,12 +24,12 @@ export interface FilesOutcome {
 }
 
 export function emptyOutcome(): FilesOutcome {
-  return { placed: [], environmentKeys: [], suppressed: [], warnings: [], files: 0, bytes: 0, skipped: 0 };
+  return { placed: [], collected: [], suppressed: [], warnings: [], files: 0, bytes: 0, skipped: 0 };
 }
 
 export function mergeOutcome(into: FilesOutcome, from: FilesOutcome): void {
   into.placed.push(...from.placed);
-  into.environmentKeys.push(...from.environmentKeys);
+  into.collected.push(...from.collected);
   into.suppressed.push(...from.suppressed);
   into.warnings.push(...from.warnings);
   into.files += from.files;
@@ -45,21 +44,23 @@ export function addFileOutcome(into: FilesOutcome, absPath: string, outcome: Fil
   into.suppressed.push(...outcome.suppressed);
 }
 
-/** Keys of a file that configures an environment, for the cross-file rule. */
-function environmentKeysOf(target: Target, keys: KeyOccurrence[]): EnvironmentKey[] {
-  let environment = environmentOfPath(target.display);
-  let text: string | null = null;
-  if (environment === null && !isWorkflow(target.display)) return [];
-  const entries: EnvironmentKey[] = [];
-  for (const key of keys) {
-    if (environment === null || isWorkflow(target.display)) {
-      text ??= readFileSync(target.absPath, "utf8");
-      environment = environmentInWorkflow(text, key.line);
-      if (environment === null) continue;
-    }
-    entries.push({ file: target.display, absPath: target.absPath, environment, fingerprint: key.fingerprint, line: key.line, column: key.column, endColumn: key.endColumn, redacted: key.redacted, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence });
+/** One item a cross-file rule kept, with where it came from. */
+export interface CollectedItem {
+  ruleId: string;
+  /** The file as reported, and on disk (for baselines). */
+  file: string;
+  absPath: string;
+  item: unknown;
+}
+
+/** Hands a file's keys to the rules that decide across files (Rule.acrossFiles). */
+function collectAcrossFiles(target: Target, facts: FileFacts, keys: readonly KeyOccurrence[], engine: EngineOptions, into: FilesOutcome): void {
+  let text: string | undefined;
+  const readText = () => (text ??= readFileSync(target.absPath, "utf8"));
+  for (const rule of engine.rules) {
+    if (!rule.acrossFiles || engine.ruleSettings?.[rule.meta.id] === "off") continue;
+    for (const item of rule.acrossFiles.collect(facts, keys, readText)) into.collected.push({ ruleId: rule.meta.id, file: facts.path, absPath: target.absPath, item });
   }
-  return entries;
 }
 
 /** The folder the report's names are relative to: the absolute path less its displayed part. */
@@ -84,7 +85,7 @@ export function scanTarget(target: Target, engine: EngineOptions, into: FilesOut
   if (read.kind === "read") {
     const outcome = scanner.end();
     addFileOutcome(into, target.absPath, outcome);
-    if (outcome.keys?.length) into.environmentKeys.push(...environmentKeysOf(target, outcome.keys));
+    if (outcome.keys?.length) collectAcrossFiles(target, facts, outcome.keys, engine, into);
   }
   // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
   else if (read.kind === "symlink") addFileOutcome(into, target.absPath, scanner.end());
