@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { runGit } from "../sources/git.js";
 import { resolve } from "node:path";
 import { ScanError } from "../errors.js";
 
@@ -32,11 +32,8 @@ export function locateRepo(cwd: string, env: NodeJS.ProcessEnv): GitRepo {
   };
 }
 
+/** runGit with text output: git's answers here are one line each. */
 function git(args: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync("git", args, { cwd, env, encoding: "utf8", windowsHide: true });
-  if (result.error) {
-    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new ScanError(missing ? "git was not found on PATH; lumenguard init needs git." : `git could not run: ${result.error.message}`);
-  }
-  return { status: result.status ?? 1, stdout: result.stdout.replace(/\r?\n$/, ""), stderr: result.stderr.trim() };
+  const result = runGit(args, cwd, env);
+  return { status: result.status, stdout: result.stdout.toString("utf8").replace(/\r?\n$/, ""), stderr: result.stderr };
 }
