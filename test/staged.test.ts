@@ -229,3 +229,23 @@ describe("a real commit through a pre-commit hook running scan --staged", () => 
     expect(git(repo, ["log", "--format=%s"]).trim()).toBe("initial");
   });
 });
+
+describe("reading staged blobs", () => {
+  it("falls back from one buffered git call to streaming when the blobs are larger than the buffer", async () => {
+    const { readBlobsQuickly } = await import("../src/sources/cat-file.js");
+    const repo = createRepo({ staged: { "a.txt": "x".repeat(5000), "b.txt": "small\n" } });
+    const ids = git(repo, ["ls-files", "-s"]).trim().split("\n").map((line) => line.split(/\s+/)[1] as string);
+    const sizes: number[] = [];
+    await readBlobsQuickly(ids, repo, processEnv(), {
+      begin: () => {
+        let size = 0;
+        return (chunk, final) => {
+          size += chunk.length;
+          if (final) sizes.push(size);
+        };
+      },
+      missing: () => sizes.push(-1),
+    }, 100);
+    expect(sizes).toEqual([5000, 6]);
+  });
+});

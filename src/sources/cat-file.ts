@@ -30,24 +30,11 @@ export async function readBlobsQuickly(ids: readonly string[], cwd: string, env:
   if (!parser.idle()) throw new ScanError("git cat-file stopped in the middle of a blob");
 }
 
+/** Streams the blobs of `ids` through one `git cat-file --batch`: memory stays bounded. */
 export function readBlobs(ids: readonly string[], cwd: string, env: NodeJS.ProcessEnv, sink: BlobSink): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("git", ["cat-file", "--batch"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-    const parser = new BatchParser(sink);
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => parser.feed(chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new GitMissingError() : error));
-    child.on("close", (code) => {
-      if (code !== 0) reject(new ScanError(`git cat-file failed: ${stderr.trim() || `exit ${code}`}`));
-      else if (!parser.idle()) reject(new ScanError("git cat-file stopped in the middle of a blob"));
-      else resolvePromise();
-    });
-    child.stdin.on("error", () => {
-      // git exiting early closes the pipe; the close handler reports why.
-    });
-    child.stdin.end(ids.length > 0 ? `${ids.join("\n")}\n` : "");
-  });
+  const stream = new BlobStream(cwd, env, sink);
+  for (const id of ids) stream.request(id);
+  return stream.end();
 }
 
 const NEWLINE = 0x0a;
