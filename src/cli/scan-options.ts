@@ -43,20 +43,15 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
   if (modes.length > 0 && paths.length > 0 && !gitHookArgs && !packFolder) throw new UsageFailure(messages.modeWithPaths(`--${modes[0]}`));
   if (modes.length > 0 && flags.bundles?.length) throw new UsageFailure(messages.bundlesWithMode(`--${modes[0]}`));
   const options: ScanOptions = {
+    ...commonOptions(flags, io),
     paths: gitHookArgs ? [] : paths,
-    cwd: io.cwd,
-    env: io.env,
     stdin: io.stdin,
     stdinFilename: flags["stdin-filename"],
-    configFile: flags.config,
-    includePlaceholders: flags["include-placeholders"] ?? false,
-    baselineFile: flags.baseline,
     bundles: flags.bundles ?? [],
     staged: flags.staged ?? false,
     history: flags.history ?? false,
     prePush: flags["pre-push"] ?? false,
     pack: flags.pack ?? false,
-    ...verifyOptions(flags),
   };
   if (flags.history) options.revisions = historyRevisions(flags);
   if (flags["pre-push"]) options.prePushRefs = await readAll(io.stdin);
@@ -70,24 +65,23 @@ function ciOptions(paths: string[], flags: ScanFlags, io: CliIO): { options: Sca
   if (paths.length > 0) throw new UsageFailure(messages.modeWithPaths("ci"));
   if (flags.staged || flags.history || flags["pre-push"] || flags["since-commit"] || flags.all) throw new UsageFailure(messages.ciFlags());
   const progress = progressLine(io);
-  const options: ScanOptions = {
-    ci: true,
-    range: flags.range,
+  const options: ScanOptions = { ...commonOptions(flags, io), ci: true, range: flags.range };
+  if (progress) options.onProgress = progress.update;
+  return { options, finish: () => progress?.clear() };
+}
+
+/** What every scan takes: where, which config and baseline, and `--verify` (`--only-live` implies it: SPEC §8). */
+function commonOptions(flags: ScanFlags, io: CliIO): ScanOptions {
+  const onlyLive = flags["only-live"] ?? false;
+  return {
     cwd: io.cwd,
     env: io.env,
     configFile: flags.config,
     includePlaceholders: flags["include-placeholders"] ?? false,
     baselineFile: flags.baseline,
-    ...verifyOptions(flags),
+    verify: (flags.verify ?? false) || onlyLive,
+    onlyLive,
   };
-  if (progress) options.onProgress = progress.update;
-  return { options, finish: () => progress?.clear() };
-}
-
-/** `--verify`, and `--only-live`, which needs verification and so implies it (SPEC §8, issue #6). */
-function verifyOptions(flags: ScanFlags): Pick<ScanOptions, "verify" | "onlyLive"> {
-  const onlyLive = flags["only-live"] ?? false;
-  return { verify: (flags.verify ?? false) || onlyLive, onlyLive };
 }
 
 /** `--range A..B`, `--since-commit SHA` (the commits after it, up to HEAD), or every ref. */
