@@ -1,6 +1,6 @@
 import { EXPORT_FORMATS, exporters, isExportFormat } from "../export/index.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `lumenguard export-rule --format gitleaks|trufflehog|secretlint|github` (SPEC §8, issue #6

@@ -3,8 +3,8 @@ import { applyChanges, contentChange, readTextIfExists, type FileChange } from "
 import { planGitignore } from "../hooks/gitignore-env.js";
 import { dominantEol, insertLines, joinLines, splitLines } from "../hooks/text-lines.js";
 import { shellQuote } from "../files.js";
-import { runGit } from "../sources/git.js";
-import { findWorkTreeRoot } from "../sources/repo-root.js";
+import { runGit } from "../git/run-git.js";
+import { findWorkTreeRoot } from "../git/work-tree-root.js";
 import type { ScanResult } from "../types.js";
 
 /**

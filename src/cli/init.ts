@@ -8,7 +8,7 @@ import { planGitHooks, planGitHooksUninstall } from "../hooks/install-git-hooks.
 import { planHusky, planHuskyUninstall } from "../hooks/install-husky.js";
 import { planLefthook, planLefthookUninstall } from "../hooks/install-lefthook.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]` (SPEC §8):

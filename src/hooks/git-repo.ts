@@ -1,4 +1,4 @@
-import { runGit } from "../sources/git.js";
+import { runGit } from "../git/run-git.js";
 import { resolve } from "node:path";
 import { ScanError } from "../errors.js";
 

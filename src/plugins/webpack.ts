@@ -3,11 +3,11 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Compilation, Compiler } from "webpack";
 import type { Finding } from "../types.js";
 import { gateFailure, gateWarning } from "./messages.js";
-import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./scan-emitted.js";
+import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./gate.js";
 
 /**
  * `lumenguard/webpack`: fails the build when an emitted client asset holds a key, naming the
- * asset and, through its source map, the source (SPEC §8, issue #4 item 7). It runs at the
+ * asset and, through its source map, the source. It runs at the
  * ANALYSE stage of `processAssets`: after minification and after the devtool plugin wrote the
  * maps, before anything is emitted. webpack itself is reached through `compiler.webpack`, so
  * this module loads no webpack code (`import type` only).
@@ -25,17 +25,18 @@ export default class LumenguardWebpackPlugin {
     // Development builds emit despite errors (`optimization.emitOnErrors`): a key must not reach the disk either way.
     compiler.hooks.shouldEmit.tap(NAME, (compilation) => (blocked.has(compilation) ? false : undefined));
     compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
-      compilation.hooks.processAssets.tap({ name: NAME, stage: CompilationClass.PROCESS_ASSETS_STAGE_ANALYSE }, () => {
+      compilation.hooks.processAssets.tapPromise({ name: NAME, stage: CompilationClass.PROCESS_ASSETS_STAGE_ANALYSE }, async () => {
         const outDir = compilation.outputOptions.path ?? resolve(compiler.context, "dist");
-        const scan = scanEmittedFiles(emittedFiles(compilation), { root: compiler.context, outDir, failOn: this.options.failOn });
+        const scan = await scanEmittedFiles(emittedFiles(compilation), { root: compiler.context, outDir, failOn: this.options.failOn });
         const name = (finding: Finding) => withSourceName(finding, compiler.context);
-        for (const finding of scan.below) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+        for (const warning of scan.warnings) compilation.warnings.push(new WebpackError(`lumenguard: ${warning.message}`));
+        for (const finding of scan.below) compilation.warnings.push(new WebpackError(gateWarning(name(finding), scan)));
         if (scan.failing.length === 0) return;
         if (this.options.failOnFindings === false) {
-          for (const finding of scan.failing) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+          for (const finding of scan.failing) compilation.warnings.push(new WebpackError(gateWarning(name(finding), scan)));
           return;
         }
-        const error = new WebpackError(gateFailure("webpack", scan.failing.map(name)));
+        const error = new WebpackError(gateFailure("webpack", scan.failing.map(name), scan));
         error.hideStack = true;
         compilation.errors.push(error);
         blocked.add(compilation);

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from "../types.js";
-import { fixSteps, stableFindingIds, uuidFromHash } from "./finding-id.js";
+import { findingMessage, fixSteps } from "./render.js";
+import { stableFindingIds, uuidFromHash } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
@@ -54,7 +55,7 @@ function vulnerability(finding: Finding, id: string, context: ReportContext) {
     category: "secret_detection",
     name: meta?.practice ?? `Secret found by ${finding.ruleId}`,
     description: [
-      finding.message + (finding.encoding ? ` (written ${finding.encoding})` : "") + ".",
+      findingMessage(finding, context) + (finding.encoding ? ` (written ${finding.encoding})` : "") + ".",
       finding.verified ? `--verify: the key is ${finding.verified}.` : "",
       meta?.why,
     ].filter(Boolean).join(" "),

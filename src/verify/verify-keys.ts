@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { createRequire } from "node:module";
-import { scrubKeys } from "../engine/redact.js";
+import { scrubKeys } from "../detectors/lumenfall/index.js";
 import type { VerifyEndpoint } from "./endpoint.js";
 
 /**
