@@ -131,7 +131,9 @@ export function workflowEnvironments(text: string): Array<{ environment: string;
     const name = isScalar(setting) ? setting.value : isMap(setting) ? (setting as { get(key: string): unknown }).get("name") : undefined;
     if (typeof name !== "string" || name === "") continue;
     const keyRange = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : job.range[0];
-    found.push({ environment: normalise(name), fromLine: lineCounter.linePos(keyRange).line, toLine: lineCounter.linePos(job.range[1]).line });
+    // The job's node ends where the next key starts: a position at column 1 belongs to the line before.
+    const end = lineCounter.linePos(job.range[1]);
+    found.push({ environment: normalise(name), fromLine: lineCounter.linePos(keyRange).line, toLine: end.col === 1 ? end.line - 1 : end.line });
   }
   return found;
 }

@@ -6,7 +6,7 @@ import { ScanSession, type ScanRun } from "./scanning/session.js";
 import type { ScanModeName, ScanResult } from "./types.js";
 import { mergeCiRuns, planCi } from "./sources/ci.js";
 import { scanHistory, type HistoryProgress } from "./sources/history.js";
-import { scanPack } from "./sources/pack.js";
+import { listPackage, scanPack } from "./sources/pack.js";
 import { scanPrePush } from "./sources/pre-push.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
@@ -91,19 +91,21 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const env = options.env ?? process.env;
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
+  // npm judges package.json first: it says more about a broken one than the config lookup would.
+  const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
   const resolved = resolveConfig({ startDir: configRoot(mode, cwd), explicitFile: options.configFile, cwd, config: options.config });
-  if (!options.verify && !options.onlyLive) return runMode(mode, resolved, options, cwd, env);
+  if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, cwd, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});
   try {
-    const run = await runMode(mode, resolved, { ...options, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, cwd, env);
+    const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, cwd, env);
     return await verifier.finish(run, options.onlyLive ?? false);
   } finally {
     verifier.discard();
   }
 }
 
-type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void };
+type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void; packed?: string[] | undefined };
 
 async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
   const session = (name: ScanModeName) =>
@@ -134,7 +136,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     }
     case "pack": {
       const current = session("pack");
-      scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), env, onFile: options.onFile });
+      scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), files: options.packed ?? [], onFile: options.onFile });
       return current.finish();
     }
     case "ci": {

@@ -63,11 +63,14 @@ describe("baseline (SPEC §4)", () => {
   });
 
   it("a missing or malformed baseline is a configuration error", async () => {
-    const dir = createDir({ "a.txt": "", "bad.json": '{"entries":[{"ruleId":"x"}]}' });
+    const dir = createDir({ "a.txt": "", "bad.json": '{"version":1,"entries":[{"ruleId":"x"}]}', "worse.json": '{"version":1,"entries":[{"ruleId":"x","file":"a","fingerprint":"not hex","line":1}]}' });
     expect((await runCli(["scan", "--baseline", "none.json"], { cwd: dir })).stderr).toContain("baseline file does not exist");
     const bad = await runCli(["scan", "--baseline", "bad.json"], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('"entries[0].file" must be a string');
+    expect(bad.stderr).toContain('"entries[0].file" is missing');
+    const worse = await runCli(["scan", "--baseline", "worse.json"], { cwd: dir });
+    expect(worse.code).toBe(2);
+    expect(worse.stderr).toContain('"entries[0].fingerprint" must match pattern');
   });
 });
 

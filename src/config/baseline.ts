@@ -4,6 +4,7 @@ import { ConfigError } from "../errors.js";
 import { writeFileAtomic } from "../files.js";
 import { compareText } from "../severity.js";
 import type { Finding, Suppression } from "../types.js";
+import { describeSchemaError } from "./schema-errors.js";
 import validateBaseline from "./validate-baseline.generated.js";
 
 /**
@@ -62,13 +63,8 @@ export function readBaseline(file: string): Baseline {
     throw new ConfigError(file, null, code === "ENOENT" ? "baseline file does not exist" : "is not a valid baseline (JSON expected)");
   }
   if (!validateBaseline(data)) {
-    const error = validateBaseline.errors?.[0];
-    const field = (error?.instancePath ?? "")
-      .split("/")
-      .slice(1)
-      .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
-      .join("");
-    throw new ConfigError(file, field || null, error?.message ?? "is not a valid baseline");
+    const { field, detail } = describeSchemaError(validateBaseline.errors?.[0]);
+    throw new ConfigError(file, field, detail);
   }
   return data as Baseline;
 }

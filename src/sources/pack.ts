@@ -20,16 +20,24 @@ import { scanShare, type DiskFile } from "./threads.js";
 export interface PackOptions {
   /** The package folder. */
   dir: string;
-  env: NodeJS.ProcessEnv;
+  /** What `listPackage` listed for it. */
+  files: readonly string[];
   onFile?: ((path: string) => void) | undefined;
 }
 
-/** @throws ScanError (exit 3) without a package.json, or when npm cannot list the package. */
+/**
+ * The files npm would publish from `dir`, relative to it.
+ * @throws ScanError (exit 3) without a package.json, or when npm cannot list the package.
+ */
+export function listPackage(dir: string, env: NodeJS.ProcessEnv): string[] {
+  if (!existsSync(join(dir, "package.json"))) throw new ScanError(`--pack scans what npm would publish, and ${dir} has no package.json`);
+  return listPackFiles(dir, env);
+}
+
 export function scanPack(session: ScanSession, options: PackOptions): void {
   const { dir } = options;
-  if (!existsSync(join(dir, "package.json"))) throw new ScanError(`--pack scans what npm would publish, and ${dir} has no package.json`);
   const repoRoot = repoRootOf(dir);
-  const files: DiskFile[] = listPackFiles(dir, options.env)
+  const files: DiskFile[] = options.files
     .map((path): SourceFile => ({ path, kind: "packed", absPath: join(dir, path) }))
     .filter((file) => isFile(file.absPath) && !session.isIgnored(file.absPath))
     .map((file) => {

@@ -7,6 +7,7 @@ import { openSink, type ScannedFile } from "../../src/scanning/file-sink.js";
 import { DEFAULT_LIMITS } from "../../src/scanning/limits.js";
 import type { SourceFile } from "../../src/scanning/source-file.js";
 import type { FileKind, Warning } from "../../src/types.js";
+import { findingMessage } from "../../src/reporters/render.js";
 
 /**
  * Runs text through the scanning loop's own entry (openSink) with a plan built by the config
@@ -54,7 +55,9 @@ export function scanText(text: string | Uint8Array, options: ScanTextOptions = {
   for (let at = 0; at < bytes.length; at += size) sink.push(bytes.subarray(at, at + size), at + size >= bytes.length);
   if (bytes.length === 0) sink.push(bytes, true);
   const outcome = scanned[0]!.outcome;
-  return { findings: scanned.flatMap((entry) => entry.outcome.findings), outcome, scanned, warnings };
+  // In report order (file, line, column), as a scan's result lists them.
+  const findings = scanned.flatMap((entry) => entry.outcome.findings).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  return { findings, outcome, scanned, warnings };
 }
 
 /** The file kind whose scope and git status are `facts` (the loop derives facts from kinds). */
@@ -71,6 +74,11 @@ export function kindFor(facts: Partial<Omit<FileFacts, "path">>): FileKind {
     case "repository":
       return facts.git === "staged" ? "staged" : facts.git === "untracked" ? "untracked" : facts.git === "ignored" ? "ignored" : facts.git === undefined && facts.scope === "repository" ? "given" : "tracked";
   }
+}
+
+/** A finding's message as reporters render it, from the built-in rules' templates. */
+export function message(finding: Pick<EngineFinding, "ruleId" | "messageId" | "data">): string {
+  return findingMessage(finding, { ruleMeta: (id) => builtInRules.find((rule) => rule.meta.id === id)?.meta });
 }
 
 export { builtInRules };
