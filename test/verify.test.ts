@@ -12,7 +12,7 @@ import { keyIdOf, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo } from "./helpers/repo.js";
 import { selfSignedCertificate, startVerifyServer, type Certificate, type Reply, type VerifyServer } from "./helpers/verify-server.js";
 
-/** `--verify` and `--only-live` (SPEC §8, issue #6 item 3) against real servers on 127.0.0.1. */
+/** `--verify` and `--only-live` against real servers on 127.0.0.1. */
 
 let certificate: Certificate;
 const servers: VerifyServer[] = [];
