@@ -64,7 +64,7 @@ const render = (format: string, findings = FINDINGS, context = CONTEXT) => repor
 
 describe("the registry", () => {
   it("has every format of SPEC §5 and compact", () => {
-    expect(FORMATS).toEqual(["text", "json", "sarif", "github", "gitlab", "junit", "compact"]);
+    expect(FORMATS).toEqual(["text", "json", "sarif", "github", "gitlab", "junit", "compact", "html"]);
   });
 });
 
