@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ruleById, rules } from "../rules/index.js";
 import { describeSecret } from "../src/engine/redact.js";
 import { SCRIPT, sha256, STYLE } from "../src/reporters/html-assets.js";
@@ -7,8 +9,12 @@ import { groupFindings } from "../src/reporters/html-groups.js";
 import { findingText } from "../src/reporters/html-sections.js";
 import { reporters, type ReportContext } from "../src/reporters/index.js";
 import type { Finding, ScanResult, SecretInfo } from "../src/types.js";
+import { runCli } from "./helpers/cli.js";
 import { allElements, attr, byTag, classes, parseHtml, textOf, type Element } from "./helpers/html.js";
 import { keyIdOf, makeDotlessKey, makeKey } from "./helpers/keys.js";
+import { root } from "./helpers/process.js";
+import { createRepo, git, writeFiles } from "./helpers/repo.js";
+import { startVerifyServer, type VerifyServer } from "./helpers/verify-server.js";
 
 /**
  * The HTML report as a pure function: a fixed scan result with hostile strings (markup, quotes,
@@ -197,5 +203,47 @@ describe("html report: helpers", () => {
 
   it("classes() of the groups", () => {
     expect(groups.map(classes)).toEqual([["group", "key"], ["group", "key"], ["group", "key"]]);
+  });
+});
+
+describe("html report: the README's recipes, verbatim", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## HTML report: --format html"));
+  const recipes = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split("\n");
+  let server: VerifyServer;
+  beforeAll(async () => {
+    server = await startVerifyServer(() => ({ status: 200 }));
+  });
+  afterAll(() => server.close());
+
+  it("has the two recipes this test runs", () => {
+    expect(recipes).toEqual(["lumenguard scan --history --verify --format html --output lumenguard-report.html", "lumenguard ci --report html=lumenguard-report.html --report github=-"]);
+  });
+
+  it.each(recipes)("%s", async (recipe) => {
+    const [key, other] = [makeKey(), makeKey()];
+    const repo = createRepo({ committed: { "src/a.ts": `export const k = "${key}";\n` } });
+    git(repo, ["rm", "-q", "src/a.ts"]);
+    writeFiles(repo, { "src/b.ts": `export const k = "${other}";\n` });
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "-m", "b"]);
+    // Outside any CI provider's environment, whatever machine runs the tests.
+    const env = { LUMENGUARD_VERIFY_URL: server.url, GITHUB_ACTIONS: undefined, GITHUB_EVENT_PATH: undefined, GITLAB_CI: undefined };
+    const { code, stdout } = await runCli(recipe.split(" ").slice(1), { cwd: repo, env });
+    expect(code).toBe(1);
+    const html = readFileSync(join(repo, "lumenguard-report.html"), "utf8");
+    const parsed = parseHtml(html);
+    expect(parsed.errors).toEqual([]);
+    const places = byTag(parsed.document, "details", "key").map((group) => byTag(group, "code", "location").map(textOf));
+    if (recipe.includes("--history")) {
+      // Both keys in history, each verified live by the loopback stand-in.
+      expect(places.flat().sort()).toEqual(["src/a.ts:1:19", "src/b.ts:1:19"]);
+      expect(byTag(parsed.document, "dd", "verified").map(textOf)).toEqual(["live — revoke now", "live — revoke now"]);
+    } else {
+      // No CI range here: the working tree only, and the annotations on stdout.
+      expect(places).toEqual([["src/b.ts:1:19"]]);
+      expect(stdout).toMatch(/^::error file=src\/b\.ts,line=1,col=19,/);
+    }
+    for (const planted of [key, other]) expect(html).not.toContain(planted.split(".")[1]);
   });
 });

@@ -79,7 +79,8 @@ export const SCRIPT = `
       var count = group.querySelector("[data-count]");
       if (count) count.textContent = visible === all ? String(all) : visible + " of " + all;
     }
-    status.textContent = "Showing " + shown.key + " of " + total.key + " keys and " + shown.other + " of " + total.other + " findings without a key.";
+    var noun = function (n, one, many) { return n === 1 ? one : many; };
+    status.textContent = "Showing " + shown.key + " of " + total.key + noun(total.key, " key", " keys") + " and " + shown.other + " of " + total.other + noun(total.other, " finding", " findings") + " without a key.";
   }
   form.addEventListener("change", update);
   form.hidden = false;
