@@ -1,10 +1,11 @@
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeKey } from "./helpers/keys.js";
 import { createNetns, netnsUnavailable, type Netns } from "./helpers/netns.js";
-import { bin, binEnv } from "./helpers/process.js";
-import { createDir } from "./helpers/repo.js";
+import { bin, binEnv, root } from "./helpers/process.js";
+import { createDir, createRepo } from "./helpers/repo.js";
 import { selfSignedCertificate, type Certificate } from "./helpers/verify-server.js";
 
 /**
@@ -152,5 +153,34 @@ describe.skipIf(skipReason !== null)(`--verify inside a network namespace where 
     expect(report.findings.map((finding) => finding.verified)).toEqual(["revoked"]);
     const seen = await eventsSince(mark, (all) => all.length > 0);
     expect(seen.map((event) => [event.event, event.address, event.authorization])).toEqual([["plain", "127.0.0.1", `Bearer ${key}`]]);
+  });
+
+  describe("the README's --verify recipes, verbatim, against the real host name", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Live keys: --verify"));
+    const recipes = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split("\n").map((line) => line.replace(/\s+#.*$/, ""));
+
+    it("are the two this test runs", () => {
+      expect(recipes).toEqual(["lumenguard scan --history --verify", "lumenguard ci --only-live --format json"]);
+    });
+
+    it.each(recipes)("%s: the key goes nowhere and is unknown", async (recipe) => {
+      const key = makeKey();
+      const repo = createRepo({ committed: { "app.ts": `export const key = "${key}";\n` } });
+      const mark = events.length;
+      const env = { ...baseEnv(), NODE_TLS_REJECT_UNAUTHORIZED: "0", NODE_EXTRA_CA_CERTS: certificate.caFile, GITHUB_ACTIONS: "", GITLAB_CI: "" };
+      const { code, stdout, stderr } = await netns.run([process.execPath, bin, ...recipe.split(" ").slice(1)], { env, cwd: repo });
+      expect(stdout + stderr).not.toContain(key.split(".")[1]);
+      if (recipe.includes("--only-live")) {
+        // Nothing verified live: nothing reported, and stderr says what was left out.
+        expect([code, JSON.parse(stdout).findings]).toEqual([0, []]);
+        expect(stderr).toContain("--only-live: 1 finding(s) not shown");
+      } else {
+        expect(code).toBe(1);
+        expect(stdout).toContain("[unknown — could not verify]");
+      }
+      const seen = await eventsSince(mark, (all) => all.some((event) => event.event === "tls-refused"));
+      expect(seen.map((event) => event.event)).toEqual(["tls-refused"]);
+    });
   });
 });
