@@ -82,6 +82,7 @@ const trustAttacks: Array<[string, () => NodeJS.ProcessEnv]> = [
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 /** Node honours HTTPS_PROXY when NODE_USE_ENV_PROXY=1 from 22.21 and 24.5 (https://nodejs.org/api/http.html#built-in-proxy-support). */
 const nodeReadsProxyEnv = major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21);
+if (skipReason === null && !nodeReadsProxyEnv) console.warn(`test/verify-netns.test.ts: the proxy control is skipped: Node ${process.versions.node} ignores proxy variables (lumenguard's own no-proxy case still runs)`);
 
 describe.skipIf(skipReason !== null)(`--verify inside a network namespace where api.lumenfall.ai is an attacker's server${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   beforeAll(async () => {
