@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Worker } from "node:worker_threads";
 import { fingerprintSecret as fingerprintKey } from "../src/engine/fingerprint.js";
@@ -7,12 +8,13 @@ import { runScan } from "../src/scan.js";
 import type { WorkerInput, WorkerResult } from "../src/sources/threads.js";
 import { verifyEndpoint } from "../src/verify/endpoint.js";
 import { retryDelay, verifyKeys } from "../src/verify/verify-keys.js";
+import { pinnedTls } from "../src/verify/transport.js";
 import { runCli } from "./helpers/cli.js";
 import { keyIdOf, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo } from "./helpers/repo.js";
 import { selfSignedCertificate, startVerifyServer, type Certificate, type Reply, type VerifyServer } from "./helpers/verify-server.js";
 
-/** `--verify` and `--only-live` (SPEC §8, issue #6 item 3) against real servers on 127.0.0.1. */
+/** `--verify` and `--only-live` against real servers on 127.0.0.1. */
 
 let certificate: Certificate;
 const servers: VerifyServer[] = [];
@@ -275,5 +277,15 @@ describe("verifyEndpoint", () => {
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "https://api.lumenfall.ai.evil.test/m" })).toThrow(/LUMENGUARD_VERIFY_URL/);
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "http://user:pw@127.0.0.1/m" })).toThrow(/LUMENGUARD_VERIFY_URL/);
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "http://127.0.0.1/m", LUMENGUARD_VERIFY_CA: certificate.caFile })).toThrow(/LUMENGUARD_VERIFY_CA goes with an https/);
+  });
+});
+
+describe("pinnedTls", () => {
+  it("always verifies, against Node's bundled roots for the real host and only the test CA for a loopback override", () => {
+    const real = pinnedTls(verifyEndpoint({}));
+    expect([real.rejectUnauthorized, real.minVersion, real.checkServerIdentity]).toEqual([true, "TLSv1.2", tls.checkServerIdentity]);
+    expect(real.ca).toEqual([...tls.rootCertificates]);
+    const loopback = pinnedTls(verifyEndpoint({ LUMENGUARD_VERIFY_URL: "https://127.0.0.1:9/m", LUMENGUARD_VERIFY_CA: certificate.caFile }));
+    expect([loopback.rejectUnauthorized, loopback.ca]).toEqual([true, certificate.cert]);
   });
 });

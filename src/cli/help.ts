@@ -31,7 +31,7 @@ Usage
   lumenguard --help | --version
 
 Options
-  -f, --format <format>        report format: text (default), json, sarif, github, gitlab, junit, compact
+  -f, --format <format>        report format: text (default), json, sarif, github, gitlab, junit, compact, html
   -o, --output <file>          write the report to a file; a summary still goes to stderr
       --report <format=file>   also write a report in this format to this file ("-": stdout); repeatable
       --fail-on <severity>     lowest severity that fails: critical, high, medium (default), low, info, none
