@@ -174,7 +174,7 @@ describe("custom patterns", () => {
   });
 });
 
-describe("lumenguard scan - (stdin, SPEC §3.5)", () => {
+describe("lumenguard scan - (stdin)", () => {
   it("scans standard input under --stdin-filename", async () => {
     const key = makeKey();
     const dir = createDir();
@@ -196,7 +196,7 @@ describe("lumenguard scan - (stdin, SPEC §3.5)", () => {
   });
 });
 
-describe("configuration errors exit 2 naming the field (SPEC §7)", () => {
+describe("configuration errors exit 2 naming the field", () => {
   it.each([
     ['{ "ignore": "dist" }', /"ignore" must be array/],
     ['{ "ignore": [3] }', /"ignore\[0\]" must be string/],

@@ -12,9 +12,9 @@ import { makeDotlessKey, makeKey, randomString } from "./helpers/keys.js";
 import { createDir } from "./helpers/repo.js";
 
 /**
- * `lumenguard export-rule` (issue #6 item 5): each format parses, and a small model of how its
+ * `lumenguard export-rule`: each format parses, and a small model of how its
  * tool applies it — regex, secret group, entropy, allowlist — finds a generated key and none
- * of the placeholders lumenguard itself ignores. Keys are made at run time (issue #2).
+ * of the placeholders lumenguard itself ignores. Keys are made at run time.
  */
 
 type Detect = (text: string) => string[];
@@ -149,7 +149,7 @@ const detectors: Record<ExportFormat, (text: string) => Detect> = {
   github: githubDetector,
 };
 
-/** Strings no exported rule may report: SPEC §1's placeholders and non-matches. */
+/** Strings no exported rule may report: the placeholders and non-matches lumenguard ignores. */
 function placeholders(): string[] {
   const key = realKey();
   const secret = randomString(24, "ABCDEFGHJKMNPQRTUVWZabcdhjkmnqrtuvwz2345678");

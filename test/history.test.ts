@@ -7,7 +7,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
-/** `scan --history` and `scan --pre-push` against real repositories (SPEC §3.3, issue #3). */
+/** `scan --history` and `scan --pre-push` against real repositories. */
 type Report = { findings: Array<{ file: string; line: number; ruleId: string; commit?: { sha: string; author: string; date: string } }>; warnings: Array<{ code: string; message: string }>; stats: { commits: number; blobs: number } };
 
 const history = async (cwd: string, extra: string[] = []) => {

@@ -6,7 +6,7 @@ import { runCli } from "./helpers/cli.js";
 import { createDir, createRepo, git, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
 
 /**
- * `lumenguard init` (SPEC §8) on real temp repositories. The hooks it writes run a fake
+ * `lumenguard init` on real temp repositories. The hooks it writes run a fake
  * lumenguard (LUMENGUARD_HOOK_COMMAND), which logs its arguments and stdin and exits with a
  * chosen code, so these tests do not depend on `scan --staged` / `--pre-push`.
  */

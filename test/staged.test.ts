@@ -6,7 +6,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
-/** `scan --staged` against real repositories (SPEC §3.2, issue #3). */
+/** `scan --staged` against real repositories. */
 const staged = async (repo: string, cwd = repo, env: NodeJS.ProcessEnv = {}) => {
   const outcome = await runCli(["scan", "--staged", "--format", "json"], { cwd, env });
   return { ...outcome, report: outcome.code <= 1 ? JSON.parse(outcome.stdout) : null };

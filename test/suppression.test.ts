@@ -7,7 +7,7 @@ import { createDir, createRepo, git } from "./helpers/repo.js";
 
 const json = (stdout: string) => JSON.parse(stdout) as { findings: Array<{ file: string; line: number }>; suppressed: Array<{ by: string; reason?: string }> };
 
-describe("baseline (SPEC §4)", () => {
+describe("baseline", () => {
   it("records fingerprints only, and later scans report only new findings", async () => {
     const old = makeKey();
     const dir = createRepo({ committed: { "a.ts": `const a = "${old}";\n` } });
@@ -74,7 +74,7 @@ describe("baseline (SPEC §4)", () => {
   });
 });
 
-describe("inline allow and config ignore (SPEC §4)", () => {
+describe("inline allow and config ignore", () => {
   it("an inline allow is reported as suppressed with its reason, not as a finding", async () => {
     const dir = createDir({ "a.ts": `// lumenguard-allow: revoked test key\nconst k = "${makeKey()}";\n` });
     const result = await runCli(["scan", "-f", "json"], { cwd: dir });

@@ -1,4 +1,4 @@
-/** Help text: examples first (issue #2 item 5), then usage, options and exit codes. */
+/** Help text: examples first, then usage, options and exit codes. */
 export const HELP = `lumenguard — finds Lumenfall API keys before they leak
 
 Examples

@@ -1,4 +1,4 @@
-/** Every user-facing message of the CLI in one place (STYLE: lint-staged's messages.js). */
+/** Every user-facing message of the CLI in one place (lint-staged's messages.js). */
 export const messages = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,

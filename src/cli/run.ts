@@ -61,7 +61,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   // Messages can quote what the user typed (a path, a flag, a value) and so a key:
-  // everything on stderr goes through scrubKeys (SPEC §5).
+  // everything on stderr goes through scrubKeys.
   const stderr: CliStream = { write: (chunk: string) => io.stderr.write(scrubKeys(chunk)), isTTY: io.stderr.isTTY };
   const safeIo: CliIO = { ...io, stderr };
   try {

@@ -3,7 +3,7 @@ import type { Reporter } from "./types.js";
 
 /**
  * One line per finding, `file:line:col: severity ruleId message`, the shape editors and
- * `grep` read (issue 6 item 1). Line breaks in a file name are escaped to keep it one line.
+ * `grep` read. Line breaks in a file name are escaped to keep it one line.
  */
 export const compactReporter: Reporter = (result, context) =>
   result.findings

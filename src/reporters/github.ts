@@ -4,7 +4,7 @@ import { findingMessage, fixSteps } from "./render.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * GitHub Actions workflow commands (issue 6 item 1): one annotation per finding, most severe
+ * GitHub Actions workflow commands: one annotation per finding, most severe
  * first, at most {@link ANNOTATION_CAP} — GitHub shows no more than that per job — then one
  * line saying how many were left out and where the rest are. The step summary (markdown, every
  * finding) is rendered by {@link githubStepSummary}; the CLI appends it to

@@ -4,7 +4,7 @@ import { stableFindingIds, uuidFromHash } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * GitLab's secret-detection report (issue 6 item 1), at a pinned version of GitLab's security
+ * GitLab's secret-detection report, at a pinned version of GitLab's security
  * report schemas, so the merge request widget and the vulnerability report show our findings.
  * The fields GitLab's 15.x schema requires are checked in tests against
  * schema/gitlab-secret-detection-15.json. Never `raw_source_code_extract`: it would hold the key.

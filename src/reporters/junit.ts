@@ -3,7 +3,7 @@ import { findingMessage } from "./render.js";
 import type { Reporter } from "./types.js";
 
 /**
- * JUnit XML for CI test-report views (issue 6 item 1): a test suite per rule and a failing
+ * JUnit XML for CI test-report views: a test suite per rule and a failing
  * test case per finding; a clean scan is one passing test case, so the report is never empty.
  */
 

@@ -5,7 +5,7 @@ import { stableFindingIds } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * SARIF 2.1.0 for GitHub code scanning (SPEC §5, issue 6 item 1). Every rule is listed with
+ * SARIF 2.1.0 for GitHub code scanning. Every rule is listed with
  * the guide's practice, why and fix, so an alert explains itself; results carry the finding's
  * message (the key redacted) and a position, never a snippet: the validator test in
  * test/sarif-validator.test.ts runs Microsoft's official validator on what this writes.
@@ -145,7 +145,7 @@ function sarifResult(finding: Finding, ruleIndex: number, id: string, context: R
 }
 
 /**
- * A path as an RFC 3986 reference (SPEC §5): relative paths stay relative references,
+ * A path as an RFC 3986 reference: relative paths stay relative references,
  * segment by segment percent-encoded (spaces, `%`, `#`, `?`, non-ASCII), with a `:` in the
  * first segment encoded too — else `a:b.txt` would read as scheme `a`. Absolute paths become
  * `file:` URIs.
