@@ -89,6 +89,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
+  checkOptions(options);
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
@@ -187,6 +188,24 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   if (flag) return resolve(cwd, flag);
   const configured = resolved.loaded.config.baseline;
   return configured ? resolve(resolved.loaded.dir, configured) : null;
+}
+
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs"]);
+const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "ci", "pack"]);
+
+/**
+ * An option scan() does not know is an error, not ignored: `{ staged: true, history: true }`
+ * (two modes at once, in a shape scan() never took) must not quietly scan the working tree.
+ * @throws UsageError naming the option.
+ */
+function checkOptions(options: ScanOptions): void {
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new UsageError(`unknown option "${name}": scan() takes one mode, e.g. { mode: { kind: "staged" } } or { mode: { kind: "history", revisions: ["A..B"] } }`);
+  }
+  const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
+  if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
+    throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
+  }
 }
 
 /**

@@ -160,7 +160,7 @@ export interface Rule<Options = unknown> {
     alsoNeeds?: readonly string[];
   };
   /**
-   * A rule decided across files (shared-key-across-environments): per file with keys, what to
+   * A rule decided across files (one key in two environments' files): per file with keys, what to
    * keep — plain data, as it crosses worker threads — and, once every file has been read, the
    * findings, each at a key it kept.
    */
