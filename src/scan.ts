@@ -68,6 +68,11 @@ export interface ScanOptions {
   onFile?: (path: string) => void;
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
+  /**
+   * Working tree: `false` reads every file instead of only those a `git grep` for the rules'
+   * literals returns (the results are the same; tests and the bench compare both ways).
+   */
+  prefilter?: boolean;
 }
 
 export type { ScanRun };
@@ -165,6 +170,8 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     discoverClient: !bundlesOnly,
     jobs: options.jobs ?? defaultJobs(),
     onFile: options.onFile,
+    plan: session.plan,
+    ...(options.prefilter === false ? { prefilter: false } : {}),
   });
   if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
@@ -190,7 +197,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "ci", "pack"]);
 
 /**
