@@ -11,10 +11,13 @@ export function fingerprint(key) {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** `lmnfl_` + 10 base62 + `.` + 40 secret chars, redrawn if it reads as a placeholder. */
-export function makeKey(rng) {
+/**
+ * `lmnfl_` + `idLength` base62 + `.` + `secretLength` secret chars (default 10 and 40), redrawn if
+ * it reads as a placeholder.
+ */
+export function makeKey(rng, { idLength = 10, secretLength = 40 } = {}) {
   for (;;) {
-    const key = `lmnfl_${rng.string(BASE62, 10)}.${rng.string(SECRET_ALPHABET, 40)}`;
+    const key = `lmnfl_${rng.string(BASE62, idLength)}.${rng.string(SECRET_ALPHABET, secretLength)}`;
     if (!PLACEHOLDER_WORDS.test(key)) return key;
   }
 }
