@@ -6,11 +6,11 @@
 // bench/results/latest.json.
 //
 //   node bench/run.js [--only NAME[,NAME...]] [--quick] [--runs N] [--warmup N] [--seed N]
-//                     [--scale small|full] [--dir CORPUS_ROOT] [--update-readme] [--list]
+//                     [--scale small|full] [--dir CORPUS_ROOT] [--before LUMENGUARD_CHECKOUT] [--update-readme] [--list]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, parseArgs } from 'node:util';
 import { DEFAULT_DIR, generateCorpus } from './corpus.js';
@@ -35,6 +35,8 @@ const USAGE = `usage: node bench/run.js [options]   (npm run bench builds first,
   --seed N               corpus seed (default 1)
   --scale small|full     size of the generated monorepo corpus (default full)
   --dir DIR              where corpora live (default bench/.corpus/)
+  --before DIR           also time DIR's lumenguard (another built checkout, e.g. of main) in the
+                         staged scenarios, in the same rounds: "at most 3 % slower than before"
   --update-readme        after a full run (no --only, --quick, --runs, --scale small), copy the
                          summary into bench/README.md
   --list                 list the scenarios and exit
@@ -75,10 +77,15 @@ function peakRss(command) {
   }
 }
 
-function lumenguardStatus() {
-  if (!existsSync(join(ROOT, 'bin/lumenguard.js'))) return 'bin/lumenguard.js does not exist yet';
-  if (!existsSync(join(ROOT, 'lib/src/cli/run.js'))) return 'not built: run `npm run build` (or `npm run bench`)';
+/** Why the lumenguard checkout at `root` cannot run (null when it can). */
+function builtStatus(root) {
+  if (!existsSync(join(root, 'bin/lumenguard.js'))) return `${join(root, 'bin/lumenguard.js')} does not exist`;
+  if (!existsSync(join(root, 'lib/src/cli/run.js'))) return `${root} is not built: run \`npm run build\` there`;
   return null;
+}
+
+function lumenguardStatus() {
+  return builtStatus(ROOT);
 }
 
 /** The machine, for the results file: nproc, CPU model, memory, Node, tool versions, load. */
@@ -102,10 +109,10 @@ function machine() {
 }
 
 /** The lumenguard source being measured: commit, and whether src/ rules/ bin/ differ from it. */
-function lumenguardRevision() {
+function lumenguardRevision(root = ROOT) {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'rules', 'bin'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'rules', 'bin'], { cwd: root, encoding: 'utf8' }).trim() !== '';
     return `${head}${dirty ? ' + uncommitted changes in src/, rules/ or bin/' : ''}`;
   } catch {
     return 'unknown (not a git checkout)';
@@ -266,7 +273,7 @@ async function main() {
   const { values } = parseArgs({ options: {
     scale: { type: 'string', default: 'full' }, runs: { type: 'string' }, warmup: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' }, only: { type: 'string' }, dir: { type: 'string' }, quick: { type: 'boolean', default: false },
-    'update-readme': { type: 'boolean', default: false }, list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    before: { type: 'string' }, 'update-readme': { type: 'boolean', default: false }, list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -300,6 +307,7 @@ async function main() {
       }
       return generated;
     },
+    before: values.before === undefined ? null : { root: resolve(values.before), missing: builtStatus(resolve(values.before)) },
     /** The real repository's clone (support/real-repo.js), or { skip }. */
     prepareReal: () => prepareRealRepo({ root: corpusRoot, seed, log }),
   };
@@ -315,6 +323,7 @@ async function main() {
     + `load average ${report.load.start.map((x) => x.toFixed(2)).join(' ')}`);
   if (!ctx.hasRg) log('rg is not installed (apt-get install ripgrep): rg rows use grep, and the bundles target is SKIP');
   if (missing) log(`lumenguard skipped: ${missing}`);
+  if (ctx.before) log(ctx.before.missing ? `--before ignored: ${ctx.before.missing}` : `--before: ${ctx.before.root} (${lumenguardRevision(ctx.before.root)}) is timed beside this build in the staged scenarios`);
 
   const started = Date.now();
   for (const scenario of scenarios) report.scenarios.push(await runScenario(scenario, ctx, options));

@@ -8,6 +8,7 @@ import { runOnce } from '../support/measure.js';
 import { describeFindings, kb, lumenguard, nodeStartup, rssCheck, secs } from './common.js';
 
 const STAGED_MAX_RATIO = 1.5; // --staged under 1.5x node -e 0
+const BEFORE_MAX_SLOWDOWN = 1.03; // a change to the pre-commit path may make it at most 3 % slower than before
 
 /** Untimed: one of the 5 staged files also carries a key; lumenguard must exit 1 and name exactly it. */
 function stagedKeyCheck(ctx, stagedRepo) {
@@ -34,6 +35,13 @@ function stagedKeyCheck(ctx, stagedRepo) {
     lines: others.length ? ['other findings:', ...describeFindings(others)] : [],
     data: { found: Boolean(hit), exact, others: others.length, seconds: run.seconds,
       short: `staged key: ${hit ? 1 : 0}/1 found, ${exact ? 1 : 0} exact, ${others.length} extra` } };
+}
+
+/** Median of lg[i] / before[i] over the rounds (both ran in the same round, so load drift cancels out). */
+function pairedRatio(lg, before) {
+  const ratios = lg.times.map((t, i) => t / before.times[i]).sort((a, b) => a - b);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
 }
 
 function stagedChecks(ctx, results, repo) {
@@ -68,16 +76,35 @@ function stagedChecks(ctx, results, repo) {
     }
   }
   checks.push(cleanCheck);
+  const before = results['lumenguard-before'];
+  if (before) {
+    const slowdown = lg.median / before.median;
+    checks.push({ name: 'vs before', status: before.failed ? 'FAIL' : slowdown <= BEFORE_MAX_SLOWDOWN ? 'PASS' : 'MISS',
+      summary: `lumenguard ${secs(lg.median)} vs the --before build ${secs(before.median)} (${ctx.before.root}): `
+        + `${(Math.abs(slowdown - 1) * 100).toFixed(1)} % ${slowdown >= 1 ? 'slower' : 'faster'} (target: at most ${((BEFORE_MAX_SLOWDOWN - 1) * 100).toFixed(0)} % slower), `
+        + `medians of ${lg.times.length} runs each, interleaved; median of the per-round ratios ${pairedRatio(lg, before).toFixed(3)}`,
+      data: { slowdown, median: lg.median, before: before.median, paired: pairedRatio(lg, before) },
+      target: { measure: `${slowdown >= 1 ? '+' : ''}${((slowdown - 1) * 100).toFixed(1)} % vs before (median of ${lg.times.length})`,
+        goal: `≤ +${((BEFORE_MAX_SLOWDOWN - 1) * 100).toFixed(0)} % vs --before build`, refs: ['lumenguard-before'] } });
+  }
   checks.push(rssCheck(ctx, lg.command));
   checks.push(stagedKeyCheck(ctx, repo));
   return checks;
 }
 
+/**
+ * With `--before DIR` (another built checkout of lumenguard, e.g. main), its `scan --staged` is timed
+ * in the same rounds, so "no more than 3 % slower than before" is a same-run ratio too.
+ */
 function stagedCommands(ctx, repo) {
+  const before = ctx.before && !ctx.before.missing && {
+    ...lumenguard(ctx, ['scan', '--staged'], { cwd: repo.dir, id: 'lumenguard-before', label: 'lumenguard (--before build) scan --staged' }),
+    argv: [ctx.node, join(ctx.before.root, 'bin', 'lumenguard.js'), 'scan', '--staged'], short: 'before' };
   return [
     nodeStartup(ctx),
     { id: 'git-diff', label: 'git diff --cached --name-only', argv: ['git', 'diff', '--cached', '--name-only'], cwd: repo.dir },
     ctx.lumenguardReady && lumenguard(ctx, ['scan', '--staged'], { cwd: repo.dir }),
+    ctx.lumenguardReady && before,
   ].filter(Boolean);
 }
 
