@@ -234,8 +234,11 @@ function duration(seconds) {
 
 function header(report) {
   const m = report.machine;
-  const counts = report.scenarios.flatMap((s) => s.rows).reduce((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
-  const rssMisses = report.scenarios.flatMap((s) => s.rows).filter((r) => r.rssStatus === 'MISS').length;
+  const rows = report.scenarios.flatMap((s) => s.rows);
+  const counts = rows.reduce((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+  const verdicts = ['PASS', 'MISS', 'SKIP', 'FAIL'].filter((k) => counts[k]).map((k) => `${counts[k]} ${k}`).join(', ') || 'none';
+  // Peak RSS is one figure per scenario (the scenario's lines repeat it).
+  const rss = report.scenarios.map((s) => s.rows[0]?.rssStatus).filter((x) => x === 'PASS' || x === 'MISS');
   return [
     `Run of ${report.startedAt} (UTC), ${duration(report.seconds)} in all${report.options.partial ? ` (partial: ${report.options.partial})` : ''}.`,
     `Machine: nproc ${m.nproc}, ${m.cpu}, ${m.memGiB} GiB RAM, ${m.platform}; Node ${m.node}; ${m.git ?? 'git ?'}; ${m.rg ?? 'rg not installed'}.`,
@@ -243,7 +246,8 @@ function header(report) {
       + '(1 / 5 / 15 min): the machine is shared, so absolute times are noisy; compare the ratios within one run.',
     `lumenguard ${report.lumenguard}; seed ${report.options.seed}, generated monorepo scale ${report.options.scale}, `
       + `${report.options.warmup} warm-up pass, timed runs per command: ${report.scenarios.filter((s) => s.runs).map((s) => `${s.name} ${s.runs}`).join(', ')}.`,
-    `Results: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; peak RSS over ${RSS_LIMIT_MB} MB on ${rssMisses} lines.`,
+    `Speed targets: ${verdicts}${counts['—'] ? ` (and ${counts['—']} memory corpora without a speed target)` : ''}; `
+      + `peak RSS under ${RSS_LIMIT_MB} MB in ${rss.filter((x) => x === 'PASS').length} of ${rss.length} scenarios.`,
   ];
 }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_ALPHABET = BASE62 + '_-';
-// SPEC §1 placeholder words; a random key containing one would (rightly) not be reported.
+// Placeholder words (a key holding one as a token is not a finding); a random key containing one would (rightly) not be reported.
 const PLACEHOLDER_WORDS = /your|example|placeholder|dummy|fake|sample|redacted|xxxx/i;
 
 export function fingerprint(key) {
