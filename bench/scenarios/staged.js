@@ -59,9 +59,10 @@ function stagedChecks(ctx, results, repo) {
   const ratio = lg.median / node;
   checks.push({ name: 'speed', status: ratio <= STAGED_MAX_RATIO ? 'PASS' : 'MISS',
     summary: `lumenguard median of ${lg.times.length} runs ${secs(lg.median)} (min ${secs(lg.min)}) vs node -e 0 ${secs(node)}: `
-      + `${ratio.toFixed(2)}x (target <= ${STAGED_MAX_RATIO}x)`,
+      + `${ratio.toFixed(3)}x (target <= ${STAGED_MAX_RATIO}x)`,
     data: { ratio, median: lg.median, node, runs: lg.times.length },
-    target: { measure: `${ratio.toFixed(2)}x node -e 0 (median of ${lg.times.length})`, goal: `≤ ${STAGED_MAX_RATIO} × node -e 0`, refs: ['node'] } });
+    // three decimals: the ratio sits close to the 1.5 limit, and 1.50 could be either side of it
+    target: { measure: `${ratio.toFixed(3)}x node -e 0 (median of ${lg.times.length})`, goal: `≤ ${STAGED_MAX_RATIO} × node -e 0`, refs: ['node'] } });
   // The 5-file change holds no key: exit 0 every time.
   const clean = lg.statuses.every((s) => s === 0);
   const cleanCheck = { name: 'accuracy (clean change)', status: clean ? 'PASS' : 'MISS',

@@ -4,8 +4,9 @@
 // copies of real bundle files under node_modules/.lumenguard-bench/ so that accuracy can be checked.
 //
 // - The install is reused while node_modules/<pkg>/package.json has the pinned version of every
-//   package; the installed packages' own files are never modified. Plant files are rebuilt from the seed on every setup (same bytes for
-//   the same seed and PLANT_VERSION; a file is only rewritten when its bytes differ).
+//   package; the installed packages' own files are never modified. Plant files are rebuilt from
+//   the seed on every setup (same bytes for the same seed and PLANT_VERSION; a file is only
+//   rewritten when its bytes differ).
 // - Keys are generated at run time (plants.js), like the other scenarios; manifest.json beside
 //   node_modules records fingerprints and positions, never a key.
 // - A lumenguard.config.json `{}` beside node_modules stops lumenguard's upward config search, so
