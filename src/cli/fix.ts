@@ -1,7 +1,7 @@
 import { dirname, join, relative, sep } from "node:path";
-import { applyChanges, contentChange, readTextIfExists, type FileChange } from "../hooks/file-change.js";
-import { planGitignore } from "../hooks/gitignore-env.js";
-import { dominantEol, insertLines, joinLines, splitLines } from "../hooks/text-lines.js";
+import { applyChanges, contentChange, readTextIfExists, type FileChange } from "../install/file-change.js";
+import { planGitignore } from "../install/plan-gitignore.js";
+import { dominantEol, insertLines, joinLines, splitLines } from "../install/byte-lines.js";
 import { shellQuote } from "../files.js";
 import { runGit } from "../sources/git.js";
 import { findWorkTreeRoot } from "../sources/repo-root.js";

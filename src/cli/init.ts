@@ -1,12 +1,12 @@
 import { isAbsolute, relative, sep } from "node:path";
-import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../hooks/detect-hook-manager.js";
-import { applyChanges, type FileChange } from "../hooks/file-change.js";
-import { locateRepo, NotAGitRepoError, type GitRepo } from "../hooks/git-repo.js";
-import { planGitignore } from "../hooks/gitignore-env.js";
-import { lumenguardCommand } from "../hooks/hook-command.js";
-import { planGitHooks, planGitHooksUninstall } from "../hooks/install-git-hooks.js";
-import { planHusky, planHuskyUninstall } from "../hooks/install-husky.js";
-import { planLefthook, planLefthookUninstall } from "../hooks/install-lefthook.js";
+import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../install/detect-hook-manager.js";
+import { applyChanges, type FileChange } from "../install/file-change.js";
+import { locateRepo, NotAGitRepoError, type GitRepo } from "../install/locate-repo.js";
+import { planGitignore } from "../install/plan-gitignore.js";
+import { lumenguardCommand } from "../install/hook-command.js";
+import { planGitHooks, planGitHooksUninstall } from "../install/install-git-hooks.js";
+import { planHusky, planHuskyUninstall } from "../install/install-husky.js";
+import { planLefthook, planLefthookUninstall } from "../install/install-lefthook.js";
 import { messages } from "./messages.js";
 import type { CliIO } from "./run.js";
 

@@ -1,7 +1,7 @@
 import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
 import { HOOK_NAMES, LINE_MARK, isMarkedLine, type HookName } from "./hook-command.js";
 import { shellScanCommand } from "./hook-command.js";
-import { insertLines, joinLines, removeLines, splitLines, type Line } from "./text-lines.js";
+import { insertLines, joinLines, removeLines, splitLines, type Line } from "./byte-lines.js";
 
 /**
  * lefthook: `pre-commit.commands.lumenguard` and `pre-push.commands.lumenguard` in the user's

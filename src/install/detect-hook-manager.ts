@@ -1,7 +1,7 @@
 import { isDirectory } from "../files.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { GitRepo } from "./git-repo.js";
+import type { GitRepo } from "./locate-repo.js";
 
 export type HookManager = "husky" | "lefthook" | "git-hooks";
 

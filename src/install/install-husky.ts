@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
 import { CREATED_MARK, HOOK_NAMES, LINE_MARK, isMarkedLine, shellScanCommand, type HookName } from "./hook-command.js";
-import { insertLines, joinLines, removeLines, splitLines } from "./text-lines.js";
+import { insertLines, joinLines, removeLines, splitLines } from "./byte-lines.js";
 
 /**
  * husky: one marked line at the end of `.husky/pre-commit` and `.husky/pre-push`. husky runs

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
-import { dominantEol, insertLines, joinLines, splitLines, type Line } from "./text-lines.js";
+import { dominantEol, insertLines, joinLines, splitLines, type Line } from "./byte-lines.js";
 
 /**
  * `.env*` and `!.env.example` in the root .gitignore when missing (SPEC §8: keys belong in an
