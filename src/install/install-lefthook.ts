@@ -1,114 +1,183 @@
-import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
-import { HOOK_NAMES, LINE_MARK, isMarkedLine, type HookName } from "./hook-command.js";
-import { shellScanCommand } from "./hook-command.js";
-import { insertLines, joinLines, removeLines, splitLines, type Line } from "./byte-lines.js";
+import { createRequire } from "node:module";
+import type { Document, Pair, YAMLMap } from "yaml";
+import { contentChange, readBytesAsText, type FileChange } from "./file-change.js";
+import { HOOK_NAMES, LINE_MARK, shellScanCommand, SOURCE_HUSKY_INIT, type HookName, type HookResolution } from "./hook-command.js";
 
 /**
  * lefthook: `pre-commit.commands.lumenguard` and `pre-push.commands.lumenguard` in the user's
- * lefthook.yml. Edited by lines, not through a YAML library (no dependency, and a parse and
- * dump would lose the user's comments, quoting and order): every line we add ends with the
- * mark, so removing the marked lines gives back the file byte for byte.
+ * lefthook.yml, edited through the `yaml` package's Document API
+ * (https://eemeli.org/yaml/#documents), which keeps comments, key order, blank lines and
+ * quoting, whatever the file's indentation. Each key init adds carries the mark as its
+ * trailing comment (`lumenguard: # lumenguard (added by lumenguard init)`), so `--uninstall`
+ * removes exactly those keys — and a `commands:` or hook key init had to create, with
+ * everything under it — and leaves any `lumenguard` command the user wrote alone.
+ *
+ * How exact the round trip is: the file is written back with the library's printer, set to the
+ * file's own indentation, sequence style and line endings. A file the printer reproduces as it
+ * is (block style, one indentation step; what `lefthook install` and the lefthook docs write)
+ * comes back from `--uninstall` byte for byte. A file it would re-print otherwise (mixed
+ * indentation steps, odd spacing inside flow collections) keeps its data and every comment, not
+ * its exact spacing; test/lefthook.test.ts checks both.
  */
-export function planLefthook(file: string, command: string | null): FileChange[] {
-  const existing = readTextIfExists(file);
-  let lines = removeLines(splitLines(existing ?? ""), (line) => isMarkedLine(line.text));
+type Yaml = typeof import("yaml");
+
+/** The yaml package, loaded only by init: the scan path never pays for it. */
+function loadYaml(): Yaml {
+  return createRequire(import.meta.url)("yaml") as Yaml;
+}
+
+const MARK = ` ${LINE_MARK.replace(/^# /, "")}`;
+
+export function planLefthook(file: string, resolution: HookResolution): FileChange[] {
+  const existing = readBytesAsText(file);
+  const parsed = parse(file, existing ?? "");
+  if (typeof parsed === "string") return [{ action: "conflict", file, note: parsed }];
+  const { doc, style } = parsed;
   const notes: string[] = [];
   for (const hook of HOOK_NAMES) {
-    const result = addCommand(lines, hook, lefthookEntry(hook, command));
-    if (typeof result === "string") return [{ action: "conflict", file, note: result }];
-    lines = result.lines;
-    notes.push(result.note);
+    const result = addCommand(doc, hook, lefthookEntry(hook, resolution));
+    if (result.startsWith("!")) return [{ action: "conflict", file, note: result.slice(1) }];
+    notes.push(result);
   }
-  return [contentChange(file, existing, joinLines(lines), notes.join("; "))];
+  return [contentChange(file, existing, print(doc, style), notes.join("; "))];
 }
 
 export function planLefthookUninstall(file: string): FileChange[] {
-  const current = readTextIfExists(file);
-  if (current === null) return [];
-  const lines = splitLines(current);
-  if (!lines.some((line) => isMarkedLine(line.text))) return [];
-  return [{ action: "update", file, content: joinLines(removeLines(lines, (line) => isMarkedLine(line.text))), note: "lumenguard commands removed" }];
+  const existing = readBytesAsText(file);
+  if (existing === null || !existing.includes(LINE_MARK)) return [];
+  const parsed = parse(file, existing);
+  if (typeof parsed === "string") return [{ action: "conflict", file, note: parsed }];
+  const { doc, style } = parsed;
+  let removed = false;
+  for (const hook of HOOK_NAMES) removed = removeCommand(doc, hook) || removed;
+  if (!removed) return [];
+  return [contentChange(file, existing, print(doc, style), "lumenguard commands removed")];
 }
 
 /** The command's settings. pre-push: `{1} {2}` are git's remote name and URL; use_stdin hands on the refs. */
-function lefthookEntry(hook: HookName, command: string | null): string[] {
-  const run = shellScanCommand(hook, command).replaceAll('"$@"', "{1} {2}");
-  return hook === "pre-commit" ? [`run: ${run}`] : [`run: ${run}`, "use_stdin: true"];
+function lefthookEntry(hook: HookName, resolution: HookResolution): Record<string, unknown> {
+  const run = `${SOURCE_HUSKY_INIT}; ${shellScanCommand(hook, resolution).replaceAll('"$@"', "{1} {2}")}`;
+  return hook === "pre-commit" ? { run } : { run, use_stdin: true };
 }
 
-type AddResult = { lines: Line[]; note: string } | string;
+interface PrintStyle {
+  indent: number;
+  indentSeq: boolean;
+  crlf: boolean;
+  /** The file is UTF-8 text (checked); it is printed back as UTF-8. */
+}
 
-function addCommand(lines: Line[], hook: HookName, entry: string[]): AddResult {
-  const unit = indentUnit(lines);
-  const mark = (texts: string[]) => texts.map((text) => `${text} ${LINE_MARK}`);
-  const top = lines.findIndex((line) => keyOf(line.text) === hook && indentOf(line.text) === "");
-  if (top === -1) {
-    const block = [`${hook}:`, `${unit}commands:`, `${unit}${unit}lumenguard:`, ...entry.map((text) => unit.repeat(3) + text)];
-    return { lines: insertLines(lines, lines.length, mark(block)), note: `${hook}.commands.lumenguard added` };
+/** The file as a YAML document, or why it cannot be edited. Bytes must be UTF-8, as YAML 1.2 files are. */
+function parse(file: string, bytes: string): { doc: Document; style: PrintStyle } | string {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(bytes, "latin1"));
+  } catch {
+    return `${file} is not UTF-8 text; add the lumenguard commands by hand (README, "lefthook")`;
   }
-  if (hasInlineValue(lines[top]!.text)) return `${hook}: is written inline; add commands.lumenguard by hand (README, "lefthook")`;
-  const end = blockEnd(lines, top, "");
-  const childIndent = firstChildIndent(lines, top, end, "") ?? unit;
-  const commands = findKey(lines, top + 1, end, childIndent, "commands");
-  if (commands === -1) {
-    const block = [`${childIndent}commands:`, `${childIndent}${unit}lumenguard:`, ...entry.map((text) => `${childIndent}${unit}${unit}${text}`)];
-    return { lines: insertLines(lines, top + 1, mark(block)), note: `${hook}.commands.lumenguard added` };
+  const yaml = loadYaml();
+  const doc = yaml.parseDocument(text);
+  if (doc.errors.length > 0) return `does not parse as YAML (${doc.errors[0]!.message.split("\n")[0]}); fix it, or add the lumenguard commands by hand`;
+  if (doc.contents !== null && !yaml.isMap(doc.contents)) return "is not a YAML mapping; add the lumenguard commands by hand";
+  return { doc, style: styleOf(text) };
+}
+
+function styleOf(text: string): PrintStyle {
+  const lines = text.split(/\r?\n/);
+  const indents = lines.filter((line) => line.trim() !== "" && !line.trim().startsWith("#")).map((line) => /^ */.exec(line)![0].length);
+  const step = Math.min(...indents.filter((indent) => indent > 0));
+  // A `- item` at the same indentation as the key above it: the sequence is not indented.
+  const flatSeq = lines.some((line, index) => /^\s*- /.test(line) && index > 0 && /^\s*[^\s#-][^:]*:\s*$/.test(lines[index - 1]!) && indentOf(line) === indentOf(lines[index - 1]!));
+  const crlf = (text.match(/\r\n/g)?.length ?? 0) > (text.match(/(?<!\r)\n/g)?.length ?? 0);
+  return { indent: Number.isFinite(step) ? step : 2, indentSeq: !flatSeq, crlf };
+}
+
+function indentOf(line: string): number {
+  return /^ */.exec(line)![0].length;
+}
+
+function print(doc: Document, style: PrintStyle): string {
+  const empty = doc.contents === null || (loadYaml().isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment);
+  const text = empty ? "" : doc.toString({ indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0 });
+  const withEol = style.crlf ? text.replace(/\n/g, "\r\n") : text;
+  return Buffer.from(withEol, "utf8").toString("latin1");
+}
+
+/** Adds `<hook>.commands.lumenguard`; returns a note, or "!" and why it cannot. */
+function addCommand(doc: Document, hook: HookName, entry: Record<string, unknown>): string {
+  const yaml = loadYaml();
+  if (doc.contents === null) doc.contents = doc.createNode({}) as YAMLMap;
+  const root = doc.contents as YAMLMap;
+  const existing = findPair(root, hook);
+  if (existing === undefined) {
+    root.items.push(markedPair(doc, hook, { commands: { lumenguard: entry } }));
+    return `${hook}.commands.lumenguard added`;
   }
-  if (hasInlineValue(lines[commands]!.text)) return `${hook}.commands is written inline; add lumenguard to it by hand (README, "lefthook")`;
-  const commandsEnd = blockEnd(lines, commands, childIndent);
-  const itemIndent = firstChildIndent(lines, commands, commandsEnd, childIndent) ?? childIndent + unit;
-  if (findKey(lines, commands + 1, commandsEnd, itemIndent, "lumenguard") !== -1) {
-    return { lines, note: `${hook}.commands.lumenguard is already there (yours): left alone` };
+  if (existing.value === null || (yaml.isScalar(existing.value) && existing.value.value === null)) {
+    existing.value = doc.createNode({});
   }
-  const block = [`${itemIndent}lumenguard:`, ...entry.map((text) => `${itemIndent}${unit}${text}`)];
-  return { lines: insertLines(lines, commands + 1, mark(block)), note: `${hook}.commands.lumenguard added` };
-}
-
-/** The key of a `key:` line (quotes dropped), or null for comments, list items and blanks. */
-function keyOf(text: string): string | null {
-  const match = /^\s*(["']?)([\w.-]+)\1:(\s|$)/.exec(text);
-  return match ? match[2]! : null;
-}
-
-function hasInlineValue(text: string): boolean {
-  return /:\s*[^\s#]/.test(text.replace(/^\s*(["']?)[\w.-]+\1/, ""));
-}
-
-function indentOf(text: string): string {
-  return /^[ \t]*/.exec(text)![0];
-}
-
-function isContent(text: string): boolean {
-  return text.trim() !== "" && !text.trim().startsWith("#");
-}
-
-/** The index after the last line nested under lines[start] (whose indent is `indent`). */
-function blockEnd(lines: Line[], start: number, indent: string): number {
-  for (let index = start + 1; index < lines.length; index++) {
-    const text = lines[index]!.text;
-    if (isContent(text) && indentOf(text).length <= indent.length) return index;
+  const hookMap = existing.value;
+  if (!yaml.isMap(hookMap)) return `!${hook}: is not a mapping; add commands.lumenguard by hand (README, "lefthook")`;
+  if (hookMap.flow) return `!${hook}: is written inline; add commands.lumenguard by hand (README, "lefthook")`;
+  const commands = findPair(hookMap, "commands");
+  if (commands === undefined || commands.value === null || (yaml.isScalar(commands.value) && commands.value.value === null)) {
+    if (commands !== undefined) hookMap.items.splice(hookMap.items.indexOf(commands), 1);
+    hookMap.items.push(markedPair(doc, "commands", { lumenguard: entry }));
+    return `${hook}.commands.lumenguard added`;
   }
-  return lines.length;
-}
-
-function firstChildIndent(lines: Line[], start: number, end: number, indent: string): string | null {
-  for (let index = start + 1; index < end; index++) {
-    const text = lines[index]!.text;
-    if (isContent(text) && indentOf(text).length > indent.length) return indentOf(text);
+  if (!yaml.isMap(commands.value) || commands.value.flow) return `!${hook}.commands is written inline; add lumenguard to it by hand (README, "lefthook")`;
+  const ours = findPair(commands.value, "lumenguard");
+  if (ours !== undefined && !isMarked(ours)) return `${hook}.commands.lumenguard is already there (yours): left alone`;
+  if (ours !== undefined) {
+    ours.value = doc.createNode(entry);
+    return `${hook}.commands.lumenguard updated`;
   }
-  return null;
+  commands.value.items.push(markedPair(doc, "lumenguard", entry));
+  return `${hook}.commands.lumenguard added`;
 }
 
-function findKey(lines: Line[], start: number, end: number, indent: string, key: string): number {
-  for (let index = start; index < end; index++) {
-    if (indentOf(lines[index]!.text) === indent && keyOf(lines[index]!.text) === key) return index;
+/** Removes what addCommand added under `hook`, outermost marked key first; true when something went. */
+function removeCommand(doc: Document, hook: HookName): boolean {
+  const yaml = loadYaml();
+  const root = doc.contents;
+  if (!yaml.isMap(root)) return false;
+  const hookPair = findPair(root, hook);
+  if (hookPair === undefined) return false;
+  if (isMarked(hookPair)) return remove(root, hookPair);
+  if (!yaml.isMap(hookPair.value)) return false;
+  const commands = findPair(hookPair.value, "commands");
+  if (commands === undefined) return false;
+  if (isMarked(commands)) {
+    remove(hookPair.value, commands);
+    // `pre-commit:` with nothing under it was a null value before init filled it in.
+    if (hookPair.value.items.length === 0) hookPair.value = null;
+    return true;
   }
-  return -1;
+  if (!yaml.isMap(commands.value)) return false;
+  const ours = findPair(commands.value, "lumenguard");
+  return ours !== undefined && isMarked(ours) && remove(commands.value, ours);
 }
 
-/** The file's smallest indentation step, else two spaces (YAML's usual). */
-function indentUnit(lines: Line[]): string {
-  const indents = lines.map((line) => line.text).filter(isContent).map(indentOf).filter((indent) => indent.length > 0);
-  if (indents.length === 0) return "  ";
-  return indents.reduce((shortest, indent) => (indent.length < shortest.length ? indent : shortest));
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  const yaml = loadYaml();
+  return map.items.find((pair) => (yaml.isScalar(pair.key) ? pair.key.value : pair.key) === key);
+}
+
+/** A `key: value` pair whose key carries the mark as its trailing comment. */
+function markedPair(doc: Document, key: string, value: unknown): Pair {
+  const keyNode = doc.createNode(key);
+  keyNode.comment = MARK;
+  return doc.createPair(keyNode, value);
+}
+
+/** The mark, where the printer put it (after the key) and where the parser finds it again (before the value). */
+function isMarked(pair: Pair): boolean {
+  const yaml = loadYaml();
+  const comments = [yaml.isNode(pair.key) ? pair.key.comment : undefined, yaml.isNode(pair.value) ? pair.value.commentBefore : undefined];
+  return comments.some((comment) => comment?.trim() === MARK.trim());
+}
+
+function remove(map: YAMLMap, pair: Pair): true {
+  map.items.splice(map.items.indexOf(pair), 1);
+  return true;
 }

@@ -1,35 +1,39 @@
 import { join } from "node:path";
-import { contentChange, readTextIfExists, type FileChange } from "./file-change.js";
+import { contentChange, readBytesAsText, type FileChange } from "./file-change.js";
 import { dominantEol, insertLines, joinLines, splitLines, type Line } from "./byte-lines.js";
 
 /**
- * `.env*` and `!.env.example` in the root .gitignore when missing (SPEC §8: keys belong in an
- * ignored .env). Append only: existing lines, their order and their line endings stay as they
- * are. `--uninstall` never takes these lines out: they protect the user whatever the hooks do.
+ * The root `.gitignore` lines that keep env files out of git while keeping their committed
+ * templates in: `.env*`, then a negation for each template name the dotenv rules exempt
+ * (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`). Used by `init` and
+ * `scan --fix`. Append only: existing lines, their order, their bytes and their line endings
+ * stay as they are. `init --uninstall` never takes these lines out: they protect the user
+ * whatever the hooks do.
  */
-const IGNORE_ENV = ".env*";
-const KEEP_EXAMPLE = "!.env.example";
+export const IGNORE_ENV = ".env*";
+export const ENV_TEMPLATES = [".env.example", ".env.sample", ".env.template", ".env.dist"] as const;
 const COMMENT = "# Local env files hold API keys: never commit them (added by lumenguard)";
 
+/** The change to `<root>/.gitignore` (unchanged when every line is there). Throws UnsafeWriteTargetError for a link or a folder. */
 export function planGitignore(root: string): FileChange {
   const file = join(root, ".gitignore");
-  const current = readTextIfExists(file);
+  const current = readBytesAsText(file);
   const lines = splitLines(current ?? "");
   const missing = missingLines(lines.map((line) => line.text.trim()));
-  if (missing.length === 0) return { action: "unchanged", file, note: `already ignores ${IGNORE_ENV} and keeps ${KEEP_EXAMPLE}` };
+  if (missing.length === 0) return { action: "unchanged", file, note: `already ignores ${IGNORE_ENV} and keeps the env templates` };
   const added = missing.includes(IGNORE_ENV) ? [COMMENT, ...missing] : missing;
   return contentChange(file, current, joinLines(withFinalEol(insertLines(lines, lines.length, added))), `added ${missing.join(", ")}`);
 }
 
 /**
- * What is missing, in the order to append it. `.env` with `.env.*` counts as `.env*`. The
- * negation only works below the pattern it undoes, so a `!.env.example` above it is not counted.
+ * What is missing, in the order to append it. `.env` with `.env.*` counts as `.env*`. A
+ * negation only works below the pattern it undoes, so one above it is not counted.
  */
 function missingLines(texts: string[]): string[] {
   const coveredAt = envCoverageIndex(texts);
-  if (coveredAt === -1) return [IGNORE_ENV, KEEP_EXAMPLE];
-  const kept = texts.some((text, index) => index > coveredAt && (text === KEEP_EXAMPLE || text === "!/.env.example"));
-  return kept ? [] : [KEEP_EXAMPLE];
+  const negations = ENV_TEMPLATES.map((name) => `!${name}`);
+  if (coveredAt === -1) return [IGNORE_ENV, ...negations];
+  return negations.filter((negation) => !texts.some((text, index) => index > coveredAt && (text === negation || text === `!/${negation.slice(1)}`)));
 }
 
 function envCoverageIndex(texts: string[]): number {
