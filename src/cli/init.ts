@@ -62,9 +62,14 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
       return fail(io, messages.initFailed((error as Error).message), error instanceof UnsafeWriteTargetError ? 2 : 3);
     }
   }
-  io.stdout.write(`${messages.initHeader(flags.uninstall ? "remove lumenguard's hooks" : managerName(manager), repo.root, dryRun)}\n`);
-  for (const change of changes) io.stdout.write(`${messages.initChange(verb(change, dryRun), shown(repo, change.file), change.note)}\n`);
-  io.stdout.write(`${dryRun ? messages.initDryRun() : nextStep(repo, manager, flags, changes)}\n`);
+  // One write: a reader that stops after the first line (`| head -1`) closes the pipe once,
+  // after everything is in it, never between two writes.
+  const report = [
+    messages.initHeader(flags.uninstall ? "remove lumenguard's hooks" : managerName(manager), repo.root, dryRun),
+    ...changes.map((change) => messages.initChange(verb(change, dryRun), shown(repo, change.file), change.note)),
+    dryRun ? messages.initDryRun() : nextStep(repo, manager, flags, changes),
+  ];
+  io.stdout.write(`${report.join("\n")}\n`);
   if (!flags.uninstall && !dryRun && manager !== null) {
     const inactive = inactiveHooks(repo, manager);
     if (inactive !== null) io.stderr.write(`${messages.initNotActive(inactive.reason, inactive.fix)}\n`);
