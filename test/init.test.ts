@@ -309,3 +309,60 @@ describe("lumenguard init: --dry-run, errors", () => {
     expect((await init(dir, ["src"])).code).toBe(2);
   });
 });
+
+describe("lumenguard init: git must actually run the hooks", () => {
+  const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
+
+  it("husky in a linked worktree: says .husky/_ is missing there and what to run; after `husky` the hook runs", async () => {
+    const main = createRepo({ committed: { ".husky/pre-commit": "# team hooks\n", "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    expect(spawnSync(process.execPath, [husky], { cwd: main, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    const worktree = join(createDir(), "feature");
+    git(main, ["worktree", "add", "-q", "-b", "feature", worktree]);
+    expect(existsSync(join(worktree, ".husky/_"))).toBe(false);
+    const fake = fakeLumenguard();
+
+    const first = await init(worktree, [], fake.env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("git will not run these hooks in this checkout: core.hooksPath is .husky/_, and .husky/_ does not exist in this checkout");
+    expect(first.stderr).toContain("Run `npx husky` in this checkout.");
+    // A second init changes no file, and still says so: "unchanged" is not "active".
+    const second = await init(worktree, [], fake.env);
+    expect(second.stdout).toMatch(/unchanged +\.husky\/pre-commit/);
+    expect(second.stderr).toContain("git will not run these hooks");
+
+    expect(spawnSync(process.execPath, [husky], { cwd: worktree, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    expect((await init(worktree, [], fake.env)).stderr).toBe("");
+    writeFiles(worktree, { "a.txt": "a\n" });
+    git(worktree, ["add", "a.txt"]);
+    fake.failWith(1);
+    expect(gitStatus(worktree, ["commit", "-q", "-m", "blocked"])).not.toBe(0);
+    expect(fake.log()).toContain("args: scan --staged");
+  });
+
+  it("plain git hooks: a hook left without its executable bit is named with the chmod to run", async () => {
+    const dir = plainRepo();
+    await init(dir);
+    chmodSync(join(dir, ".git/hooks/pre-push"), 0o644);
+    const again = await init(dir);
+    expect(again.stderr).toContain(".git/hooks/pre-push is missing or not executable");
+    expect(again.stderr).toContain("chmod +x .git/hooks/pre-push");
+  });
+
+  it("lefthook: says to run lefthook install until lefthook's hooks are in place", async () => {
+    const dir = createRepo({ committed: { "lefthook.yml": "pre-commit:\n  commands: {}\n" } });
+    git(dir, ["config", "--unset", "core.hooksPath"]);
+    expect((await init(dir)).stderr).toContain("Run `npx lefthook install`.");
+  });
+});
+
+describe("lumenguard init: output into a closed pipe", () => {
+  it("`init --dry-run | head -1` with the real binary exits quietly, 5 times out of 5", () => {
+    const dir = plainRepo();
+    const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = spawnSync("/bin/sh", ["-c", `'${process.execPath}' '${bin}' init --dry-run | head -1`], { cwd: dir, env: withoutGitOverrides(process.env), encoding: "utf8" });
+      expect(result.stdout).toMatch(/^lumenguard init --dry-run: git hooks in .*\n$/);
+      expect(result.stderr).toBe("");
+    }
+  });
+});

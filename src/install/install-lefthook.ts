@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Document, Pair, YAMLMap } from "yaml";
 import { contentChange, readBytesAsText, type FileChange } from "./file-change.js";
-import { HOOK_NAMES, LINE_MARK, shellScanCommand, SOURCE_HUSKY_INIT, type HookName, type HookResolution } from "./hook-command.js";
+import { CREATED_MARK, HOOK_NAMES, LINE_MARK, shellScanCommand, SOURCE_HUSKY_INIT, type HookName, type HookResolution } from "./hook-command.js";
 
 /**
  * lefthook: `pre-commit.commands.lumenguard` and `pre-push.commands.lumenguard` in the user's
@@ -39,7 +39,9 @@ export function planLefthook(file: string, resolution: HookResolution): FileChan
     if (result.startsWith("!")) return [{ action: "conflict", file, note: result.slice(1) }];
     notes.push(result);
   }
-  return [contentChange(file, existing, print(doc, style), notes.join("; "))];
+  // A file init creates says so in its first line, so --uninstall can delete it again.
+  const content = existing === null ? `${CREATED_MARK}\n${print(doc, style)}` : print(doc, style);
+  return [contentChange(file, existing, content, notes.join("; "))];
 }
 
 export function planLefthookUninstall(file: string): FileChange[] {
@@ -51,7 +53,9 @@ export function planLefthookUninstall(file: string): FileChange[] {
   let removed = false;
   for (const hook of HOOK_NAMES) removed = removeCommand(doc, hook) || removed;
   if (!removed) return [];
-  return [contentChange(file, existing, print(doc, style), "lumenguard commands removed")];
+  const rest = print(doc, style);
+  if (existing.startsWith(CREATED_MARK) && rest.replace(CREATED_MARK, "").trim() === "") return [{ action: "delete", file, note: "created by lumenguard init: removed" }];
+  return [contentChange(file, existing, rest, "lumenguard commands removed")];
 }
 
 /** The command's settings. pre-push: `{1} {2}` are git's remote name and URL; use_stdin hands on the refs. */
@@ -79,6 +83,7 @@ function parse(file: string, bytes: string): { doc: Document; style: PrintStyle 
   const doc = yaml.parseDocument(text);
   if (doc.errors.length > 0) return `does not parse as YAML (${doc.errors[0]!.message.split("\n")[0]}); fix it, or add the lumenguard commands by hand`;
   if (doc.contents !== null && !yaml.isMap(doc.contents)) return "is not a YAML mapping; add the lumenguard commands by hand";
+  normalizeMarks(doc);
   return { doc, style: styleOf(text) };
 }
 
@@ -113,11 +118,16 @@ function addCommand(doc: Document, hook: HookName, entry: Record<string, unknown
     root.items.push(markedPair(doc, hook, { commands: { lumenguard: entry } }));
     return `${hook}.commands.lumenguard added`;
   }
-  if (existing.value === null || (yaml.isScalar(existing.value) && existing.value.value === null)) {
-    existing.value = doc.createNode({});
+  // A hook key init created holds only what init put there: written anew.
+  if (isMarked(existing)) {
+    existing.value = doc.createNode({ commands: { lumenguard: entry } });
+    return `${hook}.commands.lumenguard updated`;
   }
+  if (existing.value === null || (yaml.isScalar(existing.value) && existing.value.value === null)) existing.value = doc.createNode({});
   const hookMap = existing.value;
   if (!yaml.isMap(hookMap)) return `!${hook}: is not a mapping; add commands.lumenguard by hand (README, "lefthook")`;
+  // An empty `{}` takes block entries; a filled inline mapping is the user's layout to keep.
+  if (hookMap.flow && hookMap.items.length === 0) hookMap.flow = false;
   if (hookMap.flow) return `!${hook}: is written inline; add commands.lumenguard by hand (README, "lefthook")`;
   const commands = findPair(hookMap, "commands");
   if (commands === undefined || commands.value === null || (yaml.isScalar(commands.value) && commands.value.value === null)) {
@@ -125,6 +135,11 @@ function addCommand(doc: Document, hook: HookName, entry: Record<string, unknown
     hookMap.items.push(markedPair(doc, "commands", { lumenguard: entry }));
     return `${hook}.commands.lumenguard added`;
   }
+  if (isMarked(commands)) {
+    commands.value = doc.createNode({ lumenguard: entry });
+    return `${hook}.commands.lumenguard updated`;
+  }
+  if (yaml.isMap(commands.value) && commands.value.flow && commands.value.items.length === 0) commands.value.flow = false;
   if (!yaml.isMap(commands.value) || commands.value.flow) return `!${hook}.commands is written inline; add lumenguard to it by hand (README, "lefthook")`;
   const ours = findPair(commands.value, "lumenguard");
   if (ours !== undefined && !isMarked(ours)) return `${hook}.commands.lumenguard is already there (yours): left alone`;
@@ -149,13 +164,39 @@ function removeCommand(doc: Document, hook: HookName): boolean {
   if (commands === undefined) return false;
   if (isMarked(commands)) {
     remove(hookPair.value, commands);
-    // `pre-commit:` with nothing under it was a null value before init filled it in.
-    if (hookPair.value.items.length === 0) hookPair.value = null;
+    // `pre-commit:` with nothing under it was an empty (null) value before init filled it in.
+    if (hookPair.value.items.length === 0) hookPair.value = emptyValue();
     return true;
   }
   if (!yaml.isMap(commands.value)) return false;
   const ours = findPair(commands.value, "lumenguard");
   return ours !== undefined && isMarked(ours) && remove(commands.value, ours);
+}
+
+/** A null value printed as nothing (`key:`), as the parser read it. */
+function emptyValue(): unknown {
+  const scalar = new (loadYaml().Scalar)(null);
+  scalar.source = "";
+  return scalar;
+}
+
+/**
+ * The parser attaches a mark written after a key (`commands: # mark`) to the value below it;
+ * put it back on the key, so the file prints as init wrote it and a second init changes nothing.
+ */
+function normalizeMarks(doc: Document): void {
+  const yaml = loadYaml();
+  const visit = (node: unknown, depth: number): void => {
+    if (!yaml.isMap(node) || depth > 2) return;
+    for (const pair of node.items) {
+      if (yaml.isNode(pair.value) && pair.value.commentBefore?.trim() === MARK.trim() && yaml.isNode(pair.key)) {
+        pair.key.comment = MARK;
+        pair.value.commentBefore = undefined;
+      }
+      visit(pair.value, depth + 1);
+    }
+  };
+  visit(doc.contents, 0);
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {
