@@ -59,8 +59,11 @@ function appendLines(file: string, base: FileChange | null, lines: readonly stri
   return contentChange(file, original, joinLines(insertLines(existing, existing.length, missing)), note);
 }
 
+/** Whether `change` appends `line` to what the file holds now (append-only changes: the new bytes follow the old). */
 function addsLine(change: FileChange, line: string): boolean {
-  return (change.action === "create" || change.action === "update") && splitLines(change.content.toString("latin1")).some((candidate) => candidate.text.trim() === line);
+  if (change.action !== "create" && change.action !== "update") return false;
+  const before = readBytesAsText(change.file) ?? "";
+  return splitLines(change.content.toString("latin1").slice(before.length)).some((candidate) => candidate.text.trim() === line);
 }
 
 /** Whether git's `.env*` matches `name` (a leading `.env`, case-insensitively only with core.ignorecase). */
@@ -86,13 +89,16 @@ interface Deciding {
  */
 function decidingPatterns(root: string, files: readonly string[], env: NodeJS.ProcessEnv): Map<string, Deciding> {
   const paths = files.map((file) => relative(root, file).split(sep).join("/"));
-  const result = runGit(["check-ignore", "-v", "-n", "-z", "--", ...paths], root, env);
-  const fields = splitNulKeepEmpty(result.stdout);
+  // Without -z (which needs --stdin) git prints one line per path, in the order given, each
+  // `<source>:<line>:<pattern>\t<path>` (`::\t<path>` when nothing matches); unusual names
+  // are quoted, so a name never spans lines.
+  const result = runGit(["-c", "core.quotePath=true", "check-ignore", "-v", "-n", "--", ...paths], root, env);
+  const lines = result.stdout.toString("utf8").split("\n");
   const deciding = new Map<string, Deciding>();
-  for (let index = 0; index + 3 < fields.length; index += 4) {
-    const [source, , pattern, path] = fields.slice(index, index + 4) as [string, string, string, string];
-    if (source !== "") deciding.set(join(root, path), { source, pattern });
-  }
+  files.forEach((file, index) => {
+    const rule = /^(.*):(\d+):(.*)\t/.exec(lines[index] ?? "");
+    if (rule) deciding.set(file, { source: rule[1]!, pattern: rule[3]! });
+  });
   return deciding;
 }
 
@@ -100,14 +106,6 @@ function isDeeperNegation(deciding: Deciding | undefined, root: string): boolean
   if (deciding === undefined || !deciding.pattern.startsWith("!")) return false;
   const source = join(root, deciding.source);
   return basename(source) === ".gitignore" && dirname(source) !== root && !relative(root, source).startsWith("..");
-}
-
-/** NUL-separated fields, empty ones kept (check-ignore -v -n prints `::` as empty fields). */
-function splitNulKeepEmpty(output: Buffer): string[] {
-  const text = output.toString("utf8");
-  const fields = text.split("\0");
-  if (fields[fields.length - 1] === "") fields.pop();
-  return fields;
 }
 
 function gitConfigBool(root: string, name: string, env: NodeJS.ProcessEnv): boolean {
