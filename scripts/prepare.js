@@ -24,8 +24,14 @@ function resolves(name) {
   }
 }
 
+// Settings of the outer install that are wrong for the npm commands run here, in this folder:
+// where it installs to, what it leaves out, and the install-script approvals that npm refuses
+// in a project-scoped command (--allow-scripts, given for a global install from git).
+const OUTER_ONLY = /^npm_config_(global|location|prefix|omit|include|production|only|allow_scripts.*|dangerously_allow_all_scripts|strict_allow_scripts)$/i;
+const localEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OUTER_ONLY.test(name)));
+
 /** npm as npm itself was started for this script (npm_execpath), else the one on PATH. */
-function npm(args, env = process.env) {
+function npm(args, env = localEnv) {
   const execPath = process.env.npm_execpath;
   const [command, prefix] = execPath ? [process.execPath, [execPath]] : ["npm", []];
   const result = spawnSync(command, [...prefix, ...args], { cwd: root, env, stdio: "inherit" });
@@ -33,8 +39,7 @@ function npm(args, env = process.env) {
 }
 
 if (!resolves("typescript") || !resolves("esbuild")) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_(global|location|omit|production|only)$/i.test(name)));
-  npm(["install", "--no-save", "--no-package-lock", "--include=dev", "--ignore-scripts", "--global=false", "--no-audit", "--no-fund"], env);
+  npm(["install", "--no-save", "--no-package-lock", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund"]);
 }
 npm(["run", "build"]);
 
