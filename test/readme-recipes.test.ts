@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { npmInstall, packedLumenguard, run, sh } from "./helpers/installs.js";
+import { copyOfCheckout, npmInstall, packedLumenguard, run, sh } from "./helpers/installs.js";
 import { makeKey } from "./helpers/keys.js";
 import { root } from "./helpers/process.js";
 import { readmeRecipes, recipe } from "./helpers/readme.js";
@@ -167,12 +167,7 @@ function sourceRepository(): { url: string; sha: string } {
   const dir = join(mkdtempSync(join(tmpdir(), "lumenguard-source-")), "lumenguard");
   afterAll(() => rmSync(dirname(dir), { recursive: true, force: true }));
   mkdirSync(dir);
-  const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).stdout.split("\0").filter(Boolean);
-  for (const file of files) {
-    if (!existsSync(join(root, file))) continue;
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    copyFileSync(join(root, file), join(dir, file));
-  }
+  copyOfCheckout(dir);
   git(dir, ["init", "-q", "-b", "main"]);
   git(dir, ["add", "-A"]);
   git(dir, ["commit", "-q", "--no-verify", "-m", "lumenguard as tested"]);

@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll } from "vitest";
 import { createDir } from "./repo.js";
 import { binEnv, root } from "./process.js";
@@ -67,4 +67,19 @@ export function trapNpm(log: string): string {
     spawnSync("/bin/sh", ["-c", `printf '#!/bin/sh\\necho "${name} $*" >> "%s"\\nexit 99\\n' '${log}' > '${file}' && chmod +x '${file}'`]);
   }
   return dir;
+}
+
+/**
+ * A copy of this checkout's files as git would commit them (tracked plus untracked, not
+ * ignored; so no node_modules and no lib/) in `dest`: what GitHub checks out for
+ * `uses: OWNER/lumenguard@REF`, or a clone of the repository, with uncommitted work included.
+ */
+export function copyOfCheckout(dest: string): void {
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  for (const file of listed.stdout.split("\0").filter(Boolean)) {
+    if (!existsSync(join(root, file))) continue;
+    mkdirSync(dirname(join(dest, file)), { recursive: true });
+    copyFileSync(join(root, file), join(dest, file));
+    chmodSync(join(dest, file), statSync(join(root, file)).mode & 0o777);
+  }
 }
