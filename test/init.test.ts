@@ -67,7 +67,9 @@ function expectScanLine(line: string | undefined, args: string): void {
   expect(line).toContain(`"$lumenguard_bin" ${args}`);
   expect(line).not.toContain("npx");
 }
-const lineWith = (text: string, args: string) => text.split("\n").find((line) => line.includes(`"$lumenguard_bin" ${args}`));
+/** The hook's scan statements as one line (a hook file has them one a line, a husky file on one line). */
+const lineWith = (text: string, args: string) =>
+  text.includes("\nlumenguard_bin=;") ? text.slice(text.indexOf("lumenguard_bin=;")).split("\n").join("; ") : text.split("\n").find((line) => line.includes(`"$lumenguard_bin" ${args}`));
 
 describe("lumenguard init: plain git hooks", () => {
   it("writes executable pre-commit and pre-push hooks in .git/hooks and says what it did", async () => {

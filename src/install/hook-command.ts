@@ -48,8 +48,13 @@ export function scanArguments(hook: HookName): string {
  * a plain git hook). Its exit status is the scan's, or 3 when lumenguard cannot be run.
  */
 export function shellScanCommand(hook: HookName, resolution: HookResolution): string {
+  return shellScanLines(hook, resolution).join("; ");
+}
+
+/** The same as shellScanCommand(), one statement a line, for a hook file of its own. */
+export function shellScanLines(hook: HookName, resolution: HookResolution): string[] {
   const args = scanArguments(hook);
-  if (resolution.kind === "command") return `${resolution.command} ${args}`;
+  if (resolution.kind === "command") return [`${resolution.command} ${args}`];
   const candidates = [...new Set([...resolution.candidates, ROOT_BIN])];
   const looked = [...candidates, "lumenguard on PATH"].join(", ");
   const missing = shellQuote(messages.hookMissing(hook, looked, resolution.install));
@@ -60,7 +65,7 @@ export function shellScanCommand(hook: HookName, resolution: HookResolution): st
     // The message shows the PATH the hook was given: that is what a GUI client or nvm got wrong.
     `if ! command -v node >/dev/null 2>&1; then echo ${shellQuote(noNode.before)}"$PATH"${shellQuote(noNode.after)} >&2; exit 3; fi`,
     `"$lumenguard_bin" ${args}`,
-  ].join("; ");
+  ];
 }
 
 /**

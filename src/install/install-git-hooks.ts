@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { pathKind, UnsafeWriteTargetError } from "../files.js";
 import { readBytesAsText, type FileChange } from "./file-change.js";
-import { HOOK_NAMES, shellScanCommand, SOURCE_HUSKY_INIT, type HookName, type HookResolution } from "./hook-command.js";
+import { HOOK_NAMES, shellScanLines, SOURCE_HUSKY_INIT, type HookName, type HookResolution } from "./hook-command.js";
 
 /**
  * Plain git hooks in the hooks folder (core.hooksPath honoured). A hook that is already there
@@ -67,16 +67,24 @@ export function isOurHook(content: string): boolean {
 
 /** The hook file; with `chained`, it runs the kept hook next, if git would have run it. */
 export function hookScript(hook: HookName, resolution: HookResolution, chained: boolean): string {
-  const scan = shellScanCommand(hook, resolution);
-  const head = ["#!/bin/sh", HOOK_HEADER, "# husky's per-user PATH setup (for node under nvm or a GUI git client), as husky's own hooks read it.", SOURCE_HUSKY_INIT];
-  // The hook's exit status is the scan's: no `exec`, the command is a list.
-  if (!chained) return [...head, scan, ""].join("\n");
+  const scan = shellScanLines(hook, resolution);
+  const head = [
+    "#!/bin/sh",
+    HOOK_HEADER,
+    "# husky's per-user PATH setup (for node under nvm or a GUI git client), read as husky's own hooks read it.",
+    SOURCE_HUSKY_INIT,
+    "# lumenguard: the copy init ran from, then node_modules/.bin, then PATH; nothing is downloaded.",
+  ];
+  // The hook's exit status is the scan's: no `exec`, the last statement decides.
+  if (!chained) return [...head, ...scan, ""].join("\n");
+  const inSubshell = ["(", ...scan.map((line) => `  ${line}`)];
   const kept = `"$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`;
   if (hook === "pre-commit") {
     return [
       ...head,
       `# Then the hook that was here before, kept as ${hook}${CHAINED_SUFFIX}.`,
-      `(${scan}) || exit $?`,
+      ...inSubshell,
+      ") || exit $?",
       `if [ -x ${kept} ]; then exec ${kept} "$@"; fi`,
       "",
     ].join("\n");
@@ -88,7 +96,8 @@ export function hookScript(hook: HookName, resolution: HookResolution, chained: 
     'lumenguard_refs=$(mktemp) || exit 1',
     `trap 'rm -f "$lumenguard_refs"' EXIT`,
     'cat > "$lumenguard_refs"',
-    `(${scan}) < "$lumenguard_refs" || exit $?`,
+    ...inSubshell,
+    ') < "$lumenguard_refs" || exit $?',
     `if [ -x ${kept} ]; then ${kept} "$@" < "$lumenguard_refs"; fi`,
     "",
   ].join("\n");
