@@ -6,8 +6,8 @@ export default defineConfig({
     alias: [
       {
         // Generated at build time into lib/ (scripts/build-config-validator.js); `npm test` builds first.
-        find: /^\.\/validate-config\.generated\.js$/,
-        replacement: fileURLToPath(new URL("./lib/src/config/validate-config.generated.js", import.meta.url)),
+        find: /^\.\/validate-(config|baseline)\.generated\.js$/,
+        replacement: fileURLToPath(new URL("./lib/src/config/validate-$1.generated.js", import.meta.url)),
       },
     ],
   },

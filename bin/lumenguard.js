@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Thin entry: wires the real process into run() and sets the exit code (issue #2).
+// Thin entry: wires the real process into run() and sets the exit code.
 import module from "node:module";
 
-// Node 22.1+ caches compiled code between runs; the hook starts on every commit (SPEC §9).
+// Node 22.1+ caches compiled code between runs; the hook starts on every commit.
 module.enableCompileCache?.();
 const { run } = await import("../lib/cli.js");
 

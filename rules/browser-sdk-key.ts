@@ -1,6 +1,7 @@
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { NAMES_LUMENFALL, isLumenfallKeyName, isScreamingCase, publicPrefixOf } from "./support/env-names.js";
+import { DEFAULT_PREFIX_OPTIONS, NAMES_LUMENFALL, isLumenfallKeyName, isScreamingCase, prefixOptionsFrom, publicPrefixOf, type PrefixOptions } from "./support/env-names.js";
 import { envFacts } from "./support/env-reads.js";
+import { DASHBOARD_URL, GUIDE_URL } from "./support/guide.js";
 import { jsFacts, type JsFacts } from "./support/js-facts.js";
 import { clientFacts } from "./support/lumenfall-clients.js";
 import { NameReporter } from "./support/positions.js";
@@ -10,47 +11,56 @@ import { codeKind } from "./support/source-files.js";
  * Never expose API keys in client-side code. The OpenAI SDK refuses to run in a browser unless
  * told `dangerouslyAllowBrowser: true`; pointed at Lumenfall, that flag means a Lumenfall key
  * is in the page, whatever variable it came from. A `"use client"` module runs in the browser
- * too, so a Lumenfall key variable read there is on its way to the client (SPEC §2).
- * Literal keys stay `lumenfall-key`'s and public-prefixed variables `public-env-prefix`'s: this
- * rule marks the SDK construction and key variables, where no literal is present.
+ * too, so a Lumenfall key variable read there is on its way to the client.
+ * Literal keys stay `lumenfall-key`'s and public-prefixed variables `public-env-prefix`'s (the
+ * same `publicEnvPrefixes` option tells which): this rule marks the SDK construction and key
+ * variables, where no literal is present.
  */
 const SOURCE_KEYWORDS = ["AllowBrowser", "use client"];
 const BUNDLE_KEYWORDS = ["AllowBrowser"];
 
-export default defineRule({
+function isCode(path: string): boolean {
+  const kind = codeKind(path);
+  return kind === "script" || kind === "component";
+}
+
+export default defineRule<PrefixOptions>({
   meta: {
     id: "browser-sdk-key",
     severity: "high",
     practice: "Never expose API keys in client-side code",
-    guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
+    guideUrl: GUIDE_URL,
     why: "Code that runs in the browser can be read by every visitor: a key it uses can be copied from the page or the network tab and abused.",
     fix: [
       "Proxy Lumenfall requests through your own backend (an API route, server action or edge function); construct the OpenAI client there, without dangerouslyAllowBrowser.",
-      "Keep the key server-side (LUMENFALL_API_KEY, no public prefix) and read it only in server code, never in a \"use client\" module.",
-      "If the key already shipped to browsers, revoke it at https://lumenfall.ai/app/api_keys ({identity}) and create a new one.",
+      'Keep the key server-side (LUMENFALL_API_KEY, no public prefix) and read it only in server code, never in a "use client" module.',
+      `If the key already shipped to browsers, revoke it at ${DASHBOARD_URL} ({identity}) and create a new one.`,
     ],
-    precedence: 0,
+    messages: {
+      browserFlag:
+        "An OpenAI-compatible client pointed at api.lumenfall.ai is built with dangerouslyAllowBrowser: true: its Lumenfall key ships to every visitor's browser",
+      clientModule: '{{name}} is read in a "use client" module: this code runs in the browser, so the Lumenfall key would ship to every visitor',
+    },
+    appliesTo: { scopes: ["repository", "package", "shipped"], files: isCode },
+    revokeUrl: DASHBOARD_URL,
   },
-  message: (key) => `Lumenfall API key ${key.redacted} is used in browser code`,
+  defaultOptions: DEFAULT_PREFIX_OPTIONS,
+  optionsFromConfig: (config) => prefixOptionsFrom(config),
   text: {
-    wants: (file) => file.source !== "history" && (codeKind(file.path) === "script" || codeKind(file.path) === "component"),
-    // "AllowBrowser" starts with a rare letter, so it is found fast; built bundles are checked
-    // for the SDK flag only ("use client" means nothing in client output).
-    keywords: (_settings, file) => (file.source === "bundle" || file.client ? BUNDLE_KEYWORDS : SOURCE_KEYWORDS),
+    // "AllowBrowser" starts with a rare letter, so it is found fast; shipped code is checked
+    // for the SDK flag only ("use client" means nothing in built output).
+    keywords: (_options, file) => (file.scope === "shipped" ? BUNDLE_KEYWORDS : SOURCE_KEYWORDS),
     // A Lumenfall base URL or key variable names Lumenfall: most "use client" files are never decoded.
     alsoNeeds: NAMES_LUMENFALL,
   },
   check(context) {
     const { text, file } = context;
-    if (text === null || file.source === "history") return;
-    const kind = codeKind(file.path);
-    if (kind !== "script" && kind !== "component") return;
+    if (text === null) return;
     const facts = jsFacts(text, file.path);
     const reporter = new NameReporter(context, text);
-    for (const flag of clientFacts(facts).browserFlags) {
-      reporter.report(flag.keyStart, flag.key, "An OpenAI-compatible client pointed at api.lumenfall.ai is built with dangerouslyAllowBrowser: true: its Lumenfall key ships to every visitor's browser");
-    }
-    if (kind === "script" && file.source !== "bundle" && facts.hasDirective("use client")) reportKeyVariables(context, facts, reporter);
+    for (const flag of clientFacts(facts).browserFlags) reporter.report(flag.keyStart, flag.key, "browserFlag", {});
+    const shipped = file.scope === "shipped";
+    if (!shipped && codeKind(file.path) === "script" && facts.hasDirective("use client")) reportKeyVariables(context, facts, reporter);
   },
   examples: {
     valid: [
@@ -75,63 +85,61 @@ export default defineRule({
       {
         code: "const client = new OpenAI({\n  apiKey: import.meta.env.VITE_AI_KEY,\n  baseURL: \"https://api.lumenfall.ai/openai/v1\",\n  dangerouslyAllowBrowser: true,\n});",
         path: "src/client.ts",
-        findings: [{ line: 4, column: 3 }],
+        findings: [{ line: 4, column: 3, severity: "high" }],
       },
       {
         code: "const client = new OpenAI({ apiKey: \"{{key}}\", baseURL: \"https://api.lumenfall.ai/openai/v1\", dangerouslyAllowBrowser: true });",
         path: "src/client.js",
         note: "with a literal key too",
-        findings: [{ line: 1, column: 145 }],
+        findings: [{ line: 1, column: 145, severity: "high" }],
       },
       {
         code: "const BASE_URL = \"https://api.lumenfall.ai/openai/v1\";\nexport const ai = new OpenAI({ apiKey, baseURL: BASE_URL, dangerouslyAllowBrowser: true });",
         path: "src/ai.ts",
         note: "the base URL through a const",
-        findings: [{ line: 2, column: 59 }],
+        findings: [{ line: 2, column: 59, severity: "high" }],
       },
-      { code: "new AzureOpenAI({ endpoint: \"https://api.lumenfall.ai\", apiKey, dangerouslyAllowBrowser: true });", path: "src/azure.ts", findings: [{ line: 1, column: 65 }] },
+      { code: "new AzureOpenAI({ endpoint: \"https://api.lumenfall.ai\", apiKey, dangerouslyAllowBrowser: true });", path: "src/azure.ts", findings: [{ line: 1, column: 65, severity: "high" }] },
       {
         code: "const API = \"https://api.lumenfall.ai\";\nconst lumenfall = createOpenAI({ baseURL: `${API}/openai/v1`, apiKey, dangerouslyAllowBrowser: true });",
         path: "src/provider.ts",
-        findings: [{ line: 2, column: 71 }],
+        findings: [{ line: 2, column: 71, severity: "high" }],
       },
       {
         code: "const model = new ChatOpenAI({\n  model: \"gpt-4o\",\n  configuration: { baseURL: LUMENFALL_URL },\n  dangerouslyAllowBrowser: true,\n});",
         path: "src/chain.ts",
         note: "LangChain",
-        findings: [{ line: 4, column: 3 }],
+        findings: [{ line: 4, column: 3, severity: "high" }],
       },
       {
         code: "const options = { baseURL: process.env.NEXT_PUBLIC_LUMENFALL_BASE_URL, dangerouslyAllowBrowser: true };\nexport const client = new OpenAI(options);",
         path: "lib/client.ts",
         note: "options built first",
-        findings: [{ line: 1, column: 72 }],
+        findings: [{ line: 1, column: 72, severity: "high" }],
       },
-      { code: "const c=new Xe({apiKey:t,baseURL:\"https://api.lumenfall.ai/openai/v1\",dangerouslyAllowBrowser:!0});", path: "dist/assets/index-4f3a.js", note: "minified", findings: [{ line: 1, column: 71 }] },
+      { code: "const c=new Xe({apiKey:t,baseURL:\"https://api.lumenfall.ai/openai/v1\",dangerouslyAllowBrowser:!0});", path: "dist/assets/index-4f3a.js", note: "minified", findings: [{ line: 1, column: 71, severity: "high" }] },
       {
         code: "<script setup>\nconst client = new OpenAI({ baseURL: \"https://api.lumenfall.ai/openai/v1\", apiKey: key, dangerouslyAllowBrowser: true });\n</script>",
         path: "src/App.vue",
-        findings: [{ line: 2, column: 89 }],
+        findings: [{ line: 2, column: 89, severity: "high" }],
       },
-      { code: "\"use client\";\n\nexport function useLumenfall() {\n  return process.env.LUMENFALL_API_KEY;\n}", path: "app/hooks.ts", findings: [{ line: 4, column: 22 }] },
+      { code: "\"use client\";\n\nexport function useLumenfall() {\n  return process.env.LUMENFALL_API_KEY;\n}", path: "app/hooks.ts", findings: [{ line: 4, column: 22, severity: "high" }] },
       {
         code: "/** Chat box */\n// eslint-disable-next-line\n'use client'\nimport { LUMENFALL_TOKEN } from \"../config\";",
         path: "app/chat.jsx",
         note: "directive after comments; an imported key constant",
-        findings: [{ line: 4, column: 10 }],
+        findings: [{ line: 4, column: 10, severity: "high" }],
       },
-      { code: "\"use client\";\nconst key = process.env[\"LUMENFALL_API_KEY\"];", path: "app/a.tsx", findings: [{ line: 2, column: 26 }] },
-      { code: "\"use client\";\nconst { LUMENFALL_API_KEY: key } = process.env;", path: "app/b.tsx", findings: [{ line: 2, column: 9 }] },
-      { code: "\"use client\";\nimport { env } from \"~/env\";\nconst client = createClient(env.LUMENFALL_API_KEY);", path: "app/c.tsx", note: "t3-env", findings: [{ line: 3, column: 33 }] },
+      { code: "\"use client\";\nconst key = process.env[\"LUMENFALL_API_KEY\"];", path: "app/a.tsx", findings: [{ line: 2, column: 26, severity: "high" }] },
+      { code: "\"use client\";\nconst { LUMENFALL_API_KEY: key } = process.env;", path: "app/b.tsx", findings: [{ line: 2, column: 9, severity: "high" }] },
+      { code: "\"use client\";\nimport { env } from \"~/env\";\nconst client = createClient(env.LUMENFALL_API_KEY);", path: "app/c.tsx", note: "t3-env", findings: [{ line: 3, column: 33, severity: "high" }] },
     ],
   },
 });
 
 /** Lumenfall key variables read in a `"use client"` module (public-prefixed ones are public-env-prefix's). */
-function reportKeyVariables(context: RuleContext, facts: JsFacts, reporter: NameReporter): void {
-  const prefixes = context.settings.publicEnvPrefixes;
-  const message = (name: string) =>
-    `${name} is read in a "use client" module: this code runs in the browser, so the Lumenfall key would ship to every visitor`;
+function reportKeyVariables(context: RuleContext<PrefixOptions>, facts: JsFacts, reporter: NameReporter): void {
+  const prefixes = context.options.publicEnvPrefixes;
   const places: Array<{ start: number; name: string }> = [];
   for (const read of envFacts(facts).reads) places.push({ start: read.start, name: read.name });
   facts.tokens.forEach((token, at) => {
@@ -140,6 +148,6 @@ function reportKeyVariables(context: RuleContext, facts: JsFacts, reporter: Name
   });
   places.sort((a, b) => a.start - b.start);
   for (const { start, name } of places) {
-    if (isLumenfallKeyName(name) && publicPrefixOf(name, prefixes) === null) reporter.report(start, name, message(name));
+    if (isLumenfallKeyName(name) && publicPrefixOf(name, prefixes) === null) reporter.report(start, name, "clientModule", { name });
   }
 }

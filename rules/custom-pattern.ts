@@ -1,30 +1,40 @@
 import { defineRule, type Rule } from "../src/engine/rule.js";
+import type { Severity } from "../src/types.js";
+import { GUIDE_URL, LEAK_SCOPES } from "./support/guide.js";
 
 /**
- * A rule made from a config `customPatterns` entry (SPEC §7): another provider's secret, kept
- * out of the repository by the same practice as a Lumenfall key.
+ * A rule made from a config `customPatterns` entry: another provider's secret, kept out of the
+ * repository, its history and client code by the same practices as a Lumenfall key. It applies
+ * wherever the Lumenfall key rules do, and reports the secrets its own detector (same id) finds.
+ * Its guidance is generic unless the pattern names its provider's revoke page: a custom pattern's
+ * finding never sends the user to the Lumenfall dashboard.
  */
-export interface CustomPatternSpec {
+export interface CustomPatternRuleSpec {
   id: string;
-  severity?: "critical" | "high" | "medium" | "low" | "info";
+  severity?: Severity;
+  /** Why this secret matters, shown with every finding. */
   description?: string;
+  /** Where this provider's secrets are revoked. */
+  revokeUrl?: string;
 }
 
-export function customPatternRule(spec: CustomPatternSpec): Rule {
+export function customPatternRule(spec: CustomPatternRuleSpec): Rule<Record<string, never>> {
+  const revoke = spec.revokeUrl ? `Revoke it at ${spec.revokeUrl} and issue a new one.` : "Revoke the secret with its provider and issue a new one.";
   return defineRule({
     meta: {
       id: spec.id,
       severity: spec.severity ?? "high",
-      practice: "Never commit API keys to version control",
-      guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
-      why: spec.description ?? "A secret in the repository can be read by everyone who can read the repository and its history.",
-      fix: ["Revoke the secret with its provider and issue a new one.", "Keep the new one in an ignored .env file and read it on the server."],
-      precedence: 0,
+      practice: "Never commit secrets to version control or ship them in client code",
+      guideUrl: GUIDE_URL,
+      why: spec.description ?? "A secret in the repository, its history or client code can be read by everyone who can read those, and used.",
+      fix: [revoke, "Keep the new one in an ignored .env file and read it on the server."],
+      messages: { found: "Secret matching custom pattern {{pattern}}: {{redacted}}" },
+      appliesTo: { scopes: LEAK_SCOPES },
+      revokeUrl: spec.revokeUrl ?? null,
     },
-    message: (key) => `Secret matching custom pattern ${spec.id}: ${key.redacted}`,
+    defaultOptions: {},
     check(context) {
-      if (context.file.source === "history" || context.file.source === "bundle") return;
-      for (const key of context.keys) if (key.detector === spec.id) context.report(key);
+      for (const key of context.keys) if (key.detector === spec.id) context.report({ key, messageId: "found", data: { pattern: spec.id, redacted: key.redacted } });
     },
     examples: { valid: [], invalid: [] },
   });

@@ -1,5 +1,7 @@
+import { LUMENFALL_DETECTOR_ID } from "../src/detectors/lumenfall/index.js";
 import { defineRule } from "../src/engine/rule.js";
-import { envFileKind } from "./env-files.js";
+import { isEnvFile } from "./env-files.js";
+import { DASHBOARD_URL, GUIDE_URL } from "./support/guide.js";
 
 /**
  * Use environment variables, with `.env` added to `.gitignore`. A `.env` file that git tracks,
@@ -12,36 +14,45 @@ export default defineRule({
     id: "dotenv-tracked",
     severity: "high",
     practice: "Use environment variables, and add .env to .gitignore",
-    guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
+    guideUrl: GUIDE_URL,
     why: "A committed .env file ships every secret it holds to everyone who can read the repository, now and in every later commit.",
     fix: [
       "Take it out of the index, keeping the file: git rm --cached <file>, and commit that.",
-      "Add .env* (and !.env.example) to .gitignore: lumenguard init --git-hooks, or by hand.",
-      "If it ever held a key, that key is in history: revoke it at https://lumenfall.ai/app/api_keys ({identity}).",
+      "Add .env* (and !.env.example) to .gitignore: lumenguard init, or lumenguard scan --fix.",
+      `If it ever held a key, that key is in history: revoke it at ${DASHBOARD_URL} ({identity}).`,
     ],
-    precedence: 0,
+    messages: {
+      tracked: "A .env file is tracked by git",
+      trackedWithKey: "A .env file is tracked by git, and it holds a Lumenfall key",
+      trackedLate: "A .env file is tracked by git although .gitignore now matches it (ignoring a tracked file changes nothing: git rm --cached it)",
+      trackedLateWithKey:
+        "A .env file is tracked by git although .gitignore now matches it (ignoring a tracked file changes nothing: git rm --cached it), and it holds a Lumenfall key",
+      staged: "A .env file is staged for commit",
+      stagedWithKey: "A .env file is staged for commit, and it holds a Lumenfall key",
+    },
+    appliesTo: { scopes: ["repository"], git: ["tracked", "staged"], files: isEnvFile },
+    revokeUrl: DASHBOARD_URL,
   },
-  message: () => "An env file is tracked by git (or staged for commit)",
-  wantsFile: (file) => envFileKind(file.path) === "env",
+  defaultOptions: {},
+  checksFilesWithoutKeys: true,
   check(context) {
     const { file } = context;
-    const tracked = file.source === "staged" || file.tracked === true;
-    if (!tracked || envFileKind(file.path) !== "env") return;
-    const holdsKey = context.keys.some((key) => key.placeholder === null && key.detector === "lumenfall");
-    const what = file.source === "staged" ? "A .env file is staged for commit" : "A .env file is tracked by git";
-    const late = file.ignoredButTracked ? " although .gitignore now matches it (ignoring a tracked file changes nothing: git rm --cached it)" : "";
-    context.reportFile({ severity: holdsKey ? "critical" : undefined, message: `${what}${late}${holdsKey ? ", and it holds a Lumenfall key" : ""}` });
+    const holdsKey = context.keys.some((key) => key.placeholder === null && key.detector === LUMENFALL_DETECTOR_ID);
+    const base = file.git === "staged" ? "staged" : file.ignoredButTracked ? "trackedLate" : "tracked";
+    context.report({ messageId: holdsKey ? `${base}WithKey` : base, ...(holdsKey ? { severity: "critical" as const } : {}) });
   },
   examples: {
     valid: [
-      { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", path: ".env.example", source: "staged" },
-      { code: "LUMENFALL_API_KEY={{key}}", path: ".env", source: "worktree", note: "untracked, unstaged: dotenv-unignored's business" },
-      { code: "# settings", path: "docs/env.md", source: "staged" },
+      { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", path: ".env.example", facts: { git: "staged" } },
+      { code: "LUMENFALL_API_KEY={{key}}", path: ".env", facts: { git: "untracked" }, note: "untracked, unstaged: dotenv-unignored's business" },
+      { code: "# settings", path: "docs/env.md", facts: { git: "staged" } },
+      { code: "DEBUG=1", path: ".env", facts: { scope: "history" }, note: "history is not the index" },
     ],
     invalid: [
-      { code: "LUMENFALL_API_KEY={{key}}", path: ".env", source: "staged", findings: [{ line: 1, column: 1 }] },
-      { code: "DEBUG=1", path: "apps/web/.env.production", source: "staged", findings: [{ line: 1, column: 1 }] },
-      { code: "DEBUG=1", path: ".env.local", source: "staged" },
+      { code: "LUMENFALL_API_KEY={{key}}", path: ".env", facts: { git: "staged" }, findings: [{ line: 1, column: 1, severity: "critical", messageId: "stagedWithKey" }] },
+      { code: "DEBUG=1", path: "apps/web/.env.production", facts: { git: "staged" }, findings: [{ line: 1, column: 1, severity: "high", messageId: "staged" }] },
+      { code: "DEBUG=1", path: ".env.local", facts: { git: "tracked" }, findings: [{ line: 1, column: 1, severity: "high", messageId: "tracked" }] },
+      { code: "DEBUG=1", path: ".env", facts: { git: "tracked", ignoredButTracked: true }, findings: [{ line: 1, column: 1, messageId: "trackedLate", severity: "high" }] },
     ],
   },
 });

@@ -1,7 +1,7 @@
 /**
- * Which files are env files (SPEC §2): `.env` and `.env.<anything>` at any depth. The
- * templates — `.env.example`, `.env.sample`, `.env.template`, `.env.dist` — are meant to be
- * committed; they are exempt from the dotenv rules but scanned for keys like any file.
+ * Which files are env files: `.env` and `.env.<anything>` at any depth. The templates —
+ * `.env.example`, `.env.sample`, `.env.template`, `.env.dist` — are meant to be committed;
+ * they are exempt from the dotenv rules but scanned for keys like any file.
  */
 const TEMPLATE_SUFFIXES = new Set(["example", "sample", "template", "dist"]);
 
@@ -11,4 +11,9 @@ export function envFileKind(path: string): "env" | "template" | null {
   if (!name.startsWith(".env.")) return null;
   const parts = name.slice(".env.".length).toLowerCase().split(".");
   return parts.some((part) => TEMPLATE_SUFFIXES.has(part)) ? "template" : "env";
+}
+
+/** An env file that is not a template: what the dotenv rules are about. */
+export function isEnvFile(path: string): boolean {
+  return envFileKind(path) === "env";
 }

@@ -8,7 +8,7 @@ import lumenfallKey from "./lumenfall-key.js";
 import publicEnvPrefix from "./public-env-prefix.js";
 import sharedKeyAcrossEnvironments from "./shared-key-across-environments.js";
 
-/** Every rule, in one explicit list (STYLE: no discovery magic). */
+/** Every rule, in one explicit list (no discovery magic). */
 export const rules: readonly Rule[] = [lumenfallKey, keyInHistory, clientBundleKey, dotenvTracked, dotenvUnignored, publicEnvPrefix, browserSdkKey, sharedKeyAcrossEnvironments];
 
 export function ruleById(id: string): Rule | undefined {

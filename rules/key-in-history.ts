@@ -1,4 +1,6 @@
+import { LUMENFALL_DETECTOR_ID } from "../src/detectors/lumenfall/index.js";
 import { defineRule } from "../src/engine/rule.js";
+import { DASHBOARD_URL, GUIDE_URL } from "./support/guide.js";
 
 /**
  * Never commit API keys to version control — and a key deleted in a later commit is still
@@ -10,28 +12,29 @@ export default defineRule({
     id: "key-in-history",
     severity: "critical",
     practice: "Never commit API keys to version control",
-    guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
+    guideUrl: GUIDE_URL,
     why: "Deleting the line does not delete the key: every clone and fork keeps the commit that added it.",
     fix: [
-      "Revoke it now at https://lumenfall.ai/app/api_keys ({identity}) and create a new key: it is leaked whatever happens to history.",
+      `Revoke it now at ${DASHBOARD_URL} ({identity}) and create a new key: it is leaked whatever happens to history.`,
       "If the commits are not pushed yet, rewrite them (git rebase -i, git commit --amend) so the key never leaves this machine.",
       "Keep the new key in an ignored .env file and read it on the server.",
     ],
-    precedence: 0,
+    messages: { inHistory: "Lumenfall API key {{redacted}} is in git history" },
+    appliesTo: { scopes: ["history"] },
+    revokeUrl: DASHBOARD_URL,
   },
-  message: (key) => `Lumenfall API key ${key.redacted} is in git history`,
+  defaultOptions: {},
   check(context) {
-    if (context.file.source !== "history") return;
-    for (const key of context.keys) if (key.detector === "lumenfall") context.report(key);
+    for (const key of context.keys) if (key.detector === LUMENFALL_DETECTOR_ID) context.report({ key, messageId: "inHistory", data: { redacted: key.redacted } });
   },
   examples: {
     valid: [
-      { code: 'const key = "{{key}}";', note: "a working-tree file is lumenfall-key's", source: "worktree" },
-      { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", source: "history" },
+      { code: 'const key = "{{key}}";', note: "a working-tree file is lumenfall-key's" },
+      { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", facts: { scope: "history" } },
     ],
     invalid: [
-      { code: 'const key = "{{key}}";', source: "history", findings: [{ line: 1, column: 14 }] },
-      { code: "data:\n  k: {{key|base64}}", source: "history", findings: [{ line: 2, column: 6 }] },
+      { code: 'const key = "{{key}}";', facts: { scope: "history" }, findings: [{ line: 1, column: 14, severity: "critical", messageId: "inHistory" }] },
+      { code: "data:\n  k: {{key|base64}}", facts: { scope: "history" }, findings: [{ line: 2, column: 6, severity: "critical" }] },
     ],
   },
 });

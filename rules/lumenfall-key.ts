@@ -1,37 +1,42 @@
+import { LUMENFALL_DETECTOR_ID } from "../src/detectors/lumenfall/index.js";
 import { defineRule } from "../src/engine/rule.js";
-import { envFileKind } from "./env-files.js";
+import { DASHBOARD_URL, GUIDE_URL } from "./support/guide.js";
 
 /**
  * Never commit API keys to version control. A Lumenfall key in a file that is (or is about to
  * be) in the repository can be read by everyone who can read the repository, for ever: history
- * keeps it after the line is deleted. Keys in history and in client bundles have their own,
- * more specific rules.
+ * keeps it after the line is deleted. A file npm would publish is public the moment it is on
+ * the registry. Keys in history and in client code have their own, more specific rules; a key in
+ * an env file git ignores is where the guide says it belongs, so this rule does not apply there.
  */
 export default defineRule({
   meta: {
     id: "lumenfall-key",
     severity: "critical",
     practice: "Never commit API keys to version control",
-    guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
+    guideUrl: GUIDE_URL,
     why: "Anyone who can read this repository, its forks or its history can use the key and spend your quota.",
     fix: [
-      "Revoke it now at https://lumenfall.ai/app/api_keys ({identity}) and create a new key.",
+      `Revoke it now at ${DASHBOARD_URL} ({identity}) and create a new key.`,
       "Put the new key in an ignored .env file (LUMENFALL_API_KEY=...), never in code.",
       "Read it on the server only: process.env.LUMENFALL_API_KEY.",
     ],
-    precedence: 0,
+    messages: {
+      hardCoded: "Lumenfall API key {{redacted}} is hard-coded here",
+      published:
+        'Lumenfall API key {{redacted}} is in a file npm would publish with this package: keep the file out of the tarball (list only what ships in the "files" field of package.json, or add the file to .npmignore)',
+    },
+    appliesTo: { scopes: ["repository", "package"] },
+    revokeUrl: DASHBOARD_URL,
   },
-  message: (key) => `Lumenfall API key ${key.redacted} is hard-coded here`,
+  defaultOptions: {},
   check(context) {
-    // Keys in history and in client code have their own, more specific rules.
-    if (context.file.source === "history" || context.file.source === "bundle" || context.file.client) return;
-    // A key in an env file that git ignores is where the guide says it belongs (SPEC §2).
-    if (context.file.ignored && envFileKind(context.file.path) !== null) return;
-    for (const key of context.keys) if (key.detector === "lumenfall") context.report(key);
+    const messageId = context.file.scope === "package" ? "published" : "hardCoded";
+    for (const key of context.keys) if (key.detector === LUMENFALL_DETECTOR_ID) context.report({ key, messageId, data: { redacted: key.redacted } });
   },
   examples: {
     valid: [
-      { code: 'export LUMENFALL_API_KEY=lmnfl_your_api_key', note: "too short, and says 'your'" },
+      { code: "export LUMENFALL_API_KEY=lmnfl_your_api_key", note: "too short, and says 'your'" },
       { code: 'curl -H "Authorization: Bearer lmnfl_abc123.xyz789"', note: "the docs example" },
       { code: "Keys look like `lmnfl_<key_id>.<secret>`" },
       { code: "const header = `Bearer lmnfl_${keyId}.${secret}`;" },
@@ -52,23 +57,29 @@ export default defineRule({
       { code: "id lmnfl_Zr8Kq2Lp9Xv4Nt6Wb1Yc3Hd5.suffix", note: "a run followed by a dot is never dotless" },
       { code: "lmnfl_abcdefghijklmnopqrstuvwxyzab", note: "dotless without upper case and digits" },
       { code: "Bill: https://drive.google.com/open?id=1WRvFj2dLmnfL_hV4n5z-Z22R3hB4KzF9" },
+      { code: 'const key = "{{key}}";', facts: { scope: "history" }, note: "history is key-in-history's" },
+      { code: 'const key = "{{key}}";', facts: { scope: "shipped" }, note: "client code is client-bundle-key's" },
+      { code: "LUMENFALL_API_KEY={{key}}", path: ".env", facts: { scope: "local", git: "ignored" }, note: "an ignored env file is where keys belong" },
     ],
     invalid: [
-      { code: 'const key = "{{key}}";', findings: [{ line: 1, column: 14 }] },
-      { code: "x\n  apiKey: '{{key}}',\n", findings: [{ line: 2, column: 12 }] },
-      { code: "LUMENFALL_API_KEY={{key}}", path: "deploy/settings.env" },
-      { code: "Authorization: Bearer {{key}}", findings: [{ line: 1, column: 23 }] },
-      { code: "token={{dotless}}", note: "dotless high-entropy form" },
-      { code: "{{key}}.", note: "a sentence ending after the key" },
-      { code: '{"k":"\\u0022{{key}}\\u0022"}', note: "JSON-escaped quote before the key" },
-      { code: '{"text":"line one\\n{{key}}"}', note: "backslash escape before the key" },
-      { code: "https://example.test/?q=%22{{key}}%22", note: "percent-escaped quote before" },
-      { code: "https://example.test/?key={{key|percent-dot}}", note: "URL-encoded dot" },
-      { code: '{"k":"{{key|json-dot}}"}', note: "\\u002e for the dot" },
-      { code: "data:\n  apiKey: {{key|base64}}", path: "k8s/secret.yaml", findings: [{ line: 2, column: 11 }] },
-      { code: "token: {{key|base64-shift1}}", note: "base64 at the second alignment" },
-      { code: "token: {{key|base64-shift2}}", note: "base64 at the third alignment" },
-      { code: "{{key}}\nand again {{key}}", findings: [{ line: 1, column: 1 }, { line: 2, column: 11 }] },
+      { code: 'const key = "{{key}}";', findings: [{ line: 1, column: 14, severity: "critical", messageId: "hardCoded" }] },
+      { code: "x\n  apiKey: '{{key}}',\n", findings: [{ line: 2, column: 12, severity: "critical" }] },
+      { code: "LUMENFALL_API_KEY={{key}}", path: "deploy/settings.env", findings: [{ line: 1, column: 19, severity: "critical" }] },
+      { code: "Authorization: Bearer {{key}}", findings: [{ line: 1, column: 23, severity: "critical" }] },
+      { code: "token={{dotless}}", note: "dotless high-entropy form", findings: [{ line: 1, column: 7, severity: "critical" }] },
+      { code: "{{key}}.", note: "a sentence ending after the key", findings: [{ line: 1, column: 1, severity: "critical" }] },
+      { code: '{"k":"\\u0022{{key}}\\u0022"}', note: "JSON-escaped quote before the key", findings: [{ line: 1, column: 13, severity: "critical" }] },
+      { code: '{"text":"line one\\n{{key}}"}', note: "backslash escape before the key", findings: [{ line: 1, column: 20, severity: "critical" }] },
+      { code: "https://example.test/?q=%22{{key}}%22", note: "percent-escaped quote before", findings: [{ line: 1, column: 28, severity: "critical" }] },
+      { code: "https://example.test/?key={{key|percent-dot}}", note: "URL-encoded dot", findings: [{ line: 1, column: 27, severity: "critical" }] },
+      { code: '{"k":"{{key|json-dot}}"}', note: "\\u002e for the dot", findings: [{ line: 1, column: 7, severity: "critical" }] },
+      { code: "data:\n  apiKey: {{key|base64}}", path: "k8s/secret.yaml", findings: [{ line: 2, column: 11, severity: "critical" }] },
+      { code: "token: {{key|base64-shift1}}", note: "base64 at the second alignment: the key starts in the second character of its quad", findings: [{ line: 1, column: 9, severity: "critical" }] },
+      { code: "token: {{key|base64-shift2}}", note: "base64 at the third alignment: the key starts in the third character of its quad", findings: [{ line: 1, column: 10, severity: "critical" }] },
+      { code: "{{key}}\nand again {{key}}", findings: [{ line: 1, column: 1, severity: "critical" }, { line: 2, column: 11, severity: "critical" }] },
+      { code: "\uFEFFconst k = '{{key}}';", note: "a UTF-8 byte-order mark is not counted", findings: [{ line: 1, column: 12, severity: "critical" }] },
+      { code: 'const key = "{{key}}";', facts: { scope: "package" }, note: "a file npm would publish", findings: [{ line: 1, column: 14, messageId: "published", severity: "critical" }] },
+      { code: 'const key = "{{key}}";', facts: { git: "staged" }, findings: [{ line: 1, column: 14, severity: "critical" }] },
     ],
   },
 });

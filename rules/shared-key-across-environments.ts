@@ -1,5 +1,8 @@
+import { createRequire } from "node:module";
+import { LUMENFALL_DETECTOR_ID } from "../src/detectors/lumenfall/index.js";
 import { defineRule, type KeyOccurrence } from "../src/engine/rule.js";
 import { envFileKind } from "./env-files.js";
+import { DASHBOARD_URL, GUIDE_URL } from "./support/guide.js";
 
 /**
  * Use separate keys for different environments. When development, staging and production
@@ -11,37 +14,54 @@ import { envFileKind } from "./env-files.js";
  *
  * This rule looks across files: per file it keeps the keys of files that belong to an
  * environment, and once every file has been read it reports the keys found in two or more.
+ * It applies wherever keys are read — the working tree, ignored env files, the index, history,
+ * client output — and concludes among the files of one scan.
  */
 const rule = defineRule({
   meta: {
     id: "shared-key-across-environments",
     severity: "medium",
     practice: "Use separate keys for different environments",
-    guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
+    guideUrl: GUIDE_URL,
     why: "One key in several environments cannot be rotated, tracked or revoked for one of them alone; a leak anywhere is a leak everywhere.",
     fix: [
-      "Create a key per environment at https://lumenfall.ai/app/api_keys (name them after the environment).",
+      `Create a key per environment at ${DASHBOARD_URL} (name them after the environment).`,
       "Put each in its own environment's config, and revoke the shared one ({identity}) once they are in place.",
     ],
-    precedence: 0,
+    messages: {
+      shared: "Lumenfall API key {{redacted}} is used in {{environments}}",
+      sharedAlso: "Lumenfall API key {{redacted}} is used in {{environments}}; also in {{others}}",
+    },
+    appliesTo: { scopes: ["repository", "package", "local", "history", "shipped"], files: configuresEnvironment },
+    revokeUrl: DASHBOARD_URL,
   },
-  message: (key) => `Lumenfall API key ${key.redacted} is used in more than one environment`,
+  defaultOptions: {},
   check() {
     // Decided across files: see acrossFiles.
   },
+  // A workflow's text is read for its jobs' `environment:`.
+  text: { keywords: () => WORKFLOW_KEYWORDS },
   acrossFiles: {
-    collect: (file, keys, readText) => environmentKeysOf(file.path, keys, readText),
+    collect: (file, keys, text) => environmentKeysOf(file.path, keys, text),
     conclude: (collected) =>
       findSharedKeys(collected as EnvironmentKey[]).map((place) => ({
         file: place.file,
         key: place.key,
-        message: `Lumenfall API key ${place.key.redacted} is used in ${place.environments.join(" and ")}${place.others.length > 0 ? `; also in ${place.others.join(", ")}` : ""}`,
+        messageId: place.others.length > 0 ? "sharedAlso" : "shared",
+        data: { redacted: place.key.redacted, environments: place.environments.join(" and "), others: place.others.join(", ") },
       })),
   },
   examples: { valid: [], invalid: [] },
 });
 
 export default rule;
+
+const WORKFLOW_KEYWORDS: readonly string[] = ["environment"];
+
+/** Files that can configure one environment: env files, compose files, deploy overlays, workflows. */
+function configuresEnvironment(path: string): boolean {
+  return environmentOfPath(path) !== null || isWorkflow(path);
+}
 
 const ENVIRONMENTS: ReadonlyArray<[string, RegExp]> = [
   ["production", /^(?:prod|production|prd|live)$/],
@@ -59,7 +79,7 @@ function environmentOfWord(word: string): string | null {
 /**
  * The environment a file configures, from its name: `.env.production`, `.env.staging.local`,
  * `.env.local` (local), `docker-compose.prod.yml`, `compose.staging.yaml`, `k8s/overlays/production/…`,
- * `deploy/staging/…`. A plain `.env` has none. Workflows need their text: see `environmentInWorkflow`.
+ * `deploy/staging/…`. A plain `.env` has none. Workflows need their text: see `workflowEnvironments`.
  */
 export function environmentOfPath(path: string): string | null {
   const parts = path.split("/");
@@ -90,27 +110,32 @@ export function isWorkflow(path: string): boolean {
 }
 
 /**
- * The `environment:` of the workflow job holding `line` (1-based): `environment: production`,
- * or `environment:` with `name: production` under it. Jobs are the blocks indented under `jobs:`.
+ * The `environment:` of each job of a GitHub Actions workflow, with the lines the job spans
+ * (1-based, inclusive): `environment: production`, or `environment: { name: production }`
+ * (https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idenvironment).
+ * Read with the `yaml` package, so any indentation and flow style works; a workflow that does
+ * not parse has no environments.
  */
-export function environmentInWorkflow(text: string, line: number): string | null {
-  const lines = text.split(/\r?\n/);
-  const indentOf = (row: string) => row.length - row.trimStart().length;
-  let header = -1;
-  for (let at = line - 1; at >= 0 && header === -1; at--) {
-    const row = lines[at] ?? "";
-    if (row.trim() && indentOf(row) === 2 && /^\s{2}[\w-]+:\s*$/.test(row)) header = at;
+export function workflowEnvironments(text: string): Array<{ environment: string; fromLine: number; toLine: number }> {
+  const { parseDocument, LineCounter, isMap, isScalar } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false });
+  if (document.errors.length > 0) return [];
+  const jobs = document.get("jobs", true);
+  if (!isMap(jobs)) return [];
+  const found: Array<{ environment: string; fromLine: number; toLine: number }> = [];
+  for (const pair of jobs.items) {
+    const job = pair.value;
+    if (!isMap(job) || !job.range) continue;
+    const setting: unknown = job.get("environment", true);
+    const name = isScalar(setting) ? setting.value : isMap(setting) ? (setting as { get(key: string): unknown }).get("name") : undefined;
+    if (typeof name !== "string" || name === "") continue;
+    const keyRange = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : job.range[0];
+    // The job's node ends where the next key starts: a position at column 1 belongs to the line before.
+    const end = lineCounter.linePos(job.range[1]);
+    found.push({ environment: normalise(name), fromLine: lineCounter.linePos(keyRange).line, toLine: end.col === 1 ? end.line - 1 : end.line });
   }
-  if (header === -1) return null;
-  for (let at = header + 1; at < lines.length; at++) {
-    const row = lines[at] ?? "";
-    if (row.trim() && indentOf(row) <= 2) break;
-    const inline = /^\s{4}environment:\s*['"]?([\w-]+)/.exec(row);
-    if (inline) return normalise(inline[1] as string);
-    const named = /^\s{6}name:\s*['"]?([\w-]+)/.exec(row);
-    if (named && /^\s{4}environment:\s*$/.test(lines[at - 1] ?? "")) return normalise(named[1] as string);
-  }
-  return null;
+  return found;
 }
 
 function normalise(name: string): string {
@@ -123,16 +148,17 @@ export interface EnvironmentKey {
   key: KeyOccurrence;
 }
 
-/** The keys of a file that configures an environment (by its name, or per workflow job). */
-export function environmentKeysOf(path: string, keys: readonly KeyOccurrence[], readText: () => string): EnvironmentKey[] {
+/** The Lumenfall keys of a file that configures an environment (by its name, or per workflow job). */
+export function environmentKeysOf(path: string, keys: readonly KeyOccurrence[], text: string | null): EnvironmentKey[] {
+  const lumenfall = keys.filter((key) => key.detector === LUMENFALL_DETECTOR_ID);
   const fromName = environmentOfPath(path);
-  if (fromName !== null) return keys.map((key) => ({ file: path, environment: fromName, key }));
-  if (!isWorkflow(path)) return [];
-  const text = readText();
+  if (fromName !== null) return lumenfall.map((key) => ({ file: path, environment: fromName, key }));
+  if (!isWorkflow(path) || text === null || lumenfall.length === 0) return [];
+  const jobs = workflowEnvironments(text);
   const entries: EnvironmentKey[] = [];
-  for (const key of keys) {
-    const environment = environmentInWorkflow(text, key.line);
-    if (environment !== null) entries.push({ file: path, environment, key });
+  for (const key of lumenfall) {
+    const job = jobs.find((candidate) => candidate.fromLine <= key.line && key.line <= candidate.toLine);
+    if (job) entries.push({ file: path, environment: job.environment, key });
   }
   return entries;
 }

@@ -1,6 +1,6 @@
 // Writes src/config/config-types.generated.ts from the JSON Schema, so the TypeScript type
 // and the schema users' editors read can never drift apart. test/config-schema.test.ts fails
-// when the committed file is not what this script would write (issue #2 item 7).
+// when the committed file is not what this script would write.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

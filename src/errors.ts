@@ -1,5 +1,5 @@
 /**
- * Errors that map to exit codes (SPEC §6): 2 for usage and configuration, 3 when the scan
+ * Errors that map to exit codes: 2 for usage and configuration, 3 when the scan
  * cannot run. Messages name the flag or field at fault and never hold a key.
  */
 export class UsageError extends Error {

@@ -1,10 +1,27 @@
 /**
- * Programmatic API (SPEC §8): `import { scan } from "lumenguard"` returns the JSON shape of
- * SPEC §5, fully typed.
+ * The programmatic API: `import { scan } from "lumenguard"` runs one scan and returns the
+ * report's data, fully typed. Errors are instances of the exported classes, each with the CLI
+ * exit code it maps to (`exitCode`).
  */
-export { scan, type ScanOptions } from "./scan.js";
-export { scanBuffer, FileScanner, type EngineOptions, type FileOutcome } from "./engine/engine.js";
+export { scan, runScan, type ScanMode, type ScanOptions, type ScanRun } from "./scan.js";
+export { ConfigError, ScanError, UsageError } from "./errors.js";
 export { rules } from "../rules/index.js";
-export type { Rule, RuleMeta, KeyOccurrence } from "./engine/rule.js";
+export { findingMessage } from "./reporters/render.js";
+export { reporters, type ReportContext, type Reporter } from "./reporters/index.js";
+export type { Rule, RuleMeta, KeyOccurrence, FileFacts, Scope, AppliesTo } from "./engine/rule.js";
 export type { LumenguardConfig } from "./config/load-config.js";
-export type { Confidence, Finding, ScanResult, ScanStats, SecretInfo, Severity, SourceKind, Suppression, Warning } from "./types.js";
+export type {
+  Confidence,
+  FileKind,
+  Finding,
+  MessageData,
+  OriginalPosition,
+  ScanModeName,
+  ScanResult,
+  ScanStats,
+  SecretInfo,
+  Severity,
+  SourceKind,
+  Suppression,
+  Warning,
+} from "./types.js";

@@ -7,7 +7,7 @@ export function atOrAbove(severity: Severity, threshold: Severity | "none"): boo
   return threshold !== "none" && RANK[severity] >= RANK[threshold];
 }
 
-/** SPEC §6: 1 when any finding is at or above the threshold, else 0. */
+/** 1 when any finding is at or above the threshold, else 0. */
 export function exitCodeForFindings(findings: readonly Finding[], failOn: Severity | "none"): 0 | 1 {
   return findings.some((finding) => atOrAbove(finding.severity, failOn)) ? 1 : 0;
 }

@@ -1,48 +1,86 @@
 /**
- * The public data shapes of lumenguard (SPEC §5). Findings are data; prose is rendered by
- * reporters. A finding never carries a full key: only what `redact()` derives from it.
+ * The public data shapes of lumenguard. Findings are data — a rule id, a message id and the
+ * values its template needs — and prose is rendered only by reporters. A finding never carries
+ * a full key: only the identity the Lumenfall dashboard shows and a fingerprint.
  */
 
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Where the scanned bytes came from (SPEC §5 `source`). */
+/**
+ * Where the scanned bytes came from, as the JSON report's `source` names it: a file of the
+ * working tree (or a given file, or a file npm would publish), the index, a blob of git history,
+ * client code shipped to users, or standard input.
+ */
 export type SourceKind = "worktree" | "staged" | "history" | "bundle" | "stdin";
+
+/**
+ * What one scanned file is, as its source knows it. Finer than {@link SourceKind}:
+ * - `tracked`, `untracked`: a working-tree file git tracks, or lists as untracked-not-ignored;
+ * - `ignored`: an env file git ignores (read for the rules about such files only);
+ * - `given`: a file named on the command line, read whatever git says of it;
+ * - `staged`: a blob in the index; `history`: a blob of a past commit;
+ * - `client`: client build output, a browser extension, mobile-app sources on disk;
+ * - `emitted`: a chunk a bundler is about to write; `packed`: a file `npm pack` would ship;
+ * - `stdin`: standard input.
+ */
+export type FileKind = "tracked" | "untracked" | "ignored" | "given" | "staged" | "history" | "client" | "emitted" | "packed" | "stdin";
 
 export type Confidence = "high" | "medium";
 
-/** The identity of a key as the Lumenfall dashboard shows it; never the key itself. */
+/** The identity of a secret as its provider's dashboard shows it; never the secret itself. */
 export interface SecretInfo {
-  /** `lmnfl_<keyid>.…<last4>` (dotless keys: `lmnfl_….<last4>`). */
+  /** `lmnfl_<keyid>.…<last4>` for a Lumenfall key (dotless keys: `lmnfl_…<last4>`); a custom pattern's secret as `abcd…wxyz`. */
   redacted: string;
-  /** SHA-256 of the full key, hex. */
+  /** SHA-256 of the full secret as UTF-8, 64 lowercase hex digits. */
   fingerprint: string;
-  /** The key id, or null for a dotless key (it has none). */
+  /** The key id, or null when the secret has none (a dotless key, another provider's secret). */
   keyId: string | null;
   lastFour: string;
   confidence: Confidence;
 }
 
+/** Values a message template interpolates (`{{name}}`): plain strings and numbers, never a key. */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+/** Where a position of client output came from, through its source map. */
+export interface OriginalPosition {
+  /** The original source as the map names it, relative to the scan root when it is a path. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units. */
+  column: number;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
-  message: string;
-  /** Relative to the scan root, `/`-separated (SPEC §5). */
+  /** Which of the rule's messages (RuleMeta.messages) describes this finding. */
+  messageId: string;
+  /** The values the message's template interpolates. */
+  data: MessageData;
+  /** Relative to the scan root, `/`-separated; `archive.zip!inner/path` inside an archive. */
   file: string;
+  /** The same file from the repository's root, when the scan is inside a git repository. */
+  repoPath?: string;
+  /** 1-based. Binary content has no lines: line 1, and the column counts bytes. */
   line: number;
+  /** 1-based, in UTF-16 code units of the line (as SARIF, ESLint and VS Code count); a BOM is not counted. */
   column: number;
   endLine: number;
+  /** Exclusive, in the same units as `column`. */
   endColumn: number;
   source: SourceKind;
   secret?: SecretInfo;
-  /** How the key was written when it was not plain text: base64, percent, utf16le, … */
+  /** How the key was written when it was not plain text: base64, escaped, utf16le, utf16be. */
   encoding?: string;
-  /** Placeholder reason, present only on `--include-placeholders` info findings. */
+  /** Why the match is a placeholder; present only on `--include-placeholders` info findings. */
   placeholder?: string;
   /** A short window of the line around the key, the key redacted: never the whole line. */
   snippet?: string;
   commit?: { sha: string; author: string; date: string };
-  original?: { file: string; line: number; column: number };
+  original?: OriginalPosition;
   verified?: "live" | "revoked" | "unknown";
 }
 
@@ -52,7 +90,7 @@ export interface Warning {
   file?: string;
 }
 
-/** A finding that was found and then allowed; kept so the report can say why (SPEC §4). */
+/** A finding that was found and then allowed; kept so the report can say why. */
 export interface Suppression {
   ruleId: string;
   file: string;
@@ -65,24 +103,27 @@ export interface Suppression {
 }
 
 export interface ScanStats {
+  /** Files (or blobs) read through the engine, compressed and archived entries included. */
   files: number;
+  /** Bytes read through the engine. */
   bytes: number;
+  /** Git blobs read (history, pre-push, staged). */
   blobs: number;
-  /** Commits walked (history and pre-push scans). */
+  /** Commits walked (history, pre-push, ci). */
   commits?: number;
   durationMs: number;
-  /** Files listed but not read (unreadable, special files, vanished). */
+  /** Files listed but not read (unreadable, special files, vanished, over a size limit). */
   skipped: number;
   /** Findings hidden by inline comments, config ignore globs or the baseline. */
   suppressed: number;
 }
 
-/** What a scan looked at: the working tree, the index, git history, or the commits being pushed. */
-export type ScanMode = "worktree" | "staged" | "history" | "pre-push" | "ci";
+/** What a scan looked at. */
+export type ScanModeName = "worktree" | "staged" | "history" | "pre-push" | "ci" | "pack";
 
 export interface ScanResult {
   version: 1;
-  mode: ScanMode;
+  mode: ScanModeName;
   findings: Finding[];
   warnings: Warning[];
   suppressed: Suppression[];

@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { rules } from "../rules/index.js";
-import { scanBuffer } from "../src/engine/engine.js";
 import type { FileFacts } from "../src/engine/rule.js";
-import { settingsFor } from "../src/engine/settings.js";
+import { message, scanText } from "./helpers/engine.js";
 import { makeKey } from "./helpers/keys.js";
 
-/** browser-sdk-key (SPEC §2, issue #4 item 5): the SDK in the browser, and key variables in "use client" modules. */
+/** browser-sdk-key: the SDK in the browser, and key variables in "use client" modules. */
 const RULE = "browser-sdk-key";
 
-function scan(path: string, code: string, facts: Partial<FileFacts> = {}) {
-  return scanBuffer({ path, source: "worktree", ...facts }, Buffer.from(code), { rules, settings: settingsFor(undefined) });
+function scan(path: string, code: string, facts: Partial<Omit<FileFacts, "path">> = {}) {
+  const found = scanText(code, { path, facts: { git: "tracked", ...facts } });
+  return { findings: found.findings.map((finding) => ({ ...finding, message: message(finding) })) };
 }
 
 const found = (path: string, code: string, facts: Partial<FileFacts> = {}) =>
@@ -42,7 +41,7 @@ describe("dangerouslyAllowBrowser against Lumenfall", () => {
 
   it("finds the flag in minified client output, and in component scripts", () => {
     const minified = 'var x=1;const c=new Ke({apiKey:e,baseURL:"https://api.lumenfall.ai/openai/v1",dangerouslyAllowBrowser:!0});';
-    expect(found("dist/assets/index-5e1f.js", minified, { source: "bundle", client: true })).toEqual([`${RULE}@1:79`]);
+    expect(found("dist/assets/index-5e1f.js", minified, { scope: "shipped" })).toEqual([`${RULE}@1:79`]);
     const svelte = '<script lang="ts">\n  const c = createOpenAI({ baseURL: LUMENFALL_BASE_URL, dangerouslyAllowBrowser: true });\n</script>\n<p>{c}</p>';
     expect(found("src/lib/Chat.svelte", svelte)).toEqual([`${RULE}@2:57`]);
   });
@@ -55,7 +54,7 @@ describe("dangerouslyAllowBrowser against Lumenfall", () => {
       "const s = \"{ baseURL: 'https://api.lumenfall.ai', dangerouslyAllowBrowser: true }\";",
     ].join("\n");
     expect(found("src/a.ts", code)).toEqual([]);
-    expect(found("src/a.ts", "new OpenAI({ baseURL: 'https://api.lumenfall.ai', dangerouslyAllowBrowser: true });", { source: "history" })).toEqual([]);
+    expect(found("src/a.ts", "new OpenAI({ baseURL: 'https://api.lumenfall.ai', dangerouslyAllowBrowser: true });", { scope: "history" })).toEqual([]);
   });
 });
 
@@ -100,6 +99,6 @@ describe('Lumenfall key variables in "use client" modules', () => {
   });
 
   it("is not run on client output", () => {
-    expect(found("dist/x.js", '"use client";\nconst k = process.env.LUMENFALL_API_KEY;', { source: "bundle" })).toEqual([]);
+    expect(found("dist/x.js", '"use client";\nconst k = process.env.LUMENFALL_API_KEY;', { scope: "shipped" })).toEqual([]);
   });
 });

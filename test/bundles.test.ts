@@ -9,7 +9,7 @@ import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, writeFiles } from "./helpers/repo.js";
 
 /**
- * Client output (SPEC §3.4, issue #4): realistic bundles made at test time — minified by
+ * Client output: realistic bundles made at test time — minified by
  * esbuild with real source maps — scanned whether or not git ignores them.
  */
 type Finding = { ruleId: string; file: string; line: number; column: number; source: string; original?: { file: string; line: number; column: number } };

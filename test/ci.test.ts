@@ -5,7 +5,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git } from "./helpers/repo.js";
 
-/** `lumenguard ci`: the working tree plus the range of the CI run (issue #3 item 4). */
+/** `lumenguard ci`: the working tree plus the range of the CI run. */
 const NO_CI = { GITHUB_ACTIONS: undefined, GITLAB_CI: undefined, GITHUB_EVENT_PATH: undefined, GITHUB_EVENT_NAME: undefined, CI_COMMIT_SHA: undefined };
 
 function commitFile(repo: string, path: string, content: string): string {

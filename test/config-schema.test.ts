@@ -5,7 +5,7 @@ import { renderConfigTypes } from "../scripts/generate-config-types.js";
 
 const schema = JSON.parse(readFileSync(new URL("../schema/lumenguard.schema.json", import.meta.url), "utf8"));
 
-describe("config schema and TypeScript types stay in step (issue #2 item 7)", () => {
+describe("config schema and TypeScript types stay in step", () => {
   it("src/config/config-types.generated.ts is what the schema generates", async () => {
     const committed = readFileSync(new URL("../src/config/config-types.generated.ts", import.meta.url), "utf8");
     // If this fails: `node scripts/generate-config-types.js` and commit the result.

@@ -5,7 +5,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
-/** dotenv-unignored and dotenv-tracked, decided by git's own ignore logic (SPEC §2, issue #5). */
+/** dotenv-unignored and dotenv-tracked, decided by git's own ignore logic. */
 type Finding = { ruleId: string; file: string; severity: string; message: string };
 const dotenv = async (cwd: string) => {
   const outcome = await runCli(["scan", "--format", "json"], { cwd });

@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { rules } from "../rules/index.js";
-import { FileScanner, scanBuffer, WINDOW_OVERLAP, type EngineOptions } from "../src/engine/engine.js";
-import { findKeys } from "../src/engine/find-keys.js";
-import { fingerprintKey } from "../src/engine/redact.js";
+import { planScan, resolveConfig } from "../src/config/resolve-config.js";
+import { findKeys } from "../src/detectors/lumenfall/find-keys.js";
+import { fingerprintSecret as fingerprintKey } from "../src/engine/fingerprint.js";
+import { scanText as scanThroughLoop } from "./helpers/engine.js";
 import { keyIdOf, lastFour, makeDotlessKey, makeKey, randomString } from "./helpers/keys.js";
 
-const options: EngineOptions = { rules };
-const file = { path: "a.txt", source: "worktree" as const };
-const scanText = (text: string | Buffer, extra: Partial<EngineOptions> = {}) =>
-  scanBuffer(file, typeof text === "string" ? Buffer.from(text) : text, { ...options, ...extra });
+/** A tracked file `a.txt`, through the scanning loop's own entry. */
+const scanText = (text: string | Buffer, extra: { includePlaceholders?: boolean } = {}) => scanThroughLoop(text, { path: "a.txt", facts: { git: "tracked" }, ...extra }).outcome;
+const scanInChunks = (bytes: Buffer, chunkSize: number) => scanThroughLoop(bytes, { path: "a.txt", facts: { git: "tracked" }, chunkSize }).outcome;
+const WINDOW_OVERLAP = planScan(resolveConfig({ startDir: "/", config: {} })).overlap;
 
-function scanInChunks(bytes: Buffer, chunkSize: number) {
-  const scanner = new FileScanner(file, options);
-  for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
-  return scanner.end();
-}
-
-describe("key shape (SPEC §1)", () => {
+describe("key shape", () => {
   it("finds a dotted key with high confidence and describes it without the key", () => {
     const key = makeKey();
     const [finding] = scanText(`const k = '${key}';`).findings;
@@ -62,7 +56,7 @@ describe("key shape (SPEC §1)", () => {
   });
 });
 
-describe("placeholders are never findings (SPEC §1)", () => {
+describe("placeholders are never findings", () => {
   const placeholders = [
     "lmnfl_abc123.xyz789",
     "lmnfl_your_api_key",
@@ -104,7 +98,7 @@ describe("placeholders are never findings (SPEC §1)", () => {
   });
 });
 
-describe("encoded keys (SPEC §1)", () => {
+describe("encoded keys", () => {
   it("URL-encoded: the dot as %2E, and every char percent-escaped", () => {
     const key = makeKey();
     const allEscaped = [...key.slice(6)].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`).join("");
@@ -182,7 +176,7 @@ describe("positions", () => {
   });
 });
 
-describe("chunked scanning (issue #2: a key straddling a chunk boundary is found once)", () => {
+describe("chunked scanning: a key straddling a chunk boundary is found once", () => {
   it("finds every key exactly once for every placement and chunk size", () => {
     const keys = [makeKey(), makeKey({ secretLength: 256, keyIdLength: 64 }), makeDotlessKey(60)];
     const base64Key = makeKey();
@@ -223,7 +217,7 @@ describe("chunked scanning (issue #2: a key straddling a chunk boundary is found
   });
 });
 
-describe("inline suppression (SPEC §4)", () => {
+describe("inline suppression", () => {
   it("same line or the line above, with the reason kept", () => {
     const key = makeKey();
     const sameLine = scanText(`const k = "${key}"; // lumenguard-allow: test fixture, revoked\n`);

@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePushedRefs, pushedRevisions } from "../src/modes/pre-push.js";
+import { parsePushedRefs, pushedRevisions } from "../src/sources/pre-push.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
-/** `scan --history` and `scan --pre-push` against real repositories (SPEC §3.3, issue #3). */
+/** `scan --history` and `scan --pre-push` against real repositories. */
 type Report = { findings: Array<{ file: string; line: number; ruleId: string; commit?: { sha: string; author: string; date: string } }>; warnings: Array<{ code: string; message: string }>; stats: { commits: number; blobs: number } };
 
 const history = async (cwd: string, extra: string[] = []) => {
@@ -162,10 +162,13 @@ describe("scan --pre-push", () => {
   it("parses git's refs and turns them into exactly the commits being pushed", () => {
     const refs = parsePushedRefs(`refs/heads/main ${"a".repeat(40)} refs/heads/main ${"b".repeat(40)}\nrefs/heads/new ${"c".repeat(40)} refs/heads/new ${zero}\nrefs/heads/gone ${zero} refs/heads/gone ${"d".repeat(40)}\n`);
     expect(refs).toHaveLength(3);
-    expect(pushedRevisions(refs, () => true)).toEqual(["a".repeat(40), "c".repeat(40), "--not", "b".repeat(40), "--remotes"]);
-    expect(pushedRevisions([refs[0]!], () => true)).toEqual(["a".repeat(40), "--not", "b".repeat(40)]);
-    expect(pushedRevisions([refs[0]!], () => false)).toEqual(["a".repeat(40), "--not", "--remotes"]);
-    expect(pushedRevisions([refs[2]!], () => true)).toEqual([]);
+    // What the remote being pushed to has: its old tips, and its own tracking refs only.
+    expect(pushedRevisions(refs, "origin", () => true)).toEqual(["a".repeat(40), "c".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
+    expect(pushedRevisions([refs[0]!], "origin", () => true)).toEqual(["a".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
+    expect(pushedRevisions([refs[0]!], "origin", () => false)).toEqual(["a".repeat(40), "--not", "--remotes=origin"]);
+    // A push to a URL: no tracking refs to count as already there.
+    expect(pushedRevisions([refs[0]!], "../mirror.git", () => false)).toEqual(["a".repeat(40), "--not"]);
+    expect(pushedRevisions([refs[2]!], "origin", () => true)).toEqual([]);
   });
 
   const env = processEnv();

@@ -174,7 +174,7 @@ describe("odd repository states", () => {
   });
 });
 
-describe("git missing, no repository, bad config (SPEC §6)", () => {
+describe("git missing, no repository, bad config", () => {
   it("git missing from PATH: --staged and --history exit 3 saying so; a plain scan walks with a warning", () => {
     const key = makeKey();
     const repo = createRepo({ committed: { "a.ts": leak(key) } });
@@ -211,7 +211,7 @@ describe("git missing, no repository, bad config (SPEC §6)", () => {
   });
 });
 
-describe("failing closed (issue #7 item 4)", () => {
+describe("failing closed", () => {
   function repoWithHook(command: string): string {
     const repo = createRepo({ committed: { "a.ts": "x" } });
     const hooks = join(repo, ".hooks");
@@ -254,7 +254,7 @@ describe("failing closed (issue #7 item 4)", () => {
   });
 });
 
-describe("SIGINT (issue #7 item 4): no temp files, no stray git processes", () => {
+describe("SIGINT: no temp files, no stray git processes", () => {
   /** Temp names that lumenguard (not the test helpers) could have left. */
   const strayTemps = (dir: string) => readdirSync(dir).filter((name) => /lumenguard|\.tmp$/.test(name) && !name.startsWith("lumenguard-test-"));
 

@@ -35,7 +35,7 @@ describe("bin/lumenguard.js", () => {
   });
 });
 
-describe("as a pre-commit hook through lint-staged (SPEC §8)", () => {
+describe("as a pre-commit hook through lint-staged", () => {
   function repoWithHook() {
     const repo = createRepo({
       committed: {

@@ -4,7 +4,7 @@ import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo } from "./helpers/repo.js";
 
 /**
- * `scan --pack` (SPEC §8, issue #4 item 8): exactly what `npm pack --dry-run` would publish,
+ * `scan --pack`: exactly what `npm pack --dry-run` would publish,
  * in real temporary packages — npm itself decides, through `files` and `.npmignore`.
  */
 type Finding = { ruleId: string; file: string; line: number };

@@ -9,7 +9,7 @@ import { keyIdOf, makeKey } from "./helpers/keys.js";
 import { createDir, writeFiles } from "./helpers/repo.js";
 
 /**
- * The bundler gates (SPEC §8, issue #4 item 7), run in real builds: Vite (Rolldown) through its
+ * The bundler gates, run in real builds: Vite (Rolldown) through its
  * JS API and webpack through its Node API, on tiny apps whose key is made at test time.
  */
 const INDEX_HTML = '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n';

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /**
- * Progress on long scans (SPEC §5, issue #6 item 4): a line redrawn on stderr when it is a
+ * Progress on long scans: a line redrawn on stderr when it is a
  * terminal and not CI, nothing in pipes or CI logs. The real CLI runs under a pseudo-terminal
  * made by util-linux `script`, as a person would run it. Uses the built bin (npm test builds).
  */

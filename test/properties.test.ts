@@ -1,13 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rules } from "../rules/index.js";
-import { FileScanner, scanBuffer } from "../src/engine/engine.js";
-import { placeholderReason } from "../src/engine/placeholder.js";
-import { fingerprintKey } from "../src/engine/redact.js";
+import { placeholderReason } from "../src/detectors/lumenfall/placeholder.js";
+import { fingerprintSecret as fingerprintKey } from "../src/engine/fingerprint.js";
 import { reporters } from "../src/reporters/index.js";
 import type { ScanResult } from "../src/types.js";
+import { builtInRules, scanText } from "./helpers/engine.js";
 
-/** Property tests (issue #7 item 3), with fast-check: for all inputs, not just the ones we thought of. */
+/** Property tests, with fast-check: for all inputs, not just the ones we thought of. */
 const BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const SECRET = `${BASE62}_-`;
 const chars = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
@@ -23,20 +22,16 @@ const keyArbitrary = fc
 
 /** Filler that cannot touch the key: no key characters next to it. */
 const filler = fc.uint8Array({ maxLength: 3000 }).map((bytes) => Buffer.from(bytes.map((b) => (/[A-Za-z0-9_.%\\-]/.test(String.fromCharCode(b)) ? 0x20 : b))));
-const file = { path: "p.txt", source: "worktree" as const };
-
-function scanChunked(bytes: Buffer, chunkSize: number) {
-  const scanner = new FileScanner(file, { rules });
-  for (let at = 0; at < bytes.length; at += chunkSize) scanner.push(bytes.subarray(at, at + chunkSize));
-  return scanner.end();
-}
+const file = { path: "p.txt", facts: { git: "tracked" as const } };
+const scanBuffer = (facts: { path: string }, bytes: Buffer) => scanText(bytes, { ...file, ...facts }).outcome;
+const scanChunked = (bytes: Buffer, chunkSize: number) => scanText(bytes, { ...file, chunkSize }).outcome;
 
 describe("properties", () => {
   it("a key planted at any offset of any buffer, under any chunk size, is found exactly once", () => {
     fc.assert(
       fc.property(filler, keyArbitrary, filler, fc.integer({ min: 1, max: 9000 }), (before, key, after, chunkSize) => {
         const bytes = Buffer.concat([before, Buffer.from(` ${key} `), after]);
-        const whole = scanBuffer(file, bytes, { rules }).findings.filter((f) => f.secret?.fingerprint === fingerprintKey(key));
+        const whole = scanBuffer(file, bytes).findings.filter((f) => f.secret?.fingerprint === fingerprintKey(key));
         const chunked = scanChunked(bytes, Math.max(chunkSize, 1)).findings.filter((f) => f.secret?.fingerprint === fingerprintKey(key));
         expect(whole).toHaveLength(1);
         expect(chunked).toEqual(whole);
@@ -49,17 +44,17 @@ describe("properties", () => {
     fc.assert(
       fc.property(fc.array(keyArbitrary, { minLength: 1, maxLength: 5 }), fc.string({ maxLength: 40 }), (keys, noise) => {
         const text = keys.map((key, i) => `${noise}${i}: "${key}" ${noise}`).join("\n");
-        const outcome = scanBuffer({ path: `${noise.replace(/[\\/\0]/g, "")}.txt`, source: "worktree" }, Buffer.from(text), { rules });
+        const outcome = scanBuffer({ path: `${noise.replace(/[\\/\0]/g, "")}.txt` }, Buffer.from(text));
         const result: ScanResult = {
           version: 1,
           mode: "worktree",
-          findings: outcome.findings,
+          findings: outcome.findings.map((finding) => ({ ...finding, source: "worktree" as const })),
           warnings: [],
           suppressed: outcome.suppressed,
           stats: { files: 1, bytes: text.length, blobs: 0, durationMs: 1, skipped: 0, suppressed: 0 },
         };
         for (const [name, reporter] of Object.entries(reporters)) {
-          const output = reporter(result, { color: false, failOn: "medium", ruleMeta: (id) => rules.find((rule) => rule.meta.id === id)?.meta });
+          const output = reporter(result, { color: false, failOn: "medium", ruleMeta: (id) => builtInRules.find((rule) => rule.meta.id === id)?.meta });
           for (const key of keys) expect(output.includes(key), `${name} leaks a key`).toBe(false);
         }
       }),
@@ -77,7 +72,7 @@ describe("properties", () => {
     );
     fc.assert(
       fc.property(placeholder, (text) => {
-        const findings = scanBuffer(file, Buffer.from(`k = "${text}"\n`), { rules }).findings.filter((f) => f.ruleId === "lumenfall-key");
+        const findings = scanBuffer(file, Buffer.from(`k = "${text}"\n`)).findings.filter((f) => f.ruleId === "lumenfall-key");
         expect(findings).toEqual([]);
       }),
       { numRuns: 400 },

@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { rules } from "../rules/index.js";
-import { scanBuffer } from "../src/engine/engine.js";
 import type { FileFacts } from "../src/engine/rule.js";
-import { settingsFor } from "../src/engine/settings.js";
-import type { SourceKind } from "../src/types.js";
+import { message, scanText } from "./helpers/engine.js";
 import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 
-/** public-env-prefix (SPEC §2, issue #4 item 4): the tricky places beyond the rule's own examples. */
+/** public-env-prefix: the tricky places beyond the rule's own examples. */
 const RULE = "public-env-prefix";
 
-function scan(path: string, code: string, facts: Partial<FileFacts> = {}, extraPrefixes?: string[]) {
-  const file: FileFacts = { path, source: "worktree" as SourceKind, ...facts };
-  return scanBuffer(file, Buffer.from(code), { rules, settings: settingsFor(extraPrefixes) });
+function scan(path: string, code: string, facts: Partial<Omit<FileFacts, "path">> = {}, extraPrefixes?: string[]) {
+  const found = scanText(code, { path, facts: { git: "tracked", ...facts }, config: extraPrefixes ? { publicEnvPrefixes: extraPrefixes } : {} });
+  return { findings: found.findings.map((finding) => ({ ...finding, message: message(finding) })), suppressed: found.outcome.suppressed };
 }
 
 const positions = (path: string, code: string, facts: Partial<FileFacts> = {}, extraPrefixes?: string[]) =>
@@ -22,7 +19,7 @@ const positions = (path: string, code: string, facts: Partial<FileFacts> = {}, e
 describe("env files", () => {
   it("reads a .env that git ignores, and attaches the key it holds", () => {
     const key = makeKey();
-    const { findings } = scan(".env.local", `# local\nVITE_LUMENFALL_API_KEY=${key}\n`, { ignored: true });
+    const { findings } = scan(".env.local", `# local\nVITE_LUMENFALL_API_KEY=${key}\n`, { scope: "local", git: "ignored" });
     const finding = findings.find((f) => f.ruleId === RULE);
     expect(finding).toMatchObject({ line: 2, column: 1, endColumn: 23, severity: "high" });
     expect(finding?.secret).toMatchObject({ keyId: keyIdOf(key), lastFour: lastFour(key) });
@@ -189,8 +186,8 @@ describe("code that reads the variable", () => {
 
   it("skips history and bundles, and files whose text holds no keyword", () => {
     const code = "const k = import.meta.env.VITE_LUMENFALL_API_KEY;";
-    expect(positions("src/a.ts", code, { source: "history" })).toEqual([]);
-    expect(positions("src/a.ts", code, { source: "bundle" })).toEqual([]);
+    expect(positions("src/a.ts", code, { scope: "history" })).toEqual([]);
+    expect(positions("src/a.ts", code, { scope: "shipped" })).toEqual([]);
     expect(positions("src/a.ts", "const k = process.env.SOMETHING_ELSE;")).toEqual([]);
   });
 });

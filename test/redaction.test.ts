@@ -8,7 +8,7 @@ import { createDir } from "./helpers/repo.js";
 
 /**
  * A full key never appears in anything lumenguard prints or writes, in any encoding
- * (SPEC §5, issue #2 item 8). Keys are planted in every form the engine decodes, and every
+ *. Keys are planted in every form the engine decodes, and every
  * format, every written file and every error path is searched for them.
  */
 function forms(key: string): string[] {

@@ -10,7 +10,7 @@ import { makeDotlessKey, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
 /**
- * SPEC §5: SARIF passes Microsoft's official validator (npm `@microsoft/sarif-multitool`,
+ * SARIF passes Microsoft's official validator (npm `@microsoft/sarif-multitool`,
  * whose self-contained Linux binary runs here) with no errors, for every kind of finding —
  * odd file names, zip entries, source-mapped bundles, file-level findings, history.
  */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { environmentInWorkflow, environmentOfPath } from "../rules/shared-key-across-environments.js";
+import { environmentOfPath, workflowEnvironments } from "../rules/shared-key-across-environments.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createRepo, writeFiles } from "./helpers/repo.js";
 
-/** shared-key-across-environments (SPEC §2, issue #5): compared by fingerprint only. */
+/** shared-key-across-environments: compared by fingerprint only, in every mode. */
 type Finding = { ruleId: string; file: string; line: number; message: string };
 const shared = async (cwd: string) => {
   const outcome = await runCli(["scan", "--format", "json"], { cwd });
@@ -27,10 +27,15 @@ describe("shared-key-across-environments", () => {
     expect(environmentOfPath("src/production.ts")).toBeNull();
   });
 
-  it("reads a workflow job's environment", () => {
+  it("reads each workflow job's environment and the lines it spans, at any indentation and in flow style", () => {
     const workflow = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    env:\n      K: x\n  preview:\n    environment:\n      name: staging\n    env:\n      K: y\n";
-    expect(environmentInWorkflow(workflow, 7)).toBe("production");
-    expect(environmentInWorkflow(workflow, 12)).toBe("staging");
+    expect(workflowEnvironments(workflow)).toEqual([
+      { environment: "production", fromLine: 3, toLine: 7 },
+      { environment: "staging", fromLine: 8, toLine: 12 },
+    ]);
+    const fourSpaces = "jobs:\n    ship:\n        environment: { name: prod }\n        steps: []\n";
+    expect(workflowEnvironments(fourSpaces)).toEqual([{ environment: "production", fromLine: 2, toLine: 4 }]);
+    expect(workflowEnvironments("jobs: [unclosed\n")).toEqual([]);
   });
 
   it("the same key in .env.development and .env.production: reported at the key in each, naming the other", async () => {

@@ -6,7 +6,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
-/** `scan --staged` against real repositories (SPEC §3.2, issue #3). */
+/** `scan --staged` against real repositories. */
 const staged = async (repo: string, cwd = repo, env: NodeJS.ProcessEnv = {}) => {
   const outcome = await runCli(["scan", "--staged", "--format", "json"], { cwd, env });
   return { ...outcome, report: outcome.code <= 1 ? JSON.parse(outcome.stdout) : null };
@@ -232,7 +232,7 @@ describe("a real commit through a pre-commit hook running scan --staged", () => 
 
 describe("reading staged blobs", () => {
   it("falls back from one buffered git call to streaming when the blobs are larger than the buffer", async () => {
-    const { readBlobsQuickly } = await import("../src/sources/cat-file.js");
+    const { readBlobsQuickly } = await import("../src/git/read-blobs.js");
     const repo = createRepo({ staged: { "a.txt": "x".repeat(5000), "b.txt": "small\n" } });
     const ids = git(repo, ["ls-files", "-s"]).trim().split("\n").map((line) => line.split(/\s+/)[1] as string);
     const sizes: number[] = [];

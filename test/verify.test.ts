@@ -1,18 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Worker } from "node:worker_threads";
-import { fingerprintKey } from "../src/engine/redact.js";
+import { fingerprintSecret as fingerprintKey } from "../src/engine/fingerprint.js";
 import { runScan } from "../src/scan.js";
-import type { WorkerInput, WorkerResult } from "../src/scanning/parallel.js";
+import type { WorkerInput, WorkerResult } from "../src/sources/threads.js";
 import { verifyEndpoint } from "../src/verify/endpoint.js";
 import { retryDelay, verifyKeys } from "../src/verify/verify-keys.js";
+import { pinnedTls } from "../src/verify/transport.js";
 import { runCli } from "./helpers/cli.js";
 import { keyIdOf, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo } from "./helpers/repo.js";
 import { selfSignedCertificate, startVerifyServer, type Certificate, type Reply, type VerifyServer } from "./helpers/verify-server.js";
 
-/** `--verify` and `--only-live` (SPEC §8, issue #6 item 3) against real servers on 127.0.0.1. */
+/** `--verify` and `--only-live` against real servers on 127.0.0.1. */
 
 let certificate: Certificate;
 const servers: VerifyServer[] = [];
@@ -99,7 +101,7 @@ describe("--verify in the CLI", () => {
     });
     const dir = createDir(files);
     const server = await serve(() => ({ status: 200 }));
-    const run = await runScan({ cwd: dir, paths: ["."], jobs: 3, env: { ...process.env, LUMENGUARD_VERIFY_URL: server.url }, verify: true });
+    const run = await runScan({ cwd: dir, mode: { kind: "worktree", paths: ["."] }, jobs: 3, env: { ...process.env, LUMENGUARD_VERIFY_URL: server.url }, verify: true });
     expect(run.result.findings).toHaveLength(12);
     expect(run.result.findings.every((f) => f.verified === "live")).toBe(true);
     expect(server.authorizations.sort()).toEqual(keys.map((key) => `Bearer ${key}`).sort());
@@ -109,26 +111,28 @@ describe("--verify in the CLI", () => {
   it("a scanning thread sends the keys it found back in its result message, one per fingerprint", async () => {
     const [key, placeholderless] = [makeKey(), makeKey()];
     const dir = createDir({ "a.ts": `"${key}" "${key}"`, "b.ts": `"${placeholderless}"`, "c.ts": "nothing" });
-    const targets = ["a.ts", "b.ts", "c.ts"].map((name) => ({ absPath: join(dir, name), display: name, explicit: false }));
-    const worker = new Worker(new URL("../lib/src/scanning/scan-worker.js", import.meta.url));
+    const files = ["a.ts", "b.ts", "c.ts"].map((name) => ({ file: { path: name, kind: "tracked" as const, absPath: join(dir, name) }, followSymlinks: false }));
+    const worker = new Worker(new URL("../lib/src/sources/disk-worker.js", import.meta.url));
     const answer = new Promise<WorkerResult>((resolve) => worker.once("message", resolve));
-    const input: WorkerInput = { targets, config: {}, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: true };
+    const input: WorkerInput = { files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: true };
     worker.postMessage(input);
     const result = await answer;
     await worker.terminate();
-    expect(result.outcome.placed).toHaveLength(3);
+    expect(result.scanned.flatMap((scanned) => scanned.outcome.findings)).toHaveLength(3);
+    expect(result.quietFiles).toBe(1);
     expect(new Map(result.keys)).toEqual(new Map([[fingerprintKey(key), key], [fingerprintKey(placeholderless), placeholderless]]));
-    expectNoKey(JSON.stringify(result.outcome), [key, placeholderless]);
+    expectNoKey(JSON.stringify(result.scanned), [key, placeholderless]);
   });
 
   it("without --verify a scanning thread sends no keys back", async () => {
     const dir = createDir({ "a.ts": `"${makeKey()}"` });
-    const worker = new Worker(new URL("../lib/src/scanning/scan-worker.js", import.meta.url));
+    const worker = new Worker(new URL("../lib/src/sources/disk-worker.js", import.meta.url));
     const answer = new Promise<WorkerResult>((resolve) => worker.once("message", resolve));
-    worker.postMessage({ targets: [{ absPath: join(dir, "a.ts"), display: "a.ts", explicit: false }], config: {}, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: false } satisfies WorkerInput);
+    const files = [{ file: { path: "a.ts", kind: "tracked" as const, absPath: join(dir, "a.ts") }, followSymlinks: false }];
+    worker.postMessage({ files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: false } satisfies WorkerInput);
     const result = await answer;
     await worker.terminate();
-    expect(result.outcome.placed).toHaveLength(1);
+    expect(result.scanned.flatMap((scanned) => scanned.outcome.findings)).toHaveLength(1);
     expect(result.keys).toEqual([]);
   });
 
@@ -273,5 +277,15 @@ describe("verifyEndpoint", () => {
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "https://api.lumenfall.ai.evil.test/m" })).toThrow(/LUMENGUARD_VERIFY_URL/);
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "http://user:pw@127.0.0.1/m" })).toThrow(/LUMENGUARD_VERIFY_URL/);
     expect(() => verifyEndpoint({ LUMENGUARD_VERIFY_URL: "http://127.0.0.1/m", LUMENGUARD_VERIFY_CA: certificate.caFile })).toThrow(/LUMENGUARD_VERIFY_CA goes with an https/);
+  });
+});
+
+describe("pinnedTls", () => {
+  it("always verifies, against Node's bundled roots for the real host and only the test CA for a loopback override", () => {
+    const real = pinnedTls(verifyEndpoint({}));
+    expect([real.rejectUnauthorized, real.minVersion, real.checkServerIdentity]).toEqual([true, "TLSv1.2", tls.checkServerIdentity]);
+    expect(real.ca).toEqual([...tls.rootCertificates]);
+    const loopback = pinnedTls(verifyEndpoint({ LUMENGUARD_VERIFY_URL: "https://127.0.0.1:9/m", LUMENGUARD_VERIFY_CA: certificate.caFile }));
+    expect([loopback.rejectUnauthorized, loopback.ca]).toEqual([true, certificate.cert]);
   });
 });

@@ -7,9 +7,9 @@ import { createDir, createRepo, git, withoutGitOverrides } from "./helpers/repo.
 
 const env = withoutGitOverrides(process.env);
 const files = async (cwd: string, paths?: string[]) =>
-  (await scan({ cwd, paths, env })).findings.map((finding) => finding.file).sort();
+  (await scan({ cwd, mode: { kind: "worktree", paths }, env })).findings.map((finding) => finding.file).sort();
 
-describe("working tree inside git (SPEC §3.1)", () => {
+describe("working tree inside git", () => {
   it("reads tracked and untracked-not-ignored files, not ignored ones", async () => {
     const key = makeKey();
     const repo = createRepo({
@@ -116,7 +116,7 @@ describe("explicit paths, the way lint-staged passes them", () => {
     const key = makeKey();
     const repo = createRepo({ committed: { "app/[id]/page.tsx": key, "app/i/page.tsx": key, "app/(shop)/a*.ts": key } });
     const paths = [join(repo, "app/[id]/page.tsx"), join(repo, "app/(shop)/a*.ts")];
-    const result = await scan({ cwd: repo, paths, env });
+    const result = await scan({ cwd: repo, mode: { kind: "worktree", paths }, env });
     expect(result.findings.map((f) => f.file)).toEqual(paths.sort());
   });
 
@@ -132,7 +132,7 @@ describe("explicit paths, the way lint-staged passes them", () => {
 
   it("a file listed twice is scanned once", async () => {
     const repo = createRepo({ committed: { "a.ts": makeKey() } });
-    const result = await scan({ cwd: repo, paths: ["a.ts", join(repo, "a.ts"), "."], env });
+    const result = await scan({ cwd: repo, mode: { kind: "worktree", paths: ["a.ts", join(repo, "a.ts"), "."] }, env });
     expect(result.findings).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import type { JsFacts, Range } from "./js-facts.js";
 import { baseName } from "./source-files.js";
 
 /**
- * Where build configs hand a value to client code (SPEC §2 public-env-prefix, issue #4):
+ * Where build configs hand a value to client code:
  * Next.js `env` and `publicRuntimeConfig` in `next.config.*`; `define` in `vite.config.*` and
  * the other `*.config.*` files that take Vite options; webpack's `DefinePlugin` anywhere;
  * Expo's `extra` in `app.json` / `app.config.*`.

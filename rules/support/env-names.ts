@@ -1,8 +1,24 @@
 /**
- * What a variable's name says about it (SPEC §2 public-env-prefix): whether it is
- * credential-like, whether it names Lumenfall, and which public prefix — and so which
+ * What a variable's name says about it (for public-env-prefix and browser-sdk-key): whether it
+ * is credential-like, whether it names Lumenfall, and which public prefix — and so which
  * bundler — sends it to the browser.
  */
+
+/** Prefixes that bundlers inline into browser code; config `publicEnvPrefixes` adds more. */
+export const BUILT_IN_PUBLIC_PREFIXES: readonly string[] = ["NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_", "PUBLIC_", "NUXT_PUBLIC_", "GATSBY_", "STORYBOOK_"];
+
+/** The options of the rules that read public prefixes; `publicEnvPrefixes` in the config adds to the built-in ones. */
+export interface PrefixOptions {
+  publicEnvPrefixes: readonly string[];
+}
+
+export const DEFAULT_PREFIX_OPTIONS: PrefixOptions = { publicEnvPrefixes: BUILT_IN_PUBLIC_PREFIXES };
+
+/** The options for a config: its `publicEnvPrefixes` after the built-in ones. */
+export function prefixOptionsFrom(config: { publicEnvPrefixes?: string[] }): PrefixOptions {
+  const extra = config.publicEnvPrefixes ?? [];
+  return extra.length === 0 ? DEFAULT_PREFIX_OPTIONS : { publicEnvPrefixes: [...new Set([...BUILT_IN_PUBLIC_PREFIXES, ...extra])] };
+}
 /** Literals one of which a file must hold to be worth decoding for the client-exposure rules (`lmnfl` covers keys). */
 export const NAMES_LUMENFALL: readonly string[] = ["lumenfall", "Lumenfall", "LUMENFALL", "lmnfl", "LMNFL"];
 
@@ -63,11 +79,11 @@ const EXPOSERS: Record<string, string> = {
   STORYBOOK_: "is inlined into the Storybook build",
 };
 
-/** "VITE_X is inlined … by Vite (VITE_ prefix): anyone who loads the page can read the key". */
-export function exposureMessage(subject: string, prefix: string): string {
+/** The data of an exposure message: how the prefix exposes the variable, and who can read it. */
+export function exposureData(name: string, prefix: string): { name: string; prefix: string; how: string; who: string } {
   const how = EXPOSERS[prefix] ?? "is exposed to client code by its public prefix (configured in publicEnvPrefixes)";
   const who = prefix === "EXPO_PUBLIC_" ? "installs the app" : "loads the page";
-  return `${subject} ${how} (${prefix} prefix): anyone who ${who} can read the key`;
+  return { name, prefix, how, who };
 }
 
 /** A value that only stands in for a key: `your-key-here`, `<api key>`, `changeme`, `lmnfl_...`. */

@@ -1,4 +1,6 @@
-import type { KeyOccurrence, PositionedReport, RuleContext } from "../../src/engine/rule.js";
+import { LUMENFALL_DETECTOR_ID } from "../../src/detectors/lumenfall/index.js";
+import type { KeyOccurrence, Report, RuleContext } from "../../src/engine/rule.js";
+import type { MessageData } from "../../src/types.js";
 
 /**
  * Offsets ↔ 1-based lines and columns (UTF-16 units, like the engine's key positions), with a
@@ -28,9 +30,9 @@ export class TextPositions {
 }
 
 /** The first real Lumenfall key (not a placeholder) that starts between two offsets. */
-export function keyBetween(context: RuleContext, positions: TextPositions, from: number, to: number): KeyOccurrence | undefined {
+export function keyBetween(context: RuleContext<unknown>, positions: TextPositions, from: number, to: number): KeyOccurrence | undefined {
   return context.keys.find((key) => {
-    if (key.detector !== "lumenfall" || key.placeholder !== null) return false;
+    if (key.detector !== LUMENFALL_DETECTOR_ID || key.placeholder !== null) return false;
     const at = positions.offsetOf(key.line, key.column);
     return at >= from && at < to;
   });
@@ -42,19 +44,19 @@ export class NameReporter {
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly context: RuleContext,
+    private readonly context: RuleContext<unknown>,
     text: string,
   ) {
     this.positions = new TextPositions(text);
   }
 
-  report(start: number, name: string, message: string, key?: KeyOccurrence): void {
+  report(start: number, name: string, messageId: string, data: MessageData, key?: KeyOccurrence): void {
     const { line, column } = this.positions.position(start);
     const place = `${line}:${name}`;
     if (this.seen.has(place)) return;
     this.seen.add(place);
-    const report: PositionedReport = { line, column, endLine: line, endColumn: column + name.length, message };
+    const report: Report = { line, column, endLine: line, endColumn: column + name.length, messageId, data };
     if (key) report.key = key;
-    this.context.reportAt(report);
+    this.context.report(report);
   }
 }

@@ -1,10 +1,9 @@
 import { EXPORT_FORMATS, exporters, isExportFormat } from "../export/index.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
+import type { CliIO } from "./io.js";
 
 /**
- * `lumenguard export-rule --format gitleaks|trufflehog|secretlint|github` (SPEC §8, issue #6
- * item 5): prints the Lumenfall key rule in another tool's format on stdout, for teams that
+ * `lumenguard export-rule --format gitleaks|trufflehog|secretlint|github`: prints the Lumenfall key rule in another tool's format on stdout, for teams that
  * also run that tool or GitHub push protection. Redirect it into the tool's config file.
  */
 export function exportRuleCommand(paths: string[], values: { format?: string }, io: CliIO): number {

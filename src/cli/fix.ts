@@ -2,8 +2,8 @@ import { join, relative } from "node:path";
 import { shellQuote } from "../files.js";
 import { applyChanges, readBytesAsText, validateChanges, type FileChange } from "../install/file-change.js";
 import { planEnvIgnores } from "../install/plan-env-ignores.js";
-import { runGit } from "../sources/git.js";
-import { findWorkTreeRoot } from "../sources/repo-root.js";
+import { runGit } from "../git/run-git.js";
+import { findWorkTreeRoot } from "../git/work-tree-root.js";
 import type { ScanResult } from "../types.js";
 
 /**

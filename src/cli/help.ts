@@ -1,4 +1,4 @@
-/** Help text: examples first (issue #2 item 5), then usage, options and exit codes. */
+/** Help text: examples first, then usage, options and exit codes. */
 export const HELP = `lumenguard — finds Lumenfall API keys before they leak
 
 Examples
@@ -31,7 +31,7 @@ Usage
   lumenguard --help | --version
 
 Options
-  -f, --format <format>        report format: text (default), json, sarif, github, gitlab, junit, compact
+  -f, --format <format>        report format: text (default), json, sarif, github, gitlab, junit, compact, html
   -o, --output <file>          write the report to a file; a summary still goes to stderr
       --report <format=file>   also write a report in this format to this file ("-": stdout); repeatable
       --fail-on <severity>     lowest severity that fails: critical, high, medium (default), low, info, none

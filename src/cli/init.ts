@@ -10,7 +10,7 @@ import { planLefthook, planLefthookUninstall } from "../install/install-lefthook
 import { locateRepo, NotAGitRepoError, type GitRepo } from "../install/locate-repo.js";
 import { planGitignore } from "../install/plan-gitignore.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]`: plan every

@@ -1,4 +1,4 @@
-/** Every user-facing message of the CLI in one place (STYLE: lint-staged's messages.js). */
+/** Every user-facing message of the CLI in one place (lint-staged's messages.js). */
 export const messages = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
@@ -19,6 +19,7 @@ export const messages = {
   fixCommand: (command: string) => `lumenguard: this env file is tracked; untrack it (the file stays on disk), then commit: ${command}`,
   fixStill: (file: string) => `lumenguard: ${file} is still not ignored after the fix; check the .gitignore files above it for a negation`,
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
+  badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,

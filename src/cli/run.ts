@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ruleById, rules } from "../../rules/index.js";
-import { buildBaseline, writeBaseline } from "../baseline.js";
-import { scrubKeys } from "../engine/redact.js";
-import { ConfigError, exitCodeOf } from "../errors.js";
+import { rules } from "../../rules/index.js";
+import { buildBaseline, writeBaseline } from "../config/baseline.js";
+import { scrubKeys } from "../detectors/lumenfall/index.js";
+import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/index.js";
 import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
@@ -13,28 +13,18 @@ import { HELP } from "./help.js";
 import { exportRuleCommand } from "./export-rule.js";
 import { initCommand } from "./init.js";
 import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
+import type { CliIO, CliStream } from "./io.js";
+import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
-import { scanOptionsFrom, UsageFailure } from "./scan-options.js";
+import { scanOptionsFrom } from "./scan-options.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 
 /**
- * The command line, as a function (STYLE: secretlint's run()): argv and an io object in, exit
- * code out. The only layer that knows about terminals, colours and exit codes; bin/ wires the
- * real process into it.
+ * The command line, as a function (secretlint's `run()`): argv and an io object in, exit code
+ * out. The only layer that knows about terminals, colours and exit codes; bin/ wires the real
+ * process into it.
  */
-
-export interface CliStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-}
-
-export interface CliIO {
-  stdout: CliStream;
-  stderr: CliStream;
-  stdin?: AsyncIterable<Uint8Array>;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+export type { CliIO, CliStream } from "./io.js";
 
 const OPTIONS = {
   format: { type: "string", short: "f" },
@@ -71,7 +61,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   // Messages can quote what the user typed (a path, a flag, a value) and so a key:
-  // everything on stderr goes through scrubKeys (SPEC §5).
+  // everything on stderr goes through scrubKeys.
   const stderr: CliStream = { write: (chunk: string) => io.stderr.write(scrubKeys(chunk)), isTTY: io.stderr.isTTY };
   const safeIo: CliIO = { ...io, stderr };
   try {
@@ -113,19 +103,21 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
+  // Custom patterns run on V8's linear-time regex engine where it accepts them: this process only.
+  enableLinearRegExpEngine();
   const startedAt = new Date().toISOString();
-  let { result, config } = await runScan(options).finally(finish);
+  let { result, resolved } = await runScan(options).finally(finish);
   if (values.fix) {
     const fixed = fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
     writeFix(fixed, io, values["dry-run"] ?? false);
     // Report what is left after the fix, not what was there before it.
-    if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, config } = await runScan(options));
+    if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, resolved } = await runScan(options));
   }
-  const failOn: Severity | "none" = failOnFlag ?? config.config.failOn ?? "medium";
+  const failOn: Severity | "none" = failOnFlag ?? resolved.failOn;
   const context: ReportContext = {
     color: false,
     failOn,
-    ruleMeta: (id) => ruleById(id)?.meta,
+    ruleMeta: (id) => resolved.ruleMeta(id),
     rules: rules.map((rule) => rule.meta),
     toolVersion: readVersion(),
     startedAt,
@@ -142,9 +134,10 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
 async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
   const { options, finish } = await scanOptionsFrom(paths, values, io);
-  const { placed, result, config } = await runScan({ ...options, useBaseline: false }).finally(finish);
+  enableLinearRegExpEngine();
+  const { placed, result, resolved } = await runScan({ ...options, useBaseline: false }).finally(finish);
   // Written where scans will look for it: --output, else the config's baseline, else the default name.
-  const file = configuredBaseline(values.output, io.cwd, config) ?? resolve(io.cwd, ".lumenguard-baseline.json");
+  const file = configuredBaseline(values.output, io.cwd, resolved) ?? resolve(io.cwd, ".lumenguard-baseline.json");
   mkdirSync(dirname(file), { recursive: true });
   writeBaseline(buildBaseline(placed, file), file);
   writeWarnings(result, io);
@@ -184,7 +177,7 @@ function usage(io: CliIO, message: string): number {
 }
 
 function reportError(error: unknown, io: CliIO): number {
-  if (error instanceof UsageFailure) return usage(io, error.message);
+  if (error instanceof UsageError) return usage(io, error.message.startsWith("lumenguard: ") ? error.message : `lumenguard: ${error.message}`);
   const code = exitCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (code === 2) {

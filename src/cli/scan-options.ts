@@ -1,7 +1,8 @@
-import type { ScanOptions } from "../scan.js";
-import type { HistoryProgress } from "../modes/history.js";
+import { UsageError } from "../errors.js";
+import type { ScanMode, ScanOptions } from "../scan.js";
+import type { HistoryProgress } from "../sources/history.js";
+import type { CliIO } from "./io.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
 
 /** The scan flags, as parsed by run.ts. */
 export interface ScanFlags {
@@ -22,72 +23,74 @@ export interface ScanFlags {
   "only-live"?: boolean;
 }
 
-export class UsageFailure extends Error {}
-
 /**
- * Turns flags into ScanOptions, refusing combinations that mean nothing (exit 2). `finish()`
- * clears the progress line before the report is written.
+ * Turns flags into ScanOptions with exactly one mode, refusing combinations that mean nothing
+ * (UsageError, exit 2). `finish()` clears the progress line before the report is written.
  */
 export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: CliIO, command = "scan"): Promise<{ options: ScanOptions; finish(): void }> {
-  if (command === "ci") return ciOptions(paths, flags, io);
-  const modes = (["staged", "history", "pre-push", "pack"] as const).filter((mode) => flags[mode]);
-  if (modes.length > 1) throw new UsageFailure(messages.oneMode(modes.map((mode) => `--${mode}`)));
-  if ((flags.range || flags["since-commit"] || flags.all) && !flags.history) throw new UsageFailure(messages.rangeNeedsHistory());
-  if (flags.range && flags["since-commit"]) throw new UsageFailure(messages.rangeOrSince());
-  if (flags["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageFailure(messages.stdinFilenameWithoutStdin());
-  // A pre-push hook passes git's remote name and URL on ("$@"): they are not paths.
-  const gitHookArgs = flags["pre-push"] && paths.length <= 2;
-  // --pack takes the package folder: one path, or none for the current directory.
-  const packFolder = flags.pack && paths.length === 1 && paths[0] !== "-";
-  if (flags.pack && paths.length > 0 && !packFolder) throw new UsageFailure(messages.packOneFolder());
-  if (modes.length > 0 && paths.length > 0 && !gitHookArgs && !packFolder) throw new UsageFailure(messages.modeWithPaths(`--${modes[0]}`));
-  if (modes.length > 0 && flags.bundles?.length) throw new UsageFailure(messages.bundlesWithMode(`--${modes[0]}`));
-  const options: ScanOptions = {
-    ...commonOptions(flags, io),
-    paths: gitHookArgs ? [] : paths,
-    stdin: io.stdin,
-    stdinFilename: flags["stdin-filename"],
-    bundles: flags.bundles ?? [],
-    staged: flags.staged ?? false,
-    history: flags.history ?? false,
-    prePush: flags["pre-push"] ?? false,
-    pack: flags.pack ?? false,
-  };
-  if (flags.history) options.revisions = historyRevisions(flags);
-  if (flags["pre-push"]) options.prePushRefs = await readAll(io.stdin);
-  const progress = flags.history || flags["pre-push"] ? progressLine(io) : null;
-  if (progress) options.onProgress = progress.update;
-  return { options, finish: () => progress?.clear() };
-}
-
-/** `lumenguard ci [--range A..B]`: the working tree and the CI run's commits. */
-function ciOptions(paths: string[], flags: ScanFlags, io: CliIO): { options: ScanOptions; finish(): void } {
-  if (paths.length > 0) throw new UsageFailure(messages.modeWithPaths("ci"));
-  if (flags.staged || flags.history || flags["pre-push"] || flags["since-commit"] || flags.all) throw new UsageFailure(messages.ciFlags());
   const progress = progressLine(io);
-  const options: ScanOptions = { ...commonOptions(flags, io), ci: true, range: flags.range };
+  const options: ScanOptions = { ...commonOptions(flags, io), mode: await modeFrom(paths, flags, io, command) };
   if (progress) options.onProgress = progress.update;
   return { options, finish: () => progress?.clear() };
 }
 
-/** What every scan takes: where, which config and baseline, and `--verify` (`--only-live` implies it: SPEC §8). */
+async function modeFrom(paths: string[], flags: ScanFlags, io: CliIO, command: string): Promise<ScanMode> {
+  if (command === "ci") {
+    if (paths.length > 0) throw new UsageError(messages.modeWithPaths("ci"));
+    if (flags.staged || flags.history || flags["pre-push"] || flags["since-commit"] || flags.all || flags.pack) throw new UsageError(messages.ciFlags());
+    return flags.range === undefined ? { kind: "ci" } : { kind: "ci", range: flags.range };
+  }
+  const modes = (["staged", "history", "pre-push", "pack"] as const).filter((mode) => flags[mode]);
+  if (modes.length > 1) throw new UsageError(messages.oneMode(modes.map((mode) => `--${mode}`)));
+  if ((flags.range !== undefined || flags["since-commit"] !== undefined || flags.all) && !flags.history) throw new UsageError(messages.rangeNeedsHistory());
+  if (flags.range !== undefined && flags["since-commit"] !== undefined) throw new UsageError(messages.rangeOrSince());
+  if (flags["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageError(messages.stdinFilenameWithoutStdin());
+  if (modes.length > 0 && flags.bundles?.length) throw new UsageError(messages.bundlesWithMode(`--${modes[0]}`));
+  if (flags["pre-push"]) {
+    // git passes the remote's name and URL to a pre-push hook ("$@"): they are not paths.
+    if (paths.length > 2) throw new UsageError(messages.modeWithPaths("--pre-push"));
+    const refs = await readAll(io.stdin);
+    return paths[0] === undefined ? { kind: "pre-push", refs } : { kind: "pre-push", refs, remote: paths[0] };
+  }
+  if (flags.pack) {
+    // --pack takes the package folder: one path, or none for the current directory.
+    if (paths.length > 1 || paths[0] === "-") throw new UsageError(messages.packOneFolder());
+    return paths[0] === undefined ? { kind: "pack" } : { kind: "pack", dir: paths[0] };
+  }
+  if (modes.length > 0 && paths.length > 0) throw new UsageError(messages.modeWithPaths(`--${modes[0]}`));
+  if (flags.staged) return { kind: "staged" };
+  if (flags.history) {
+    const revisions = historyRevisions(flags);
+    return revisions === undefined ? { kind: "history" } : { kind: "history", revisions };
+  }
+  const mode: ScanMode = { kind: "worktree", paths, bundles: flags.bundles ?? [] };
+  if (io.stdin) mode.stdin = io.stdin;
+  if (flags["stdin-filename"] !== undefined) mode.stdinFilename = flags["stdin-filename"];
+  return mode;
+}
+
+/** What every scan takes: where, which config and baseline, and `--verify` (`--only-live` implies it). */
 function commonOptions(flags: ScanFlags, io: CliIO): ScanOptions {
   const onlyLive = flags["only-live"] ?? false;
-  return {
+  const options: ScanOptions = {
     cwd: io.cwd,
     env: io.env,
-    configFile: flags.config,
     includePlaceholders: flags["include-placeholders"] ?? false,
-    baselineFile: flags.baseline,
     verify: (flags.verify ?? false) || onlyLive,
     onlyLive,
   };
+  if (flags.config !== undefined) options.configFile = flags.config;
+  if (flags.baseline !== undefined) options.baselineFile = flags.baseline;
+  return options;
 }
 
 /** `--range A..B`, `--since-commit SHA` (the commits after it, up to HEAD), or every ref. */
 function historyRevisions(flags: ScanFlags): string[] | undefined {
-  if (flags.range) return [flags.range];
-  if (flags["since-commit"]) return [`${flags["since-commit"]}..HEAD`];
+  if (flags.range !== undefined) return [flags.range];
+  if (flags["since-commit"] !== undefined) {
+    if (flags["since-commit"].trim() === "" || flags["since-commit"].startsWith("-")) throw new UsageError(messages.badSinceCommit(flags["since-commit"]));
+    return [`${flags["since-commit"]}..HEAD`];
+  }
   return undefined;
 }
 
@@ -99,8 +102,8 @@ async function readAll(stdin: AsyncIterable<Uint8Array> | undefined): Promise<st
 }
 
 /**
- * Progress for long scans (SPEC §5): one line redrawn on stderr, only when it is a terminal and
- * not CI — never in pipes or logs. Cleared when the scan ends.
+ * Progress for long scans: one line redrawn on stderr, only when it is a terminal and not CI —
+ * never in pipes or logs. Cleared when the scan ends.
  */
 function progressLine(io: CliIO): { update(progress: HistoryProgress): void; clear(): void } | null {
   if (!io.stderr.isTTY || io.env["CI"] || io.env["TERM"] === "dumb") return null;

@@ -2,14 +2,14 @@ import { appendFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FORMATS, githubStepSummary, reporters, type ReportContext } from "../reporters/index.js";
 import { isDirectory, writeFileAtomic } from "../files.js";
-import { envForPath, runGit } from "../sources/git.js";
+import { envForPath, runGit } from "../git/run-git.js";
 import type { ScanResult } from "../types.js";
 import { messages } from "./messages.js";
-import type { CliIO } from "./run.js";
-import { UsageFailure } from "./scan-options.js";
+import type { CliIO } from "./io.js";
+import { UsageError } from "../errors.js";
 
 /**
- * Where the reports of one scan go (issue 6 item 1): `--format`/`--output`, plus any number of
+ * Where the reports of one scan go: `--format`/`--output`, plus any number of
  * `--report FORMAT=FILE` (`-` is standard output), so one CI run writes SARIF for code scanning
  * and annotations for the log together.
  */
@@ -32,15 +32,15 @@ export function reportTargets(flags: ReportFlags): ReportTarget[] {
     const at = value.indexOf("=");
     const format = at === -1 ? "" : value.slice(0, at);
     const file = at === -1 ? "" : value.slice(at + 1);
-    if (!reporters[format] || file === "") throw new UsageFailure(messages.badReport(value, FORMATS));
+    if (!reporters[format] || file === "") throw new UsageError(messages.badReport(value, FORMATS));
     targets.push({ format, file });
   }
   if (flags.format !== undefined || flags.output !== undefined || targets.length === 0) {
     const format = flags.format ?? "text";
-    if (!reporters[format]) throw new UsageFailure(messages.badFormat(format, FORMATS));
+    if (!reporters[format]) throw new UsageError(messages.badFormat(format, FORMATS));
     targets.push({ format, file: flags.output ?? "-" });
   }
-  if (targets.filter((target) => target.file === "-").length > 1) throw new UsageFailure(messages.reportsOnStdout());
+  if (targets.filter((target) => target.file === "-").length > 1) throw new UsageError(messages.reportsOnStdout());
   return targets;
 }
 

@@ -4,7 +4,7 @@ export type RuleSetting = "off" | "critical" | "high" | "medium" | "low" | "info
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
 
 /**
- * lumenguard configuration: lumenguard.config.json, .lumenguardrc.json, or the "lumenguard" key of package.json (SPEC §7).
+ * lumenguard configuration: lumenguard.config.json, .lumenguardrc.json, or the "lumenguard" key of package.json. The nearest one from the scanned folder upward applies, whole.
  */
 export interface LumenguardConfig {
   /**
@@ -16,11 +16,11 @@ export interface LumenguardConfig {
    */
   ignore?: string[];
   /**
-   * Extra client build output directories, relative to this config file (SPEC §3.4).
+   * Extra client build output directories, relative to this config file: scanned as code shipped to users, whatever git ignores.
    */
   bundles?: string[];
   /**
-   * Extra browser-exposed environment variable prefixes, added to the built-in ones (SPEC §2 public-env-prefix).
+   * Extra browser-exposed environment variable prefixes, added to the built-in ones (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, PUBLIC_, NUXT_PUBLIC_, GATSBY_, STORYBOOK_); the option of the public-env-prefix and browser-sdk-key rules.
    */
   publicEnvPrefixes?: string[];
   /**
@@ -45,7 +45,7 @@ export interface LumenguardConfig {
    */
   baseline?: string;
   /**
-   * Other providers' keys to look for (SPEC §7).
+   * Other providers' secrets to look for, wherever Lumenfall keys are looked for (working tree, staged, history, client output).
    */
   customPatterns?: {
     /**
@@ -63,6 +63,13 @@ export interface LumenguardConfig {
      */
     keywords: [string, ...string[]];
     severity?: Severity;
+    /**
+     * Why this secret matters: shown with each finding instead of the generic text.
+     */
     description?: string;
+    /**
+     * Where this provider's secrets are revoked (an https:// URL); shown with each finding. Without it the guidance is generic.
+     */
+    revokeUrl?: string;
   }[];
 }

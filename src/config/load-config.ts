@@ -3,10 +3,11 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { LumenguardConfig } from "./config-types.generated.js";
+import { describeSchemaError } from "./schema-errors.js";
 import validateConfig from "./validate-config.generated.js";
 
 /**
- * Configuration (SPEC §7): `lumenguard.config.json`, `.lumenguardrc.json` or the `lumenguard`
+ * Configuration: `lumenguard.config.json`, `.lumenguardrc.json` or the `lumenguard`
  * key of `package.json`, the nearest one from the scanned root upward. The nearest wins whole;
  * configs are not merged, so a sub-project (like examples/demo-app) can have its own. A bad
  * config is exit 2 with the field named — never ignored.
@@ -68,19 +69,8 @@ function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
 
 function validate(data: unknown, file: string, prefix: string): LumenguardConfig {
   if (!validateConfig(data)) {
-    const error = validateConfig.errors?.[0];
-    const extra = error?.params?.["additionalProperty"] as string | undefined;
-    const path = (error?.instancePath ?? "").split("/").slice(1).map(unescapePointer);
-    if (extra !== undefined) path.push(extra);
-    const field = formatPath(path) ? prefix + formatPath(path) : prefix.replace(/\.$/, "");
-    const allowed = error?.params?.["allowedValues"] as unknown[] | undefined;
-    const detail =
-      extra !== undefined
-        ? "is not a known field"
-        : allowed
-          ? `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`
-          : (error?.message ?? "is invalid");
-    throw new ConfigError(file, field || prefix.replace(/\.$/, "") || "(root)", detail);
+    const { field, detail } = describeSchemaError(validateConfig.errors?.[0], prefix);
+    throw new ConfigError(file, field ?? "(root)", detail);
   }
   const config = data as LumenguardConfig;
   config.customPatterns?.forEach((pattern, index) => {
@@ -91,7 +81,7 @@ function validate(data: unknown, file: string, prefix: string): LumenguardConfig
     } catch (error) {
       throw new ConfigError(file, field, `is not a valid regular expression (${(error as Error).message})`);
     }
-    // Nested quantifiers (`(a+)+`) can take exponential time on a crafted line (issue #7).
+    // Nested quantifiers (`(a+)+`) can take exponential time on a crafted line.
     const isSafe = createRequire(import.meta.url)("safe-regex2") as (regex: RegExp) => boolean;
     if (!isSafe(regex)) throw new ConfigError(file, field, "can take exponential time (a repeated group holds a repeat, like (a+)+): rewrite it without nesting");
   });
@@ -100,7 +90,7 @@ function validate(data: unknown, file: string, prefix: string): LumenguardConfig
 
 /**
  * Where the JSON broke, without the snippet V8 puts in its message: a config may hold a key
- * (that is one reason to scan it), and an error message must never echo one (SPEC §5).
+ * (that is one reason to scan it), and an error message must never echo one.
  */
 export function describeJsonError(error: Error, text: string): string {
   const position = /at position (\d+)/.exec(error.message);
@@ -113,12 +103,4 @@ export function describeJsonError(error: Error, text: string): string {
   const token = /^Unexpected token '(.)'/.exec(error.message);
   if (token) return `unexpected character '${token[1]}'`;
   return /end of JSON input/.test(error.message) ? "it ends too early" : "syntax error";
-}
-
-function unescapePointer(part: string): string {
-  return part.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-function formatPath(parts: string[]): string {
-  return parts.map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
 }

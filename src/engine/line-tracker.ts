@@ -7,9 +7,15 @@ import { isAscii } from "node:buffer";
  */
 export class LineTracker {
   private line = 1;
-  private pos = 0;
+  private pos: number;
   private unitsIntoLine = 0;
-  private lineStartAt = 0;
+  private lineStartAt: number;
+
+  /** `start`: bytes at the start of the file that are not counted (a byte-order mark). */
+  constructor(start = 0) {
+    this.pos = start;
+    this.lineStartAt = start;
+  }
 
   /** Counts `window` (which starts at absolute offset `windowAt`) from the last position to `to`. */
   advance(window: Uint8Array, windowAt: number, to: number): void {

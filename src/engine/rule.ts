@@ -1,12 +1,47 @@
-import type { Severity, SourceKind } from "../types.js";
-import type { KeyEncoding } from "./find-keys.js";
-import type { PlaceholderReason } from "./placeholder.js";
+import type { LumenguardConfig } from "../config/config-types.generated.js";
+import type { Confidence, MessageData, Severity } from "../types.js";
+import type { SecretEncoding } from "./detector.js";
 
 /**
- * What a rule is (STYLE: ESLint's meta + create, gitleaks' rules as data). The engine knows
- * no rule by name: it hands every rule the keys it found in a file and the facts about the
- * file, and turns what the rule reports into findings.
+ * What a rule is (ESLint's `meta` + `create`, gitleaks' rules as data). The engine knows no rule
+ * by name: it hands each rule that applies to a file — by the file's scope, git status and name,
+ * as the rule's `meta.appliesTo` declares — the secrets found in it and, when asked for, its
+ * text, and turns what the rule reports into findings.
  */
+
+/**
+ * Where a file's content is, as far as the practices of the authentication guide care:
+ * - `repository`: in the repository or on its way in (a tracked, untracked or staged file, a
+ *   given file, standard input);
+ * - `package`: in what `npm publish` would ship;
+ * - `local`: kept out of git on purpose (an env file git ignores);
+ * - `history`: in a past commit;
+ * - `shipped`: code that runs on users' devices (client build output, a bundler's chunks,
+ *   browser extensions, mobile-app sources).
+ */
+export type Scope = "repository" | "package" | "local" | "history" | "shipped";
+
+/** How git sees a working-tree or index file, when the source knows. */
+export type GitStatus = "tracked" | "staged" | "untracked" | "ignored";
+
+/** The facts about one file that rules may read. */
+export interface FileFacts {
+  /** The file's name in the report: relative to the scan root, `/`-separated. */
+  path: string;
+  scope: Scope;
+  git?: GitStatus;
+  /** git tracks the file although `.gitignore` matches it (ignored too late). */
+  ignoredButTracked?: boolean;
+}
+
+/** Where a rule applies; the engine filters, rules never return early on where a file came from. */
+export interface AppliesTo {
+  scopes: readonly Scope[];
+  /** Only files git sees this way (files whose status is unknown never match). */
+  git?: readonly GitStatus[];
+  /** Only files whose report path this accepts (`/`-separated, relative to the scan root). */
+  files?: (path: string) => boolean;
+}
 
 export interface RuleMeta {
   id: string;
@@ -17,149 +52,134 @@ export interface RuleMeta {
   guideUrl: string;
   /** Why it matters, in a sentence. */
   why: string;
-  /**
-   * What to do about a finding, one step a line. `{identity}` is replaced by how the dashboard
-   * lists the key (key id and last four).
-   */
+  /** What to do about a finding, one step a line; `{identity}` stands for how the dashboard lists the key. */
   fix: readonly string[];
   /**
-   * When two rules report the same key at the same place, the higher precedence wins
-   * (SPEC §2: a key is reported once per location under the most specific rule).
+   * Message templates by message id (ESLint's `meta.messages`): `{{name}}` interpolates the
+   * finding's `data.name`. Rendered only by reporters.
    */
-  precedence: number;
+  messages: Readonly<Record<string, string>>;
+  appliesTo: AppliesTo;
+  /** Where a leaked secret of this rule is revoked; null when there is no such page to name. */
+  revokeUrl: string | null;
 }
 
-/** A key occurrence as rules see it: where, and who it is — never the key itself. */
+/** A secret occurrence as rules see it: where, and who it is — never the secret itself. */
 export interface KeyOccurrence {
+  /** 1-based. */
   line: number;
+  /** 1-based, UTF-16 code units. */
   column: number;
   endLine: number;
+  /** Exclusive. */
   endColumn: number;
   keyId: string | null;
   lastFour: string;
   fingerprint: string;
   redacted: string;
-  confidence: "high" | "medium";
-  encoding: KeyEncoding;
-  placeholder: PlaceholderReason | null;
-  /** `lumenfall` for a Lumenfall key; a custom pattern's id for other providers' secrets. */
+  confidence: Confidence;
+  encoding: SecretEncoding;
+  /** Why the match is a placeholder; only placeholders the scan asked to see reach rules. */
+  placeholder: string | null;
+  /** The id of the detector that found it (`Detector.id`). */
   detector: string;
-  /** A short window of the line around the key, the key redacted. */
+  /** A short window of the line around the secret, the secret redacted. */
   snippet?: string;
 }
 
-export interface FileFacts {
-  /** Path relative to the scan root, `/`-separated. */
-  path: string;
-  source: SourceKind;
-  /** git tracks the file (known for working-tree files inside a repository). */
-  tracked?: boolean;
-  /** Inside a repository, git neither tracks nor ignores the file. */
-  untracked?: boolean;
-  /** git tracks the file although `.gitignore` matches it (ignored too late). */
-  ignoredButTracked?: boolean;
-  /**
-   * git ignores the file: it is read only for the rules that care about ignored files (an
-   * ignored `.env` holds keys where the guide says they belong).
-   */
-  ignored?: boolean;
-  /** The file ships to users' devices: client build output, an extension, a mobile app (SPEC §3.4). */
-  client?: boolean;
-  /** For a file inside client output that has a source map: where a position came from. */
-  original?: (line: number, column: number) => { file: string; line: number; column: number } | null;
-}
-
-/** Settings from the config that rules read. */
-export interface RuleSettings {
-  /** Browser-exposed env prefixes: the built-in ones plus config `publicEnvPrefixes`. */
-  publicEnvPrefixes: readonly string[];
-}
-
-/** Where a cross-file rule reports: at a key of a file, with its message. */
-export interface CrossFilePlace {
-  file: string;
-  key: KeyOccurrence;
-  message: string;
-}
-
-/** A finding at a position the rule found in the text (not at a key). */
-export interface PositionedReport {
-  line: number;
-  column: number;
+/**
+ * What a rule reports. With `key` and no position, the finding is at the key; with a position,
+ * at that place in the text; with neither, about the file itself (line 1, column 1).
+ */
+export interface Report {
+  messageId: string;
+  data?: MessageData;
+  key?: KeyOccurrence;
+  /** 1-based; columns in UTF-16 code units, `endColumn` exclusive. */
+  line?: number;
+  column?: number;
   endLine?: number;
   endColumn?: number;
-  message: string;
-  severity?: Severity | undefined;
-  /** The key the finding is about, when there is one. */
-  key?: KeyOccurrence;
+  /** The finding's severity when it is not the rule's (a tracked `.env` that holds a key is critical). */
+  severity?: Severity;
 }
 
-export interface RuleContext {
+export interface RuleContext<Options = unknown> {
   file: FileFacts;
+  /** The secrets of the file (real ones, and placeholders when the scan asked for them). */
   keys: readonly KeyOccurrence[];
-  report(key: KeyOccurrence, message?: string): void;
-  /** A finding about the file itself (line 1), such as a tracked `.env`. */
-  reportFile(options: { message: string; severity?: Severity | undefined }): void;
-  /** A finding at a place in the text, e.g. `dangerouslyAllowBrowser: true`. */
-  reportAt(report: PositionedReport): void;
   /**
-   * The file's text, for rules that declared `text` and whose keywords occur in the file; null
-   * for files read in more than one chunk (over 1 MiB).
+   * The file's text, when the rule declared `text` and one of its keywords occurs in the file;
+   * null for files read in more than one chunk (over 1 MiB) and binary files.
    */
   text: string | null;
-  settings: RuleSettings;
+  options: Options;
+  report(report: Report): void;
+}
+
+/** Where a cross-file rule reports: at a key it kept from a file. */
+export interface CrossFilePlace {
+  /** The file's report path (FileFacts.path). */
+  file: string;
+  key: KeyOccurrence;
+  messageId: string;
+  data: MessageData;
 }
 
 /** A rule example: `{{key}}` in code is replaced by a freshly generated key when tests run. */
 export interface RuleExample {
   code: string;
+  /** Default `src/example.ts`. */
   path?: string;
-  source?: SourceKind;
-  /** Other facts about the file (tracked, ignored, untracked, client). */
-  facts?: Partial<Omit<FileFacts, "path" | "source">>;
-  /** Expected findings (invalid examples only), 1-based. */
-  findings?: Array<{ line: number; column: number }>;
+  /** The file's facts besides its path; default: a tracked file of the repository. */
+  facts?: Partial<Omit<FileFacts, "path">>;
+  /** Every finding the example must produce — no more, no fewer — in order (invalid examples only). */
+  findings?: ReadonlyArray<{ line: number; column: number; severity: Severity; messageId?: string }>;
+  /** Options for the rule, over its defaults. */
+  options?: Record<string, unknown>;
   note?: string;
 }
 
-export interface Rule {
+export interface Rule<Options = unknown> {
   meta: RuleMeta;
-  /** Default message for a finding of this rule. */
-  message(key: KeyOccurrence): string;
-  check(context: RuleContext): void;
+  /** The rule's options when the config says nothing. */
+  defaultOptions: Options;
+  /** The options a config sets for this rule (a rule may read top-level fields made for it). */
+  optionsFromConfig?(config: LumenguardConfig, defaults: Options): Options;
+  /** Runs on every file it applies to, also files without secrets (rules about the file itself). */
+  checksFilesWithoutKeys?: boolean;
+  check(context: RuleContext<Options>): void;
   /**
-   * A rule decided across files (shared-key-across-environments): per file with keys, what to
-   * keep — plain data, as it crosses worker threads — and, once every file has been read, the
-   * findings, each at a key it kept. Its examples live in its own tests: one file cannot show it.
-   */
-  acrossFiles?: {
-    collect(file: FileFacts, keys: readonly KeyOccurrence[], readText: () => string): unknown[];
-    conclude(collected: readonly unknown[]): CrossFilePlace[];
-  };
-  /**
-   * Files this rule must see even when they hold no key (a rule about the file itself, such as
-   * a tracked `.env`). Other rules only run on files with keys: most files have none.
-   */
-  wantsFile?: (file: FileFacts) => boolean;
-  /**
-   * Rules that read text: the files they want, and literals of which at least one must occur
-   * for the text to be worth decoding (searched on raw bytes, like `lmnfl_`).
+   * Rules that read text: literals of which at least one must occur for the text to be worth
+   * decoding (searched on raw bytes, like `lmnfl_`). Return the same array object for the same
+   * answer: the engine caches its byte form by identity.
    */
   text?: {
-    wants(file: FileFacts): boolean;
-    /**
-     * Literals one of which must occur. Return the same array object for the same answer: the
-     * engine caches its byte form by identity. Literals that start with a rare character are
-     * found fastest (indexOf skips ahead to the first character).
-     */
-    keywords?(settings: RuleSettings, file: FileFacts): readonly string[];
-    /** Literals of which one must occur as well (and-ed with `keywords`), to keep text decoding rare. */
+    keywords(options: Options, file: FileFacts): readonly string[];
+    /** Literals of which one must occur as well (and-ed with `keywords`). */
     alsoNeeds?: readonly string[];
+  };
+  /**
+   * A rule decided across files (one key in two environments' files): per file with keys, what to
+   * keep — plain data, as it crosses worker threads — and, once every file has been read, the
+   * findings, each at a key it kept.
+   */
+  acrossFiles?: {
+    collect(file: FileFacts, keys: readonly KeyOccurrence[], text: string | null): unknown[];
+    conclude(collected: readonly unknown[]): CrossFilePlace[];
   };
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }
 
-/** Identity helper: only drives type inference (STYLE: arethetypeswrong's defineCheck). */
-export function defineRule(rule: Rule): Rule {
+/** Identity helper: only drives type inference (arethetypeswrong's `defineCheck`). */
+export function defineRule<Options>(rule: Rule<Options>): Rule<Options> {
   return rule;
+}
+
+/** Whether `rule` applies to a file with these facts. */
+export function appliesTo(meta: RuleMeta, file: FileFacts): boolean {
+  const { scopes, git, files } = meta.appliesTo;
+  if (!scopes.includes(file.scope)) return false;
+  if (git && (file.git === undefined || !git.includes(file.git))) return false;
+  return files === undefined || files(file.path);
 }

@@ -4,7 +4,7 @@ import { exportSecretlint } from "./secretlint.js";
 import { exportTrufflehog } from "./trufflehog.js";
 
 /**
- * `lumenguard export-rule`: the Lumenfall key rule in other tools' formats (SPEC §8). One
+ * `lumenguard export-rule`: the Lumenfall key rule in other tools' formats. One
  * registry, like the reporters; each exporter is a pure function returning the file's text.
  */
 export const exporters = {

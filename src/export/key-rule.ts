@@ -1,5 +1,5 @@
 /**
- * The Lumenfall key rule (SPEC §1) as data other scanners can take (SPEC §8, issue #6 item 5):
+ * The Lumenfall key rule as data other scanners can take:
  * the key shape, its boundaries, the cheap keyword and the placeholders. Each exporter writes
  * these parts in its tool's syntax. The regexes are written once, in the subset that Go's RE2
  * (gitleaks, TruffleHog), Hyperscan (GitHub) and JavaScript all read the same way: no
@@ -31,7 +31,7 @@ export const KEYWORD = "lmnfl_";
 
 /**
  * Left boundary: not a key-id character, unless it ends an escape — `%22`, `\n`, `\u0022`,
- * `\x22` — as keys sit in URLs and JSON strings (SPEC §1). `^` is the start of the input.
+ * `\x22` — as keys sit in URLs and JSON strings. `^` is the start of the input.
  */
 export const BEFORE = String.raw`^|[^A-Za-z0-9_]|%[0-9A-Fa-f]{2}|\\[nrtbfv0]|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}`;
 
@@ -41,7 +41,7 @@ export const BEFORE = String.raw`^|[^A-Za-z0-9_]|%[0-9A-Fa-f]{2}|\\[nrtbfv0]|\\u
  * one follows it, and `…` / `•` never do. (So `**` also reads as a mask.)
  */
 const AFTER_DOTTED = String.raw`[^A-Za-z0-9_.*…•-]|\.[^.]|\*[^*]|\.$|\*$|$`;
-/** The dotless form is never followed by `.`: a run before `.` is a key id (SPEC §1). */
+/** The dotless form is never followed by `.`: a run before `.` is a key id. */
 const AFTER_DOTLESS = String.raw`[^A-Za-z0-9_.*…•-]|\*[^*]|\*$|$`;
 
 export const KEY_FORMS: readonly KeyForm[] = [
@@ -65,7 +65,7 @@ export const KEY_FORMS: readonly KeyForm[] = [
   },
 ];
 
-/** Words that make a key id or secret a placeholder, matched case-insensitively (SPEC §1). */
+/** Words that make a key id or secret a placeholder, matched case-insensitively. */
 export const PLACEHOLDER_WORDS = ["your", "example", "placeholder", "dummy", "fake", "sample", "redacted", "xxxx"] as const;
 
 /** The docs example, and any key that starts like it. */

@@ -5,7 +5,7 @@ import { DOCS_EXAMPLE, fullRegex, KEY_FORMS, KEYWORD, placeholderWordsRegex, typ
  * per key form: every named regex of a detector must match for it to report, so the two forms
  * cannot share one. Group 1 is the key; `exclude_regexes_match` drops placeholders;
  * `validations` checks the dotless form's character classes. No `verify` block: a custom
- * detector's verifier is a webhook of your own, and keys must not go anywhere else (SPEC §8).
+ * detector's verifier is a webhook of your own, and keys must not go anywhere else.
  */
 export function exportTrufflehog(): string {
   const header = [

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ScanError } from "../errors.js";
-import { runGit } from "../sources/git.js";
+import { runGit } from "../git/run-git.js";
 
 /** The repository `lumenguard init` works on: the one holding the current directory. */
 export interface GitRepo {

@@ -1,5 +1,5 @@
 import { basename, dirname, join, relative, sep } from "node:path";
-import { runGit } from "../sources/git.js";
+import { runGit } from "../git/run-git.js";
 import { contentChange, readBytesAsText, type FileChange } from "./file-change.js";
 import { dominantEol, insertLines, joinLines, splitLines } from "./byte-lines.js";
 import { IGNORE_ENV, planGitignore } from "./plan-gitignore.js";

@@ -1,11 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { gateFailure, gateWarning } from "./messages.js";
-import { scanEmittedFiles, type EmittedFile, type GateOptions } from "./scan-emitted.js";
+import { scanEmittedFiles, type EmittedFile, type GateOptions } from "./gate.js";
 
 /**
  * `lumenguard/vite`: a Rollup-compatible plugin (Vite, Rollup, Rolldown) that fails the build
  * when an emitted client chunk holds a key, naming the chunk and, through its source map, the
- * source (SPEC §8, issue #4 item 7). It runs last (`enforce: "post"`) in `generateBundle`, so
+ * source. It runs last (`enforce: "post"`) in `generateBundle`, so
  * it sees the code as it will ship, before anything is written.
  *
  * Rollup's and Vite's types are not imported: the shapes below are the parts the plugin reads,
@@ -39,7 +39,7 @@ export interface LumenguardVitePlugin {
   enforce: "post";
   apply: "build";
   configResolved(config: { root: string }): void;
-  generateBundle(this: ContextLike, outputOptions: { dir?: string | undefined; file?: string | undefined }, bundle: Record<string, ChunkLike | AssetLike>): void;
+  generateBundle(this: ContextLike, outputOptions: { dir?: string | undefined; file?: string | undefined }, bundle: Record<string, ChunkLike | AssetLike>): Promise<void>;
 }
 
 export default function lumenguard(options: LumenguardViteOptions = {}): LumenguardVitePlugin {
@@ -53,15 +53,16 @@ export default function lumenguard(options: LumenguardViteOptions = {}): Lumengu
       root ??= config.root;
       bundler = "Vite";
     },
-    generateBundle(outputOptions, bundle) {
+    async generateBundle(outputOptions, bundle) {
       const projectRoot = root ?? process.cwd();
       const output = outputOptions.dir ?? (outputOptions.file ? dirname(outputOptions.file) : projectRoot);
       const files = Object.values(bundle).map(emittedFile);
-      const { failing, below } = scanEmittedFiles(files, { root: projectRoot, outDir: resolve(projectRoot, output), failOn: options.failOn });
-      for (const finding of below) this.warn(gateWarning(finding));
-      if (failing.length === 0) return;
-      if (options.failOnFindings === false) for (const finding of failing) this.warn(gateWarning(finding));
-      else this.error(gateFailure(bundler, failing));
+      const scan = await scanEmittedFiles(files, { root: projectRoot, outDir: resolve(projectRoot, output), failOn: options.failOn });
+      for (const warning of scan.warnings) this.warn(`lumenguard: ${warning.message}`);
+      for (const finding of scan.below) this.warn(gateWarning(finding, scan));
+      if (scan.failing.length === 0) return;
+      if (options.failOnFindings === false) for (const finding of scan.failing) this.warn(gateWarning(finding, scan));
+      else this.error(gateFailure(bundler, scan.failing, scan));
     },
   };
 }

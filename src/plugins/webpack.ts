@@ -1,41 +1,83 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { Compilation, Compiler } from "webpack";
 import type { Finding } from "../types.js";
 import { gateFailure, gateWarning } from "./messages.js";
-import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./scan-emitted.js";
+import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./gate.js";
 
 /**
  * `lumenguard/webpack`: fails the build when an emitted client asset holds a key, naming the
- * asset and, through its source map, the source (SPEC §8, issue #4 item 7). It runs at the
+ * asset and, through its source map, the source. It runs at the
  * ANALYSE stage of `processAssets`: after minification and after the devtool plugin wrote the
  * maps, before anything is emitted. webpack itself is reached through `compiler.webpack`, so
- * this module loads no webpack code (`import type` only).
+ * this module loads no webpack code, and its types below are the parts of webpack's it reads
+ * (webpack 5's `Compiler` and `Compilation` accept it as they are): a TypeScript project
+ * without webpack installed compiles against these declarations.
  */
 const NAME = "LumenguardWebpackPlugin";
+
+interface SourceLike {
+  source(): string | Buffer;
+  map(): object | null;
+}
+
+interface AssetLike {
+  name: string;
+  source: SourceLike;
+  info: { related?: Record<string, string | string[] | undefined> | undefined };
+}
+
+interface ErrorLike extends Error {
+  hideStack?: boolean;
+}
+
+interface TapLike<Args extends unknown[], Result> {
+  tap(name: string | { name: string; stage?: number }, callback: (...args: Args) => Result): void;
+  tapPromise(options: string | { name: string; stage?: number }, callback: (...args: Args) => Promise<void>): void;
+}
+
+/** The parts of webpack 5's `Compilation` the plugin reads. */
+export interface CompilationLike {
+  outputOptions: { path?: string | undefined };
+  hooks: { processAssets: TapLike<[unknown], void> };
+  getAssets(): readonly AssetLike[];
+  getAsset(name: string): AssetLike | undefined;
+  warnings: ErrorLike[];
+  errors: ErrorLike[];
+}
+
+/** The parts of webpack 5's `Compiler` the plugin reads. */
+export interface CompilerLike {
+  context: string;
+  webpack: { Compilation: { PROCESS_ASSETS_STAGE_ANALYSE: number }; WebpackError: new (message: string) => ErrorLike };
+  hooks: {
+    shouldEmit: TapLike<[CompilationLike], boolean | undefined>;
+    thisCompilation: TapLike<[CompilationLike, unknown], void>;
+  };
+}
 
 export type LumenguardWebpackOptions = GateOptions;
 
 export default class LumenguardWebpackPlugin {
   constructor(private readonly options: LumenguardWebpackOptions = {}) {}
 
-  apply(compiler: Compiler): void {
+  apply(compiler: CompilerLike): void {
     const { Compilation: CompilationClass, WebpackError } = compiler.webpack;
-    const blocked = new WeakSet<Compilation>();
+    const blocked = new WeakSet<CompilationLike>();
     // Development builds emit despite errors (`optimization.emitOnErrors`): a key must not reach the disk either way.
     compiler.hooks.shouldEmit.tap(NAME, (compilation) => (blocked.has(compilation) ? false : undefined));
     compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
-      compilation.hooks.processAssets.tap({ name: NAME, stage: CompilationClass.PROCESS_ASSETS_STAGE_ANALYSE }, () => {
+      compilation.hooks.processAssets.tapPromise({ name: NAME, stage: CompilationClass.PROCESS_ASSETS_STAGE_ANALYSE }, async () => {
         const outDir = compilation.outputOptions.path ?? resolve(compiler.context, "dist");
-        const scan = scanEmittedFiles(emittedFiles(compilation), { root: compiler.context, outDir, failOn: this.options.failOn });
+        const scan = await scanEmittedFiles(emittedFiles(compilation), { root: compiler.context, outDir, failOn: this.options.failOn });
         const name = (finding: Finding) => withSourceName(finding, compiler.context);
-        for (const finding of scan.below) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+        for (const warning of scan.warnings) compilation.warnings.push(new WebpackError(`lumenguard: ${warning.message}`));
+        for (const finding of scan.below) compilation.warnings.push(new WebpackError(gateWarning(name(finding), scan)));
         if (scan.failing.length === 0) return;
         if (this.options.failOnFindings === false) {
-          for (const finding of scan.failing) compilation.warnings.push(new WebpackError(gateWarning(name(finding))));
+          for (const finding of scan.failing) compilation.warnings.push(new WebpackError(gateWarning(name(finding), scan)));
           return;
         }
-        const error = new WebpackError(gateFailure("webpack", scan.failing.map(name)));
+        const error = new WebpackError(gateFailure("webpack", scan.failing.map(name), scan));
         error.hideStack = true;
         compilation.errors.push(error);
         blocked.add(compilation);
@@ -45,7 +87,7 @@ export default class LumenguardWebpackPlugin {
 }
 
 /** The assets as they will be written, each with its map: the `sourceMap` asset the devtool made, else the source's own. */
-function* emittedFiles(compilation: Compilation): Generator<EmittedFile> {
+function* emittedFiles(compilation: CompilationLike): Generator<EmittedFile> {
   for (const asset of compilation.getAssets()) {
     if (!isScannedFile(asset.name)) continue;
     const related = asset.info.related?.["sourceMap"];

@@ -1,12 +1,13 @@
+import { findingMessage } from "./render.js";
 import type { Reporter } from "./types.js";
 
 /**
  * One line per finding, `file:line:col: severity ruleId message`, the shape editors and
- * `grep` read (issue 6 item 1). Line breaks in a file name are escaped to keep it one line.
+ * `grep` read. Line breaks in a file name are escaped to keep it one line.
  */
-export const compactReporter: Reporter = (result) =>
+export const compactReporter: Reporter = (result, context) =>
   result.findings
-    .map((finding) => `${oneLine(finding.file)}:${finding.line}:${finding.column}: ${finding.severity} ${finding.ruleId} ${oneLine(finding.message)}${finding.verified ? ` [${finding.verified}]` : ""}\n`)
+    .map((finding) => `${oneLine(finding.file)}:${finding.line}:${finding.column}: ${finding.severity} ${finding.ruleId} ${oneLine(findingMessage(finding, context))}${finding.verified ? ` [${finding.verified}]` : ""}\n`)
     .join("");
 
 function oneLine(text: string): string {

@@ -1,11 +1,10 @@
-import type { RuleMeta } from "../engine/rule.js";
 import { compareSeverity } from "../severity.js";
 import type { Finding, ScanResult, Severity } from "../types.js";
-import { fixSteps } from "./finding-id.js";
+import { findingMessage, fixSteps } from "./render.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * GitHub Actions workflow commands (issue 6 item 1): one annotation per finding, most severe
+ * GitHub Actions workflow commands: one annotation per finding, most severe
  * first, at most {@link ANNOTATION_CAP} — GitHub shows no more than that per job — then one
  * line saying how many were left out and where the rest are. The step summary (markdown, every
  * finding) is rendered by {@link githubStepSummary}; the CLI appends it to
@@ -20,7 +19,7 @@ const IDENTITY = "key id and last four as named above";
 
 export const githubReporter: Reporter = (result, context) => {
   const ordered = [...result.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
-  const lines = ordered.slice(0, ANNOTATION_CAP).map((finding) => annotation(finding, context.ruleMeta(finding.ruleId)));
+  const lines = ordered.slice(0, ANNOTATION_CAP).map((finding) => annotation(finding, context));
   const left = ordered.length - ANNOTATION_CAP;
   if (left > 0) {
     const where = runUrl(context.env);
@@ -32,14 +31,15 @@ export const githubReporter: Reporter = (result, context) => {
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 };
 
-function annotation(finding: Finding, meta: RuleMeta | undefined): string {
+function annotation(finding: Finding, context: ReportContext): string {
+  const meta = context.ruleMeta(finding.ruleId);
   const properties = [`file=${escapeProperty(finding.file)}`, `line=${finding.line}`];
   // GitHub reads col / endColumn only on one line; its endColumn is inclusive, ours exclusive.
   if (finding.endLine === finding.line) properties.push(`col=${finding.column}`);
   properties.push(`endLine=${finding.endLine}`);
   if (finding.endLine === finding.line) properties.push(`endColumn=${Math.max(finding.column, finding.endColumn - 1)}`);
   properties.push(`title=${escapeProperty(`${finding.ruleId} (${finding.severity})`)}`);
-  const body = [finding.message + (finding.verified ? ` [--verify: ${finding.verified}]` : "")];
+  const body = [findingMessage(finding, context) + (finding.verified ? ` [--verify: ${finding.verified}]` : "")];
   if (meta) body.push(`${meta.practice}. ${meta.why}`, ...fixSteps(meta.fix, IDENTITY).map((step, i) => `${i + 1}. ${step}`));
   return `::${COMMAND[finding.severity]} ${properties.join(",")}::${escapeData(body.join("\n"))}`;
 }
@@ -78,7 +78,7 @@ export function githubStepSummary(result: ScanResult, context: ReportContext): s
     const where = `${finding.file}:${finding.line}:${finding.column}`;
     const from = finding.original ? ` (from ${finding.original.file}:${finding.original.line}:${finding.original.column})` : "";
     const commit = finding.commit ? ` (added in ${finding.commit.sha.slice(0, 12)})` : "";
-    lines.push(`| ${markdownText(where + from)} | ${finding.severity} | ${markdownText(finding.ruleId)} | ${markdownText(finding.message + commit)} |`);
+    lines.push(`| ${markdownText(where + from)} | ${finding.severity} | ${markdownText(finding.ruleId)} | ${markdownText(findingMessage(finding, context) + commit)} |`);
   }
   for (const id of new Set(result.findings.map((finding) => finding.ruleId))) {
     const meta = context.ruleMeta(id);

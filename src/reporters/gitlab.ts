@@ -1,9 +1,10 @@
 import type { Finding, Severity } from "../types.js";
-import { fixSteps, stableFindingIds, uuidFromHash } from "./finding-id.js";
+import { findingMessage, fixSteps } from "./render.js";
+import { stableFindingIds, uuidFromHash } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * GitLab's secret-detection report (issue 6 item 1), at a pinned version of GitLab's security
+ * GitLab's secret-detection report, at a pinned version of GitLab's security
  * report schemas, so the merge request widget and the vulnerability report show our findings.
  * The fields GitLab's 15.x schema requires are checked in tests against
  * schema/gitlab-secret-detection-15.json. Never `raw_source_code_extract`: it would hold the key.
@@ -54,7 +55,7 @@ function vulnerability(finding: Finding, id: string, context: ReportContext) {
     category: "secret_detection",
     name: meta?.practice ?? `Secret found by ${finding.ruleId}`,
     description: [
-      finding.message + (finding.encoding ? ` (written ${finding.encoding})` : "") + ".",
+      findingMessage(finding, context) + (finding.encoding ? ` (written ${finding.encoding})` : "") + ".",
       finding.verified ? `--verify: the key is ${finding.verified}.` : "",
       meta?.why,
     ].filter(Boolean).join(" "),

@@ -1,6 +1,7 @@
 import { compactReporter } from "./compact.js";
 import { githubReporter } from "./github.js";
 import { gitlabReporter } from "./gitlab.js";
+import { htmlReporter } from "./html.js";
 import { jsonReporter } from "./json.js";
 import { junitReporter } from "./junit.js";
 import { sarifReporter } from "./sarif.js";
@@ -19,6 +20,7 @@ export const reporters: Readonly<Record<string, Reporter>> = {
   gitlab: gitlabReporter,
   junit: junitReporter,
   compact: compactReporter,
+  html: htmlReporter,
 };
 
 export const FORMATS = Object.keys(reporters);

@@ -1,8 +1,9 @@
 import type { Finding } from "../types.js";
+import { findingMessage } from "./render.js";
 import type { Reporter } from "./types.js";
 
 /**
- * JUnit XML for CI test-report views (issue 6 item 1): a test suite per rule and a failing
+ * JUnit XML for CI test-report views: a test suite per rule and a failing
  * test case per finding; a clean scan is one passing test case, so the report is never empty.
  */
 
@@ -24,13 +25,13 @@ export const junitReporter: Reporter = (result, context) => {
       const where = `${finding.file}:${finding.line}:${finding.column}`;
       const detail = [
         `${where} ${finding.severity} ${finding.ruleId}`,
-        finding.message + (finding.verified ? ` [--verify: ${finding.verified}]` : ""),
+        findingMessage(finding, context) + (finding.verified ? ` [--verify: ${finding.verified}]` : ""),
         ...(finding.original ? [`from ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`] : []),
         ...(finding.commit ? [`added in ${finding.commit.sha} by ${finding.commit.author}, ${finding.commit.date}`] : []),
         ...(meta ? [`${meta.practice}: ${meta.guideUrl}`] : []),
       ].join("\n");
       lines.push(`    <testcase classname="${attr(`lumenguard.${ruleId}`)}" name="${attr(where)}" file="${attr(finding.file)}" line="${finding.line}" time="0">`);
-      lines.push(`      <failure type="${attr(finding.severity)}" message="${attr(finding.message)}">${text(detail)}</failure>`);
+      lines.push(`      <failure type="${attr(finding.severity)}" message="${attr(findingMessage(finding, context))}">${text(detail)}</failure>`);
       lines.push("    </testcase>");
     }
     lines.push("  </testsuite>");

@@ -1,10 +1,11 @@
 import type { RuleMeta } from "../engine/rule.js";
 import type { Finding, Severity } from "../types.js";
-import { fixSteps, stableFindingIds } from "./finding-id.js";
+import { findingMessage, fixSteps } from "./render.js";
+import { stableFindingIds } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * SARIF 2.1.0 for GitHub code scanning (SPEC §5, issue 6 item 1). Every rule is listed with
+ * SARIF 2.1.0 for GitHub code scanning. Every rule is listed with
  * the guide's practice, why and fix, so an alert explains itself; results carry the finding's
  * message (the key redacted) and a position, never a snippet: the validator test in
  * test/sarif-validator.test.ts runs Microsoft's official validator on what this writes.
@@ -42,7 +43,7 @@ export const sarifReporter: Reporter = (result, context) => {
         },
         // Our columns count UTF-16 code units (README "Output"), as JavaScript strings do.
         columnKind: "utf16CodeUnits",
-        results: result.findings.map((finding, i) => sarifResult(finding, index.get(finding.ruleId) ?? 0, ids[i] as string)),
+        results: result.findings.map((finding, i) => sarifResult(finding, index.get(finding.ruleId) ?? 0, ids[i] as string, context)),
       },
     ],
   };
@@ -69,7 +70,9 @@ function fallbackMeta(finding: Finding): RuleMeta {
     guideUrl: "https://docs.lumenfall.ai/authentication#security-best-practices",
     why: "A secret in the repository can be read by everyone who can read the repository and its history.",
     fix: ["Revoke the secret with its provider and issue a new one.", "Keep the new one in an ignored .env file and read it on the server."],
-    precedence: 0,
+    messages: {},
+    appliesTo: { scopes: [] },
+    revokeUrl: null,
   };
 }
 
@@ -102,7 +105,7 @@ function ruleDescriptor(meta: RuleMeta) {
   };
 }
 
-function sarifResult(finding: Finding, ruleIndex: number, id: string) {
+function sarifResult(finding: Finding, ruleIndex: number, id: string, context: ReportContext) {
   const properties: Record<string, unknown> = { severity: finding.severity, source: finding.source };
   if (finding.secret) properties["secret"] = { redacted: finding.secret.redacted, keyId: finding.secret.keyId, lastFour: finding.secret.lastFour, confidence: finding.secret.confidence };
   if (finding.encoding) properties["encoding"] = finding.encoding;
@@ -113,7 +116,7 @@ function sarifResult(finding: Finding, ruleIndex: number, id: string) {
     ruleId: finding.ruleId,
     ruleIndex,
     level: LEVEL[finding.severity],
-    message: { text: finding.message },
+    message: { text: findingMessage(finding, context) },
     locations: [
       {
         physicalLocation: {
@@ -142,7 +145,7 @@ function sarifResult(finding: Finding, ruleIndex: number, id: string) {
 }
 
 /**
- * A path as an RFC 3986 reference (SPEC §5): relative paths stay relative references,
+ * A path as an RFC 3986 reference: relative paths stay relative references,
  * segment by segment percent-encoded (spaces, `%`, `#`, `?`, non-ASCII), with a `:` in the
  * first segment encoded too — else `a:b.txt` would read as scheme `a`. Absolute paths become
  * `file:` URIs.

@@ -2,13 +2,12 @@ import { styleText } from "node:util";
 import type { Finding, ScanResult, Severity } from "../types.js";
 import { atOrAbove } from "../severity.js";
 import type { RuleMeta } from "../engine/rule.js";
+import { findingMessage, revokeUrlOf } from "./render.js";
 import type { ReportContext, Reporter } from "./types.js";
 
-const REVOKE_URL = "https://lumenfall.ai/app/api_keys";
-
 /**
- * The report a person reads in a terminal or a hook (issue #2 item 9): where, what practice
- * is broken, which key (redacted, as the dashboard lists it), and the fix, step by step.
+ * The report a person reads in a terminal or a hook: where, what practice is broken, which key
+ * (redacted, as the dashboard lists it), and the fix, step by step.
  */
 
 type Style = Parameters<typeof styleText>[0];
@@ -23,7 +22,7 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
 
 export const textReporter: Reporter = (result, context) => {
   const paint = (style: Style, text: string) => (context.color ? styleText(style, text) : text);
-  const sections = result.findings.map((finding) => renderFinding(finding, paint));
+  const sections = result.findings.map((finding) => renderFinding(finding, context, paint));
   const ruleIds = [...new Set(result.findings.filter((f) => !f.placeholder).map((f) => f.ruleId))];
   for (const id of ruleIds) {
     const meta = context.ruleMeta(id);
@@ -39,16 +38,18 @@ export const textReporter: Reporter = (result, context) => {
 };
 
 /** Where, how bad, which rule and key, and the one step that cannot wait: revoking this key. */
-function renderFinding(finding: Finding, paint: (style: Style, text: string) => string): string {
+function renderFinding(finding: Finding, context: ReportContext, paint: (style: Style, text: string) => string): string {
   const where = `${finding.file}:${finding.line}:${finding.column}`;
   const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase());
   const lines = [`${paint("bold", where)}  ${severity}  ${finding.ruleId}`];
-  lines.push(`  ${finding.message}${finding.encoding ? ` (written ${finding.encoding})` : ""}`);
+  lines.push(`  ${findingMessage(finding, context)}${finding.encoding ? ` (written ${finding.encoding})` : ""}`);
   if (finding.snippet) lines.push(`  ${paint("gray", "│")} ${finding.snippet}`);
   if (finding.original) lines.push(`  ${paint("gray", "from")} ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`);
   if (finding.commit) lines.push(`  ${paint("gray", "added in")} ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author}, ${finding.commit.date.slice(0, 10)}`);
   if (finding.secret && !finding.placeholder) {
-    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} at ${REVOKE_URL}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
+    const url = revokeUrlOf(finding, context);
+    const where = url ? `at ${url}` : "with the provider that issued it";
+    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} ${where}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
   }
   return lines.join("\n");
 }
@@ -60,7 +61,7 @@ function renderPractice(meta: RuleMeta, paint: (style: Style, text: string) => s
   return lines.join("\n");
 }
 
-/** `--verify`'s answer beside the key (SPEC §8): a live key is the one to revoke first. */
+/** `--verify`'s answer beside the key: a live key is the one to revoke first. */
 function verdict(verified: NonNullable<Finding["verified"]>, paint: (style: Style, text: string) => string): string {
   if (verified === "live") return paint(["red", "bold"], "[live — revoke now]");
   return verified === "revoked" ? paint("green", "[revoked]") : paint("yellow", "[unknown — could not verify]");
@@ -70,6 +71,7 @@ function verdict(verified: NonNullable<Finding["verified"]>, paint: (style: Styl
 function identity(finding: Finding): string {
   const secret = finding.secret;
   if (!secret) return "the key";
+  if (!secret.redacted.startsWith("lmnfl_")) return `${secret.redacted} (last four ${secret.lastFour})`;
   return secret.keyId === null
     ? `${secret.redacted} (dotless key, last four ${secret.lastFour})`
     : `${secret.redacted} (key id ${secret.keyId}, last four ${secret.lastFour})`;
@@ -98,7 +100,7 @@ function summaryLine(result: ScanResult, context: ReportContext, paint: (style: 
   return `${mark} ${result.findings.length} ${noun} (${bySeverity}) · ${scanned}${tail}`;
 }
 
-/** What was scanned, in the words of the mode: every mode says so, even when it found nothing (SPEC §3.3). */
+/** What was scanned, in the words of the mode: every mode says so, even when it found nothing. */
 function scope(result: ScanResult): string {
   const { stats } = result;
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

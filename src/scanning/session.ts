@@ -1,132 +1,231 @@
-import { createRequire } from "node:module";
-import { isAbsolute, relative, resolve } from "node:path";
-import { rules as builtInRules } from "../../rules/index.js";
-import { applyBaseline, readBaseline, type PlacedFinding } from "../baseline.js";
-import { loadConfig, type LoadedConfig, type LumenguardConfig } from "../config/load-config.js";
-import type { EngineOptions } from "../engine/engine.js";
-import { ConfigError } from "../errors.js";
+import { applyBaseline, readBaseline, type PlacedFinding } from "../config/baseline.js";
+import type { ResolvedConfig } from "../config/resolve-config.js";
+import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
+import type { EnginePlan } from "../engine/plan.js";
+import { appliesTo } from "../engine/rule.js";
 import { compareSeverity, compareText } from "../severity.js";
-import type { Finding, ScanMode, ScanResult, Warning } from "../types.js";
-import { engineOptionsFor } from "./engine-options.js";
-import type { FilesOutcome } from "./scan-files.js";
-import { toPosix } from "./targets.js";
+import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
+import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
+import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
 /**
- * What every scan mode shares: the config found from the scan root, the `ignore` matcher, the
- * engine's options, and at the end the baseline, ordering and the result's shape.
+ * The one scanning loop. Every source — working tree, index, history, client output, npm pack
+ * list, standard input, a bundler's chunks — opens a sink per file and pushes its bytes; the
+ * session turns what the engine finds into findings (adding where the file came from, and the
+ * original source through a source map), and when the sources are done it concludes the rules
+ * that decide across files, applies the baseline, and returns the result.
  */
-export interface SessionOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  configFile?: string;
-  config?: LumenguardConfig;
-  includePlaceholders?: boolean;
-  baselineFile?: string;
-  useBaseline?: boolean;
-  /** `--verify`: receives each real key the engine finds (EngineOptions.onKey; src/verify/). */
-  onKey?: EngineOptions["onKey"];
+export interface SessionInit {
+  mode: ScanModeName;
+  resolved: ResolvedConfig;
+  plan: EnginePlan;
+  /** The baseline file to apply, or null. */
+  baselineFile: string | null;
+  limits?: DecompressionLimits;
+  /** Reads where a position of client output came from (the source layer reads maps). */
+  trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
 }
 
-export interface Session {
-  started: number;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  config: LoadedConfig;
-  engine: EngineOptions;
-  includePlaceholders: boolean;
-  isIgnored(absPath: string): boolean;
-}
-
+/** A finished scan: the result, the configuration it ran with, and each finding's file on disk (baselines need it). */
 export interface ScanRun {
   result: ScanResult;
-  config: LoadedConfig;
-  /** Findings with the absolute path of their file (baseline building needs it). */
+  resolved: ResolvedConfig;
   placed: PlacedFinding[];
 }
 
-export function openSession(options: SessionOptions, root: string): Session {
-  const started = performance.now();
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const config: LoadedConfig = options.config
-    ? { config: options.config, file: null, dir: root }
-    : loadConfig({ explicitFile: options.configFile ? resolve(cwd, options.configFile) : undefined, startDir: root });
-  checkCustomPatternIds(config);
-  const includePlaceholders = options.includePlaceholders ?? false;
-  return {
-    started,
-    cwd,
-    env: options.env ?? process.env,
-    config,
-    engine: { ...engineOptionsFor(config.config, includePlaceholders), ...(options.onKey ? { onKey: options.onKey } : {}) },
-    includePlaceholders,
-    isIgnored: ignoreMatcher(config),
-  };
+/** Extra facts a source knows of a finding's file (history: the commit that introduced it). */
+export interface RecordExtra {
+  commit?: Finding["commit"];
 }
 
-export function closeSession(
-  session: Session,
-  options: SessionOptions,
-  outcome: FilesOutcome,
-  extra: { mode: ScanMode; warnings: Warning[]; blobs?: number; commits?: number },
-): ScanRun {
-  let kept = outcome.placed;
-  const suppressed = outcome.suppressed;
-  const baselineFile = options.useBaseline === false ? null : configuredBaseline(options.baselineFile, session.cwd, session.config);
-  if (baselineFile) {
-    const applied = applyBaseline(kept, readBaseline(baselineFile), baselineFile);
-    kept = applied.kept;
-    suppressed.push(...applied.suppressed);
+export class ScanSession {
+  readonly started = performance.now();
+  readonly hooks: SinkHooks;
+  private readonly placed: PlacedFinding[] = [];
+  private readonly suppressed: Suppression[] = [];
+  private readonly warnings: Warning[] = [];
+  private readonly collected: Array<{ ruleId: string; item: unknown; file: SourceFile }> = [];
+  private readonly pending: Array<Promise<void>> = [];
+  private readonly traceFailed = new Set<string>();
+  readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
+
+  constructor(private readonly init: SessionInit) {
+    this.hooks = {
+      plan: init.plan,
+      limits: init.limits ?? DEFAULT_LIMITS,
+      done: (scanned) => this.record(scanned),
+      warn: (warning) => this.warn(warning),
+      defer: (work) => void this.pending.push(work),
+    };
   }
-  const result: ScanResult = {
-    version: 1,
-    mode: extra.mode,
-    findings: kept.map((item) => item.finding).sort(compareFindings),
-    warnings: [...extra.warnings, ...outcome.warnings],
-    suppressed,
-    stats: {
-      files: outcome.files,
-      bytes: outcome.bytes,
-      blobs: extra.blobs ?? 0,
-      ...(extra.commits !== undefined ? { commits: extra.commits } : {}),
-      durationMs: Math.round(performance.now() - session.started),
-      skipped: outcome.skipped,
-      suppressed: suppressed.length,
-    },
-  };
-  return { result, config: session.config, placed: kept };
-}
 
-/** The baseline in use: `--baseline` (relative to cwd), else the config's (relative to the config file). */
-export function configuredBaseline(flag: string | undefined, cwd: string, config: LoadedConfig): string | null {
-  if (flag) return resolve(cwd, flag);
-  return config.config.baseline ? resolve(config.dir, config.config.baseline) : null;
-}
+  get plan(): EnginePlan {
+    return this.init.plan;
+  }
 
-/** A custom pattern's id names its findings: it must not pass for a built-in rule or another pattern. */
-function checkCustomPatternIds(config: LoadedConfig): void {
-  const taken = new Set(builtInRules.map((rule) => rule.meta.id));
-  config.config.customPatterns?.forEach((pattern, index) => {
-    if (taken.has(pattern.id)) {
-      throw new ConfigError(config.file ?? "config", `customPatterns[${index}].id`, `"${pattern.id}" is already the id of a rule or of another pattern`);
+  get resolved(): ResolvedConfig {
+    return this.init.resolved;
+  }
+
+  /** Whether config `ignore` excludes a file (absolute path). */
+  isIgnored(absPath: string): boolean {
+    return this.init.resolved.isIgnored(absPath);
+  }
+
+  /** A sink for one file; what the engine finds is recorded when its last chunk is pushed. */
+  open(file: SourceFile): FileSink {
+    return openSink(file, this.hooks);
+  }
+
+  /** A sink whose outcome goes to `done` instead of the report (history attributes blobs first; staged compares). */
+  openAside(file: SourceFile, done: (scanned: ScannedFile) => void): FileSink {
+    return openSink(file, { ...this.hooks, done });
+  }
+
+  /** An archive read at any offset (a file on disk). */
+  scanArchive(file: SourceFile, archive: RandomAccess): void {
+    scanArchive(file, archive, this.hooks);
+  }
+
+  warn(warning: Warning): void {
+    this.warnings.push(warning);
+  }
+
+  /** A listed file that could not be read: counted and said, the scan goes on. */
+  skip(file: string, reason: string): void {
+    this.stats.skipped++;
+    this.warn({ code: "unreadable", message: `${file}: ${reason}; skipped`, file });
+  }
+
+  /** Records a scanned file: its findings, allowed findings, cross-file facts and search notes. */
+  record(scanned: ScannedFile, extra: RecordExtra = {}): void {
+    const { file, outcome } = scanned;
+    this.stats.files++;
+    this.stats.bytes += outcome.bytes;
+    for (const engineFinding of outcome.findings) this.placeFinding(file, { ...engineFinding, source: sourceKindOf(file.kind) }, extra);
+    this.suppressed.push(...outcome.suppressed);
+    for (const { ruleId, item } of outcome.collected) this.collected.push({ ruleId, item, file });
+    for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
+  }
+
+  /** Files whose findings were recorded under another name (history: one blob, many paths) count once. */
+  recordCounts(scanned: ScannedFile): void {
+    this.stats.files++;
+    this.stats.bytes += scanned.outcome.bytes;
+    for (const note of scanned.outcome.notes) this.warn(noteWarning(scanned.file.path, note));
+  }
+
+  /**
+   * Records what one blob held under one of its names (history: a blob is read once and
+   * attributed to each path and commit that introduced it). `findings` are the blob's findings
+   * to record there; allowed findings and cross-file facts come with `scanned`.
+   */
+  recordAttributed(file: SourceFile, findings: readonly EngineFinding[], scanned: ScannedFile, extra: RecordExtra): void {
+    for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: file.path, source: sourceKindOf(file.kind) }, extra);
+    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: file.path });
+    if (file.path === scanned.file.path) {
+      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
+      return;
     }
-    taken.add(pattern.id);
-  });
+    // Under another name the same bytes may configure another environment: the cross-file rules
+    // see the blob's keys again, under this name (its text is not kept).
+    const facts = factsOf(file);
+    for (const { rule } of this.init.plan.rules) {
+      if (!rule.acrossFiles || scanned.outcome.keys.length === 0 || !appliesTo(rule.meta, facts)) continue;
+      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file });
+    }
+  }
+
+  private placeFinding(file: SourceFile, finding: Finding, extra: RecordExtra): void {
+    if (file.repoPath) finding.repoPath = file.repoPath;
+    if (extra.commit) finding.commit = extra.commit;
+    if (file.trace && this.init.trace) {
+      const original = this.traceOriginal(file, finding);
+      if (original) finding.original = original;
+    }
+    this.placed.push({ finding, absPath: file.absPath });
+  }
+
+  /** A broken map keeps the finding (untraced) and says so once per file: never the end of the scan. */
+  private traceOriginal(file: SourceFile, finding: Finding): OriginalPosition | null {
+    try {
+      return this.init.trace!(file.trace!, finding.line, finding.column);
+    } catch (error) {
+      if (!this.traceFailed.has(file.path)) {
+        this.traceFailed.add(file.path);
+        this.warn({ code: "source-map", message: `${file.path}: its source map could not be read (${(error as Error).message}); findings are reported where they are in the built file`, file: file.path });
+      }
+      return null;
+    }
+  }
+
+  /** Waits for deferred work, concludes cross-file rules, applies the baseline, and builds the result. */
+  async finish(): Promise<ScanRun> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    this.concludeAcrossFiles();
+    let kept = this.placed;
+    const suppressed = this.suppressed;
+    if (this.init.baselineFile) {
+      const applied = applyBaseline(kept, readBaseline(this.init.baselineFile), this.init.baselineFile);
+      kept = applied.kept;
+      suppressed.push(...applied.suppressed);
+    }
+    const { stats } = this;
+    const result: ScanResult = {
+      version: 1,
+      mode: this.init.mode,
+      findings: kept.map((item) => item.finding).sort(compareFindings),
+      warnings: this.warnings,
+      suppressed,
+      stats: {
+        files: stats.files,
+        bytes: stats.bytes,
+        blobs: stats.blobs,
+        ...(stats.commits !== undefined ? { commits: stats.commits } : {}),
+        durationMs: Math.round(performance.now() - this.started),
+        skipped: stats.skipped,
+        suppressed: suppressed.length,
+      },
+    };
+    return { result, resolved: this.init.resolved, placed: kept };
+  }
+
+  /** Rules that look across files (shared-key-across-environments) decide once every file has been read. */
+  private concludeAcrossFiles(): void {
+    for (const planned of this.init.plan.rules) {
+      const acrossFiles = planned.rule.acrossFiles;
+      if (!acrossFiles) continue;
+      const mine = this.collected.filter((entry) => entry.ruleId === planned.rule.meta.id);
+      if (mine.length === 0) continue;
+      const files = new Map(mine.map((entry) => [entry.file.path, entry.file]));
+      // Once per file and key: history can hold several versions of one file with the same key.
+      const reported = new Set<string>();
+      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item))) {
+        const file = files.get(place.file);
+        const once = `${place.file}\u0000${place.key.fingerprint}`;
+        if (!file || reported.has(once)) continue;
+        reported.add(once);
+        const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
+        this.placeFinding(file, { ...finding, source: sourceKindOf(file.kind) }, {});
+      }
+    }
+  }
 }
 
-/** Config `ignore` globs, matched against paths relative to the config file's directory. */
-export function ignoreMatcher(config: LoadedConfig): (absPath: string) => boolean {
-  const globs = config.config.ignore ?? [];
-  if (globs.length === 0) return () => false;
-  // Loaded only when there are globs: the pre-commit path pays for nothing it does not use.
-  const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
-  const matches = picomatch(globs, { dot: true });
-  return (absPath) => {
-    const rel = relative(config.dir, absPath);
-    if (rel.startsWith("..") || isAbsolute(rel)) return false;
-    return matches(toPosix(rel));
-  };
+/** Where a detector's search was cut short, as the warning a user reads. */
+function noteWarning(path: string, note: { code: string; detector: string; line: number }): Warning {
+  const where = `${path}:${note.line}`;
+  const message =
+    note.code === "pattern-timeout"
+      ? `${where}: custom pattern ${note.detector} ran out of time on this line; the rest of the line was not searched with it`
+      : note.code === "pattern-hit-cap"
+        ? `${where}: custom pattern ${note.detector} stopped here: too many keyword hits in one file; the rest of the file was not searched with it`
+        : `${where}: custom pattern ${note.detector} stopped here: its time budget is spent; the rest was not searched with it`;
+  return { code: note.code, message, file: path };
 }
 
+/** Report order: by file, line, column, most severe first. */
 export function compareFindings(a: Finding, b: Finding): number {
   return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareSeverity(a.severity, b.severity);
 }

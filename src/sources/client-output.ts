@@ -3,7 +3,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { isDirectory } from "../files.js";
 
 /**
- * Where client code is (SPEC §3.4, issue #4): build output that browsers download — found from
+ * Where client code is: build output that browsers download — found from
  * each package's dependencies, framework by framework — plus browser-extension folders, asset
  * folders (`public/`, `static/`), Vercel's static output and config `bundles`. It is scanned
  * whether or not git ignores it; server-only output is not client code.
@@ -45,7 +45,7 @@ const MOBILE_DEPENDENCIES = ["react-native", "expo"];
 
 export interface ClientDiscovery {
   dirs: ClientDir[];
-  /** A React Native / Expo app: its sources ship inside the app (SPEC §2). */
+  /** A React Native / Expo app: its sources ship inside the app. */
   mobile: boolean;
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Ignore } from "ignore";
 
 /**
- * A directory walk for scans outside git (SPEC §3.1): skips `.git` and `node_modules`, and
+ * A directory walk for scans outside git: skips `.git` and `node_modules`, and
  * honours every `.gitignore` on the way down with git's own pattern rules (the `ignore`
  * package, which implements them). Only regular files are listed: FIFOs, sockets and devices
  * would block or mean nothing, and symlinks are not followed (they could lead out of the tree
@@ -28,7 +28,7 @@ export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: str
       entries = readdirSync(absDir, { withFileTypes: true });
     } catch (error) {
       // A folder that cannot be listed (permissions, a path longer than PATH_MAX) is said, not
-      // skipped silently: a scan that quietly misses a folder passes keys through (issue #7).
+      // skipped silently: a scan that quietly misses a folder passes keys through.
       onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }

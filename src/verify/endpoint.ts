@@ -2,16 +2,22 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 /**
- * Where `--verify` sends keys (SPEC §8): `GET https://api.lumenfall.ai/openai/v1/models`, over
- * HTTPS, to that host only. A key is a credential; sending it anywhere else leaks it.
+ * Where `--verify` sends keys: `GET https://api.lumenfall.ai/openai/v1/models`, over HTTPS, to
+ * that host only. A key is a credential; sending it anywhere else leaks it.
  *
  * Tests need a server they control, so one environment variable may move the endpoint — but only
  * to this machine's loopback interface, where nothing leaves the host:
- * - `LUMENGUARD_VERIFY_URL`: `http://` or `https://` on 127.0.0.1, localhost or [::1]; any other
- *   host (or scheme) is refused with exit 2, naming the variable, before anything is scanned.
- * - `LUMENGUARD_VERIFY_CA`: a PEM file trusted for the loopback `https://` override (a test's
- *   self-signed certificate). Refused without a loopback override: the real host is checked
- *   against the system's trust store, never against a certificate from the environment.
+ * - `LUMENGUARD_VERIFY_URL`: `http://` or `https://` on 127.0.0.1, localhost or [::1] (no user
+ *   name or password); any other host or scheme is refused with exit 2, naming the variable,
+ *   before anything is scanned. `localhost` is connected to as 127.0.0.1 / ::1 without asking the
+ *   resolver (transport.ts).
+ * - `LUMENGUARD_VERIFY_CA`: a PEM file trusted, instead of the bundled roots, for the loopback
+ *   `https://` override only (a test's self-signed certificate). Refused without a loopback
+ *   override: the real host is checked against Node's bundled root certificates
+ *   (`tls.rootCertificates`), never against a certificate named by the environment.
+ *
+ * @throws UsageError (exit 2) for a refused override (the message never repeats the URL given)
+ *   or an unreadable CA file.
  */
 export const VERIFY_URL = "https://api.lumenfall.ai/openai/v1/models";
 export const URL_VARIABLE = "LUMENGUARD_VERIFY_URL";
@@ -21,10 +27,11 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export interface VerifyEndpoint {
   url: URL;
-  /** Extra trusted CA (PEM), only ever for a loopback override. */
+  /** The only CA (PEM) trusted for a loopback `https://` override; absent: Node's bundled roots. */
   ca?: string;
 }
 
+/** The endpoint for this environment (see above). */
 export function verifyEndpoint(env: NodeJS.ProcessEnv): VerifyEndpoint {
   const override = env[URL_VARIABLE];
   const caFile = env[CA_VARIABLE];

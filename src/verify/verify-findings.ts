@@ -4,7 +4,7 @@ import { verifyEndpoint, type VerifyEndpoint } from "./endpoint.js";
 import { verifyKeys, type VerifyTuning } from "./verify-keys.js";
 
 /**
- * How a key reaches the verifier without reaching a report (SPEC §5, §8; issue #6):
+ * How a key reaches the verifier without reaching a report:
  *
  * 1. The scan runs with `onKey` (EngineOptions): the engine hands each real Lumenfall key it
  *    finds, with its fingerprint, to `collect`, which keeps one key per fingerprint in a Map in

@@ -1,15 +1,17 @@
 import type http from "node:http";
-import { createRequire } from "node:module";
-import { scrubKeys } from "../engine/redact.js";
+import { scrubKeys } from "../detectors/lumenfall/index.js";
 import type { VerifyEndpoint } from "./endpoint.js";
+import { createVerifyAgent, requestModule } from "./transport.js";
 
 /**
- * `--verify` (SPEC §8, issue #6): one `GET /openai/v1/models` per distinct key with
+ * `--verify`: one `GET /openai/v1/models` per distinct key with
  * `Authorization: Bearer <key>` — the request the Lumenfall guide itself shows. 200 → `live`,
  * 401/403 → `revoked`, anything else (after retries) → `unknown`. At most 4 requests in flight,
  * a timeout per request, and retries with exponential backoff on 429 and 5xx only (honouring
  * `Retry-After` up to a cap), so a scan with many keys ends in bounded time and never hammers
  * the API. Redirects are not followed (Node's http client never does): a 3xx is `unknown`.
+ * Every request goes over the pinned connection of transport.ts: TLS checked against Node's
+ * bundled root certificates whatever the environment says, and never through a proxy.
  *
  * The key is only ever written into the request header. Nothing here logs; the reasons kept for
  * `unknown` are a status code or an error *code* (ECONNRESET), never an error message that
@@ -46,8 +48,7 @@ type Attempt = { status: number; retryAfter: string | undefined } | { error: str
 export async function verifyKeys(keys: ReadonlyMap<string, string>, endpoint: VerifyEndpoint, tuning: Partial<VerifyTuning> = {}): Promise<Map<string, Verification>> {
   const settings = { ...DEFAULT_TUNING, ...tuning };
   const lanes = Math.max(1, Math.min(MAX_CONCURRENCY, settings.concurrency, keys.size));
-  const agentOptions = { keepAlive: true, maxSockets: lanes };
-  const agent = endpoint.url.protocol === "https:" ? new (httpClient(true) as typeof import("node:https")).Agent({ ...agentOptions, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new (httpClient(false) as typeof import("node:http")).Agent(agentOptions);
+  const agent = createVerifyAgent(endpoint, lanes);
   const entries = [...keys];
   const results = new Map<string, Verification>();
   let next = 0;
@@ -101,8 +102,7 @@ function requestOnce(key: string, endpoint: VerifyEndpoint, agent: http.Agent, t
       clearTimeout(timer);
       resolve(attempt);
     };
-    const client = httpClient(endpoint.url.protocol === "https:");
-    const request = client.request(
+    const request = requestModule(endpoint).request(
       endpoint.url,
       { method: "GET", agent, headers: { Authorization: `Bearer ${key}`, Accept: "application/json", "User-Agent": "lumenguard-verify" } },
       (response) => {
@@ -128,8 +128,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** node:https and node:http, loaded only with --verify: TLS alone costs ~10 ms of every start-up. */
-function httpClient(secure: boolean): typeof import("node:http") | typeof import("node:https") {
-  const require = createRequire(import.meta.url);
-  return secure ? (require("node:https") as typeof import("node:https")) : (require("node:http") as typeof import("node:http"));
-}

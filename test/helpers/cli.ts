@@ -8,7 +8,7 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** Runs the CLI in-process, as a function (issue #2 item 5). */
+/** Runs the CLI in-process, as a function. */
 export async function runCli(
   argv: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string | Buffer; tty?: boolean },

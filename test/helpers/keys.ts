@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /**
- * Keys for tests are made at run time (issue #2): the repository never holds a literal key
+ * Keys for tests are made at run time: the repository never holds a literal key
  * outside fixture paths that its own lumenguard config ignores.
  */
 const BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -21,7 +21,7 @@ export function makeKey(options: { keyIdLength?: number; secretLength?: number }
   return `${"lmnfl"}_${keyId}.${secret}`;
 }
 
-/** The dotless high-entropy form (SPEC §1, confidence medium). */
+/** The dotless high-entropy form (confidence medium). */
 export function makeDotlessKey(length = 40): string {
   return `${"lmnfl"}_${randomString(length)}`;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createDir, withoutGitOverrides } from "./repo.js";
 
 /**
- * The real binary, for cases where the process itself matters (issue #7): signals, PATH,
+ * The real binary, for cases where the process itself matters: signals, PATH,
  * exit codes, file-descriptor limits, peak memory. Needs `npm run build` (`npm test` runs it).
  */
 export const root = join(import.meta.dirname, "../..");

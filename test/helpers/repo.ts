@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { afterEach } from "vitest";
 
 /**
- * Real temporary folders and git repositories for tests (STYLE: publint's fixtures as
+ * Real temporary folders and git repositories for tests (publint's fixtures as
  * objects; no mocks where the real thing runs here).
  */
 export type FileTree = Record<string, string | Uint8Array>;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * A real Lumenfall stand-in on 127.0.0.1 for `--verify` tests (issue #6): it records every
+ * A real Lumenfall stand-in on 127.0.0.1 for `--verify` tests: it records every
  * request's Authorization header, counts requests in flight, and answers per key as told.
  */
 export interface Reply {
@@ -29,17 +29,22 @@ export interface VerifyServer {
 export interface Certificate {
   key: string;
   cert: string;
+  /** The certificate's PEM file (a self-signed certificate is its own CA). */
   caFile: string;
+  keyFile: string;
   dispose(): void;
 }
 
-/** A self-signed certificate for 127.0.0.1, made by openssl at test time. */
-export function selfSignedCertificate(): Certificate {
+/**
+ * A self-signed certificate made by openssl at test time: for 127.0.0.1 and localhost, or for
+ * `dnsName` alone (an attacker's certificate for api.lumenfall.ai).
+ */
+export function selfSignedCertificate(dnsName?: string): Certificate {
   const dir = mkdtempSync(join(tmpdir(), "lumenguard-cert-"));
   const keyFile = join(dir, "key.pem");
   const certFile = join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
-  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), caFile: certFile, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", `/CN=${dnsName ?? "127.0.0.1"}`, "-addext", `subjectAltName=${dnsName ? `DNS:${dnsName}` : "IP:127.0.0.1,DNS:localhost"}`], { stdio: "ignore" });
+  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), caFile: certFile, keyFile, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** `reply(key, nth)`: the answer for the nth request (1-based) carrying this key. */

@@ -1,0 +1,108 @@
+import { createRequire } from "node:module";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { customPatternRule } from "../../rules/custom-pattern.js";
+import { rules as builtInRules } from "../../rules/index.js";
+import { customPatternDetector } from "../detectors/custom-pattern.js";
+import { lumenfallDetector, scrubKeys } from "../detectors/lumenfall/index.js";
+import type { Detector } from "../engine/detector.js";
+import { planEngine, type EnginePlan } from "../engine/plan.js";
+import type { Rule, RuleMeta } from "../engine/rule.js";
+import { ConfigError } from "../errors.js";
+import type { Severity } from "../types.js";
+import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
+
+/**
+ * The one way every entry point — the CLI, the programmatic API, the bundler plugins — turns
+ * configuration into what a scan runs: the config file found from the scanned folder upward
+ * (or given), the rules (built-in plus one per custom pattern, ids checked for clashes), the
+ * detectors, each rule's options, and the `ignore` matcher.
+ */
+export interface ResolvedConfig {
+  loaded: LoadedConfig;
+  rules: readonly Rule<any>[];
+  detectors: readonly Detector[];
+  /** Options per rule id, for the rules that read the config. */
+  ruleOptions: ReadonlyMap<string, unknown>;
+  /** Config `ignore`: whether a file (absolute path) is excluded. */
+  isIgnored(absPath: string): boolean;
+  /** The meta of a rule of this scan (built-in or custom), for reporters. */
+  ruleMeta(id: string): RuleMeta | undefined;
+  /** The config's `failOn`, else `medium`. */
+  failOn: Severity | "none";
+}
+
+export interface ResolveOptions {
+  /** Where the config lookup starts: the scanned folder. */
+  startDir: string;
+  /** `--config FILE` (absolute, or relative to `cwd`). */
+  explicitFile?: string | undefined;
+  cwd?: string;
+  /** A config object instead of a file (the programmatic API); paths in it are relative to `startDir`. */
+  config?: LumenguardConfig | undefined;
+}
+
+/**
+ * Finds, validates and resolves the configuration.
+ * @throws ConfigError (exit 2) naming the file and field when the config is invalid, or a custom
+ *   pattern's id is already a rule's.
+ */
+export function resolveConfig(options: ResolveOptions): ResolvedConfig {
+  const loaded: LoadedConfig = options.config
+    ? { config: options.config, file: null, dir: resolve(options.startDir) }
+    : loadConfig({ explicitFile: options.explicitFile ? resolve(options.cwd ?? options.startDir, options.explicitFile) : undefined, startDir: options.startDir });
+  const config = loaded.config;
+  checkCustomPatternIds(loaded);
+  const custom = config.customPatterns ?? [];
+  const rules = [...builtInRules, ...custom.map((pattern) => customPatternRule(pattern))];
+  const detectors = [lumenfallDetector, ...custom.map((pattern) => customPatternDetector(pattern))];
+  const ruleOptions = new Map<string, unknown>();
+  for (const rule of rules) if (rule.optionsFromConfig) ruleOptions.set(rule.meta.id, rule.optionsFromConfig(config, rule.defaultOptions));
+  const metas = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
+  return {
+    loaded,
+    rules,
+    detectors,
+    ruleOptions,
+    isIgnored: ignoreMatcher(loaded),
+    ruleMeta: (id) => metas.get(id),
+    failOn: config.failOn ?? "medium",
+  };
+}
+
+/** The engine plan for one scan of a resolved config. */
+export function planScan(resolved: ResolvedConfig, options: { includePlaceholders?: boolean; onKey?: EnginePlan["onKey"] } = {}): EnginePlan {
+  return planEngine({
+    rules: resolved.rules,
+    detectors: resolved.detectors,
+    ruleSettings: resolved.loaded.config.rules,
+    ruleOptions: resolved.ruleOptions,
+    includePlaceholders: options.includePlaceholders ?? false,
+    scrub: scrubKeys,
+    ...(options.onKey ? { onKey: options.onKey } : {}),
+  });
+}
+
+/** A custom pattern's id names its findings: it must not pass for a built-in rule or another pattern. */
+function checkCustomPatternIds(loaded: LoadedConfig): void {
+  const taken = new Set(builtInRules.map((rule) => rule.meta.id));
+  loaded.config.customPatterns?.forEach((pattern, index) => {
+    if (taken.has(pattern.id)) {
+      throw new ConfigError(loaded.file ?? "config", `customPatterns[${index}].id`, `"${pattern.id}" is already the id of a rule or of another pattern`);
+    }
+    taken.add(pattern.id);
+  });
+}
+
+/** Config `ignore` globs (picomatch), matched against paths relative to the config file's folder. */
+function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
+  const globs = loaded.config.ignore ?? [];
+  if (globs.length === 0) return () => false;
+  // Loaded only when there are globs: the pre-commit path pays for nothing it does not use.
+  const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
+  const matches = picomatch(globs, { dot: true });
+  return (absPath) => {
+    const rel = relative(loaded.dir, absPath);
+    if (rel.startsWith("..") || isAbsolute(rel)) return false;
+    return matches(sep === "/" ? rel : rel.split(sep).join("/"));
+  };
+}

@@ -1,0 +1,158 @@
+import type { Finding, Severity, Suppression } from "../types.js";
+import type { Detector, DetectorNote, SecretHit } from "./detector.js";
+import { fingerprintSecret } from "./fingerprint.js";
+import { inlineAllowsOf, type InlineAllow } from "./inline-allow.js";
+import type { EnginePlan, PlannedRule } from "./plan.js";
+import { appliesTo, type FileFacts, type KeyOccurrence, type Report } from "./rule.js";
+
+/** A finding as the engine makes it; the scanning loop adds where the file came from. */
+export type EngineFinding = Omit<Finding, "source" | "repoPath" | "commit" | "original" | "verified">;
+
+/** A secret the detectors found, placed in the file. */
+export interface LocatedHit {
+  hit: SecretHit;
+  detector: Detector;
+  redacted: string;
+  line: number;
+  column: number;
+  allow: InlineAllow | null;
+  snippet: string | undefined;
+}
+
+/** A search a detector cut short, placed in the file. */
+export type LocatedNote = DetectorNote & { detector: string; line: number };
+
+/** What a cross-file rule kept from one file (plain data: it may cross worker threads). */
+export interface CollectedFact {
+  ruleId: string;
+  item: unknown;
+}
+
+export interface FileOutcome {
+  findings: EngineFinding[];
+  suppressed: Suppression[];
+  /** Bytes read. */
+  bytes: number;
+  /** What rules that decide across files kept from this file. */
+  collected: CollectedFact[];
+  /** Searches cut short (a pattern's time limit or hit cap). */
+  notes: LocatedNote[];
+  /** Fingerprints of the real secrets in the file, allowed ones included. */
+  fingerprints: string[];
+  /**
+   * The real secrets as rules saw them (positions and identities, never a secret), kept when
+   * a rule decides across files: a source that finds one blob under several names (history)
+   * hands them to those rules again for each name.
+   */
+  keys: KeyOccurrence[];
+}
+
+/** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
+export const PLACEHOLDER_MESSAGE_ID = "placeholder";
+
+export function applyRules(file: FileFacts, located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
+  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], keys: [] };
+  const rules = plan.rules.filter((planned) => appliesTo(planned.rule.meta, file));
+  // Most files hold no secret; rules about the file itself say so.
+  if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
+  const keys: KeyOccurrence[] = [];
+  const allowOf = new Map<KeyOccurrence, InlineAllow>();
+  for (const entry of located) {
+    const placeholder = entry.hit.placeholder;
+    if (placeholder !== null && !plan.includePlaceholders) continue;
+    const occurrence = toOccurrence(entry);
+    if (placeholder === null) {
+      outcome.fingerprints.push(occurrence.fingerprint);
+      if (plan.onKey && entry.detector.verifiable) plan.onKey(entry.hit.key, occurrence.fingerprint);
+    }
+    keys.push(occurrence);
+    if (entry.allow) allowOf.set(occurrence, entry.allow);
+  }
+  const seen = new Set<string>();
+  let allowAt: ((line: number) => InlineAllow | null) | undefined;
+  for (const planned of rules) {
+    const { rule } = planned;
+    rule.check({
+      file,
+      keys,
+      text,
+      options: planned.options,
+      report(report) {
+        const finding = toFinding(file, planned, report);
+        const place = `${rule.meta.id}\u0000${finding.line}:${finding.column}\u0000${report.key?.fingerprint ?? ""}\u0000${report.messageId}`;
+        if (seen.has(place)) return;
+        seen.add(place);
+        // A key's own allow comment, else (for places a rule found in the text) one on the line.
+        let allow = report.key && report.line === undefined ? allowOf.get(report.key) : undefined;
+        if (!allow && report.line !== undefined) {
+          allowAt ??= text !== null ? inlineAllowsOf(text, plan.scrub) : () => null;
+          allow = allowAt(finding.line) ?? undefined;
+        }
+        if (allow) outcome.suppressed.push(suppression(finding, allow));
+        else outcome.findings.push(finding);
+      },
+    });
+    if (rule.acrossFiles) {
+      const real = keys.filter((key) => key.placeholder === null);
+      if (real.length > 0) for (const item of rule.acrossFiles.collect(file, real, text)) outcome.collected.push({ ruleId: rule.meta.id, item });
+      if (outcome.keys.length === 0) outcome.keys = real;
+    }
+  }
+  return outcome;
+}
+
+function toOccurrence({ hit, detector, redacted, line, column, snippet }: LocatedHit): KeyOccurrence {
+  const width = hit.encoding === "utf16le" || hit.encoding === "utf16be" ? (hit.end - hit.start) / 2 : hit.end - hit.start;
+  const occurrence: KeyOccurrence = {
+    line,
+    column,
+    endLine: line,
+    endColumn: column + width,
+    keyId: hit.keyId,
+    lastFour: hit.secret.slice(-4),
+    fingerprint: fingerprintSecret(hit.key),
+    redacted,
+    confidence: hit.confidence,
+    encoding: hit.encoding,
+    placeholder: hit.placeholder,
+    detector: detector.id,
+  };
+  if (snippet) occurrence.snippet = snippet;
+  return occurrence;
+}
+
+/** The finding for a report: at the key, at a place in the text, or about the file (line 1). */
+export function toFinding(file: FileFacts, planned: Pick<PlannedRule, "rule" | "severity">, report: Report): EngineFinding {
+  const { rule } = planned;
+  const key = report.key;
+  const placeholder = key?.placeholder ?? null;
+  const severity: Severity = placeholder !== null ? "info" : (planned.severity ?? report.severity ?? rule.meta.severity);
+  const atKey = key !== undefined && report.line === undefined;
+  const line = atKey ? key.line : (report.line ?? 1);
+  const column = atKey ? key.column : (report.column ?? 1);
+  const finding: EngineFinding = {
+    ruleId: rule.meta.id,
+    severity,
+    messageId: placeholder !== null ? PLACEHOLDER_MESSAGE_ID : report.messageId,
+    data: placeholder !== null ? { reason: placeholder, redacted: key!.redacted } : (report.data ?? {}),
+    file: file.path,
+    line,
+    column,
+    endLine: atKey ? key.endLine : (report.endLine ?? line),
+    endColumn: atKey ? key.endColumn : (report.endColumn ?? column),
+  };
+  if (key) {
+    finding.secret = { redacted: key.redacted, fingerprint: key.fingerprint, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence };
+    if (atKey && key.encoding !== "raw") finding.encoding = key.encoding;
+    if (atKey && key.snippet) finding.snippet = key.snippet;
+    if (placeholder !== null) finding.placeholder = placeholder;
+  }
+  return finding;
+}
+
+function suppression(finding: EngineFinding, allow: InlineAllow): Suppression {
+  const allowed: Suppression = { ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline" };
+  if (finding.secret) allowed.fingerprint = finding.secret.fingerprint;
+  if (allow.reason) allowed.reason = allow.reason;
+  return allowed;
+}

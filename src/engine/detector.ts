@@ -1,0 +1,64 @@
+import type { Confidence } from "../types.js";
+
+/**
+ * A detector finds one kind of secret in raw bytes (like gitleaks' rules as data: a cheap
+ * literal first, the full match only around it). The engine runs every detector of a scan on
+ * every window of every file and knows none of them by name: the Lumenfall key detector and one
+ * detector per configured custom pattern all look the same to it.
+ */
+
+/** How a secret was written in the bytes. */
+export type SecretEncoding = "raw" | "escaped" | "utf16le" | "utf16be" | "base64";
+
+/** One secret found in a buffer. Holds the full secret: it never leaves the engine (see FileScanner). */
+export interface SecretHit {
+  /** Byte offsets of the secret as written (escaped, encoded) in the searched buffer; `end` exclusive. */
+  start: number;
+  end: number;
+  /** The full secret, decoded. */
+  key: string;
+  /** The part a dashboard names the secret by, when it has one (a Lumenfall key id). */
+  keyId: string | null;
+  /** The part whose last four characters identify the secret. */
+  secret: string;
+  confidence: Confidence;
+  encoding: SecretEncoding;
+  /** Why this match is a placeholder and not a secret, or null. */
+  placeholder: string | null;
+}
+
+/** Something a detector could not do on a file, said rather than skipped in silence. */
+export interface DetectorNote {
+  code: "pattern-timeout" | "pattern-hit-cap" | "pattern-budget";
+  /** Byte offset in the file where the search stopped or skipped. */
+  at: number;
+}
+
+export interface DetectorSearch {
+  /** The buffer holds the file's bytes from this offset (UTF-16 tells endianness by it). */
+  fileOffset: number;
+  /** A fresh object per file, for a detector's own per-file state (hit counts, time spent), under its id. */
+  state: Record<string, unknown>;
+  /** Reports a search that was cut short. */
+  note(note: DetectorNote): void;
+}
+
+export interface Detector {
+  /** Names the secrets this detector finds (`KeyOccurrence.detector`); unique in a scan. */
+  id: string;
+  /** Its secrets can be checked with the provider's API (`--verify`). */
+  verifiable: boolean;
+  /** Longest secret as written, in bytes: consecutive windows overlap by more than this. */
+  maxBytes: number;
+  /** Bytes before its literal a hit may need (an escape, a base64 quad). */
+  lookbehind: number;
+  /** Literals one of which every secret it finds contains, as written: for prefilters outside the engine. */
+  literals: readonly string[];
+  /**
+   * The secrets whose literal starts in [from, to) of `buf`; bytes outside that range are
+   * context only. Hits may come in any order.
+   */
+  find(buf: Buffer, from: number, to: number, search: DetectorSearch): SecretHit[];
+  /** How a secret is shown in reports: never the secret itself. */
+  redact(hit: Pick<SecretHit, "keyId" | "secret">): string;
+}

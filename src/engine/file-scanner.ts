@@ -1,0 +1,171 @@
+import type { Detector, DetectorNote, SecretHit } from "./detector.js";
+import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
+import { BINARY_SAMPLE, looksBinary } from "./binary.js";
+import { findInlineAllow } from "./inline-allow.js";
+import { LineTracker } from "./line-tracker.js";
+import type { EnginePlan } from "./plan.js";
+import type { FileFacts } from "./rule.js";
+import { snippetAround } from "./snippet.js";
+import { textWanted } from "./text-gate.js";
+
+/**
+ * The pure engine: a file's bytes and facts in, findings out. No fs, no process, no console.
+ * Large inputs arrive in chunks; consecutive windows overlap by more than the longest secret
+ * any detector can find, and each literal hit is accepted in exactly one window, so a secret
+ * straddling a chunk boundary is found once.
+ *
+ * Positions: lines are 1-based; columns are 1-based UTF-16 code units of the line (as SARIF,
+ * ESLint and VS Code count them), and a byte-order mark is not counted. Binary content has no
+ * lines: line 1, and the column is the byte offset + 1.
+ */
+export type { FileOutcome, EngineFinding } from "./apply-rules.js";
+
+interface Found {
+  at: number;
+  hit?: SecretHit;
+  detector?: Detector;
+  note?: DetectorNote & { detector: string };
+}
+
+/** Scans a file that arrives in chunks: `push()` each chunk in order (the last one may say so), then `end()`. */
+export class FileScanner {
+  private lines: LineTracker | null = null;
+  private readonly located: LocatedHit[] = [];
+  private readonly notes: LocatedNote[] = [];
+  private binary: boolean | null = null;
+  /** The first bytes of a file that arrives in pieces smaller than the binary sample. */
+  private early: Buffer = Buffer.alloc(0);
+  /** UTF-16 files: bytes of the byte-order mark at the start (their columns skip it). */
+  private utf16Bom = 0;
+  /**
+   * The bytes kept for the next window live at the start of `buffer`, which is reused for
+   * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
+   */
+  private buffer: Buffer | null = null;
+  private tailLength = 0;
+  private tailAt = 0;
+  private acceptFrom = 0;
+  private bytes = 0;
+  private text: string | null = null;
+  /** Per-file state the detectors keep (hit counts, time spent). */
+  private readonly detectorState: Record<string, unknown> = {};
+  private readonly keep: number;
+
+  constructor(
+    private readonly file: FileFacts,
+    private readonly plan: EnginePlan,
+  ) {
+    this.keep = plan.overlap + plan.lookbehind;
+  }
+
+  /** Feeds the next chunk (its memory may be reused by the caller once this returns). */
+  push(chunk: Uint8Array, final = false): void {
+    let piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.binary === null) {
+      // Whether the content is binary is decided on its first 8000 bytes, however it is chunked.
+      if (!final && this.early.length + piece.length < BINARY_SAMPLE) {
+        this.early = Buffer.concat([this.early, piece]);
+        return;
+      }
+      if (this.early.length > 0) piece = Buffer.concat([this.early, piece]);
+      this.early = Buffer.alloc(0);
+      this.start(piece);
+    }
+    const window = this.tailLength === 0 ? piece : this.joinTail(piece);
+    const windowAt = this.tailLength === 0 ? this.bytes : this.tailAt;
+    this.bytes += piece.length;
+    const windowEnd = windowAt + window.length;
+    const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - this.plan.overlap);
+    this.scanWindow(window, windowAt, acceptTo);
+    // Text for text rules: only files that arrive whole, and only when a keyword occurs.
+    if (final && windowAt === 0 && !this.binary && textWanted(this.file, window, this.plan)) this.text = decodeText(window);
+    if (final) {
+      this.tailLength = 0;
+      return;
+    }
+    if (!this.binary) this.lines!.advance(window, windowAt, acceptTo);
+    const keepFrom = Math.max(0, window.length - this.keep);
+    // Keep the tail in our own buffer: the caller may reuse the chunk's memory for the next read.
+    this.tailLength = window.length - keepFrom;
+    this.tailAt = windowAt + keepFrom;
+    const buffer = this.bufferFor(this.tailLength);
+    window.copy(buffer, 0, keepFrom);
+  }
+
+  /** The file is complete: rules run, and the outcome is returned. */
+  end(): FileOutcome {
+    if (this.binary === null) this.push(Buffer.alloc(0), true);
+    if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
+    this.tailLength = 0;
+    this.buffer = null;
+    return applyRules(this.file, this.located, this.notes, this.bytes, this.plan, this.text);
+  }
+
+  /** The first bytes decide binary or text, and where columns start counting (after a BOM). */
+  private start(first: Buffer): void {
+    this.binary = looksBinary(first);
+    const utf8Bom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+    this.utf16Bom = (first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff) ? 2 : 0;
+    this.lines = new LineTracker(utf8Bom ? 3 : this.utf16Bom);
+  }
+
+  private joinTail(piece: Buffer): Buffer {
+    const buffer = this.bufferFor(this.tailLength + piece.length);
+    piece.copy(buffer, this.tailLength);
+    return buffer.subarray(0, this.tailLength + piece.length);
+  }
+
+  private bufferFor(length: number): Buffer {
+    if (!this.buffer || this.buffer.length < length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, this.keep + (1 << 20)));
+      if (this.buffer && this.tailLength > 0) this.buffer.copy(grown, 0, 0, this.tailLength);
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+
+  private scanWindow(window: Buffer, windowAt: number, acceptTo: number): void {
+    if (acceptTo <= this.acceptFrom) return;
+    const from = this.acceptFrom - windowAt;
+    const found: Found[] = [];
+    for (const detector of this.plan.detectors) {
+      const search = {
+        fileOffset: windowAt,
+        state: this.detectorState,
+        note: (note: DetectorNote) => void found.push({ at: note.at, note: { ...note, detector: detector.id } }),
+      };
+      for (const hit of detector.find(window, from, acceptTo - windowAt, search)) found.push({ at: windowAt + hit.start, hit, detector });
+    }
+    if (found.length > 1) found.sort((a, b) => a.at - b.at);
+    for (const entry of found) this.locate(entry, window, windowAt);
+    this.acceptFrom = acceptTo;
+  }
+
+  /** Positions are taken in file order: the line tracker only moves forward. */
+  private locate(entry: Found, window: Buffer, windowAt: number): void {
+    const place = this.binary ? { line: 1, column: entry.at + 1, lineStartAt: 0 } : this.lines!.locate(window, windowAt, entry.at);
+    if (entry.note) {
+      this.notes.push({ ...entry.note, line: place.line });
+      return;
+    }
+    const hit = entry.hit!;
+    const start = hit.start;
+    const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
+    const redacted = entry.detector!.redact(hit);
+    this.located.push({
+      hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
+      detector: entry.detector!,
+      redacted,
+      line: place.line,
+      column: utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column,
+      allow: findInlineAllow(window, start, hit.end, this.plan.scrub),
+      snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
+    });
+  }
+}
+
+/** UTF-8 text without its byte-order mark: rule positions then count as the key positions do. */
+function decodeText(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process";
+import { envForPath, GitMissingError, runGit, splitNul } from "./run-git.js";
+
+/**
+ * What git would commit in a folder — tracked plus untracked-not-ignored — from one
+ * `git ls-files`, run in the folder itself so the repository is the one that holds it.
+ */
+export interface GitFileList {
+  /** Paths relative to the folder, `/`-separated. */
+  files: string[];
+  /** The files git does not track (listed as untracked-not-ignored). */
+  untracked: Set<string>;
+  warnings: string[];
+}
+
+/** The listing, or why there is none: not a repository, git missing, or git failed (its message). */
+export function gitListFiles(dir: string, env: NodeJS.ProcessEnv): GitFileList | { failed: "not-a-repository" | "git-missing" | string } {
+  try {
+    // -t tags each path: "H" (and other letters) tracked, "?" untracked.
+    const result = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
+    if (result.status === 0) return { ...parseTaggedListing(splitNul(result.stdout)), warnings: gitWarnings(result.stderr) };
+    return { failed: /not a git repository/i.test(result.stderr) ? "not-a-repository" : result.stderr };
+  } catch (error) {
+    if (!(error instanceof GitMissingError)) throw error;
+    return { failed: "git-missing" };
+  }
+}
+
+/**
+ * git lists what it can and exits 0 when it cannot open a folder (a path longer than PATH_MAX,
+ * permissions): its warnings are passed on, or the files in that folder would be missed in
+ * silence.
+ */
+function gitWarnings(stderr: string): string[] {
+  const lines = stderr.split("\n").filter((line) => /^(warning|error): /.test(line));
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, 3).map((line) => (line.length > 300 ? `${line.slice(0, 150)}…${line.slice(-150)}` : line));
+  const more = lines.length > 3 ? ` (and ${lines.length - 3} more)` : "";
+  return [`git ls-files could not read everything, so some files were not scanned: ${shown.join("; ")}${more}`];
+}
+
+function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
+  const files: string[] = [];
+  const untracked = new Set<string>();
+  let previous = "";
+  for (const entry of entries) {
+    const path = entry.slice(2);
+    // --cached lists a path once per stage during a merge conflict; stages come together.
+    if (path === previous) continue;
+    previous = path;
+    files.push(path);
+    if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
+  }
+  return { files, untracked };
+}
+
+/** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */
+export interface IgnoredEnvFiles {
+  untracked: string[];
+  tracked: string[];
+}
+
+/**
+ * Env files that git ignores: where keys belong, but still read for the rules about
+ * public prefixes and keys shared between environments; and tracked env files that
+ * `.gitignore` matches (ignored too late). One git process, tagged (`-t`: `H` tracked, `?`
+ * untracked), started so that it runs while the main listing does.
+ *
+ * --directory: an ignored folder (node_modules, build output) is named, not walked into —
+ * walking every ignored file to find env files would cost more than the whole scan. Env files
+ * inside an ignored folder are therefore not read (README, limits).
+ */
+export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
+  const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
+  return new Promise((resolvePromise) => {
+    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob)**/.env", ":(glob)**/.env.*"];
+    let child;
+    try {
+      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
+    } catch {
+      resolvePromise(none);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("error", () => resolvePromise(none));
+    child.on("close", (code) => {
+      if (code !== 0) return resolvePromise(none);
+      const found: IgnoredEnvFiles = { untracked: [], tracked: [] };
+      for (const entry of splitNul(Buffer.concat(chunks))) {
+        const path = entry.slice(2);
+        // Nested repositories and ignored folders come back as folders ("sub/"): not env files.
+        if (path.endsWith("/")) continue;
+        (entry.startsWith("?") ? found.untracked : found.tracked).push(path);
+      }
+      resolvePromise(found);
+    });
+  });
+}

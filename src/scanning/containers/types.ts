@@ -1,0 +1,30 @@
+import type { EnginePlan } from "../../engine/plan.js";
+import type { FileOutcome } from "../../engine/file-scanner.js";
+import type { Warning } from "../../types.js";
+import type { DecompressionLimits } from "../limits.js";
+import type { SourceFile } from "../source-file.js";
+
+/** A file the engine has read to the end, with what it found. */
+export interface ScannedFile {
+  file: SourceFile;
+  outcome: FileOutcome;
+}
+
+/** Where a file's bytes go: `push` each chunk in order; the last one says `final`. */
+export interface FileSink {
+  push(chunk: Uint8Array, final?: boolean): void;
+}
+
+/** What a sink reports to the scanning loop. */
+export interface SinkHooks {
+  plan: EnginePlan;
+  limits: DecompressionLimits;
+  /** A file (or an archive entry) has been read to the end. */
+  done(scanned: ScannedFile): void;
+  warn(warning: Warning): void;
+  /** Work that finishes later (an asynchronous decompression); the loop waits for it. */
+  defer(work: Promise<void>): void;
+}
+
+/** Opens a sink that scans the bytes as they are (no container handling): the one way scanners are made. */
+export type OpenPlain = (file: SourceFile) => FileSink;

@@ -1,0 +1,100 @@
+import { ScanError } from "../errors.js";
+import { runGit } from "../git/run-git.js";
+import type { ScanRun } from "../scanning/session.js";
+import { compareFindings } from "../scanning/session.js";
+import type { Finding, Warning } from "../types.js";
+import { detectCiRange, fullHistoryHint, type CiRange } from "./ci-range.js";
+
+/**
+ * `lumenguard ci`: the working tree, plus the commits of the pull request, push, merge queue
+ * entry or schedule that triggered the run. A checkout too shallow to hold those commits is an
+ * error with the fix (`fetch-depth: 0`), never a vacuous pass; a `before` commit that a
+ * force-push removed from a full clone makes the push count as a new branch.
+ */
+export interface CiPlan {
+  /** Revisions for the history scan, or null for none (no range found; `undefined` entries mean all refs). */
+  revisions: string[] | "all" | null;
+  warnings: Warning[];
+  describe: string | null;
+}
+
+/**
+ * The history part of a `ci` run: from `--range`, else from the CI environment.
+ * @throws ScanError (exit 3) when the clone is shallow and lacks the range's commits.
+ */
+export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | undefined): CiPlan {
+  if (range) return { revisions: [range], warnings: [], describe: `--range ${range}` };
+  const ci = detectCiRange(env);
+  if (!ci) {
+    return {
+      revisions: null,
+      describe: null,
+      warnings: [
+        {
+          code: "ci-no-range",
+          message: "no pull request, push or schedule found in the environment (GitHub Actions, GitLab CI): only the working tree was scanned; pass --range BASE..HEAD to scan the new commits too",
+        },
+      ],
+    };
+  }
+  if (ci.kind === "all-history") return { revisions: "all", warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe };
+  return rangeRevisions(ci, cwd, env);
+}
+
+function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, env: NodeJS.ProcessEnv): CiPlan {
+  const has = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", `${rev}^{commit}`], cwd, env).status === 0;
+  const shallow = runGit(["rev-parse", "--is-shallow-repository"], cwd, env).stdout.toString("utf8").trim() === "true";
+  const warnings: Warning[] = [];
+  if (!has(ci.head)) {
+    throw new ScanError(
+      shallow
+        ? `${ci.describe}: the commits are not in this checkout (a shallow clone), so they cannot be scanned. Fix: ${fullHistoryHint(ci.provider)}`
+        : `${ci.describe}: the commit ${ci.head.slice(0, 12)} is not in this checkout, so it cannot be scanned; check out the commit the CI run is about`,
+    );
+  }
+  let base = ci.base;
+  if (base !== null && !has(base)) {
+    if (shallow) throw new ScanError(`${ci.describe}: the commits are not in this checkout (a shallow clone), so they cannot be scanned. Fix: ${fullHistoryHint(ci.provider)}`);
+    warnings.push({ code: "ci-force-push", message: `${ci.describe}: ${base.slice(0, 12)} is not in this clone (the push rewrote history): scanning the branch as a new one` });
+    base = null;
+  }
+  if (base !== null) return { revisions: [`${base}..${ci.head}`], warnings, describe: ci.describe };
+  // A new branch: what is not on the default branch — or, on the default branch itself, everything reachable.
+  const onDefault = ci.branch !== null && ci.branch === ci.defaultBranch;
+  const bound = !onDefault && ci.defaultBranch && has(`origin/${ci.defaultBranch}`) ? [`^origin/${ci.defaultBranch}`] : [];
+  if (bound.length === 0) warnings.push({ code: "ci-scope", message: `${ci.describe}: every commit reachable from ${ci.head.slice(0, 12)} was scanned` });
+  return { revisions: [ci.head, ...bound], warnings, describe: ci.describe };
+}
+
+/**
+ * One report: the working tree's findings, and history's — except a key the working tree still
+ * shows at the same path (from the repository root), which is one leak, reported where it can
+ * be fixed.
+ */
+export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings: Warning[]): ScanRun {
+  const a = worktree.result;
+  if (!history) return { ...worktree, result: { ...a, mode: "ci", warnings: [...warnings, ...a.warnings] } };
+  const place = (finding: Finding) => `${finding.secret?.fingerprint ?? finding.ruleId}\u0000${finding.repoPath ?? finding.file}`;
+  const inTree = new Set(a.findings.map(place));
+  const b = history.result;
+  return {
+    resolved: worktree.resolved,
+    placed: [...worktree.placed, ...history.placed.filter((p) => !inTree.has(place(p.finding)))],
+    result: {
+      version: 1,
+      mode: "ci",
+      findings: [...a.findings, ...b.findings.filter((f) => !inTree.has(place(f)))].sort(compareFindings),
+      warnings: [...warnings, ...a.warnings, ...b.warnings],
+      suppressed: [...a.suppressed, ...b.suppressed],
+      stats: {
+        files: a.stats.files,
+        bytes: a.stats.bytes + b.stats.bytes,
+        blobs: b.stats.blobs,
+        commits: b.stats.commits ?? 0,
+        durationMs: a.stats.durationMs + b.stats.durationMs,
+        skipped: a.stats.skipped + b.stats.skipped,
+        suppressed: a.stats.suppressed + b.stats.suppressed,
+      },
+    },
+  };
+}
