@@ -30,7 +30,7 @@ const MARK = ` ${LINE_MARK.replace(/^# /, "")}`;
 
 export function planLefthook(file: string, resolution: HookResolution): FileChange[] {
   const existing = readBytesAsText(file);
-  const parsed = parse(file, existing ?? "");
+  const parsed = parse(existing ?? "");
   if (typeof parsed === "string") return [{ action: "conflict", file, note: parsed }];
   const { doc, style } = parsed;
   const notes: string[] = [];
@@ -47,7 +47,7 @@ export function planLefthook(file: string, resolution: HookResolution): FileChan
 export function planLefthookUninstall(file: string): FileChange[] {
   const existing = readBytesAsText(file);
   if (existing === null || !existing.includes(LINE_MARK)) return [];
-  const parsed = parse(file, existing);
+  const parsed = parse(existing);
   if (typeof parsed === "string") return [{ action: "conflict", file, note: parsed }];
   const { doc, style } = parsed;
   let removed = false;
@@ -64,20 +64,23 @@ function lefthookEntry(hook: HookName, resolution: HookResolution): Record<strin
   return hook === "pre-commit" ? { run } : { run, use_stdin: true };
 }
 
+/** How the user's file is laid out, so the printer writes it back the same way (UTF-8 text). */
 interface PrintStyle {
+  /** Spaces per indentation step: the smallest indentation in the file, else 2. */
   indent: number;
+  /** Whether `- item` lines are indented below their key (the yaml printer's indentSeq). */
   indentSeq: boolean;
+  /** CRLF when most line ends are CRLF. */
   crlf: boolean;
-  /** The file is UTF-8 text (checked); it is printed back as UTF-8. */
 }
 
 /** The file as a YAML document, or why it cannot be edited. Bytes must be UTF-8, as YAML 1.2 files are. */
-function parse(file: string, bytes: string): { doc: Document; style: PrintStyle } | string {
+function parse(bytes: string): { doc: Document; style: PrintStyle } | string {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(bytes, "latin1"));
   } catch {
-    return `${file} is not UTF-8 text; add the lumenguard commands by hand (README, "lefthook")`;
+    return `is not UTF-8 text; add the lumenguard commands by hand (README, "lefthook")`;
   }
   const yaml = loadYaml();
   const doc = yaml.parseDocument(text);
