@@ -1,7 +1,8 @@
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo, type RuleMeta } from "../engine/rule.js";
 import { containerOf } from "./containers/index.js";
-import { factsOf, type SourceFile } from "./source-file.js";
+import type { FileKind } from "../types.js";
+import { factsOf } from "./source-file.js";
 
 /**
  * What a source may skip without reading: a file that holds none of the plan's literals — the
@@ -47,10 +48,14 @@ export function prefilterFor(plan: EnginePlan): Prefilter | null {
  * Files read whatever they hold: compressed files and archives, files a rule judges by name,
  * and files a text rule reads by path (a Next.js config).
  */
-export function mustRead(file: SourceFile, prefilter: Prefilter): boolean {
-  if (containerOf(file.path) !== null) return true;
-  const facts = factsOf(file);
-  return prefilter.readByName.some(({ meta, paths }) => (paths === null || paths(file.path)) && appliesTo(meta, facts));
+export function mustRead(path: string, kind: FileKind, prefilter: Prefilter): boolean {
+  if (containerOf(path) !== null) return true;
+  for (const { meta, paths } of prefilter.readByName) {
+    // The name first: it is what rules about names look at, and it costs no object.
+    if ((paths !== null && !paths(path)) || (meta.appliesTo.files !== undefined && !meta.appliesTo.files(path))) continue;
+    if (appliesTo(meta, factsOf({ path, kind, absPath: path }))) return true;
+  }
+  return false;
 }
 
 /**
