@@ -1,5 +1,5 @@
 import type { EnginePlan } from "../engine/plan.js";
-import { appliesTo, type RuleMeta } from "../engine/rule.js";
+import { appliesTo, type RuleMeta, type Scope } from "../engine/rule.js";
 import { containerOf } from "./containers/index.js";
 import type { FileKind } from "../types.js";
 import { factsOf } from "./source-file.js";
@@ -25,20 +25,27 @@ export interface Prefilter {
   readByName: Array<{ meta: RuleMeta; paths: ((path: string) => boolean) | null }>;
 }
 
-/** The prefilter for a plan, or null when some rule reads every file it applies to (no prefilter is possible). */
-export function prefilterFor(plan: EnginePlan): Prefilter | null {
+/**
+ * The prefilter for a plan and the scopes of the files searched (client output is `shipped`),
+ * or null when some rule reads every file it applies to (no prefilter is possible).
+ */
+export function prefilterFor(plan: EnginePlan, scopes: readonly Scope[]): Prefilter | null {
   const bytes = (literal: string) => Buffer.from(literal, "utf8").toString("latin1");
   const any = new Set<string>();
   for (const detector of plan.detectors) for (const literal of detector.literals) any.add(literal);
   const text: Prefilter["text"] = [];
   const readByName: Prefilter["readByName"] = [];
   for (const { rule, options } of plan.rules) {
+    const ruleScopes = scopes.filter((scope) => rule.meta.appliesTo.scopes.includes(scope));
+    if (ruleScopes.length === 0) continue;
     if (rule.checksFilesWithoutKeys) readByName.push({ meta: rule.meta, paths: null });
     if (!rule.text) continue;
     if (!rule.text.prefilter) return null;
-    const { keywords, also, paths } = rule.text.prefilter(options);
-    if (keywords.length > 0) text.push({ keywords: keywords.map(bytes), also: also ? also.map(bytes) : null });
-    if (paths) readByName.push({ meta: rule.meta, paths });
+    for (const scope of ruleScopes) {
+      const { keywords, also, paths } = rule.text.prefilter(options, scope);
+      if (keywords.length > 0) text.push({ keywords: keywords.map(bytes), also: also ? also.map(bytes) : null });
+      if (paths) readByName.push({ meta: rule.meta, paths });
+    }
   }
   if (any.has("") || text.some((group) => group.keywords.includes(""))) return null;
   return { any: [...any], text, readByName };

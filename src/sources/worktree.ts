@@ -1,6 +1,7 @@
 import { lstatSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { EnginePlan } from "../engine/plan.js";
+import type { Scope } from "../engine/rule.js";
 import { grepFiles } from "../git/grep-files.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { ScanError } from "../errors.js";
@@ -148,7 +149,6 @@ async function collectFiles(options: WorktreeOptions): Promise<Listed> {
  * wins over the tree that holds it). A file the search cleared is counted instead.
  */
 async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptions, listed: Listed): Promise<void> {
-  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan);
   const taken = new Set<string>();
   for (const entry of given) {
     if (taken.has(entry.file.absPath)) continue;
@@ -162,6 +162,7 @@ async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptio
     if (group.role === "tree" && done.some((other) => other.role === "tree" && group.prefix.startsWith(other.prefix))) continue;
     const overlaps = given.length > 0 || done.some((other) => other.role === "client" && (other.prefix.startsWith(group.prefix) || group.prefix.startsWith(other.prefix)));
     const holding = group.search ? await group.search : null;
+    const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, group.role === "client" ? ["shipped"] : TREE_SCOPES);
     for (const rel of group.rels) {
       const absPath = group.prefix + rel;
       if (overlaps && taken.has(absPath)) continue;
@@ -223,6 +224,9 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, repoRoot);
 }
 
+/** What a listed tree's files can be: repository files, and shipped sources of a mobile app. */
+const TREE_SCOPES: readonly Scope[] = ["repository", "shipped"];
+
 /** Below this many files, reading them all costs less than starting git grep. */
 const PREFILTER_MIN_FILES = 64;
 /** git grep reads a file whole into memory: larger files are read by lumenguard, in chunks. */
@@ -234,7 +238,8 @@ const GREP_MAX_BYTES = 16 << 20;
  * (too few files, a rule that reads every file, git grep unable to answer).
  */
 function literalSearch(dir: string, files: readonly string[], excluded: ReadonlySet<string>, options: WorktreeOptions, noIndex: boolean): Promise<Set<string> | null> | null {
-  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan);
+  // Client output is shipped code; a tree holds repository files and, in a mobile app, shipped sources.
+  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, noIndex ? ["shipped"] : TREE_SCOPES);
   if (prefilter === null || files.length < PREFILTER_MIN_FILES) return null;
   const exclude = [...excluded];
   const excludeGlobs = noIndex ? ["**/node_modules/**", "**/.git/**"] : [];
