@@ -69,8 +69,9 @@ export interface ScanOptions {
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
   /**
-   * Working tree: `false` reads every file instead of only those a `git grep` for the rules'
-   * literals returns (the results are the same; tests and the bench compare both ways).
+   * `false`: the engine reads every file, instead of only those that hold one of the rules'
+   * literals — found by `git grep` in a working tree, by a byte search for blobs and files read
+   * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
 }
@@ -121,6 +122,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       plan: planScan(resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
       baselineFile: options.useBaseline === false ? null : configuredBaseline(options.baselineFile, cwd, resolved),
       trace: createTracer(),
+      ...(options.prefilter === false ? { prefilter: false } : {}),
     });
   switch (mode.kind) {
     case "worktree":

@@ -2,7 +2,7 @@ import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo, type RuleMeta, type Scope } from "../engine/rule.js";
 import { containerOf } from "./containers/index.js";
 import type { FileKind } from "../types.js";
-import { factsOf } from "./source-file.js";
+import { factsOf, type SourceFile } from "./source-file.js";
 
 /**
  * What a source may skip without reading: a file that holds none of the plan's literals — the
@@ -72,4 +72,27 @@ export function mustRead(path: string, kind: FileKind, prefilter: Prefilter): bo
  */
 export function searchLiterals(prefilter: Prefilter): string[] {
   return [...new Set([...prefilter.any, ...prefilter.text.flatMap((group) => group.keywords)])];
+}
+
+/**
+ * The same test in memory, for a file whose bytes arrived whole: whether the engine must read it
+ * (it holds a literal of its scope's rules, or is read whatever it holds). Sources that push
+ * bytes (history blobs, staged blobs, files read from disk without a search) skip the engine
+ * for the rest — the outcome is the one the engine would have given: nothing. Literals are
+ * prepared once per scope.
+ */
+export function worthReadingCheck(plan: EnginePlan): (file: SourceFile, bytes: Uint8Array) => boolean {
+  const byScope = new Map<Scope, { prefilter: Prefilter; literals: Buffer[] } | null>();
+  return (file, bytes) => {
+    const facts = factsOf(file);
+    let prepared = byScope.get(facts.scope);
+    if (prepared === undefined) {
+      const prefilter = prefilterFor(plan, [facts.scope]);
+      prepared = prefilter === null ? null : { prefilter, literals: searchLiterals(prefilter).map((literal) => Buffer.from(literal, "latin1")) };
+      byScope.set(facts.scope, prepared);
+    }
+    if (prepared === null || mustRead(file.path, file.kind, prepared.prefilter)) return true;
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return prepared.literals.some((literal) => view.includes(literal));
+  };
 }

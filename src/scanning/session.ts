@@ -7,6 +7,7 @@ import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
 import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { worthReadingCheck } from "./prefilter.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
 /**
@@ -25,6 +26,8 @@ export interface SessionInit {
   limits?: DecompressionLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
+  /** `false`: the engine reads every file, even one that holds none of the rules' literals. */
+  prefilter?: boolean;
 }
 
 /** A finished scan: the result, the configuration it ran with, and each finding's file on disk (baselines need it). */
@@ -58,6 +61,7 @@ export class ScanSession {
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
     };
+    if (init.prefilter !== false) this.hooks.worthReading = worthReadingCheck(init.plan);
   }
 
   get plan(): EnginePlan {
