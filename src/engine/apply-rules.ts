@@ -1,3 +1,4 @@
+import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintSecret } from "./fingerprint.js";
@@ -39,13 +40,16 @@ export interface FileOutcome {
   notes: LocatedNote[];
   /** Fingerprints of the real secrets in the file, allowed ones included. */
   fingerprints: string[];
+  /** Findings (or keys) beyond MAX_FINDINGS_PER_FILE: counted, not kept; the least severe are left out. */
+  overCap: number;
 }
 
 /** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
 export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
 export function applyRules(file: FileFacts, located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
-  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [] };
+  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], overCap: 0 };
+  const kept = new SeverityCap<EngineFinding>(MAX_FINDINGS_PER_FILE, (finding) => finding.severity);
   const rules = plan.rules.filter((planned) => appliesTo(planned.rule.meta, file));
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
@@ -83,7 +87,7 @@ export function applyRules(file: FileFacts, located: readonly LocatedHit[], note
           allow = allowAt(finding.line) ?? undefined;
         }
         if (allow) outcome.suppressed.push(suppression(finding, allow));
-        else outcome.findings.push(finding);
+        else kept.add(finding);
       },
     });
     if (rule.acrossFiles) {
@@ -91,6 +95,8 @@ export function applyRules(file: FileFacts, located: readonly LocatedHit[], note
       if (real.length > 0) for (const item of rule.acrossFiles.collect(file, real, text)) outcome.collected.push({ ruleId: rule.meta.id, item });
     }
   }
+  outcome.findings = kept.items;
+  outcome.overCap = kept.overCap;
   return outcome;
 }
 
