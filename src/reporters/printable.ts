@@ -1,11 +1,15 @@
+import { scrubKeys } from "../detectors/lumenfall/redact.js";
+
 /**
  * Text from a scanned repository — file names, allow reasons, commit authors, snippets, warning
  * messages — as it may be printed in a terminal or a CI log: on one line, every character that
  * does something other than show itself made visible. Used for every string the text-like
  * outputs interpolate (the text and compact reports, GitHub annotations and step summary, and
  * what the CLI writes on stderr), so that a file name cannot move the cursor, erase lines, hide
- * text, start a line of its own, or talk to the CI runner.
+ * text, start a line of its own, talk to the CI runner, or show a key.
  *
+ * - First, keys are scrubbed (`scrubKeys`): before escaping, since an escaped NUL (`\x00`) would
+ *   otherwise hide a UTF-16 key from a scrubber that runs later.
  * - Line feed, carriage return and tab become `\n`, `\r`, `\t`; the other C0 controls, DEL and
  *   the C1 controls become `\xHH` (ESC is `\x1b`): no ANSI/VT escape sequence survives
  *   (https://invisible-island.net/xterm/ctlseqs/ctlseqs.html).
@@ -23,7 +27,7 @@
  * snippets readable.
  */
 export function printable(text: string): string {
-  return text.replace(INVISIBLE, escapeChar).replace(/^(\s*):(?=:)/, "$1\\x3a").replaceAll("##[", "#\\x23[");
+  return scrubKeys(text).replace(INVISIBLE, escapeChar).replace(/^(\s*):(?=:)/, "$1\\x3a").replaceAll("##[", "#\\x23[");
 }
 
 const INVISIBLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Bidi_Control}\p{Noncharacter_Code_Point}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;

@@ -20,7 +20,7 @@ export function scrubResult(result: ScanResult): ScanResult {
   return scrubValue(result) as ScanResult;
 }
 
-/** The context with rule descriptions scrubbed (each rule once). */
+/** The context with rule descriptions (each rule once), the scan root and report file names scrubbed. */
 export function scrubContext(context: ReportContext): ReportContext {
   const cache = new Map<string, RuleMeta | undefined>();
   const ruleMeta = (id: string) => {
@@ -30,7 +30,11 @@ export function scrubContext(context: ReportContext): ReportContext {
     }
     return cache.get(id);
   };
-  return { ...context, ruleMeta, ...(context.rules ? { rules: context.rules.map((meta) => ruleMeta(meta.id) ?? meta) } : {}) };
+  const scrubbed: ReportContext = { ...context, ruleMeta, ...(context.rules ? { rules: context.rules.map((meta) => ruleMeta(meta.id) ?? meta) } : {}) };
+  // The scan root and report file names come from the command line.
+  if (context.pathBase !== undefined) scrubbed.pathBase = scrubKeys(context.pathBase);
+  if (context.reportFiles) scrubbed.reportFiles = context.reportFiles.map(scrubKeys);
+  return scrubbed;
 }
 
 /**

@@ -19,7 +19,7 @@ export function redactKey(keyId: string | null, lastFour: string): string {
  *    report as a key in a file is scrubbed here too, placeholders included;
  * 2. a shape-only match that ignores context — no left boundary, no entropy or placeholder
  *    test, no upper length — on the text as written, with its escapes decoded, with NULs taken
- *    out (UTF-16), and inside base64 runs: `lmnfl_` + id + `.` + 16 or more secret characters,
+ *    out (UTF-16, also when the NULs were written as escapes), and inside base64 runs: `lmnfl_` + id + `.` + 16 or more secret characters,
  *    or `lmnfl_` + 24 or more key characters. A key glued to a word (`xlmnfl_…`) is no key to
  *    the engine, but it is still a full key in the output.
  * Redacted forms (`…` after the id) are left as they are, so scrubbing twice changes nothing.
@@ -60,6 +60,11 @@ function keySpans(text: string): Span[] {
   if (/%[0-9A-Fa-f]{2}|\\[ux][0-9A-Fa-f]{2}/.test(text)) {
     const view = unescaped(text);
     spans.push(...shapeSpans(view.text, view));
+    // UTF-16 whose NULs were written as escapes (`l\x00m\x00…`, `l\u0000m\u0000…`).
+    if (view.text.includes("\0")) {
+      const inner = withoutNuls(view.text);
+      spans.push(...shapeSpans(inner.text, { text: inner.text, from: inner.from.map((at) => view.from[at]!), to: inner.to.map((at) => view.to[at - 1]!) }));
+    }
   }
   if (text.includes("\0")) {
     const view = withoutNuls(text);
@@ -140,8 +145,8 @@ function base64Spans(text: string): Span[] {
   for (const run of text.matchAll(BASE64_RUN)) {
     if (!/G1uZmxf|xtbmZsX|W5mbF/.test(run[0])) continue;
     for (let shift = 0; shift < 4; shift++) {
-      const chars = run[0].slice(shift);
-      const decoded = Buffer.from(chars.slice(0, chars.length - (chars.length % 4)), "base64").toString("latin1");
+      // Node decodes unpadded base64 in both alphabets; a last lone character is ignored.
+      const decoded = Buffer.from(run[0].slice(shift), "base64").toString("latin1");
       for (const span of shapeSpans(decoded, null)) {
         const start = run.index + shift + Math.floor((span.start * 4) / 3);
         const end = Math.min(run.index + run[0].length, run.index + shift + Math.ceil((span.end * 4) / 3));
