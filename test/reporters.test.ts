@@ -180,7 +180,8 @@ describe("github", () => {
     const evil = keyFinding({ file: "x,line=9::\n::error::pwned", data: { redacted: "100%\nline\u001b[2J" } });
     const [line, ...rest] = render("github", [evil]).trimEnd().split("\n");
     expect(rest).toEqual([]);
-    expect(line).toMatch(/^::error file=x%2Cline=9%3A%3A%0A%3A%3Aerror%3A%3Apwned,line=2,/);
+    // The newline in the name is shown as \n (printable), and its ':' and ',' escaped as properties.
+    expect(line).toMatch(/^::error file=x%2Cline=9%3A%3A\\n%3A%3Aerror%3A%3Apwned,line=2,/);
     expect(line).toContain("::Lumenfall API key 100%25\\nline\\x1b[2J is hard-coded here%0A");
     expect(line).not.toContain("\u001b");
   });

@@ -55,7 +55,8 @@ export function overflowNote(left: number, context: ReportContext): string {
 
 function annotation(finding: Finding, context: ReportContext): string {
   const meta = context.ruleMeta(finding.ruleId);
-  const properties = [`file=${escapeProperty(ciPath(finding))}`, `line=${finding.line}`];
+  // A name with control characters cannot be placed anyway; shown printable, it cannot reach the log raw.
+  const properties = [`file=${escapeProperty(printable(ciPath(finding)))}`, `line=${finding.line}`];
   // GitHub reads col / endColumn only on one line; its endColumn is inclusive, ours exclusive.
   if (finding.endLine === finding.line) properties.push(`col=${finding.column}`);
   properties.push(`endLine=${finding.endLine}`);
