@@ -1,9 +1,11 @@
 /**
- * Keys from a fixed seed, for tests whose expected output is written down (snapshots): the same
- * keys on every run, and still no key literal in the repository. mulberry32, a 32-bit PRNG
- * (https://gist.github.com/tommyettinger/46a874533244883189143505d203312c).
+ * Keys from a fixed seed, for tests whose expected output is written down (snapshots, counts):
+ * the same keys on every run, and still no key literal in the repository. mulberry32, a 32-bit
+ * PRNG (https://gist.github.com/tommyettinger/46a874533244883189143505d203312c).
  */
 const BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/** Words the placeholder rules look for: a seeded key never holds one, so every key is a finding however those rules read them. */
+const PLACEHOLDER_WORDS = /your|example|placeholder|dummy|fake|sample|redacted|xxxx/i;
 
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -16,10 +18,20 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** `count` dotted keys, `lmnfl_` + 12 base62 + `.` + 44 base62, the same for the same seed. */
+/**
+ * One dotted key from `random`: `lmnfl_` + `idLength` base62 + `.` + `Qz7` + `secretLength - 3`
+ * base62 (upper case, lower case and a digit in every secret, the shape real keys have).
+ */
+export function seededKey(random: () => number, idLength = 12, secretLength = 44): string {
+  const chars = (n: number) => Array.from({ length: n }, () => BASE62[Math.floor(random() * 62)]).join("");
+  for (;;) {
+    const key = `${"lmnfl"}_${chars(idLength)}.Qz7${chars(secretLength - 3)}`;
+    if (!PLACEHOLDER_WORDS.test(key.slice(6))) return key;
+  }
+}
+
+/** `count` dotted keys (12-character id, 44-character secret), the same for the same seed. */
 export function seededKeys(seed: number, count: number): string[] {
   const random = seededRandom(seed);
-  const chars = (n: number) => Array.from({ length: n }, () => BASE62[Math.floor(random() * 62)]).join("");
-  // Upper case, lower case and a digit in every secret: the shape real keys have.
-  return Array.from({ length: count }, () => `${"lmnfl"}_${chars(12)}.Qz7${chars(41)}`);
+  return Array.from({ length: count }, () => seededKey(random));
 }
