@@ -8,7 +8,7 @@ import type { Severity } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";
 import { createDir } from "./helpers/repo.js";
 import { hasProgram, shell } from "./helpers/process.js";
-import { seededKey, seededKeys, seededRandom } from "./helpers/seeded.js";
+import { seededKey, seededKeys, seededRandom, seededToken } from "./helpers/seeded.js";
 
 /**
  * Findings are bounded in memory: beyond 10,000 per file and 100,000 per scan they are counted,
@@ -47,7 +47,7 @@ describe("per file", () => {
 
   it("keeps the most severe: keys after 10,000 low-severity secrets are still reported, and the exit code follows them", async () => {
     const random = seededRandom(5);
-    const tokens = Array.from({ length: MAX_FINDINGS_PER_FILE + 20 }, () => `acme_${Array.from({ length: 32 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(random() * 36)]).join("")}`);
+    const tokens = Array.from({ length: MAX_FINDINGS_PER_FILE + 20 }, () => seededToken(random));
     const config = JSON.stringify({ customPatterns: [{ id: "acme-token", regex: "acme_[a-z0-9]{32}", keywords: ["acme_"], severity: "low" }] });
     const dir = createDir({ "lumenguard.config.json": config, "dump.txt": `${tokens.map((token) => `t=${token}`).join("\n")}\n${keyLines(3, 6)}` });
     const { code, stdout } = await runCli(["scan", "dump.txt", "-f", "json", "--fail-on", "high"], { cwd: dir });

@@ -35,3 +35,11 @@ export function seededKeys(seed: number, count: number): string[] {
   const random = seededRandom(seed);
   return Array.from({ length: count }, () => seededKey(random));
 }
+
+/** Another provider's token for a custom pattern (`prefix` + `length` of [a-z0-9]), never holding a placeholder word. */
+export function seededToken(random: () => number, prefix = "acme_", length = 32): string {
+  for (;;) {
+    const body = Array.from({ length }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(random() * 36)]).join("");
+    if (!PLACEHOLDER_WORDS.test(body)) return `${prefix}${body}`;
+  }
+}
