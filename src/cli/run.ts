@@ -29,7 +29,8 @@ import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 export type { CliIO, CliStream } from "./io.js";
 export { processIO } from "./process-io.js";
 
-const OPTIONS = {
+/** Every option the command line accepts (node:util parseArgs); --help and the README list the same (a test checks). */
+export const OPTIONS = {
   format: { type: "string", short: "f" },
   output: { type: "string", short: "o" },
   "fail-on": { type: "string" },

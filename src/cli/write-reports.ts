@@ -1,6 +1,6 @@
 import { appendFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { FORMATS, githubStepSummary, reportLimitNotes, reporters, type ReportContext } from "../reporters/index.js";
+import { FORMATS, githubStepSummary, reportLimitNotes, reporters, textSummaryLine, type ReportContext } from "../reporters/index.js";
 import { STEP_SUMMARY_LIMIT, SUMMARY_BYTES } from "../reporters/github-summary.js";
 import { isDirectory, writeFileAtomic } from "../files.js";
 import { envForPath, runGit } from "../git/run-git.js";
@@ -107,9 +107,5 @@ function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult,
 
 /** Only the summary line of the text report (for stderr when the report goes elsewhere). */
 export function textSummary(result: ScanResult, context: ReportContext): string {
-  const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
-  const lines = text.trimEnd().split("\n");
-  return `${lines[lines.length - 1]}\n`;
+  return textSummaryLine(result, context);
 }
-
-

@@ -8,6 +8,7 @@ import { junitReporter } from "./junit.js";
 import { sarifReporter } from "./sarif.js";
 import { safeReporter, scrubContext, scrubResult } from "./scrub-result.js";
 import { textReporter } from "./text.js";
+export { textSummaryLine } from "./text.js";
 import type { ReportContext, Reporter } from "./types.js";
 import type { ScanResult } from "../types.js";
 

@@ -88,6 +88,12 @@ function identity(finding: Finding): string {
   return secret.keyId === null ? `${redacted} (dotless key, last four ${lastFour})` : `${redacted} (key id ${keyId}, last four ${lastFour})`;
 }
 
+/** The text report's last line alone (for stderr when the report goes elsewhere), with its newline. */
+export function textSummaryLine(result: ScanResult, context: ReportContext): string {
+  return `${summaryLine(result, context, painter(context.color))}\n`;
+}
+
+/** What was found (by severity) and what was scanned; only counts, nothing from the scanned files. */
 function summaryLine(result: ScanResult, context: ReportContext, paint: Paint): string {
   const { stats } = result;
   const scanned = `${scope(result)}, ${formatBytes(stats.bytes)} scanned in ${stats.durationMs} ms`;
