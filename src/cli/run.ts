@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { isDirectory } from "../files.js";
 import { parseArgs } from "node:util";
 import { rules } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../config/baseline.js";
@@ -19,6 +18,7 @@ import type { CliIO, CliStream } from "./io.js";
 import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
+import { scanRootAsGiven, useColor } from "./destinations.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 
 /**
@@ -165,17 +165,6 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
   return 0;
 }
 
-/**
- * The scan root as the user typed it, when findings are named from it rather than from the
- * current directory: one folder given to a working-tree scan (or `--pack`'s folder). Text and
- * compact reports put it in front of each file, so names open from where the command ran.
- */
-function scanRootAsGiven(command: string, paths: readonly string[], values: Values, cwd: string): string | undefined {
-  if (command !== "scan" || paths.length !== 1 || paths[0] === "-" || values.staged || values.history || values["pre-push"]) return undefined;
-  const root = paths[0]!;
-  return isDirectory(resolve(cwd, root)) ? root : undefined;
-}
-
 function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
   const changed = fixed.changes.filter((change) => change.action === "create" || change.action === "update");
   if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${printable(line)}\n`);
@@ -187,19 +176,6 @@ function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
 
 function writeWarnings(result: ScanResult, io: CliIO): void {
   for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
-}
-
-/**
- * Whether a report written to `stream` is coloured: --no-color, then --color, then NO_COLOR (any
- * non-empty value: off, https://no-color.org/), then FORCE_COLOR (on unless "0" or "false"),
- * else only when the stream is a terminal and TERM is not "dumb".
- */
-function useColor(stream: CliStream, values: Values, env: NodeJS.ProcessEnv): boolean {
-  if (values["no-color"]) return false;
-  if (values.color) return true;
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
-  if (env["FORCE_COLOR"] !== undefined) return env["FORCE_COLOR"] !== "0" && env["FORCE_COLOR"] !== "false";
-  return stream.isTTY === true && env["TERM"] !== "dumb";
 }
 
 function isFailOn(value: string): value is Severity | "none" {

@@ -1,6 +1,6 @@
 import type { ScanResult } from "../types.js";
 import { annotated, overflowNote } from "./github.js";
-import { sarifCapNote } from "./sarif.js";
+import { sarifCapNote } from "./sarif-limits.js";
 import type { ReportContext } from "./types.js";
 
 /**
