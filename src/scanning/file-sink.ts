@@ -39,7 +39,7 @@ function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
 }
 
 function nothingFound(bytes: number): FileOutcome {
-  return { findings: [], suppressed: [], bytes, collected: [], notes: [], fingerprints: [], keys: [] };
+  return { findings: [], suppressed: [], bytes, collected: [], notes: [], fingerprints: [], keys: [], overCap: 0 };
 }
 
 export type { FileSink, ScannedFile, SinkHooks, RandomAccess } from "./containers/index.js";
