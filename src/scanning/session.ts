@@ -163,6 +163,16 @@ export class ScanSession {
   /** Waits for deferred work, concludes cross-file rules, applies the baseline, and builds the result. */
   async finish(): Promise<ScanRun> {
     while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    return this.finishSync();
+  }
+
+  /**
+   * {@link finish} without waiting, for sources that push whole files held in memory and defer
+   * nothing (ESLint lints an editor's buffer synchronously).
+   * @throws Error when work is still deferred (a compressed file or an archive was opened): use finish().
+   */
+  finishSync(): ScanRun {
+    if (this.pending.length > 0) throw new Error("the scan still has deferred work (a compressed file or an archive): finish() waits for it");
     this.concludeAcrossFiles();
     let kept = this.placed;
     const suppressed = this.suppressed;
