@@ -201,6 +201,15 @@ export class ScanSession {
     return { result, resolved: this.init.resolved, placed: kept };
   }
 
+  /**
+   * What a cross-file rule kept from each file of this scan (plain data, see `Rule.acrossFiles`),
+   * with the file it came from: for a source that keeps state between scans (key ages) from what
+   * the rule saw.
+   */
+  collectedBy(ruleId: string): Array<{ item: unknown; file: SourceFile }> {
+    return this.collected.filter((entry) => entry.ruleId === ruleId).map(({ item, file }) => ({ item, file }));
+  }
+
   /** Rules that look across files (shared-key-across-environments) decide once every file has been read. */
   private concludeAcrossFiles(): void {
     for (const planned of this.init.plan.rules) {
@@ -211,7 +220,7 @@ export class ScanSession {
       const files = new Map(mine.map((entry) => [entry.file.path, entry.file]));
       // Once per file and key: history can hold several versions of one file with the same key.
       const reported = new Set<string>();
-      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item))) {
+      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item), planned.options)) {
         const file = files.get(place.file);
         const once = `${place.file}\u0000${place.key.fingerprint}`;
         if (!file || reported.has(once)) continue;
