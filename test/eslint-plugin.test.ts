@@ -1,12 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ESLint, type Linter } from "eslint";
 import { describe, expect, it } from "vitest";
 import lumenguard from "../src/plugins/eslint.js";
 import { runCli } from "./helpers/cli.js";
+import { npmInstall, packedLumenguard, run } from "./helpers/installs.js";
 import { keyIdOf, makeKey, randomString } from "./helpers/keys.js";
 import { binEnv, root } from "./helpers/process.js";
+import { recipe } from "./helpers/readme.js";
 import { createDir, writeFiles } from "./helpers/repo.js";
 
 /**
@@ -170,6 +172,10 @@ describe("lumenguard/eslint: the project's lumenguard config applies", () => {
       (thrown: Error) => thrown,
     );
     expect(error?.message).toMatch(/lumenguard\.config\.json.*failOn/);
+    writeFiles(dir, { "package.json": '{ "type": "module" }\n', "eslint.config.js": `import lumenguard from ${JSON.stringify(join(root, "lib/src/plugins/eslint.js"))};\nexport default [lumenguard.configs.recommended];\n` });
+    const cli = spawnSync(process.execPath, [ESLINT_BIN, "src/a.js"], { cwd: dir, env: binEnv, encoding: "utf8" });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toMatch(/lumenguard\.config\.json.*failOn/);
   });
 });
 
@@ -206,4 +212,27 @@ describe("lumenguard/eslint: the plugin object", () => {
     expect(Object.keys(lumenguard.configs.recommended.rules).sort()).toEqual(Object.keys(lumenguard.rules).map((name) => `lumenguard/${name}`).sort());
     for (const rule of Object.values(lumenguard.rules)) expect(rule.meta.docs.url).toMatch(/^https:\/\//);
   });
+});
+
+describe("lumenguard/eslint: the README's recipe, with lumenguard installed from its packed tarball", () => {
+  it("eslint.config.js as the README writes it (`import lumenguard from \"lumenguard/eslint\"`) reports the key, redacted", () => {
+    const devDependencies = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies;
+    const dir = join(createDir(), "app");
+    mkdirSync(dir);
+    writeFiles(dir, { "package.json": '{ "name": "app", "private": true, "type": "module" }\n' });
+    npmInstall(dir, ["-D", packedLumenguard(), `eslint@${devDependencies["eslint"]}`]);
+    const key = makeKey();
+    writeFiles(dir, {
+      "eslint.config.js": recipe("eslint-config"),
+      "src/server.js": `import OpenAI from "openai";\n\nexport const client = new OpenAI({\n  apiKey: "${key}",\n  baseURL: "https://api.lumenfall.ai/openai/v1",\n});\n`,
+      "src/clean.js": 'export const apiKey = process.env.LUMENFALL_API_KEY ?? "lmnfl_your_api_key";\n',
+    });
+    const result = run(join(dir, "node_modules/.bin/eslint"), ["src"], dir);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(1);
+    const redacted = `lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`;
+    expect(result.stdout).toContain(`src/server.js\n  4:12  error  Lumenfall API key ${redacted} is hard-coded here — Fix: Revoke it now at https://lumenfall.ai/app/api_keys`);
+    expect(result.stdout).toContain("✖ 1 problem (1 error, 0 warnings)");
+    expect(result.stdout).not.toContain(key);
+  }, 300_000);
 });

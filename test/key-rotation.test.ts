@@ -7,6 +7,7 @@ import { scan } from "../src/index.js";
 import { firstSeenByKey, recordSightings, utcDay } from "../src/sources/key-ages.js";
 import { runCli } from "./helpers/cli.js";
 import { message } from "./helpers/engine.js";
+import { recipe } from "./helpers/readme.js";
 import { keyIdOf, makeDotlessKey, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
@@ -98,6 +99,14 @@ describe("key-rotation-due", () => {
       `Lumenfall API key lmnfl_${keyIdOf(ignored)}.…${ignored.slice(-4)} (key id ${keyIdOf(ignored)}, last four ${ignored.slice(-4)}) in .env has been in use for 120 days (first seen ${daysAgo(120)}), more than rotation.maxAgeDays (90): rotate it — create a new key, deploy it, then revoke this one`,
     );
     expect(message(first as never)).toBe(first.message);
+  });
+
+  it("the README's recipe: its config block, as written, turns rotation on", async () => {
+    const key = makeKey();
+    const dir = repoWithEnvFiles({ ".env": `# local settings\nLUMENFALL_API_KEY=${key}\n` }, recipe("rotation-config"));
+    plant(dir, { ".env": { [fingerprint(key)]: daysAgo(120) } });
+    const { findings } = await rotationFindings(dir);
+    expect(findings.map((f) => [f.file, f.line, f.column, f.data["age"], f.data["maxAgeDays"]])).toEqual([[".env", 2, 19, 120, 90]]);
   });
 
   it("the text report gives the guide's rotation steps: create the new key, deploy it, revoke the old one", async () => {
