@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ESLint, type Linter } from "eslint";
 import { describe, expect, it } from "vitest";
@@ -205,6 +205,31 @@ describe("lumenguard/eslint: --fix", () => {
 });
 
 describe("lumenguard/eslint: the plugin object", () => {
+  it("its published types are ESLint's: an eslint.config.ts using ESLint.Plugin, Linter.Config and defineConfig type-checks", () => {
+    const dir = createDir({
+      "package.json": '{ "name": "app", "private": true, "type": "module" }\n',
+      "tsconfig.json": JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, files: ["eslint.config.ts"] }),
+      "eslint.config.ts": [
+        'import type { ESLint, Linter } from "eslint";',
+        'import { defineConfig } from "eslint/config";',
+        'import lumenguard from "lumenguard/eslint";',
+        "const plugin: ESLint.Plugin = lumenguard;",
+        "const recommended: Linter.Config = lumenguard.configs.recommended;",
+        "void plugin;",
+        'export default defineConfig([recommended, { plugins: { lumenguard }, rules: { "lumenguard/lumenfall-key": "warn" } }]);',
+        "",
+      ].join("\n"),
+    });
+    mkdirSync(join(dir, "node_modules"));
+    for (const name of ["eslint", "@types"]) symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
+    // The package as installed: its exports map leads "lumenguard/eslint" to lib/src/plugins/eslint.d.ts.
+    symlinkSync(root, join(dir, "node_modules/lumenguard"));
+    const checked = run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], dir);
+    expect(checked.stdout + checked.stderr).toBe("");
+    expect(checked.status).toBe(0);
+  });
+
+
   it("is a flat-config plugin whose recommended config turns every rule on", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     expect(lumenguard.meta).toEqual({ name: "lumenguard", version: pkg.version });

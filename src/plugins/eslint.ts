@@ -21,15 +21,20 @@ import { scanLintedText, type TextScan } from "./eslint-scan.js";
  * ```
  *
  * ESLint's types are not imported: the shapes below are the parts the plugin uses, and ESLint's
- * `Plugin` and `Config` types accept the objects as they are.
+ * `ESLint.Plugin` and `Linter.Config` types accept the objects as they are (a test type-checks
+ * an `eslint.config.ts` that uses them).
  */
 
-/** The parts of ESLint's rule context the plugin reads (ESLint 9 and later). */
+/**
+ * The parts of ESLint's rule context the plugin reads (ESLint 9 and later). ESLint's types allow
+ * a language whose source is binary, without `text`: there the rules report nothing.
+ */
 export interface EslintContextLike {
   filename: string;
   physicalFilename: string;
   cwd: string;
-  sourceCode: SourceTextLike;
+  /** ESLint's `SourceCode`: its `text` and `getLocFromIndex` are read when the language has them. */
+  sourceCode: object;
   report(problem: { loc: { start: EslintPosition; end: EslintPosition }; messageId: string; data: Record<string, string> }): void;
 }
 
@@ -58,10 +63,10 @@ export type EslintRuleName = (typeof CODE_RULES)[number] | typeof CUSTOM_PATTERN
 /** One scan per linted text: every rule of the plugin reads the same result (ESLint hands all rules one SourceCode per pass). */
 const scans = new WeakMap<object, TextScan>();
 
-function scanOf(context: EslintContextLike): TextScan {
+function scanOf(context: EslintContextLike, text: string): TextScan {
   let scan = scans.get(context.sourceCode);
   if (!scan) {
-    scan = scanLintedText({ text: context.sourceCode.text, filename: context.filename, physicalFilename: context.physicalFilename, cwd: context.cwd });
+    scan = scanLintedText({ text, filename: context.filename, physicalFilename: context.physicalFilename, cwd: context.cwd });
     scans.set(context.sourceCode, scan);
   }
   return scan;
@@ -80,11 +85,14 @@ function eslintRule(description: string, url: string, messageIds: readonly strin
     create(context) {
       return {
         Program() {
-          const scan = scanOf(context);
-          const lines = new LineStarts(context.sourceCode.text);
+          const source = context.sourceCode as Partial<SourceTextLike>;
+          if (typeof source.text !== "string" || typeof source.getLocFromIndex !== "function") return;
+          const text = { text: source.text, getLocFromIndex: source.getLocFromIndex.bind(source) };
+          const scan = scanOf(context, text.text);
+          const lines = new LineStarts(text.text);
           for (const finding of scan.findings) {
             if (!owns(finding, scan)) continue;
-            context.report({ loc: eslintLocation(finding, context.sourceCode, lines), messageId: finding.messageId, data: { message: eslintMessage(finding, scan) } });
+            context.report({ loc: eslintLocation(finding, text, lines), messageId: finding.messageId, data: { message: eslintMessage(finding, scan) } });
           }
         },
       };
