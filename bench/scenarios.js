@@ -6,9 +6,10 @@
 // scenario's detail table divides by, and `checks` turns timings and reports into verdicts; a check
 // with a `target` becomes a line of the summary table (see scenarios/common.js).
 import { bundles } from './scenarios/bundles.js';
+import { eslint } from './scenarios/eslint.js';
 import { history, historyReal } from './scenarios/history.js';
 import { bigMap, manyKeys } from './scenarios/memory.js';
 import { staged, stagedReal } from './scenarios/staged.js';
 import { worktree, worktreeManyFiles, worktreeReal } from './scenarios/worktree.js';
 
-export const SCENARIOS = [worktree, worktreeReal, worktreeManyFiles, staged, stagedReal, history, historyReal, bundles, manyKeys, bigMap];
+export const SCENARIOS = [worktree, worktreeReal, worktreeManyFiles, staged, stagedReal, history, historyReal, bundles, manyKeys, bigMap, eslint];

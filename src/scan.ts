@@ -3,9 +3,10 @@ import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 import { UsageError } from "./errors.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
-import type { ScanModeName, ScanResult } from "./types.js";
+import type { ScanModeName, ScanResult, Warning } from "./types.js";
 import { mergeCiRuns, planCi } from "./sources/ci.js";
 import { scanHistory, type HistoryProgress } from "./sources/history.js";
+import { trackKeyAges } from "./sources/key-ages.js";
 import { listPackage, scanPack } from "./sources/pack.js";
 import { scanPrePush } from "./sources/pre-push.js";
 import { createTracer } from "./sources/source-maps.js";
@@ -115,18 +116,26 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
 type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void; packed?: string[] | undefined };
 
 async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
-  const session = (name: ScanModeName) =>
+  const session = (name: ScanModeName, planned: ResolvedConfig = resolved) =>
     new ScanSession({
       mode: name,
-      resolved,
-      plan: planScan(resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
+      resolved: planned,
+      plan: planScan(planned, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
       baselineFile: options.useBaseline === false ? null : configuredBaseline(options.baselineFile, cwd, resolved),
       trace: createTracer(),
       ...(options.prefilter === false ? { prefilter: false } : {}),
     });
   switch (mode.kind) {
-    case "worktree":
-      return scanWorktreeMode(session("worktree"), mode, resolved, options, cwd, env);
+    case "worktree": {
+      // Key ages (config `rotation`, src/sources/key-ages.ts): read before the scan, recorded after it.
+      const early: Warning[] = [];
+      const keyAges = trackKeyAges(resolved, configRoot(mode, cwd), env, (warning) => void early.push(warning));
+      const current = session("worktree", keyAges?.resolved);
+      for (const warning of early) current.warn(warning);
+      const run = await scanWorktreeMode(current, mode, resolved, options, cwd, env);
+      if (keyAges) run.result.warnings.push(...keyAges.record(current));
+      return run;
+    }
     case "staged": {
       const current = session("staged");
       await scanStaged(current, { cwd, env });

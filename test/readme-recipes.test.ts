@@ -30,8 +30,15 @@ const RECIPES = [
   "global-from-git",
 ];
 
-it("the README's recipes are exactly the ones this file runs", () => {
-  expect([...readmeRecipes().keys()].sort()).toEqual([...RECIPES].sort());
+/** Recipes run as written by the test file of their feature. */
+const RUN_ELSEWHERE: Record<string, string> = {
+  "eslint-config": "test/eslint-plugin.test.ts",
+  "rotation-config": "test/key-rotation.test.ts",
+};
+
+it("the README's recipes are exactly the ones this file runs, and those RUN_ELSEWHERE names", () => {
+  expect([...readmeRecipes().keys()].sort()).toEqual([...RECIPES, ...Object.keys(RUN_ELSEWHERE)].sort());
+  for (const [name, file] of Object.entries(RUN_ELSEWHERE)) expect(readFileSync(join(root, file), "utf8"), `${file} runs the recipe ${name}`).toContain(`recipe("${name}")`);
 });
 
 /** A project with lumenguard (and `tools`) installed from npm, in a git repository with one commit and a bare remote. */

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, sep } from "node:path";
+import { basename, isAbsolute, relative, sep } from "node:path";
+import { loadConfig } from "../config/load-config.js";
 import { UnsafeWriteTargetError } from "../files.js";
 import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../install/detect-hook-manager.js";
 import { applyChanges, validateChanges, type FileChange } from "../install/file-change.js";
@@ -68,6 +69,7 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
     messages.initHeader(flags.uninstall ? "remove lumenguard's hooks" : managerName(manager), repo.root, dryRun),
     ...changes.map((change) => messages.initChange(verb(change, dryRun), shown(repo, change.file), change.note)),
     dryRun ? messages.initDryRun() : nextStep(repo, manager, flags, changes),
+    ...(flags.uninstall ? [] : rotationOffer(repo)),
   ];
   io.stdout.write(`${report.join("\n")}\n`);
   if (!flags.uninstall && !dryRun && manager !== null) {
@@ -111,6 +113,18 @@ function nextStep(repo: GitRepo, manager: HookManager | null, flags: InitFlags, 
   const hooksDir = shown(repo, repo.hooksDir);
   // A hooks folder inside the working tree (core.hooksPath = .githooks) can be committed; .git/hooks cannot.
   return messages.initNextGitHooks(hooksDir, !isAbsolute(hooksDir) && !isInside(repo.hooksDir, repo.gitCommonDir));
+}
+
+/** Offers key rotation (config `rotation`) when the repository's config does not set it; an unreadable config gets no offer (scan names its problem). */
+function rotationOffer(repo: GitRepo): string[] {
+  try {
+    const loaded = loadConfig({ startDir: repo.root });
+    if (loaded.config.rotation) return [];
+    const where = loaded.file === null ? "lumenguard.config.json" : basename(loaded.file) === "package.json" ? `the "lumenguard" key of ${shown(repo, loaded.file)}` : shown(repo, loaded.file);
+    return [messages.initOfferRotation(where)];
+  } catch {
+    return [];
+  }
 }
 
 function isInside(path: string, folder: string): boolean {

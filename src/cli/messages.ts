@@ -62,6 +62,8 @@ const templates = {
   initNextHusky: (files: string) => `Next: commit ${files} and .gitignore so everyone gets the hooks.`,
   initNextLefthook: (file: string) =>
     `Next: run \`npx lefthook install\` (git calls lefthook for pre-push only once it is installed for it), then commit ${file} and .gitignore.`,
+  initOfferRotation: (configFile: string) =>
+    `Optional: to rotate keys periodically, add "rotation": { "maxAgeDays": 90 } to ${configFile}; lumenguard scan then reports keys in your env files older than that (key-rotation-due).`,
   initUninstalled: () =>
     "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
   hookMissing: (hook: string, looked: string, install: string) =>

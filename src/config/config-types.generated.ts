@@ -35,6 +35,7 @@ export interface LumenguardConfig {
     "dotenv-tracked"?: RuleSetting;
     "dotenv-unignored"?: RuleSetting;
     "shared-key-across-environments"?: RuleSetting;
+    "key-rotation-due"?: RuleSetting;
   };
   /**
    * Lowest severity that makes the scan exit 1 (default medium); "none" never fails.
@@ -44,6 +45,15 @@ export interface LumenguardConfig {
    * Baseline file (relative to this config file) whose findings are not reported.
    */
   baseline?: string;
+  /**
+   * Rotate keys periodically: report Lumenfall keys in env files (.env, .env.*) older than maxAgeDays as key-rotation-due. Ages count from the first working-tree scan that saw each key; they are kept in .git/lumenguard/key-ages.json (fingerprints and dates only). Off unless set.
+   */
+  rotation?: {
+    /**
+     * Days a key may be in use before rotating it is due, e.g. 90.
+     */
+    maxAgeDays: number;
+  };
   /**
    * Other providers' secrets to look for, wherever Lumenfall keys are looked for (working tree, staged, history, client output).
    */

@@ -177,11 +177,12 @@ export interface Rule<Options = unknown> {
   /**
    * A rule decided across files (one key in two environments' files): per file with keys, what to
    * keep — plain data, as it crosses worker threads — and, once every file has been read, the
-   * findings, each at a key it kept.
+   * findings, each at a key it kept. `conclude` runs once, on the thread that made the plan, with
+   * the rule's options as that plan holds them.
    */
   acrossFiles?: {
     collect(file: FileFacts, keys: readonly KeyOccurrence[], text: string | null): unknown[];
-    conclude(collected: readonly unknown[]): CrossFilePlace[];
+    conclude(collected: readonly unknown[], options: Options): CrossFilePlace[];
   };
   examples: { valid: RuleExample[]; invalid: RuleExample[] };
 }

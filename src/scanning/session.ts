@@ -179,6 +179,16 @@ export class ScanSession {
   /** Waits for deferred work, concludes cross-file rules, applies the baseline, and builds the result. */
   async finish(): Promise<ScanRun> {
     while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    return this.finishSync();
+  }
+
+  /**
+   * {@link finish} without waiting, for sources that push whole files held in memory and defer
+   * nothing (ESLint lints an editor's buffer synchronously).
+   * @throws Error when work is still deferred (a compressed file or an archive was opened): use finish().
+   */
+  finishSync(): ScanRun {
+    if (this.pending.length > 0) throw new Error("the scan still has deferred work (a compressed file or an archive): finish() waits for it");
     this.concludeAcrossFiles();
     const overCap = this.warnOverCap();
     let kept = this.placed.items;
@@ -226,6 +236,15 @@ export class ScanSession {
     return total;
   }
 
+  /**
+   * What a cross-file rule kept from each file of this scan (plain data, see `Rule.acrossFiles`),
+   * with the file it came from: for a source that keeps state between scans (key ages) from what
+   * the rule saw.
+   */
+  collectedBy(ruleId: string): Array<{ item: unknown; file: SourceFile }> {
+    return this.collected.filter((entry) => entry.ruleId === ruleId).map(({ item, file }) => ({ item, file }));
+  }
+
   /** Rules that look across files (shared-key-across-environments) decide once every file has been read. */
   private concludeAcrossFiles(): void {
     for (const planned of this.init.plan.rules) {
@@ -236,7 +255,7 @@ export class ScanSession {
       const files = new Map(mine.map((entry) => [entry.file.path, entry.file]));
       // Once per file and key: history can hold several versions of one file with the same key.
       const reported = new Set<string>();
-      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item))) {
+      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item), planned.options)) {
         const file = files.get(place.file);
         const once = `${place.file}\u0000${place.key.fingerprint}`;
         if (!file || reported.has(once)) continue;
