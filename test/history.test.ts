@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { revisionArgs } from "../src/git/revisions.js";
 import { parsePushedRefs, pushedRevisions } from "../src/sources/pre-push.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
@@ -163,12 +164,17 @@ describe("scan --pre-push", () => {
     const refs = parsePushedRefs(`refs/heads/main ${"a".repeat(40)} refs/heads/main ${"b".repeat(40)}\nrefs/heads/new ${"c".repeat(40)} refs/heads/new ${zero}\nrefs/heads/gone ${zero} refs/heads/gone ${"d".repeat(40)}\n`);
     expect(refs).toHaveLength(3);
     // What the remote being pushed to has: its old tips, and its own tracking refs only.
-    expect(pushedRevisions(refs, "origin", () => true)).toEqual(["a".repeat(40), "c".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
-    expect(pushedRevisions([refs[0]!], "origin", () => true)).toEqual(["a".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
-    expect(pushedRevisions([refs[0]!], "origin", () => false)).toEqual(["a".repeat(40), "--not", "--remotes=origin"]);
-    // A push to a URL: no tracking refs to count as already there.
-    expect(pushedRevisions([refs[0]!], "../mirror.git", () => false)).toEqual(["a".repeat(40), "--not"]);
-    expect(pushedRevisions([refs[2]!], "origin", () => true)).toEqual([]);
+    const a = "a".repeat(40);
+    const b = "b".repeat(40);
+    const c = "c".repeat(40);
+    expect(pushedRevisions(refs, "origin", () => true)).toEqual({ tips: [a, c], exclude: [b], excludeRemote: "origin" });
+    expect(pushedRevisions([refs[0]!], "origin", () => false)).toEqual({ tips: [a], exclude: [], excludeRemote: "origin" });
+    // A push to a URL (git passes it as the name): no tracking refs count as already there.
+    expect(pushedRevisions([refs[0]!], "../mirror.git", () => false)).toEqual({ tips: [a], exclude: [] });
+    expect(pushedRevisions([refs[0]!], "--output=/tmp/x", () => false)).toEqual({ tips: [a], exclude: [] });
+    expect(pushedRevisions([refs[2]!], "origin", () => true)).toEqual({ tips: [] });
+    // Everything reaches git after --end-of-options; pseudo-options come first.
+    expect(revisionArgs(pushedRevisions(refs, "origin", () => true))).toEqual(["--not", "--remotes=origin", "--not", "--end-of-options", a, c, `^${b}`, "--"]);
   });
 
   const env = processEnv();

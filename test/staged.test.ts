@@ -167,10 +167,6 @@ describe("scan --staged", () => {
     ]);
   });
 
-  it("paths with --staged are a usage error", async () => {
-    const repo = createRepo();
-    expect((await runCli(["scan", "--staged", "src"], { cwd: repo })).code).toBe(2);
-  });
 });
 
 describe("a real commit through a pre-commit hook running scan --staged", () => {
