@@ -3,7 +3,7 @@ import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 import type { Baseline } from "./config/baseline.js";
 import { ScanError } from "./errors.js";
-import { repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
+import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
 import { runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
@@ -103,10 +103,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 /** {@link scan}, keeping the resolved configuration and each finding's file on disk (for baselines). */
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
-  const env = options.env ?? process.env;
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
-  const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), env);
+  const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
+  const env = repository === null ? options.env ?? process.env : envForRepository(repository, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
   const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
   const resolved = resolveConfig({

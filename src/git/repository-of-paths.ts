@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { ScanError, UsageError } from "../errors.js";
-import { runGit } from "./run-git.js";
+import { envForPath, runGit } from "./run-git.js";
 
 /**
  * Paths given to a git mode (`scan ../other-repo --history`, `--staged src`, `--pre-push`,
@@ -16,6 +16,8 @@ export interface RepositoryOfPaths {
   pathspecs: string[];
   /** The folder report paths are relative to: the one folder given, else the repository root. */
   displayRoot: string;
+  /** The repository's git directory (absolute). */
+  gitDir: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface RepositoryOfPaths {
  * @throws UsageError (exit 2) when the paths are in different repositories.
  */
 export function repositoryOfPaths(paths: readonly string[], cwd: string, env: NodeJS.ProcessEnv): RepositoryOfPaths {
-  let found: { root: string; bare: boolean } | null = null;
+  let found: { root: string; bare: boolean; gitDir: string } | null = null;
   const pathspecs: string[] = [];
   let whole = false;
   for (const given of paths) {
@@ -38,7 +40,7 @@ export function repositoryOfPaths(paths: readonly string[], cwd: string, env: No
   }
   if (!found) throw new UsageError("no path was given");
   const single = paths.length === 1 ? realPath(resolve(cwd, paths[0]!), paths[0]!) : null;
-  return { root: found.root, pathspecs: whole ? [] : pathspecs, displayRoot: single !== null && isFolder(single) && !found.bare ? single : found.root };
+  return { root: found.root, pathspecs: whole ? [] : pathspecs, displayRoot: single !== null && isFolder(single) && !found.bare ? single : found.root, gitDir: found.gitDir };
 }
 
 function realPath(absolute: string, given: string): string {
@@ -57,13 +59,30 @@ function isFolder(path: string): boolean {
   }
 }
 
-function repositoryAt(folder: string, given: string, env: NodeJS.ProcessEnv): { root: string; bare: boolean } {
+function repositoryAt(folder: string, given: string, env: NodeJS.ProcessEnv): { root: string; bare: boolean; gitDir: string } {
   // GIT_DIR and friends a calling hook set name the hook's repository, not the path's.
   const clean = { ...env };
   for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]) delete clean[name];
   const result = runGit(["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"], folder, clean);
   const [bare, gitDir, top] = result.stdout.toString("utf8").split("\n");
-  if (bare === "true" && gitDir) return { root: realpathSync(gitDir), bare: true };
-  if (result.status !== 0 || !top) throw new ScanError(`${given} is not inside a git repository: git modes scan the repository that holds the path`);
-  return { root: realpathSync(top), bare: false };
+  if (bare === "true" && gitDir) return { root: realpathSync(gitDir), bare: true, gitDir: realpathSync(gitDir) };
+  if (result.status !== 0 || !top || !gitDir) throw new ScanError(`${given} is not inside a git repository: git modes scan the repository that holds the path`);
+  return { root: realpathSync(top), bare: false, gitDir: realpathSync(gitDir) };
+}
+
+/**
+ * The environment for git in the named repository: a calling hook's GIT_DIR, GIT_INDEX_FILE
+ * and the like are kept when they are that repository's (a pre-commit hook of `git commit -a`
+ * names its temporary index so), and dropped when they name another.
+ */
+export function envForRepository(repository: RepositoryOfPaths, cwd: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const gitDir = env["GIT_DIR"];
+  if (gitDir === undefined) return env;
+  let named: string;
+  try {
+    named = realpathSync(resolve(cwd, gitDir));
+  } catch {
+    named = resolve(cwd, gitDir);
+  }
+  return named === repository.gitDir ? env : envForPath(env);
 }
