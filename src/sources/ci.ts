@@ -51,7 +51,7 @@ export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | unde
 }
 
 function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, env: NodeJS.ProcessEnv): CiPlan {
-  const has = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", `${rev}^{commit}`], cwd, env).status === 0;
+  const has = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", "--end-of-options", `${rev}^{commit}`], cwd, env).status === 0;
   const shallow = runGit(["rev-parse", "--is-shallow-repository"], cwd, env).stdout.toString("utf8").trim() === "true";
   const warnings: Warning[] = [];
   if (!has(ci.head)) {

@@ -75,7 +75,7 @@ function trackingOf(remote: string | undefined): Pick<Revisions, "excludeRemote"
 /** @throws ScanError (exit 3) when the pre-commit framework ran the hook and nothing says what is pushed. */
 export async function scanPrePush(session: ScanSession, options: PrePushOptions): Promise<void> {
   const { cwd, env } = options;
-  const known = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", `${rev}^{commit}`], cwd, env).status === 0;
+  const known = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", "--end-of-options", `${rev}^{commit}`], cwd, env).status === 0;
   const refs = parsePushedRefs(options.refs);
   let revisions: Revisions;
   if (refs.length > 0) revisions = pushedRevisions(refs, options.remote, known);
