@@ -73,6 +73,9 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   }
   const request = readBypassRequest(io.env);
   const decision = decideBypass(blocking, request, server);
+  // The rejection holds redacted keys (lmnfl_<id>.…<last4>), which the CLI's scrubbing of
+  // standard error would blur: it goes to standard output, which git forwards to the pusher too.
+  const report = (text: string) => io.stdout.write(text);
   const message = (allowed: ReadonlySet<string>, problems: string[]) =>
     rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, contact: server.contact });
   const recorded = auditFindings(blocking);
@@ -80,7 +83,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
-      say(message(new Set(), [`the bypass could not be recorded in the audit log (${(error as Error).message}), so it is refused`]));
+      report(message(new Set(), [`the bypass could not be recorded in the audit log (${(error as Error).message}), so it is refused`]));
       return 1;
     }
     say(`lumenguard: ${blocking.length} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`);
@@ -89,7 +92,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
     say(`lumenguard: warning: the rejection could not be recorded in the audit log (${safe(error.message)})`),
   );
-  say(message(decision.allowed, decision.problems));
+  report(message(decision.allowed, decision.problems));
   return 1;
 }
 

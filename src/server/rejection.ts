@@ -26,8 +26,9 @@ export interface RejectionInput {
 export function rejectionMessage(input: RejectionInput): string {
   const byKey = groupByKey(input.findings);
   const blocked = [...byKey.values()].filter((group) => !input.allowed.has(group.fingerprint));
-  const keys = blocked.length === 1 ? "1 key" : `${blocked.length} keys`;
-  const lines = [`lumenguard: push rejected: ${keys} or other findings in the commits of this push (server-side push protection)`, ""];
+  const keyCount = blocked.filter((group) => group.findings[0]!.secret).length;
+  const what = keyCount === blocked.length ? (keyCount === 1 ? "a key" : `${keyCount} keys`) : `${blocked.length} findings`;
+  const lines = [`lumenguard: push rejected: ${what} in the commits of this push (server-side push protection)`, ""];
   for (const group of byKey.values()) {
     const first = group.findings[0]!;
     const identity = first.secret ? describeKey(first) : `${first.ruleId} (no key to name)`;
