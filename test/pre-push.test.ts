@@ -225,3 +225,37 @@ describe("pre-push under the pre-commit framework", () => {
     expect(existsSync(join(remote, "refs/heads/main"))).toBe(false);
   }, 60_000);
 });
+
+describe("pre-push: what a push sends besides commits", () => {
+  it("a tag on a blob, a tag on a tree, and an annotated tag's message are scanned", () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const remote = bareRemote(repo, "origin");
+    git(repo, ["push", "-q", "origin", "main"]);
+    installPrePush(repo);
+    const blob = spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, env, input: `k = "${makeKey()}"\n`, encoding: "utf8" }).stdout.trim();
+    git(repo, ["tag", "blobtag", blob]);
+    const onBlob = push(repo, ["origin", "blobtag"]);
+    expect(onBlob.status).not.toBe(0);
+    expect(onBlob.stdout + onBlob.stderr).toContain("refs/tags/blobtag:1:6");
+    const tree = spawnSync("git", ["mktree"], { cwd: repo, env, input: `100644 blob ${blob}\tinner.txt\n`, encoding: "utf8" }).stdout.trim();
+    git(repo, ["tag", "treetag", tree]);
+    const onTree = push(repo, ["origin", "treetag"]);
+    expect(onTree.status).not.toBe(0);
+    expect(onTree.stdout + onTree.stderr).toContain("refs/tags/treetag:inner.txt:1:6");
+    git(repo, ["tag", "-a", "-m", `release notes: ${makeKey()}`, "v1"]);
+    const annotated = push(repo, ["origin", "v1"]);
+    expect(annotated.status).not.toBe(0);
+    expect(annotated.stdout + annotated.stderr).toContain("<tag message> refs/tags/v1:1:16");
+    expect(remoteHas(remote, "refs/tags/v1")).toBe(false);
+  });
+
+  it("a path before git's arguments names the repository", async () => {
+    const repo = createRepo({ committed: { "a.js": `k = "${makeKey()}"\n` } });
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const outcome = await runCli(["scan", "--pre-push", repo, "origin", "url"], { cwd: createDir(), stdin: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toContain("a.js:1:6");
+    const one = await runCli(["scan", "--pre-push", repo], { cwd: createDir(), stdin: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
+    expect(one.code).toBe(1);
+  });
+});

@@ -211,6 +211,16 @@ describe("pre-receive settings: only the server's own", () => {
     expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypass-refused"]);
   });
 
+  it("a tag on a blob holding a key, which no commit walk visits, is rejected too", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const blob = spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, env, input: `k = "${makeKey()}"\n`, encoding: "utf8" }).stdout.trim();
+    git(repo, ["tag", "notes", blob]);
+    const rejected = push(repo, ["origin", "notes"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("refs/tags/notes:1:6");
+  });
+
   it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) is never read", async () => {
     const server = await createServer();
     const repo = workRepo(server.path);

@@ -5,6 +5,7 @@ import { ScanError, UsageError } from "../errors.js";
 import { commitMessageOnly, withLfsPointerCheck } from "../git/object-content.js";
 import { BlobStream } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
+import type { TipObject } from "../git/pushed-objects.js";
 import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
 import { walkHistory, type LoggedCommit } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
@@ -41,10 +42,17 @@ export interface HistoryOptions {
    * always read from the repository root; this only changes how they are named.
    */
   displayRoot?: string | undefined;
+  /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
+  objects?: readonly TipObject[] | undefined;
 }
 
 /** Where a key in a commit message is reported (the finding's `commit` says which one). */
 export const COMMIT_MESSAGE_PATH = "<commit message>";
+
+/** The pseudo-files of messages: a commit's, or an annotated tag's (`<tag message> <ref>`). */
+export function isMessagePath(path: string): boolean {
+  return path === COMMIT_MESSAGE_PATH || path.startsWith("<tag message> ");
+}
 
 export interface HistoryProgress {
   commits: number;
@@ -163,6 +171,17 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     for (const reader of readers) reader.kill();
     throw explainRevisionError(error, repo);
   }
+  for (const object of options.objects ?? []) {
+    // Not introduced by a commit of the walk: attributed to none (index -1).
+    const seen = walk.introductions.get(object.oid);
+    if (seen && !object.message) {
+      seen.push({ commit: -1, path: object.path });
+      continue;
+    }
+    walk.introductions.set(object.oid, [{ commit: -1, path: object.path }]);
+    if (object.message) messages.add(object.oid);
+    request(object.oid);
+  }
   if (options.signal) {
     const stop = () => readers.forEach((reader) => reader.kill());
     options.signal.addEventListener("abort", stop, { once: true });
@@ -223,7 +242,7 @@ function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession, name
 function displayName(repo: RepositoryFacts, displayRoot: string | undefined): (repoPath: string) => string {
   const from = displayRoot === undefined ? repo.root : realPath(displayRoot);
   if (from === repo.root) return (path) => path;
-  return (path) => (path === COMMIT_MESSAGE_PATH ? path : toPosix(relative(from, join(repo.root, path))));
+  return (path) => (isMessagePath(path) ? path : toPosix(relative(from, join(repo.root, path))));
 }
 
 function realPath(path: string): string {

@@ -1,4 +1,5 @@
 import { ScanError } from "../errors.js";
+import { objectsBesideCommits, type TipObject } from "../git/pushed-objects.js";
 import { isRemoteName, type Revisions } from "../git/revisions.js";
 import { runGit } from "../git/run-git.js";
 import type { ScanSession } from "../scanning/session.js";
@@ -78,12 +79,16 @@ export async function scanPrePush(session: ScanSession, options: PrePushOptions)
   const known = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", "--end-of-options", `${rev}^{commit}`], cwd, env).status === 0;
   const refs = parsePushedRefs(options.refs);
   let revisions: Revisions;
-  if (refs.length > 0) revisions = pushedRevisions(refs, options.remote, known);
+  let objects: TipObject[] = [];
+  if (refs.length > 0) {
+    revisions = pushedRevisions(refs, options.remote, known);
+    objects = objectsBesideCommits(refs.filter((ref) => !ZERO.test(ref.localSha)).map((ref) => ({ sha: ref.localSha, ref: ref.localRef })), cwd, env);
+  }
   else if (env["PRE_COMMIT"] === "1" || env["PRE_COMMIT_TO_REF"] || env["PRE_COMMIT_REMOTE_NAME"]) revisions = preCommitFrameworkRevisions(env, known);
   else if (options.refs.trim() !== "") throw new ScanError(`the pre-push hook's standard input is not git's "<local ref> <sha> <remote ref> <sha>" lines, so what is being pushed cannot be told; nothing was checked`);
   // Nothing on stdin outside the framework: nothing to push (up to date), an empty scope by nature.
   else revisions = { tips: [] };
-  await scanHistory(session, { cwd, env, revisions, onProgress: options.onProgress });
+  await scanHistory(session, { cwd, env, revisions, objects, onProgress: options.onProgress });
 }
 
 function preCommitFrameworkRevisions(env: NodeJS.ProcessEnv, known: (rev: string) => boolean): Revisions {

@@ -1,3 +1,4 @@
+import { objectsBesideCommits } from "../git/pushed-objects.js";
 import type { Revisions } from "../git/revisions.js";
 import type { ScanSession } from "../scanning/session.js";
 import { scanHistory } from "./history.js";
@@ -12,7 +13,8 @@ import { scanHistory } from "./history.js";
  *
  * The commits new to the server are those reachable from a pushed tip and from no existing
  * ref: a branch deletion, or a push of commits the server already has (a new branch name for
- * them, a tag on them), walks nothing.
+ * them, a tag on them), walks nothing. An annotated tag's message, and a blob or tree a ref
+ * points at directly, are scanned too (src/git/pushed-objects.ts).
  */
 export interface RefUpdate {
   oldSha: string;
@@ -54,5 +56,7 @@ export interface PreReceiveOptions {
 
 export async function scanReceived(session: ScanSession, options: PreReceiveOptions): Promise<void> {
   // One inflating process per push: a server runs many pushes at once.
-  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates), readers: 1, signal: options.signal });
+  const pushed = options.updates.filter((update) => !ZERO.test(update.newSha)).map((update) => ({ sha: update.newSha, ref: update.ref }));
+  const objects = objectsBesideCommits(pushed, options.cwd, options.env);
+  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates), objects, readers: 1, signal: options.signal });
 }
