@@ -197,6 +197,17 @@ describe("lumenguard ci: every trigger says what it scanned", () => {
     expect(report.findings.map((f: CiFinding & { repoPath: string }) => [f.ruleId, f.file, f.repoPath])).toEqual([["lumenfall-key", "src/app.ts", "packages/web/src/app.ts"]]);
   });
 
+  it("a key in a commit message of the range is reported", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    writeFileSync(join(repo, "b.ts"), "y\n");
+    git(repo, ["add", "b.ts"]);
+    git(repo, ["commit", "-q", "-m", `temp key ${makeKey()}`]);
+    const { code, report } = await ci(repo, {}, ["--range", `${base}..HEAD`]);
+    expect(code).toBe(1);
+    expect(rules(report)).toEqual([["key-in-history", "<commit message>"]]);
+  });
+
   it("ci PATH picks the repository that holds the path", async () => {
     const { repo, base, head } = prRepo();
     const { code, report } = await ci(createDir(), {}, [repo, "--range", `${base}..${head}`]);
@@ -259,6 +270,14 @@ describe("lumenguard ci: a pull request cannot switch the gate off", () => {
     const { code, report } = await ci(repo, event);
     expect(code).toBe(1);
     expect(report.findings.map((f: CiFinding) => f.file)).toEqual(["src/leak.ts"]);
+  });
+
+  it("the base's own setting for scan-settings-changed holds (a severity, or off)", async () => {
+    for (const [setting, expected] of [["low", ["low"]], ["off", []]] as const) {
+      const { repo, event } = pullRequest({ "lumenguard.config.json": `{ "rules": { "scan-settings-changed": "${setting}" } }` }, () => ({ "lumenguard.config.json": `{ "rules": { "scan-settings-changed": "${setting}" }, "failOn": "none" }` }));
+      const { report } = await ci(repo, event);
+      expect(report.findings.filter((f: CiFinding) => f.ruleId === "scan-settings-changed").map((f: CiFinding) => f.severity), setting).toEqual(expected);
+    }
   });
 
   it("once merged (a push to main), the new settings apply", async () => {

@@ -35,6 +35,7 @@ export interface LumenguardConfig {
     "dotenv-tracked"?: RuleSetting;
     "dotenv-unignored"?: RuleSetting;
     "shared-key-across-environments"?: RuleSetting;
+    "scan-settings-changed"?: RuleSetting;
   };
   /**
    * Lowest severity that makes the scan exit 1 (default medium); "none" never fails.

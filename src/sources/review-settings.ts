@@ -4,7 +4,7 @@ import { parseBaseline, type Baseline } from "../config/baseline.js";
 import { CONFIG_FILES, loadConfig, parseConfigText, type LoadedConfig } from "../config/load-config.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve-config.js";
 import { readFilesAtCommit } from "../git/read-at-commit.js";
-import type { Finding } from "../types.js";
+import type { Finding, Severity } from "../types.js";
 import { toPosix } from "./paths.js";
 
 /**
@@ -51,8 +51,12 @@ export async function reviewSettings(input: ReviewSettingsInput): Promise<Review
   const resolved = resolveConfig({ startDir: input.startDir, loaded });
   const baselineFile = input.baselineFlag ? resolve(input.cwd, input.baselineFlag) : loaded.config.baseline ? resolve(loaded.dir, loaded.config.baseline) : null;
   const findings: Finding[] = [];
+  // The base's own setting for this rule ("off", or another severity) holds, like any rule's.
+  const setting = loaded.config.rules?.["scan-settings-changed"];
+  const severity: Severity = setting === undefined || setting === "off" ? "info" : setting;
+  const settingsFinding = (file: string, messageId: "config" | "baseline", data: Record<string, string | number>) => findingAt(input, file, messageId, data, severity);
   const configChange = describeConfigChange(loaded, input.head.loaded);
-  if (configChange !== null) findings.push(settingsFinding(input, configChange.file, "config", { fields: configChange.fields, base: input.base.slice(0, 12) }));
+  if (configChange !== null) findings.push(settingsFinding(configChange.file, "config", { fields: configChange.fields, base: input.base.slice(0, 12) }));
   let baseline: Baseline | undefined;
   const inRepo = baselineFile !== null ? repoPathOf(input.root, baselineFile) : null;
   if (baselineFile !== null && inRepo !== null) {
@@ -61,8 +65,8 @@ export async function reviewSettings(input: ReviewSettingsInput): Promise<Review
     baseline = text === null ? { version: 1, entries: [] } : parseBaseline(text.toString("utf8"), baselineFile);
   }
   const change = describeBaselineChange(baseline, baselineFile, input.headBaselineFile);
-  if (change !== null) findings.push(settingsFinding(input, change.file, "baseline", { added: change.added, removed: change.removed, base: input.base.slice(0, 12) }));
-  return { resolved, baselineFile, baseline, findings };
+  if (change !== null) findings.push(settingsFinding(change.file, "baseline", { added: change.added, removed: change.removed, base: input.base.slice(0, 12) }));
+  return { resolved, baselineFile, baseline, findings: setting === "off" ? [] : findings };
 }
 
 /** The config the base commit would use, looked for as `loadConfig` looks on disk: from `startDir` up. */
@@ -131,10 +135,10 @@ function readHeadBaseline(file: string): Baseline | null {
   }
 }
 
-function settingsFinding(input: ReviewSettingsInput, file: string, messageId: "config" | "baseline", data: Record<string, string | number>): Finding {
+function findingAt(input: ReviewSettingsInput, file: string, messageId: "config" | "baseline", data: Record<string, string | number>, severity: Severity): Finding {
   const finding: Finding = {
     ruleId: "scan-settings-changed",
-    severity: "info",
+    severity,
     messageId,
     data,
     file: toPosix(relative(input.cwd, file)) || file,
