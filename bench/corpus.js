@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Deterministic benchmark corpus for lumenguard (SPEC §9): a git repository whose final tree
+// Deterministic benchmark corpus for lumenguard's bench: a git repository whose final tree
 // looks like a real monorepo (~9,000 files, ~38 MB at full scale), ~2,500 commits of history,
 // decoy placeholders everywhere, and generated keys at positions recorded in manifest.json.
 // Same seed and scale → the same files, bytes and commit ids.

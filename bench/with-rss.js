@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Run a command and report its peak resident set size (SPEC §9: under 200 MB on any corpus).
+// Run a command and report its peak resident set size (the target: under 200 MB on any corpus).
 //
 //   node bench/with-rss.js [--out FILE] -- <command> [args...]
 //

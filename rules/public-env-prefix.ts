@@ -79,6 +79,8 @@ export default defineRule<PrefixOptions>({
     keywords: keywordsFor,
     // Every finding needs the file to name Lumenfall (a variable, a base URL) or hold a key: few files do.
     alsoNeeds: NAMES_LUMENFALL,
+    // Next.js and Expo configs count Lumenfall's names as keywords: those few files are always read.
+    prefilter: (options) => ({ keywords: options.publicEnvPrefixes, also: NAMES_LUMENFALL, paths: (path) => NEXT_CONFIG.test(path) || isExpoConfig(path) }),
   },
   check(context) {
     const { text, file } = context;

@@ -39,8 +39,8 @@ const rule = defineRule({
   check() {
     // Decided across files: see acrossFiles.
   },
-  // A workflow's text is read for its jobs' `environment:`.
-  text: { keywords: () => WORKFLOW_KEYWORDS },
+  // A workflow's text is read for its jobs' `environment:`; the rule reports only about keys.
+  text: { keywords: () => WORKFLOW_KEYWORDS, prefilter: () => ({ keywords: [] }) },
   acrossFiles: {
     collect: (file, keys, text) => environmentKeysOf(file.path, keys, text),
     conclude: (collected) =>

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 import type { Baseline } from "./config/baseline.js";
-import { ScanError } from "./errors.js";
+import { ScanError, UsageError } from "./errors.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
 import { runGit } from "./git/run-git.js";
@@ -84,6 +84,11 @@ export interface ScanOptions {
   onFile?: (path: string) => void;
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
+  /**
+   * Working tree: `false` reads every file instead of only those a `git grep` for the rules'
+   * literals returns (the results are the same; tests and the bench compare both ways).
+   */
+  prefilter?: boolean;
 }
 
 export type { ScanRun };
@@ -103,6 +108,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 /** {@link scan}, keeping the resolved configuration and each finding's file on disk (for baselines). */
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
+  checkOptions(options);
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
   const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
@@ -260,6 +266,8 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     discoverClient: !bundlesOnly,
     jobs: options.jobs ?? defaultJobs(),
     onFile: options.onFile,
+    plan: session.plan,
+    ...(options.prefilter === false ? { prefilter: false } : {}),
   });
   if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
@@ -285,6 +293,24 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   if (flag) return resolve(cwd, flag);
   const configured = resolved.loaded.config.baseline;
   return configured ? resolve(resolved.loaded.dir, configured) : null;
+}
+
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter"]);
+const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
+
+/**
+ * An option scan() does not know is an error, not ignored: `{ staged: true, history: true }`
+ * (two modes at once, in a shape scan() never took) must not quietly scan the working tree.
+ * @throws UsageError naming the option.
+ */
+function checkOptions(options: ScanOptions): void {
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new UsageError(`unknown option "${name}": scan() takes one mode, e.g. { mode: { kind: "staged" } } or { mode: { kind: "history", revisions: ["A..B"] } }`);
+  }
+  const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
+  if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
+    throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
+  }
 }
 
 /**

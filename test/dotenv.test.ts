@@ -62,7 +62,7 @@ describe("scan --fix", () => {
     const first = await runCli(["scan", "--fix"], { cwd: repo });
     expect(first.stderr).toContain("updated .gitignore");
     const gitignore = readFileSync(join(repo, ".gitignore"), "utf8");
-    expect(gitignore).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard)\r\n.env*\r\n!.env.example\r\n");
+    expect(gitignore).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard)\r\n.env*\r\n!.env.example\r\n!.env.sample\r\n!.env.template\r\n!.env.dist\r\n");
     expect(git(repo, ["check-ignore", ".env", "apps/web/.env.local"]).trim().split("\n")).toEqual([".env", "apps/web/.env.local"]);
     expect(first.code).toBe(0);
     const second = await runCli(["scan", "--fix"], { cwd: repo });

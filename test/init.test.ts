@@ -60,9 +60,16 @@ function plainRepo(): string {
 const init = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(["init", ...args], { cwd, env });
 const isExecutable = (file: string) => (statSync(file).mode & 0o111) !== 0;
 
-/** The default hook command: the local devDependency when there is one, else npx --no-install. */
-const runs = (args: string) =>
-  `if [ -x node_modules/.bin/lumenguard ]; then node_modules/.bin/lumenguard ${args}; else npx --no-install lumenguard ${args}; fi`;
+/** The line a hook runs lumenguard with: it searches installed copies and ends in the scan, never npx. */
+function expectScanLine(line: string | undefined, args: string): void {
+  expect(line).toContain("lumenguard_bin=;");
+  expect(line).toContain("node_modules/.bin/lumenguard");
+  expect(line).toContain(`"$lumenguard_bin" ${args}`);
+  expect(line).not.toContain("npx");
+}
+/** The hook's scan statements as one line (a hook file has them one a line, a husky file on one line). */
+const lineWith = (text: string, args: string) =>
+  text.includes("\nlumenguard_bin=;") ? text.slice(text.indexOf("lumenguard_bin=;")).split("\n").join("; ") : text.split("\n").find((line) => line.includes(`"$lumenguard_bin" ${args}`));
 
 describe("lumenguard init: plain git hooks", () => {
   it("writes executable pre-commit and pre-push hooks in .git/hooks and says what it did", async () => {
@@ -70,8 +77,8 @@ describe("lumenguard init: plain git hooks", () => {
     const { code, stdout } = await init(dir);
     expect(code).toBe(0);
     for (const hook of ["pre-commit", "pre-push"]) expect(isExecutable(join(dir, ".git/hooks", hook))).toBe(true);
-    expect(readFileSync(join(dir, ".git/hooks/pre-commit"), "utf8")).toContain(`${runs("scan --staged")}\n`);
-    expect(readFileSync(join(dir, ".git/hooks/pre-push"), "utf8")).toContain(`${runs('scan --pre-push "$@"')}\n`);
+    expectScanLine(lineWith(readFileSync(join(dir, ".git/hooks/pre-commit"), "utf8"), "scan --staged"), "scan --staged");
+    expectScanLine(lineWith(readFileSync(join(dir, ".git/hooks/pre-push"), "utf8"), 'scan --pre-push "$@"'), 'scan --pre-push "$@"');
     expect(stdout).toMatch(/created +\.git\/hooks\/pre-commit/);
     expect(stdout).toMatch(/created +\.git\/hooks\/pre-push/);
     expect(stdout).toMatch(/created +\.gitignore/);
@@ -206,8 +213,12 @@ describe("lumenguard init: husky", () => {
     const first = await init(dir);
     expect(first.stdout).toContain("husky hooks");
     const preCommit = readFileSync(join(dir, ".husky/pre-commit"), "utf8");
-    expect(preCommit).toBe(`npx lint-staged\n${runs("scan --staged")} # lumenguard (added by lumenguard init)` + (original.endsWith("\n") ? "\n" : ""));
-    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toContain(`${runs('scan --pre-push "$@"')} # lumenguard`);
+    const lines = preCommit.split("\n");
+    expect(lines[0]).toBe("npx lint-staged");
+    expectScanLine(lines[1], "scan --staged");
+    expect(lines[1]?.endsWith(" # lumenguard (added by lumenguard init)")).toBe(true);
+    expect(lines.slice(2)).toEqual(original.endsWith("\n") ? [""] : []);
+    expectScanLine(lineWith(readFileSync(join(dir, ".husky/pre-push"), "utf8"), 'scan --pre-push "$@"'), 'scan --pre-push "$@"');
 
     const installed = snapshot(dir);
     await init(dir);
@@ -221,84 +232,21 @@ describe("lumenguard init: husky", () => {
   it("is detected from package.json alone, and tells how to activate husky", async () => {
     const dir = createRepo({ committed: { "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
     git(dir, ["config", "--unset", "core.hooksPath"]);
-    const { stdout } = await init(dir);
+    const { stderr } = await init(dir);
     expect(existsSync(join(dir, ".husky/pre-commit"))).toBe(true);
-    expect(stdout).toContain("npx husky");
-  });
-});
-
-describe("lumenguard init: lefthook", () => {
-  const original = [
-    "# Our hooks",
-    "pre-commit:",
-    "  parallel: true",
-    "  commands:",
-    "    # keep lint first",
-    "    lint:",
-    "      run: npx eslint {staged_files}",
-    "",
-    "commit-msg:",
-    "  commands:",
-    "    commitlint:",
-    "      run: npx commitlint --edit {1}",
-    "",
-  ].join("\r\n");
-
-  it("adds pre-commit and pre-push commands, and --uninstall leaves the rest byte-identical", async () => {
-    const dir = createRepo({ committed: { "lefthook.yml": original } });
-    const { code, stdout } = await init(dir);
-    expect(code).toBe(0);
-    expect(stdout).toContain("lefthook install");
-    const M = " # lumenguard (added by lumenguard init)";
-    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe(
-      [
-        "# Our hooks",
-        "pre-commit:",
-        "  parallel: true",
-        "  commands:",
-        `    lumenguard:${M}`,
-        `      run: ${runs("scan --staged")}${M}`,
-        "    # keep lint first",
-        "    lint:",
-        "      run: npx eslint {staged_files}",
-        "",
-        "commit-msg:",
-        "  commands:",
-        "    commitlint:",
-        "      run: npx commitlint --edit {1}",
-        `pre-push:${M}`,
-        `  commands:${M}`,
-        `    lumenguard:${M}`,
-        `      run: ${runs("scan --pre-push {1} {2}")}${M}`,
-        `      use_stdin: true${M}`,
-        "",
-      ].join("\r\n"),
-    );
-    const installed = snapshot(dir);
-    await init(dir);
-    expect(snapshot(dir)).toEqual(installed);
-
-    await init(dir, ["--uninstall"]);
-    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe(original);
-  });
-
-  it("adds commands: under a hook that has none", async () => {
-    const dir = createRepo({ committed: { "lefthook.yml": "pre-push:\n  jobs:\n    - run: npm test\n" } });
-    await init(dir);
-    const text = readFileSync(join(dir, "lefthook.yml"), "utf8");
-    expect(text.startsWith("pre-push:\n  commands: # lumenguard")).toBe(true);
-    expect(text).toContain("  jobs:\n    - run: npm test\n");
-    await init(dir, ["--uninstall"]);
-    expect(readFileSync(join(dir, "lefthook.yml"), "utf8")).toBe("pre-push:\n  jobs:\n    - run: npm test\n");
+    expect(stderr).toContain("git will not run these hooks in this checkout: core.hooksPath is not set");
+    expect(stderr).toContain("Run `npx husky`");
   });
 });
 
 describe("lumenguard init: .gitignore", () => {
-  it("appends .env* and !.env.example keeping CRLF, and never twice", async () => {
+  const TEMPLATES = ["!.env.example", "!.env.sample", "!.env.template", "!.env.dist"];
+
+  it("appends .env* and a negation for every env template, keeping CRLF, and never twice", async () => {
     const dir = createRepo({ committed: { ".gitignore": "node_modules/\r\ndist/\r\n" } });
     await init(dir, ["--git-hooks"]);
     const once = readFileSync(join(dir, ".gitignore"), "utf8");
-    expect(once).toBe("node_modules/\r\ndist/\r\n# Local env files hold API keys: never commit them (added by lumenguard)\r\n.env*\r\n!.env.example\r\n");
+    expect(once).toBe(["node_modules/", "dist/", "# Local env files hold API keys: never commit them (added by lumenguard)", ".env*", ...TEMPLATES, ""].join("\r\n"));
     await init(dir, ["--git-hooks"]);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe(once);
   });
@@ -306,17 +254,26 @@ describe("lumenguard init: .gitignore", () => {
   it("adds only what is missing, and a final newline only because it appends", async () => {
     const dir = createRepo({ committed: { ".gitignore": "dist/\n.env*" } });
     await init(dir);
-    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("dist/\n.env*\n!.env.example\n");
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe(["dist/", ".env*", ...TEMPLATES, ""].join("\n"));
+  });
+
+  it("git ignores every env file and keeps every env template afterwards", async () => {
+    const names = [".env", ".env.local", "apps/web/.env.production", ".env.example", ".env.sample", ".env.template", ".env.dist", "apps/web/.env.example"];
+    const dir = createRepo({ committed: { "README.md": "x\n" } });
+    writeFiles(dir, Object.fromEntries(names.map((name) => [name, "A=1\n"])));
+    await init(dir, ["--git-hooks"]);
+    const ignored = spawnSync("git", ["check-ignore", "--", ...names], { cwd: dir, encoding: "utf8" }).stdout.trim().split("\n");
+    expect(ignored).toEqual([".env", ".env.local", "apps/web/.env.production"]);
   });
 
   it("counts .env with .env.* as covered, and keeps the lines on --uninstall", async () => {
-    const content = ".env\n.env.*\n!.env.example\n";
+    const content = `.env\n.env.*\n${TEMPLATES.join("\n")}\n`;
     const dir = createRepo({ committed: { ".gitignore": content } });
     expect((await init(dir)).stdout).toMatch(/unchanged +\.gitignore/);
     const fresh = createRepo();
     await init(fresh);
     await init(fresh, ["--uninstall"]);
-    expect(readFileSync(join(fresh, ".gitignore"), "utf8")).toContain(".env*\n!.env.example\n");
+    expect(readFileSync(join(fresh, ".gitignore"), "utf8")).toContain(`.env*\n${TEMPLATES.join("\n")}\n`);
   });
 });
 
@@ -352,5 +309,62 @@ describe("lumenguard init: --dry-run, errors", () => {
     const dir = plainRepo();
     expect((await init(dir, ["--husky", "--lefthook"])).code).toBe(2);
     expect((await init(dir, ["src"])).code).toBe(2);
+  });
+});
+
+describe("lumenguard init: git must actually run the hooks", () => {
+  const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
+
+  it("husky in a linked worktree: says .husky/_ is missing there and what to run; after `husky` the hook runs", async () => {
+    const main = createRepo({ committed: { ".husky/pre-commit": "# team hooks\n", "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    expect(spawnSync(process.execPath, [husky], { cwd: main, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    const worktree = join(createDir(), "feature");
+    git(main, ["worktree", "add", "-q", "-b", "feature", worktree]);
+    expect(existsSync(join(worktree, ".husky/_"))).toBe(false);
+    const fake = fakeLumenguard();
+
+    const first = await init(worktree, [], fake.env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("git will not run these hooks in this checkout: core.hooksPath is .husky/_, and .husky/_ does not exist in this checkout");
+    expect(first.stderr).toContain("Run `npx husky` in this checkout.");
+    // A second init changes no file, and still says so: "unchanged" is not "active".
+    const second = await init(worktree, [], fake.env);
+    expect(second.stdout).toMatch(/unchanged +\.husky\/pre-commit/);
+    expect(second.stderr).toContain("git will not run these hooks");
+
+    expect(spawnSync(process.execPath, [husky], { cwd: worktree, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    expect((await init(worktree, [], fake.env)).stderr).toBe("");
+    writeFiles(worktree, { "a.txt": "a\n" });
+    git(worktree, ["add", "a.txt"]);
+    fake.failWith(1);
+    expect(gitStatus(worktree, ["commit", "-q", "-m", "blocked"])).not.toBe(0);
+    expect(fake.log()).toContain("args: scan --staged");
+  });
+
+  it("plain git hooks: a hook left without its executable bit is named with the chmod to run", async () => {
+    const dir = plainRepo();
+    await init(dir);
+    chmodSync(join(dir, ".git/hooks/pre-push"), 0o644);
+    const again = await init(dir);
+    expect(again.stderr).toContain(".git/hooks/pre-push is missing or not executable");
+    expect(again.stderr).toContain("chmod +x .git/hooks/pre-push");
+  });
+
+  it("lefthook: says to run lefthook install until lefthook's hooks are in place", async () => {
+    const dir = createRepo({ committed: { "lefthook.yml": "pre-commit:\n  commands: {}\n" } });
+    git(dir, ["config", "--unset", "core.hooksPath"]);
+    expect((await init(dir)).stderr).toContain("Run `npx lefthook install`.");
+  });
+});
+
+describe("lumenguard init: output into a closed pipe", () => {
+  it("`init --dry-run | head -1` with the real binary exits quietly, 5 times out of 5", () => {
+    const dir = plainRepo();
+    const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = spawnSync("/bin/sh", ["-c", `'${process.execPath}' '${bin}' init --dry-run | head -1`], { cwd: dir, env: withoutGitOverrides(process.env), encoding: "utf8" });
+      expect(result.stdout).toMatch(/^lumenguard init --dry-run: git hooks in .*\n$/);
+      expect(result.stderr).toBe("");
+    }
   });
 });

@@ -5,7 +5,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git } from "./helpers/repo.js";
 
-const json = (stdout: string) => JSON.parse(stdout) as { findings: Array<{ file: string; line: number }>; suppressed: Array<{ by: string; reason?: string }> };
+const json = (stdout: string) => JSON.parse(stdout) as { findings: Array<{ file: string; line: number }>; suppressed: Array<{ by: string; reason?: string; file: string; line: number }> };
 
 describe("baseline", () => {
   it("records fingerprints only, and later scans report only new findings", async () => {
@@ -34,7 +34,10 @@ describe("baseline", () => {
     const dir = createRepo({ committed: { "a.ts": `const a = "${key}";\n` } });
     await runCli(["baseline"], { cwd: dir });
     writeFileSync(join(dir, "a.ts"), `// header\n// more\n\nexport const x = 1;\nconst a = "${key}";\n`);
-    expect((await runCli(["scan", "--baseline", ".lumenguard-baseline.json"], { cwd: dir })).code).toBe(0);
+    const moved = await runCli(["scan", "--baseline", ".lumenguard-baseline.json", "-f", "json"], { cwd: dir });
+    expect(moved.code).toBe(0);
+    expect(json(moved.stdout).findings).toEqual([]);
+    expect(json(moved.stdout).suppressed).toEqual([expect.objectContaining({ by: "baseline", file: "a.ts", line: 5 })]);
   });
 
   it("a second copy of a baselined key in the same file is new", async () => {
@@ -51,15 +54,22 @@ describe("baseline", () => {
     const dir = createRepo({ committed: { "a.ts": key } });
     await runCli(["baseline"], { cwd: dir });
     git(dir, ["mv", "a.ts", "b.ts"]);
-    expect((await runCli(["scan", "--baseline", ".lumenguard-baseline.json"], { cwd: dir })).code).toBe(1);
+    const result = await runCli(["scan", "--baseline", ".lumenguard-baseline.json", "-f", "json"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(json(result.stdout).findings.map((f) => `${f.file}:${f.line}`)).toEqual(["b.ts:1"]);
+    expect(json(result.stdout).suppressed).toEqual([]);
   });
 
   it("works from another directory, and from the config's baseline field", async () => {
     const key = makeKey();
     const dir = createRepo({ committed: { "src/a.ts": key, "lumenguard.config.json": '{ "baseline": ".lumenguard-baseline.json" }' } });
     await runCli(["baseline", "--output", ".lumenguard-baseline.json"], { cwd: dir });
-    expect((await runCli(["scan", "src"], { cwd: dir })).code).toBe(0);
-    expect((await runCli(["scan", "."], { cwd: join(dir, "src") })).code).toBe(0);
+    for (const [argv, cwd] of [[["scan", "src"], dir], [["scan", "."], join(dir, "src")]] as const) {
+      const result = await runCli([...argv, "-f", "json"], { cwd });
+      expect(result.code).toBe(0);
+      expect(json(result.stdout).findings).toEqual([]);
+      expect(json(result.stdout).suppressed).toEqual([expect.objectContaining({ by: "baseline", file: "a.ts" })]);
+    }
   });
 
   it("a missing or malformed baseline is a configuration error", async () => {

@@ -1,6 +1,6 @@
 // Large files: one-line minified bundles, multi-megabyte text, and binary assets.
 // Keys are placed at exact byte offsets so that some straddle the scanner's 64 KiB and
-// 1 MiB read boundaries (SPEC §9: a key across a chunk boundary must still be found).
+// 1 MiB read boundaries (a key across a chunk boundary must still be found).
 import { camel, pascal, noun, sentence, literal, url, DECOY_VALUES } from './words.js';
 
 /** Filler of exactly `n` characters drawn from prose (letters and spaces only). */

@@ -1,10 +1,12 @@
-// The `bundles` scenario's corpus: a real node_modules (next + react + react-dom at pinned
-// versions, installed with npm into <corpus root>/bundles-next/), plus a few keys planted in copies
-// of real bundle files under node_modules/.lumenguard-bench/ so that accuracy can be checked.
+// The `bundles` scenario's corpus: a real node_modules (next + react + react-dom + three +
+// @mui/material with the @emotion packages it needs, at pinned versions, installed with
+// `npm install --ignore-scripts` into <corpus root>/bundles-real/), plus a few keys planted in
+// copies of real bundle files under node_modules/.lumenguard-bench/ so that accuracy can be checked.
 //
-// - The install is reused while node_modules/<pkg>/package.json has the pinned version; next's own
-//   files are never modified. Plant files are rebuilt from the seed on every setup (same bytes for
-//   the same seed and PLANT_VERSION; a file is only rewritten when its bytes differ).
+// - The install is reused while node_modules/<pkg>/package.json has the pinned version of every
+//   package; the installed packages' own files are never modified. Plant files are rebuilt from
+//   the seed on every setup (same bytes for the same seed and PLANT_VERSION; a file is only
+//   rewritten when its bytes differ).
 // - Keys are generated at run time (plants.js), like the other scenarios; manifest.json beside
 //   node_modules records fingerprints and positions, never a key.
 // - A lumenguard.config.json `{}` beside node_modules stops lumenguard's upward config search, so
@@ -18,7 +20,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { fingerprint, makeKey } from './plants.js';
 import { Rng } from './prng.js';
 
-export const BUNDLE_PACKAGES = { next: '14.2.5', react: '18.3.1', 'react-dom': '18.3.1' };
+// @mui/material needs @emotion/react and @emotion/styled (peer dependencies); all support react 18.
+export const BUNDLE_PACKAGES = { next: '14.2.5', react: '18.3.1', 'react-dom': '18.3.1', three: '0.187.0',
+  '@mui/material': '9.5.0', '@emotion/react': '11.14.0', '@emotion/styled': '11.14.1' };
+export const BUNDLES_DIR = 'bundles-real';
 // Bump when the plants change (which files, where, how), so the manifest says which layout it describes.
 export const PLANT_VERSION = 1;
 export const PLANT_DIR = '.lumenguard-bench';
@@ -206,11 +211,11 @@ export function countTree(root) {
 }
 
 /**
- * Install (or reuse) the corpus under `<root>/bundles-next/`, plant the keys from `seed`, count
+ * Install (or reuse) the corpus under `<root>/bundles-real/`, plant the keys from `seed`, count
  * the tree, write manifest.json. Returns { dir, nodeModules, versions, installed, planted, written, stats }.
  */
 export function prepareBundlesCorpus({ root, seed, log = console.log }) {
-  const dir = join(root, 'bundles-next');
+  const dir = join(root, BUNDLES_DIR);
   const nodeModules = join(dir, 'node_modules');
   let versions = installedVersions(nodeModules);
   const installed = !isPinned(versions);

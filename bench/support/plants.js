@@ -4,17 +4,20 @@ import { createHash } from 'node:crypto';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_ALPHABET = BASE62 + '_-';
-// SPEC §1 placeholder words; a random key containing one would (rightly) not be reported.
+// Placeholder words (a key holding one as a token is not a finding); a random key containing one would (rightly) not be reported.
 const PLACEHOLDER_WORDS = /your|example|placeholder|dummy|fake|sample|redacted|xxxx/i;
 
 export function fingerprint(key) {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** `lmnfl_` + 10 base62 + `.` + 40 secret chars, redrawn if it reads as a placeholder. */
-export function makeKey(rng) {
+/**
+ * `lmnfl_` + `idLength` base62 + `.` + `secretLength` secret chars (default 10 and 40), redrawn if
+ * it reads as a placeholder.
+ */
+export function makeKey(rng, { idLength = 10, secretLength = 40 } = {}) {
   for (;;) {
-    const key = `lmnfl_${rng.string(BASE62, 10)}.${rng.string(SECRET_ALPHABET, 40)}`;
+    const key = `lmnfl_${rng.string(BASE62, idLength)}.${rng.string(SECRET_ALPHABET, secretLength)}`;
     if (!PLACEHOLDER_WORDS.test(key)) return key;
   }
 }

@@ -1,6 +1,7 @@
-// The pre-commit scenario's repository: a `git clone --local` of the corpus repo in
-// <corpus>/staged-repo (beside repo/, so the corpus itself keeps its clean tree and index),
-// reused across runs and reset to the corpus head each time, with a 5-file change staged.
+// The pre-commit scenarios' repository: a `git clone --local` of a corpus repo (the generated one,
+// or the clone of a real project) in a `staged-repo/` folder beside it, so the corpus itself keeps
+// its clean tree and index; reused across runs and reset to the corpus head each time, with a
+// 5-file change staged.
 // The keyed variant writes a generated key into one staged file for a single run and takes it out
 // again; the key exists only in that scratch clone (gitignored, like the corpus), never in bench/.
 import { execFileSync } from 'node:child_process';
@@ -17,28 +18,28 @@ const MIN_BYTES = 1000;
 const MAX_BYTES = 16000;
 const COMMENT = { '.ts': '//', '.js': '//', '.go': '//', '.py': '#', '.yaml': '#', '.md': '' };
 
-function cloneAtHead(corpus, dir) {
+function cloneAtHead(source, dir) {
   try {
-    if (existsSync(dir) && git(dir, ['rev-parse', 'HEAD']) === corpus.head) return false;
+    if (existsSync(dir) && git(dir, ['rev-parse', 'HEAD']) === source.head) return false;
   } catch {
     // not a usable clone: make a new one
   }
   rmSync(dir, { recursive: true, force: true });
-  execFileSync('git', ['clone', '-q', '--local', corpus.repoDir, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('git', ['clone', '-q', '--local', source.repoDir, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   git(dir, ['config', 'gc.auto', '0']);
   git(dir, ['config', 'core.autocrlf', 'false']);
   return true;
 }
 
 /** Five tracked text files of ordinary size (1–16 KB) without planted keys, chosen from the seed. */
-function chooseFiles(corpus, dir) {
-  const keyed = new Set([...corpus.planted, ...corpus.history].map((p) => p.file));
+function chooseFiles(source, dir) {
+  const keyed = new Set(source.keyedFiles);
   const candidates = git(dir, ['ls-tree', '-r', '-l', 'HEAD']).split('\n').map((row) => {
     const [meta, path] = row.split('\t');
     return { path, bytes: Number(meta.split(/\s+/)[3]) };
-  }).filter((f) => f.bytes >= MIN_BYTES && f.bytes <= MAX_BYTES && !keyed.has(f.path) && extname(f.path) in COMMENT)
+  }).filter((f) => !f.path.startsWith('"') && f.bytes >= MIN_BYTES && f.bytes <= MAX_BYTES && !keyed.has(f.path) && extname(f.path) in COMMENT)
     .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const rng = new Rng(corpus.seed).fork('staged-change');
+  const rng = new Rng(source.seed).fork('staged-change');
   const chosen = [];
   for (const ext of PICK_EXTS) {
     const pool = candidates.filter((f) => extname(f.path) === ext && !chosen.includes(f));
@@ -47,13 +48,16 @@ function chooseFiles(corpus, dir) {
   return chosen;
 }
 
-/** Clone (or reuse) the scratch repo, reset it to the corpus head, edit and stage 5 files. */
-export function prepareStagedRepo(corpus) {
-  const dir = join(corpus.dir, 'staged-repo');
-  const cloned = cloneAtHead(corpus, dir);
-  git(dir, ['reset', '-q', '--hard', corpus.head]);
+/**
+ * Clone (or reuse) the scratch repo `dir` from `repoDir`, reset it to `head`, edit and stage 5
+ * files (chosen from `seed`, none of `keyedFiles`). Returns { dir, files, staged, cloned }.
+ */
+export function prepareStagedRepo({ repoDir, dir, head, seed, keyedFiles = [] }) {
+  const source = { repoDir, head, seed, keyedFiles };
+  const cloned = cloneAtHead(source, dir);
+  git(dir, ['reset', '-q', '--hard', head]);
   git(dir, ['clean', '-q', '-f', '-d']);
-  const files = chooseFiles(corpus, dir).map(({ path, bytes }) => {
+  const files = chooseFiles(source, dir).map(({ path, bytes }) => {
     const original = readFileSync(join(dir, path), 'utf8');
     const comment = COMMENT[extname(path)];
     const line = comment ? `${comment} bench: staged edit` : 'Bench: staged edit.';

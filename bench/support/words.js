@@ -1,5 +1,5 @@
 // Vocabulary for synthetic source code: identifiers, sentences, URLs, and the
-// decoy strings that look like Lumenfall keys but never are (SPEC §1 placeholders).
+// decoy strings that look like Lumenfall keys but never are (placeholders a scanner must never report).
 
 export const NOUNS = `user account order invoice session token cache queue worker payment product
 cart report metric event stream model image prompt request response client server config router
@@ -77,7 +77,7 @@ export function literal(rng) {
 
 /**
  * Decoys: every one of these appears in real code and must never be a finding
- * (SPEC §1: placeholders and strings that do not match at all).
+ * (placeholders, and strings that do not match the key shape at all).
  */
 export const DECOY_VALUES = [
   'lmnfl_your_api_key',

@@ -1,5 +1,5 @@
 // Keys planted in the final working tree, each recorded as { kind, file, line, column,
-// fingerprint, encoding } for the accuracy check. Places are chosen to exercise SPEC §1 and §9:
+// fingerprint, encoding } for the accuracy check. Places are chosen to exercise the key grammar and the chunked reader:
 // ordinary source, configs, base64 in a k8s Secret, escapes before the key, file edges,
 // the middle of a one-line bundle, and 64 KiB / 1 MiB chunk boundaries.
 import { makeKey, fingerprint, lineColumnAt, insertKeyLine, KEY_LINES } from './plants.js';

@@ -27,9 +27,12 @@ export function codeKind(path: string): "script" | "component" | "json" | null {
   return null;
 }
 
+/** Files that may hold JSX: lexed in js-tokens' JSX mode (TypeScript's `<T>` casts rule it out for `.ts`). */
+const JSX_EXTENSIONS = new Set(["jsx", "tsx", "js"]);
+
 /** The code tokens of a file: the whole text for scripts and JSON, the code parts of components. */
 export function tokenizeSource(text: string, path: string): Token[] {
-  if (codeKind(path) !== "component") return tokenize(text).tokens;
+  if (codeKind(path) !== "component") return tokenize(text, 0, text.length, false, JSX_EXTENSIONS.has(extension(path))).tokens;
   const tokens: Token[] = [];
   let pos = 0;
   const frontmatter = /^\s*---[ \t]*\r?\n/.exec(text);

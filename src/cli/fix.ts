@@ -1,19 +1,18 @@
-import { dirname, join, relative, sep } from "node:path";
-import { applyChanges, contentChange, readTextIfExists, type FileChange } from "../hooks/file-change.js";
-import { planGitignore } from "../hooks/gitignore-env.js";
-import { dominantEol, insertLines, joinLines, splitLines } from "../hooks/text-lines.js";
+import { join, relative } from "node:path";
 import { shellQuote } from "../files.js";
+import { applyChanges, readBytesAsText, validateChanges, type FileChange } from "../install/file-change.js";
+import { planEnvIgnores } from "../install/plan-env-ignores.js";
 import { runGit } from "../git/run-git.js";
 import { findWorkTreeRoot } from "../git/work-tree-root.js";
 import type { ScanResult } from "../types.js";
 
 /**
- * `scan --fix` (issue #5 item 3): makes git ignore the env files it does not — `.env*` and
- * `!.env.example` appended to the root `.gitignore`, and, for a file that a deeper
- * `.gitignore` takes back with a negation, an anchored line in the `.gitignore` beside it.
- * Append only, atomic, keeping line endings; a second run changes nothing. A tracked env file
- * is never untracked by lumenguard: the exact `git rm --cached` command is printed instead.
- * `--dry-run` prints the lines it would add and changes nothing.
+ * `scan --fix`: makes git ignore the env files it reported as `dotenv-unignored`
+ * (planEnvIgnores() says how). The plan is made before anything is written and is the same
+ * with and without `--dry-run`, which prints it as a diff and changes nothing. Every target
+ * is checked first (a `.gitignore` that is a link or a folder is refused, exit 2, nothing
+ * written). A tracked env file is never untracked by lumenguard: the exact
+ * `git rm --cached` command is printed instead.
  */
 export interface FixOutcome {
   changes: FileChange[];
@@ -23,6 +22,7 @@ export interface FixOutcome {
   stillUnignored: string[];
 }
 
+/** Throws UnsafeWriteTargetError (exit 2) before writing anything when a target is a link, a folder or a special file. */
 export function fixEnvIgnores(result: ScanResult, cwd: string, env: NodeJS.ProcessEnv, dryRun: boolean): FixOutcome {
   const unignored = uniqueFiles(result, "dotenv-unignored");
   const tracked = uniqueFiles(result, "dotenv-tracked");
@@ -30,20 +30,11 @@ export function fixEnvIgnores(result: ScanResult, cwd: string, env: NodeJS.Proce
   if (unignored.length === 0 && tracked.length === 0) return outcome;
   const root = findWorkTreeRoot(cwd, env);
   outcome.commands = tracked.map((file) => `git rm --cached -- ${shellQuote(relative(cwd, join(cwd, file)) || file)}`);
-  if (unignored.length === 0) return outcome;
-  const rootChange = planGitignore(root);
-  outcome.changes.push(rootChange);
-  if (!dryRun) applyChanges([rootChange]);
-  // A negation deeper down (`!.env.local`) wins over the root: anchor the file beside it.
-  const remaining = dryRun ? unignored : unignored.filter((file) => !isIgnored(join(cwd, file), root, env));
-  for (const file of remaining) {
-    const change = anchorInOwnGitignore(join(cwd, file));
-    if (change.action !== "unchanged" && (dryRun ? !coveredByRootPlan(rootChange) : true)) outcome.changes.push(change);
-  }
-  if (!dryRun) {
-    applyChanges(outcome.changes.slice(1));
-    outcome.stillUnignored = unignored.filter((file) => !isIgnored(join(cwd, file), root, env));
-  }
+  outcome.changes = planEnvIgnores(root, unignored.map((file) => join(cwd, file)), env);
+  validateChanges(outcome.changes, { root, gitDir: join(root, ".git") });
+  if (dryRun) return outcome;
+  applyChanges(outcome.changes, { root, gitDir: join(root, ".git") });
+  outcome.stillUnignored = unignored.filter((file) => !isIgnored(join(cwd, file), root, env));
   return outcome;
 }
 
@@ -55,34 +46,21 @@ function isIgnored(absPath: string, root: string, env: NodeJS.ProcessEnv): boole
   return runGit(["check-ignore", "-q", "--", relative(root, absPath)], root, env).status === 0;
 }
 
-/** `/<name>` appended to the `.gitignore` in the file's own folder: nothing deeper can take it back. */
-function anchorInOwnGitignore(absPath: string): FileChange {
-  const file = join(dirname(absPath), ".gitignore");
-  const current = readTextIfExists(file);
-  const pattern = `/${absPath.slice(dirname(absPath).length + 1).split(sep).join("/")}`;
-  const lines = splitLines(current ?? "");
-  if (lines.some((line) => line.text.trim() === pattern)) return { action: "unchanged", file, note: `already ignores ${pattern}` };
-  const last = lines[lines.length - 1];
-  if (last && last.eol === "") last.eol = dominantEol(lines);
-  return contentChange(file, current, joinLines(insertLines(lines, lines.length, [pattern])), `added ${pattern}`);
-}
-
-/** In a dry run the root change is not applied yet, so nothing can be checked: show both. */
-function coveredByRootPlan(change: FileChange): boolean {
-  return change.action === "unchanged";
-}
-
-
-/** A diff-like preview for `--dry-run`: the lines each file would gain. */
+/**
+ * A diff-like preview of `changes` (create and update only): `--- file`, `+++ file`, then
+ * each line the file gains, `+` first. Computed against the files as they are now, so it is
+ * called before the changes are applied (dry run) or is the same lines either way, since
+ * every change appends.
+ */
 export function describeChanges(changes: readonly FileChange[], cwd: string): string[] {
   const lines: string[] = [];
   for (const change of changes) {
     if (change.action !== "create" && change.action !== "update") continue;
-    const before = readTextIfExists(change.file) ?? "";
-    const added = change.content.slice(before.length).split(/\r?\n/).filter(Boolean);
-    lines.push(`--- ${relative(cwd, change.file) || change.file}`);
-    lines.push(`+++ ${relative(cwd, change.file) || change.file}`);
-    for (const line of added) lines.push(`+${line}`);
+    const before = Buffer.from(readBytesAsText(change.file) ?? "", "latin1");
+    const start = change.content.subarray(0, before.length).equals(before) ? before.length : 0;
+    const added = change.content.subarray(start).toString("utf8").split(/\r?\n/).filter(Boolean);
+    const name = relative(cwd, change.file) || change.file;
+    lines.push(`--- ${name}`, `+++ ${name}`, ...added.map((line) => `+${line}`));
   }
   return lines;
 }

@@ -1,19 +1,26 @@
 import { isAbsolute, relative, sep } from "node:path";
-import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../hooks/detect-hook-manager.js";
-import { applyChanges, type FileChange } from "../hooks/file-change.js";
-import { locateRepo, NotAGitRepoError, type GitRepo } from "../hooks/git-repo.js";
-import { planGitignore } from "../hooks/gitignore-env.js";
-import { lumenguardCommand } from "../hooks/hook-command.js";
-import { planGitHooks, planGitHooksUninstall } from "../hooks/install-git-hooks.js";
-import { planHusky, planHuskyUninstall } from "../hooks/install-husky.js";
-import { planLefthook, planLefthookUninstall } from "../hooks/install-lefthook.js";
+import { UnsafeWriteTargetError } from "../files.js";
+import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../install/detect-hook-manager.js";
+import { applyChanges, validateChanges, type FileChange } from "../install/file-change.js";
+import { inactiveHooks } from "../install/hook-activation.js";
+import { hookResolution } from "../install/hook-resolution.js";
+import { planGitHooks, planGitHooksUninstall } from "../install/install-git-hooks.js";
+import { planHusky, planHuskyUninstall } from "../install/install-husky.js";
+import { planLefthook, planLefthookUninstall } from "../install/install-lefthook.js";
+import { locateRepo, NotAGitRepoError, type GitRepo } from "../install/locate-repo.js";
+import { planGitignore } from "../install/plan-gitignore.js";
 import { messages } from "./messages.js";
 import type { CliIO } from "./io.js";
 
 /**
- * `lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]` (SPEC §8):
- * plan every file change first, stop before writing anything if one conflicts, then apply
- * (unless --dry-run) and print one line per file and the next step.
+ * `lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]`: plan every
+ * file change first, check every target (no links, no folders where a file goes), stop before
+ * writing anything if one is refused or conflicts, then apply the whole plan (undone if a write
+ * fails half-way) unless --dry-run, print one line per file and the next step, and warn when git
+ * will not run the hooks in this checkout. Everything it prints goes through `io`.
+ *
+ * Exit codes: 0 done (or planned); 2 a target lumenguard will not write (a link, a folder) or bad
+ * flags; 3 not in a git repository, a conflict, or a write that failed.
  */
 export interface InitFlags {
   husky?: boolean;
@@ -36,31 +43,50 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
   }
   const dryRun = flags["dry-run"] ?? false;
   const manager = forced[0] ?? (flags.uninstall ? null : detectHookManager(repo));
-  const changes = flags.uninstall ? planUninstall(repo, manager) : planInstall(repo, manager ?? "git-hooks", io.env);
+  const scope = { root: repo.root, gitDir: repo.gitCommonDir };
+  let changes: FileChange[];
+  try {
+    changes = flags.uninstall ? planUninstall(repo, manager) : planInstall(repo, manager ?? "git-hooks", io);
+    validateChanges(changes, scope);
+  } catch (error) {
+    if (error instanceof UnsafeWriteTargetError) return fail(io, messages.initRefused(error.message), 2);
+    throw error;
+  }
   const conflicts = changes.filter((change) => change.action === "conflict");
   for (const change of conflicts) io.stderr.write(`${messages.initConflict(shown(repo, change.file), change.note)}\n`);
   if (conflicts.length > 0) return fail(io, messages.initConflicts(), 3);
   if (!dryRun) {
     try {
-      applyChanges(changes);
+      applyChanges(changes, scope);
     } catch (error) {
-      return fail(io, messages.initFailed((error as Error).message), 3);
+      return fail(io, messages.initFailed((error as Error).message), error instanceof UnsafeWriteTargetError ? 2 : 3);
     }
   }
-  io.stdout.write(`${messages.initHeader(flags.uninstall ? "remove lumenguard's hooks" : managerName(manager), repo.root, dryRun)}\n`);
-  for (const change of changes) io.stdout.write(`${messages.initChange(verb(change, dryRun), shown(repo, change.file), change.note)}\n`);
-  io.stdout.write(`${dryRun ? messages.initDryRun() : nextStep(repo, manager, flags, changes)}\n`);
+  // One write: a reader that stops after the first line (`| head -1`) closes the pipe once,
+  // after everything is in it, never between two writes.
+  const report = [
+    messages.initHeader(flags.uninstall ? "remove lumenguard's hooks" : managerName(manager), repo.root, dryRun),
+    ...changes.map((change) => messages.initChange(verb(change, dryRun), shown(repo, change.file), change.note)),
+    dryRun ? messages.initDryRun() : nextStep(repo, manager, flags, changes),
+  ];
+  io.stdout.write(`${report.join("\n")}\n`);
+  if (!flags.uninstall && !dryRun && manager !== null) {
+    const inactive = inactiveHooks(repo, manager);
+    if (inactive !== null) io.stderr.write(`${messages.initNotActive(inactive.reason, inactive.fix)}\n`);
+  }
   return 0;
 }
 
-function planInstall(repo: GitRepo, manager: HookManager, env: NodeJS.ProcessEnv): FileChange[] {
-  const command = lumenguardCommand(env);
+function planInstall(repo: GitRepo, manager: HookManager, io: CliIO): FileChange[] {
+  // Hooks in the work tree are committed and run in other clones; .git/hooks stays on this machine.
+  const committed = manager !== "git-hooks" || !isInside(repo.hooksDir, repo.gitCommonDir);
+  const resolution = hookResolution(repo, io.cwd, committed, io.env);
   const hooks =
     manager === "husky"
-      ? planHusky(huskyDir(repo), command)
+      ? planHusky(huskyDir(repo), resolution)
       : manager === "lefthook"
-        ? planLefthook(lefthookConfig(repo.root) ?? `${repo.root}${sep}lefthook.yml`, command)
-        : planGitHooks(repo.hooksDir, command);
+        ? planLefthook(lefthookConfig(repo.root) ?? `${repo.root}${sep}lefthook.yml`, resolution)
+        : planGitHooks(repo.hooksDir, resolution);
   return [...hooks, planGitignore(repo.root)];
 }
 
@@ -79,12 +105,17 @@ function nextStep(repo: GitRepo, manager: HookManager | null, flags: InitFlags, 
   if (flags.uninstall) return changes.length === 0 ? messages.initNothingToRemove() : messages.initUninstalled();
   if (manager === "husky") {
     const files = changes.filter((change) => change.file.startsWith(huskyDir(repo))).map((change) => shown(repo, change.file));
-    return messages.initNextHusky(files.join(", "), huskyDir(repo) === repo.hooksDir || repo.hooksDir.startsWith(huskyDir(repo) + sep));
+    return messages.initNextHusky(files.join(", "));
   }
   if (manager === "lefthook") return messages.initNextLefthook(shown(repo, lefthookConfig(repo.root) ?? "lefthook.yml"));
   const hooksDir = shown(repo, repo.hooksDir);
   // A hooks folder inside the working tree (core.hooksPath = .githooks) can be committed; .git/hooks cannot.
-  return messages.initNextGitHooks(hooksDir, !isAbsolute(hooksDir) && !hooksDir.startsWith(".git/") && hooksDir !== ".git");
+  return messages.initNextGitHooks(hooksDir, !isAbsolute(hooksDir) && !isInside(repo.hooksDir, repo.gitCommonDir));
+}
+
+function isInside(path: string, folder: string): boolean {
+  const inside = relative(folder, path);
+  return inside === "" || (!inside.startsWith("..") && !isAbsolute(inside));
 }
 
 function managerName(manager: HookManager | null): string {

@@ -38,6 +38,9 @@ export const messages = {
   initNoPaths: (arg: string) => `lumenguard: init takes no paths (got "${arg}"); it sets up the repository holding the current directory.`,
   initOneManager: () => "lumenguard: choose one of --husky, --lefthook, --git-hooks.",
   initNotARepo: (detail: string) => `lumenguard: init needs a git repository: ${detail}`,
+  refusedTarget: (file: string, what: string) =>
+    `refusing to write ${file}: it is ${what}, not a regular file (lumenguard never writes through links); remove or rename it and run the command again`,
+  initRefused: (detail: string) => `lumenguard: init changed nothing: ${detail}`,
   initFailed: (detail: string) => `lumenguard: init could not finish: ${detail}`,
   initHeader: (what: string, root: string, dryRun: boolean) => `lumenguard init${dryRun ? " --dry-run" : ""}: ${what} in ${root}`,
   initChange: (verb: string, file: string, note: string) => `  ${verb.padEnd(13)} ${file}  (${note})`,
@@ -50,13 +53,24 @@ export const messages = {
     shared
       ? `Next: commit ${hooksDir} and .gitignore; each clone needs core.hooksPath set to ${hooksDir} for git to use them.`
       : `Next: commit as usual (with the .gitignore change, if any): lumenguard now checks each commit and push.\n${hooksDir} is not part of the repository: run lumenguard init in each clone.`,
-  initNextHusky: (files: string, active: boolean) =>
-    `Next: commit ${files} and .gitignore so everyone gets the hooks.` +
-    (active ? "" : '\nhusky is not active in this clone (core.hooksPath is not set): run `npx husky`, which the "prepare": "husky" script also does on npm install.'),
+  initNextHusky: (files: string) => `Next: commit ${files} and .gitignore so everyone gets the hooks.`,
   initNextLefthook: (file: string) =>
     `Next: run \`npx lefthook install\` (git calls lefthook for pre-push only once it is installed for it), then commit ${file} and .gitignore.`,
   initUninstalled: () =>
     "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
+  hookMissing: (hook: string, looked: string, install: string) =>
+    `lumenguard: the ${hook} hook cannot find lumenguard (looked for ${looked}). ` +
+    `Install it: ${install}. Nothing was checked, so the ${hook === "pre-push" ? "push" : "commit"} is blocked; ` +
+    `to bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+  /** Split around the PATH the hook got, which the hook prints between the two parts. */
+  hookNoNode: (hook: string) => ({
+    before: `lumenguard: the ${hook} hook cannot run lumenguard: node is not on the PATH git gave this hook (PATH=`,
+    after:
+      "). GUI git clients and version managers such as nvm often start hooks without it: " +
+      'add the folder that holds node to PATH in ~/.config/husky/init.sh (for example export PATH="$HOME/.nvm/versions/node/v20.19.0/bin:$PATH"), ' +
+      `which husky and lumenguard's hooks read first. To bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+  }),
+  initNotActive: (reason: string, fix: string) => `lumenguard: warning: git will not run these hooks in this checkout: ${reason}. ${fix}`,
   initNothingToRemove: () => "Nothing to remove: no hook or line of lumenguard init's was found.",
   exportRuleFormat: (format: string | undefined, formats: string[]) =>
     `lumenguard: export-rule needs --format, one of ${formats.join(", ")}${format === undefined ? "" : ` (got "${format}")`}.`,

@@ -53,7 +53,7 @@ export function customPatternDetector(spec: CustomPatternSpec): Detector {
     verifiable: false,
     maxBytes: BEFORE + AFTER + Math.max(0, ...keywords.map((keyword) => keyword.length)),
     lookbehind: BEFORE,
-    literals: spec.keywords,
+    literals: spec.keywords.map((keyword) => Buffer.from(keyword, "utf8").toString("latin1")),
     redact: (hit) => redactOther(hit.secret),
     find(buf, from, to, search) {
       const state = fileState(search, spec.id);

@@ -3,7 +3,7 @@ import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintSecret } from "./fingerprint.js";
 import { inlineAllowsOf, type InlineAllow } from "./inline-allow.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
-import { appliesTo, type FileFacts, type KeyOccurrence, type Report } from "./rule.js";
+import type { FileFacts, KeyOccurrence, Report } from "./rule.js";
 
 /** A finding as the engine makes it; the scanning loop adds where the file came from. */
 export type EngineFinding = Omit<Finding, "source" | "repoPath" | "commit" | "original" | "verified">;
@@ -39,14 +39,20 @@ export interface FileOutcome {
   notes: LocatedNote[];
   /** Fingerprints of the real secrets in the file, allowed ones included. */
   fingerprints: string[];
+  /**
+   * The real secrets as rules saw them (positions and identities, never a secret), kept when
+   * a rule decides across files: a source that finds one blob under several names (history)
+   * hands them to those rules again for each name.
+   */
+  keys: KeyOccurrence[];
 }
 
 /** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
 export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
-export function applyRules(file: FileFacts, located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
-  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [] };
-  const rules = plan.rules.filter((planned) => appliesTo(planned.rule.meta, file));
+/** `rules`: the plan's rules that apply to the file. */
+export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
+  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], keys: [] };
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
   const keys: KeyOccurrence[] = [];
@@ -89,6 +95,7 @@ export function applyRules(file: FileFacts, located: readonly LocatedHit[], note
     if (rule.acrossFiles) {
       const real = keys.filter((key) => key.placeholder === null);
       if (real.length > 0) for (const item of rule.acrossFiles.collect(file, real, text)) outcome.collected.push({ ruleId: rule.meta.id, item });
+      if (outcome.keys.length === 0) outcome.keys = real;
     }
   }
   return outcome;

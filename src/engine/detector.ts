@@ -52,7 +52,11 @@ export interface Detector {
   maxBytes: number;
   /** Bytes before its literal a hit may need (an escape, a base64 quad). */
   lookbehind: number;
-  /** Literals one of which every secret it finds contains, as written: for prefilters outside the engine. */
+  /**
+   * Byte strings (one char a byte, as latin1) one of which every secret it finds contains, as
+   * written: a file holding none of them holds no secret of this detector. Prefilters outside the
+   * engine (a `git grep` over the tree) rely on it; a detector that cannot promise it lists "".
+   */
   literals: readonly string[];
   /**
    * The secrets whose literal starts in [from, to) of `buf`; bytes outside that range are

@@ -3,8 +3,8 @@ import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from 
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
 import { findInlineAllow } from "./inline-allow.js";
 import { LineTracker } from "./line-tracker.js";
-import type { EnginePlan } from "./plan.js";
-import type { FileFacts } from "./rule.js";
+import type { EnginePlan, PlannedRule } from "./plan.js";
+import { appliesTo, type FileFacts } from "./rule.js";
 import { snippetAround } from "./snippet.js";
 import { textWanted } from "./text-gate.js";
 
@@ -50,6 +50,8 @@ export class FileScanner {
   /** Per-file state the detectors keep (hit counts, time spent). */
   private readonly detectorState: Record<string, unknown> = {};
   private readonly keep: number;
+  /** The rules that apply to this file (by scope, git status and name), decided once. */
+  private applicable: PlannedRule[] | null = null;
 
   constructor(
     private readonly file: FileFacts,
@@ -78,7 +80,7 @@ export class FileScanner {
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - this.plan.overlap);
     this.scanWindow(window, windowAt, acceptTo);
     // Text for text rules: only files that arrive whole, and only when a keyword occurs.
-    if (final && windowAt === 0 && !this.binary && textWanted(this.file, window, this.plan)) this.text = decodeText(window);
+    if (final && windowAt === 0 && !this.binary && textWanted(this.file, window, this.rules())) this.text = decodeText(window);
     if (final) {
       this.tailLength = 0;
       return;
@@ -98,7 +100,12 @@ export class FileScanner {
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
-    return applyRules(this.file, this.located, this.notes, this.bytes, this.plan, this.text);
+    return applyRules(this.file, this.rules(), this.located, this.notes, this.bytes, this.plan, this.text);
+  }
+
+  private rules(): PlannedRule[] {
+    this.applicable ??= this.plan.rules.filter((planned) => appliesTo(planned.rule.meta, this.file));
+    return this.applicable;
   }
 
   /** The first bytes decide binary or text, and where columns start counting (after a BOM). */

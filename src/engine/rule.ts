@@ -117,6 +117,13 @@ export interface RuleContext<Options = unknown> {
   report(report: Report): void;
 }
 
+/** See `Rule.text.prefilter`. */
+export interface TextPrefilter {
+  keywords: readonly string[];
+  also?: readonly string[];
+  paths?: (path: string) => boolean;
+}
+
 /** Where a cross-file rule reports: at a key it kept from a file. */
 export interface CrossFilePlace {
   /** The file's report path (FileFacts.path). */
@@ -158,9 +165,17 @@ export interface Rule<Options = unknown> {
     keywords(options: Options, file: FileFacts): readonly string[];
     /** Literals of which one must occur as well (and-ed with `keywords`). */
     alsoNeeds?: readonly string[];
+    /**
+     * What a file must hold for this rule to report anything from its text, for prefilters
+     * outside the engine (a literal search over a whole tree): one of `keywords` and, when given,
+     * one of `also` — or a path `paths` accepts, which is then always read. `keywords: []`: the
+     * rule reports only about secrets, which the detectors' own literals cover. A text rule
+     * without a prefilter makes every file worth reading.
+     */
+    prefilter?(options: Options): TextPrefilter;
   };
   /**
-   * A rule decided across files (shared-key-across-environments): per file with keys, what to
+   * A rule decided across files (one key in two environments' files): per file with keys, what to
    * keep — plain data, as it crosses worker threads — and, once every file has been read, the
    * findings, each at a key it kept.
    */

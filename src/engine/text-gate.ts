@@ -1,5 +1,5 @@
-import type { EnginePlan } from "./plan.js";
-import { appliesTo, type FileFacts } from "./rule.js";
+import type { PlannedRule } from "./plan.js";
+import type { FileFacts } from "./rule.js";
 
 /**
  * Whether a file's text is worth decoding for the rules that read text: some rule that applies
@@ -21,9 +21,10 @@ function asBytes(words: readonly string[] | undefined): Buffer[] | null {
 
 const occursIn = (bytes: Buffer, words: Buffer[] | null) => words === null || words.some((word) => bytes.includes(word));
 
-export function textWanted(file: FileFacts, bytes: Buffer, plan: EnginePlan): boolean {
-  for (const { rule, options } of plan.rules) {
-    if (!rule.text || !appliesTo(rule.meta, file)) continue;
+/** `rules`: those that apply to the file. */
+export function textWanted(file: FileFacts, bytes: Buffer, rules: readonly PlannedRule[]): boolean {
+  for (const { rule, options } of rules) {
+    if (!rule.text) continue;
     if (occursIn(bytes, asBytes(rule.text.keywords(options, file))) && occursIn(bytes, asBytes(rule.text.alsoNeeds))) return true;
   }
   return false;

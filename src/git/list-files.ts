@@ -10,6 +10,12 @@ export interface GitFileList {
   files: string[];
   /** The files git does not track (listed as untracked-not-ignored). */
   untracked: Set<string>;
+  /**
+   * Sizes in bytes of tracked files, from the index's cached stat data (`--debug`): what the file
+   * measured when git last looked at it — current unless the file changed since without git
+   * noticing. Untracked files have none.
+   */
+  sizes: Map<string, number>;
   warnings: string[];
 }
 
@@ -17,7 +23,7 @@ export interface GitFileList {
 export function gitListFiles(dir: string, env: NodeJS.ProcessEnv): GitFileList | { failed: "not-a-repository" | "git-missing" | string } {
   try {
     // -t tags each path: "H" (and other letters) tracked, "?" untracked.
-    const result = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
+    const result = runGit(["ls-files", "-z", "-t", "--debug", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
     if (result.status === 0) return { ...parseTaggedListing(splitNul(result.stdout)), warnings: gitWarnings(result.stderr) };
     return { failed: /not a git repository/i.test(result.stderr) ? "not-a-repository" : result.stderr };
   } catch (error) {
@@ -39,11 +45,24 @@ function gitWarnings(stderr: string): string[] {
   return [`git ls-files could not read everything, so some files were not scanned: ${shown.join("; ")}${more}`];
 }
 
+/**
+ * `-t --debug -z` output: `<tag> <path>\0`, and after each index entry five lines of its cached
+ * stat data ending in `size: <n>\tflags: <x>\n`, which run straight into the next entry.
+ */
 function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
   const files: string[] = [];
   const untracked = new Set<string>();
+  const sizes = new Map<string, number>();
   let previous = "";
-  for (const entry of entries) {
+  for (let entry of entries) {
+    if (entry.startsWith("  ctime:")) {
+      let end = -1;
+      for (let line = 0; line < 5; line++) end = entry.indexOf("\n", end + 1);
+      const size = /size: (\d+)/.exec(entry.slice(0, end))?.[1];
+      if (size !== undefined && previous !== "") sizes.set(previous, Number(size));
+      entry = end === -1 ? "" : entry.slice(end + 1);
+      if (entry === "") continue;
+    }
     const path = entry.slice(2);
     // --cached lists a path once per stage during a merge conflict; stages come together.
     if (path === previous) continue;
@@ -51,7 +70,7 @@ function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
     files.push(path);
     if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
   }
-  return { files, untracked };
+  return { files, untracked, sizes };
 }
 
 /** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */

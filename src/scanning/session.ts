@@ -2,6 +2,7 @@ import { applyBaseline, readBaseline, type Baseline, type PlacedFinding } from "
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
+import { appliesTo } from "../engine/rule.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
@@ -125,7 +126,17 @@ export class ScanSession {
   recordAttributed(file: SourceFile, findings: readonly EngineFinding[], scanned: ScannedFile, extra: RecordExtra): void {
     for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: file.path, source: sourceKindOf(file.kind) }, extra);
     for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: file.path });
-    for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
+    if (file.path === scanned.file.path) {
+      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
+      return;
+    }
+    // Under another name the same bytes may configure another environment: the cross-file rules
+    // see the blob's keys again, under this name (its text is not kept).
+    const facts = factsOf(file);
+    for (const { rule } of this.init.plan.rules) {
+      if (!rule.acrossFiles || scanned.outcome.keys.length === 0 || !appliesTo(rule.meta, facts)) continue;
+      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file });
+    }
   }
 
   private placeFinding(file: SourceFile, finding: Finding, extra: RecordExtra): void {
@@ -199,9 +210,13 @@ export class ScanSession {
       const mine = this.collected.filter((entry) => entry.ruleId === planned.rule.meta.id);
       if (mine.length === 0) continue;
       const files = new Map(mine.map((entry) => [entry.file.path, entry.file]));
+      // Once per file and key: history can hold several versions of one file with the same key.
+      const reported = new Set<string>();
       for (const place of acrossFiles.conclude(mine.map((entry) => entry.item))) {
         const file = files.get(place.file);
-        if (!file) continue;
+        const once = `${place.file}\u0000${place.key.fingerprint}`;
+        if (!file || reported.has(once)) continue;
+        reported.add(once);
         const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
         this.placeFinding(file, { ...finding, source: sourceKindOf(file.kind) }, {});
       }

@@ -232,7 +232,7 @@ function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession, name
   }
   const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(repo.root, path), repoPath: path });
   for (const { path, commit, findings, scanned } of byPlace.values()) {
-    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [] } }, { commit: commitOf(walk.commits[commit]) });
+    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
   }
   // Allowed findings and cross-file facts: once per blob and path.
   for (const { path, scanned } of attributed.values()) session.recordAttributed(fileAt(path), [], scanned, {});

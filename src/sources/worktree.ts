@@ -1,5 +1,8 @@
-import { statSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { lstatSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { EnginePlan } from "../engine/plan.js";
+import { grepFiles } from "../git/grep-files.js";
+import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { ScanError } from "../errors.js";
 import { gitListFiles, listIgnoredEnvFiles } from "../git/list-files.js";
 import { repoRootOf } from "../git/work-tree-root.js";
@@ -9,7 +12,7 @@ import type { FileKind, Warning } from "../types.js";
 import { discoverClientOutput, listClientFiles, type ClientDir } from "./client-output.js";
 import { toPosix } from "./paths.js";
 import { traceSpecFor } from "./source-maps.js";
-import { ScanThreads, type DiskFile } from "./threads.js";
+import { PARALLEL_MIN_FILES, ScanThreads, type DiskFile } from "./threads.js";
 import { walkHonouringGitignore } from "./walk.js";
 
 /**
@@ -34,6 +37,10 @@ export interface WorktreeOptions {
   /** Threads for large trees (1: the main thread only). */
   jobs: number;
   onFile?: ((path: string) => void) | undefined;
+  /** The scan's engine plan: what a literal search may skip (scanning/prefilter.ts). */
+  plan: EnginePlan;
+  /** `false`: read every file, never skip one on a literal search (tests compare both ways). */
+  prefilter?: boolean;
 }
 
 /**
@@ -41,31 +48,45 @@ export interface WorktreeOptions {
  * @throws ScanError (exit 3) when nothing given exists or nothing given is readable.
  */
 export async function scanWorktree(session: ScanSession, options: WorktreeOptions): Promise<void> {
-  // Folders may hold thousands of files: start helper threads now, while git lists them.
-  const folders = options.bundles.length > 0 || options.paths.some((path) => kindOf(resolve(options.cwd, path)) === "dir");
-  const threads = new ScanThreads(folders ? options.jobs - 1 : 0);
+  const listed = await collectFiles(options);
+  for (const warning of listed.warnings) session.warn(warning);
+  const given = options.paths.length;
+  if (given > 0 && listed.missing === given) {
+    throw new ScanError(`nothing to scan: ${options.paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
+  }
+  if (given > 0 && listed.missing + listed.special === given) {
+    throw new ScanError(`nothing readable was given: ${listed.warnings.map((warning) => warning.message).join("; ")}`);
+  }
+  const kept = listed.files.filter(({ file }) => !session.isIgnored(file.absPath));
+  // Files a literal search cleared were read by git grep, not by the engine: counted, not read again.
+  const files = kept.filter((entry) => !entry.cleared);
+  for (const entry of kept) {
+    if (!entry.cleared) continue;
+    session.stats.files++;
+    session.stats.bytes += entry.size ?? 0;
+  }
+  // Threads only for many files to read: a worker costs ~60 ms to start, more than a small share of reading.
+  const threads = new ScanThreads(files.length >= PARALLEL_MIN_FILES ? options.jobs - 1 : 0);
   try {
-    const listed = await collectFiles(options);
-    for (const warning of listed.warnings) session.warn(warning);
-    const given = options.paths.length;
-    if (given > 0 && listed.missing === given) {
-      throw new ScanError(`nothing to scan: ${options.paths.join(", ")} ${listed.missing === 1 ? "does" : "do"} not exist`);
-    }
-    if (given > 0 && listed.missing + listed.special === given) {
-      throw new ScanError(`nothing readable was given: ${listed.warnings.map((warning) => warning.message).join("; ")}`);
-    }
-    const files = listed.files.filter(({ file }) => !session.isIgnored(file.absPath));
     await threads.scan(files, session, options.onFile);
-    if (given > 0 && session.stats.files === 0 && session.stats.skipped > 0) {
-      throw new ScanError(`no input could be read: all ${session.stats.skipped} file(s) were unreadable`);
-    }
   } finally {
     threads.close();
   }
+  if (given > 0 && session.stats.files === 0 && session.stats.skipped > 0) {
+    throw new ScanError(`no input could be read: all ${session.stats.skipped} file(s) were unreadable`);
+  }
+}
+
+/** A listed file, and what the literal search knows of it. */
+interface ListedFile extends DiskFile {
+  /** Its size in bytes, when the listing knew it. */
+  size?: number | undefined;
+  /** A literal search read it and found none of the plan's literals: it cannot hold a finding. */
+  cleared?: boolean;
 }
 
 interface Listed {
-  files: DiskFile[];
+  files: ListedFile[];
   /** How many given paths did not exist. */
   missing: number;
   /** How many given paths were FIFOs, sockets, devices or symlink loops. */
@@ -76,9 +97,10 @@ interface Listed {
 
 async function collectFiles(options: WorktreeOptions): Promise<Listed> {
   const listed: Listed = { files: [], missing: 0, special: 0, warnings: [], clientDirs: [] };
-  const byPath = new Map<string, DiskFile>();
+  const byPath = new Map<string, ListedFile>();
+  const searches: Array<Promise<void>> = [];
   // Several paths may overlap (`a.ts . a.ts`); client output wins over a plain listing.
-  const add = (entry: DiskFile) => {
+  const add = (entry: ListedFile) => {
     const known = byPath.get(entry.file.absPath);
     if (known && !(entry.file.kind === "client" && known.file.kind !== "client")) return;
     byPath.set(entry.file.absPath, entry);
@@ -96,20 +118,25 @@ async function collectFiles(options: WorktreeOptions): Promise<Listed> {
       const repoRoot = repoRootOf(dirname(absPath));
       add({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks: true });
     } else {
-      await addFolder(absPath, options, add, listed, byPath);
+      await addFolder(absPath, options, add, listed, byPath, searches);
     }
   }
   const bundles = options.bundles.filter((dir) => !listed.clientDirs.some((known) => known.dir === dir));
-  for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, add, listed, repoRootOf(dir));
+  for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, add, listed, repoRootOf(dir), searches, byPath);
+  await Promise.all(searches);
   listed.files = [...byPath.values()];
   return listed;
 }
 
-async function addFolder(dir: string, options: WorktreeOptions, add: (entry: DiskFile) => void, listed: Listed, byPath: Map<string, DiskFile>): Promise<void> {
+async function addFolder(dir: string, options: WorktreeOptions, add: (entry: ListedFile) => void, listed: Listed, byPath: Map<string, ListedFile>, searches: Array<Promise<void>>): Promise<void> {
   const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
   const git = gitListFiles(dir, options.env);
   const inGit = !("failed" in git);
   const files = inGit ? git.files : walk(dir, git.failed, listed);
+  // What git would commit is searched by git grep at once, while the rest of the listing goes on.
+  const sizes = inGit ? git.sizes : new Map<string, number>();
+  if (inGit) for (const rel of git.untracked) sizes.set(rel, fileSize(join(dir, rel)));
+  const search = inGit ? literalSearch(dir, files, sizes, options, false) : null;
   if (inGit) for (const message of git.warnings) listed.warnings.push({ code: "walk", message });
   const repoRoot = inGit ? repoRootOf(dir) : null;
   // Names are joined as strings: path.join/relative per file cost more than the reading.
@@ -118,10 +145,10 @@ async function addFolder(dir: string, options: WorktreeOptions, add: (entry: Dis
   const repoPrefix = repoRoot === null ? null : dir === repoRoot ? "" : `${toPosix(relative(repoRoot, dir))}/`;
   const packageJsons: string[] = [];
   const manifests: string[] = [];
-  const entry = (rel: string, kind: FileKind): DiskFile => {
+  const entry = (rel: string, kind: FileKind): ListedFile => {
     const file: SourceFile = { path: displayPrefix + rel, kind, absPath: prefix + rel };
     if (repoPrefix !== null) file.repoPath = repoPrefix + rel;
-    return { file, followSymlinks: false };
+    return { file, followSymlinks: false, size: sizes.get(rel) };
   };
   for (const rel of files) {
     // Outside git there is no git status: the files are read as given files are.
@@ -135,12 +162,64 @@ async function addFolder(dir: string, options: WorktreeOptions, add: (entry: Dis
     const known = byPath.get(prefix + rel);
     if (known) known.file.ignoredButTracked = true;
   }
+  if (search) searches.push(clear(search, prefix, byPath, options.plan));
   if (!options.discoverClient) return;
   const discovery = discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []);
-  for (const clientDir of discovery.dirs) addClientDir(clientDir, options, add, listed, repoRoot);
+  for (const clientDir of discovery.dirs) addClientDir(clientDir, options, add, listed, repoRoot, searches, byPath);
   if (discovery.mobile) {
     for (const rel of files) if (isShippedAppSource(rel)) add(entry(rel, "client"));
     listed.clientDirs.push({ dir: prefix, reason: "React Native / Expo app sources" });
+  }
+}
+
+/** Below this many files, reading them all costs less than starting git grep. */
+const PREFILTER_MIN_FILES = 64;
+/** git grep reads a file whole into memory: larger files are read by lumenguard, in chunks. */
+const GREP_MAX_BYTES = 16 << 20;
+
+/**
+ * Starts git grep over `files` (relative to `dir`) for the plan's literals, leaving out files too
+ * large for it or of unknown size; resolves to the files that hold a literal, or null when no
+ * search ran (too few files, a rule that reads every file, git grep unable to answer).
+ */
+function literalSearch(dir: string, files: readonly string[], sizes: Map<string, number>, options: WorktreeOptions, noIndex: boolean): Promise<Set<string> | null> | null {
+  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan);
+  if (prefilter === null || files.length < PREFILTER_MIN_FILES) return null;
+  const exclude = files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES));
+  const excludeGlobs = noIndex ? ["**/node_modules/**", "**/.git/**"] : [];
+  const search = (literals: string[]) => (literals.length === 0 ? Promise.resolve(new Set<string>()) : grepFiles({ cwd: dir, env: options.env, literals, noIndex, exclude, excludeGlobs }));
+  // Byte strings with a NUL (the UTF-16 form of a key) need git grep -P: searched on their own, at the same time.
+  const binary = (literal: string) => literal.includes("\0");
+  const literals = searchLiterals(prefilter);
+  return Promise.all([search(literals.filter((literal) => !binary(literal))), search(literals.filter(binary))]).then(([text, utf16]) => {
+    // null: git grep could not answer; every file is read.
+    if (text === null || utf16 === null) return null;
+    const holding = new Set([...text, ...utf16]);
+    // Only files git grep read can be cleared: the excluded ones are read here.
+    const cleared = new Set(files);
+    for (const rel of exclude) cleared.delete(rel);
+    for (const rel of holding) cleared.delete(rel);
+    return cleared;
+  });
+}
+
+/** Marks the listed files under `prefix` that the search read and cleared, except those read whatever they hold. */
+async function clear(search: Promise<Set<string> | null>, prefix: string, byPath: Map<string, ListedFile>, plan: EnginePlan): Promise<void> {
+  const cleared = await search;
+  const prefilter = prefilterFor(plan);
+  if (cleared === null || prefilter === null) return;
+  for (const rel of cleared) {
+    const entry = byPath.get(prefix + rel);
+    if (entry && entry.file.kind !== "ignored" && !mustRead(entry.file, prefilter)) entry.cleared = true;
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    const stat = lstatSync(path);
+    return stat.isFile() ? stat.size : Infinity;
+  } catch {
+    return Infinity;
   }
 }
 
@@ -152,14 +231,20 @@ function walk(dir: string, why: string, listed: Listed): string[] {
   );
 }
 
-function addClientDir(clientDir: ClientDir, options: WorktreeOptions, add: (entry: DiskFile) => void, listed: Listed, repoRoot: string | null): void {
+function addClientDir(clientDir: ClientDir, options: WorktreeOptions, add: (entry: ListedFile) => void, listed: Listed, repoRoot: string | null, searches: Array<Promise<void>>, byPath: Map<string, ListedFile>): void {
   listed.clientDirs.push(clientDir);
-  for (const absPath of listClientFiles(clientDir.dir, clientDir.dir)) {
+  const absPaths = listClientFiles(clientDir.dir, clientDir.dir);
+  const prefix = clientDir.dir.endsWith(sep) ? clientDir.dir : clientDir.dir + sep;
+  const rels = absPaths.map((absPath) => absPath.slice(prefix.length));
+  const sizes = new Map(rels.map((rel) => [rel, fileSize(prefix + rel)]));
+  const search = literalSearch(clientDir.dir, rels, sizes, options, true);
+  for (const absPath of absPaths) {
     const file: SourceFile = { path: toPosix(relative(options.root, absPath)), kind: "client", absPath };
     const trace = traceSpecFor(absPath, options.root);
     if (trace) file.trace = trace;
-    add({ file: withRepoPath(file, repoRoot), followSymlinks: false });
+    add({ file: withRepoPath(file, repoRoot), followSymlinks: false, size: sizes.get(absPath.slice(prefix.length)) });
   }
+  if (search) searches.push(clear(search, prefix, byPath, options.plan));
 }
 
 /**

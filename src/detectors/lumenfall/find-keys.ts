@@ -7,6 +7,13 @@ import { hasLeftBoundary, KEY_PREFIX, matchKeyAt, type KeyMatch } from "./key-sh
  * around those hits. Nothing here decodes a whole file.
  */
 
+/**
+ * Byte strings one of which every key this module finds contains, as written: the plain prefix,
+ * its UTF-16 form, and the stable parts of its three base64 alignments. A file holding none of
+ * them holds no key (prefilters outside the engine rely on it).
+ */
+export const LITERALS: readonly string[] = [KEY_PREFIX, "n\0f\0l\0_", "G1uZmxf", "xtbmZsX", "W5mbF"];
+
 function hitOf(match: KeyMatch, encoding: SecretEncoding, start = match.start, end = match.end): SecretHit {
   return { start, end, key: match.key, keyId: match.keyId, secret: match.secret, confidence: match.confidence, encoding, placeholder: match.placeholder };
 }

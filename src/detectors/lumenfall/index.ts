@@ -1,6 +1,6 @@
 import type { Detector } from "../../engine/detector.js";
-import { findKeys, LOOKBEHIND_BYTES } from "./find-keys.js";
-import { KEY_PREFIX, MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
+import { findKeys, LITERALS, LOOKBEHIND_BYTES } from "./find-keys.js";
+import { MAX_ENCODED_KEY_BYTES } from "./key-shape.js";
 import { redactKey } from "./redact.js";
 
 /**
@@ -16,7 +16,7 @@ export const lumenfallDetector: Detector = {
   verifiable: true,
   maxBytes: MAX_ENCODED_KEY_BYTES,
   lookbehind: LOOKBEHIND_BYTES,
-  literals: [KEY_PREFIX],
+  literals: LITERALS,
   find: (buf, from, to, search) => findKeys(buf, from, to, search.fileOffset),
   redact: (hit) => redactKey(hit.keyId, hit.secret.slice(-4)),
 };

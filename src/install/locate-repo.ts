@@ -1,11 +1,14 @@
-import { runGit } from "../git/run-git.js";
 import { resolve } from "node:path";
 import { ScanError } from "../errors.js";
+import { runGit } from "../git/run-git.js";
 
 /** The repository `lumenguard init` works on: the one holding the current directory. */
 export interface GitRepo {
+  /** The top of this work tree (absolute); git runs hooks from here. */
   root: string;
-  /** Where git looks for hooks: core.hooksPath (relative to the root when relative) or .git/hooks. */
+  /** The git directory shared by all work trees of the repository (absolute): `.git` of the main one. */
+  gitCommonDir: string;
+  /** Where git looks for hooks (absolute): core.hooksPath (relative to the root when relative) or `<common dir>/hooks`. */
   hooksDir: string;
   /** core.hooksPath as configured, if at all (husky sets it to `.husky/_`). */
   hooksPathConfig: string | null;
@@ -17,17 +20,20 @@ export class NotAGitRepoError extends ScanError {
   }
 }
 
+/** Throws NotAGitRepoError outside a work tree, ScanError when git fails otherwise. */
 export function locateRepo(cwd: string, env: NodeJS.ProcessEnv): GitRepo {
   const top = git(["rev-parse", "--show-toplevel"], cwd, env);
   if (top.status !== 0) throw new NotAGitRepoError(cwd, top.stderr || "git rev-parse failed");
   // --git-path hooks honours core.hooksPath (relative to the root, ~ expanded) and linked
   // worktrees (hooks live in the common git dir); it answers relative to cwd.
-  const hooks = git(["rev-parse", "--git-path", "hooks"], cwd, env);
+  const hooks = git(["rev-parse", "--git-path", "hooks", "--git-common-dir"], cwd, env);
   if (hooks.status !== 0) throw new ScanError(`git rev-parse --git-path hooks failed: ${hooks.stderr}`);
+  const [hooksPath = "", commonDir = ""] = hooks.stdout.split("\n");
   const config = git(["config", "--get", "core.hooksPath"], cwd, env);
   return {
     root: resolve(cwd, top.stdout),
-    hooksDir: resolve(cwd, hooks.stdout),
+    gitCommonDir: resolve(cwd, commonDir),
+    hooksDir: resolve(cwd, hooksPath),
     hooksPathConfig: config.status === 0 && config.stdout !== "" ? config.stdout : null,
   };
 }

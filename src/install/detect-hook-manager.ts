@@ -1,7 +1,7 @@
 import { isDirectory } from "../files.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { GitRepo } from "./git-repo.js";
+import type { GitRepo } from "./locate-repo.js";
 
 export type HookManager = "husky" | "lefthook" | "git-hooks";
 
@@ -9,7 +9,7 @@ export type HookManager = "husky" | "lefthook" | "git-hooks";
 export const LEFTHOOK_CONFIGS = [".lefthook.yml", "lefthook.yml", ".lefthook.yaml", "lefthook.yaml"] as const;
 
 /**
- * The hook manager the repository already uses (SPEC §8): husky owns core.hooksPath, so it
+ * The hook manager the repository already uses: husky owns core.hooksPath, so it
  * wins; then lefthook; else plain git hooks. `--husky`, `--lefthook`, `--git-hooks` override.
  */
 export function detectHookManager(repo: GitRepo): HookManager {

@@ -1,8 +1,12 @@
 /**
- * A text file as lines that each keep their own terminator, so an edit touches only the lines
- * it adds or removes: CRLF stays CRLF, a mixed file stays mixed, and a file without a final
+ * A file as lines that each keep their own terminator, so an edit touches only the lines it
+ * adds or removes: CRLF stays CRLF, a mixed file stays mixed, and a file without a final
  * newline gets one back only where an edit needs it. Removing what an insert added restores
- * the file byte for byte (issue: `init --uninstall` reverses exactly what `init` did).
+ * the file byte for byte, which is how `init --uninstall` reverses exactly what `init` did.
+ *
+ * The strings here are byte strings, one character per byte (see readBytesAsText()): a
+ * Latin-1 or UTF-8 line is carried through untouched, never decoded and re-encoded. Lines
+ * lumenguard adds are ASCII, the same in every such encoding.
  */
 export interface Line {
   text: string;
