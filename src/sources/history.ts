@@ -1,19 +1,16 @@
-import { realpathSync } from "node:fs";
-import { join, relative } from "node:path";
-import type { EngineFinding } from "../engine/apply-rules.js";
+import { join } from "node:path";
 import { ScanError, UsageError } from "../errors.js";
 import { commitMessageOnly, withLfsPointerCheck } from "../git/object-content.js";
 import { BlobStream } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
 import type { TipObject } from "../git/pushed-objects.js";
 import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
-import { walkHistory, type LoggedCommit } from "../git/walk-history.js";
+import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import type { Finding } from "../types.js";
+import { attribute, COMMIT_MESSAGE_PATH, displayName, type Walk } from "./history-attribution.js";
 import { LfsContent } from "./lfs-content.js";
-import { toPosix } from "./paths.js";
 
 /**
  * The history source: every blob reachable from the given revisions is read once, however
@@ -24,7 +21,7 @@ import { toPosix } from "./paths.js";
  * and the findings, never a blob.
  *
  * Commit messages are pushed like files: each commit's message is scanned too, reported at the
- * pseudo-file {@link COMMIT_MESSAGE_PATH} with that commit. A Git LFS pointer is scanned as the
+ * pseudo-file `<commit message>` with that commit. A Git LFS pointer is scanned as the
  * content it stands for when that content is in the local LFS store, and said otherwise.
  */
 export interface HistoryOptions {
@@ -46,23 +43,10 @@ export interface HistoryOptions {
   objects?: readonly TipObject[] | undefined;
 }
 
-/** Where a key in a commit message is reported (the finding's `commit` says which one). */
-export const COMMIT_MESSAGE_PATH = "<commit message>";
-
-/** The pseudo-files of messages: a commit's, or an annotated tag's (`<tag message> <ref>`). */
-export function isMessagePath(path: string): boolean {
-  return path === COMMIT_MESSAGE_PATH || path.startsWith("<tag message> ");
-}
-
 export interface HistoryProgress {
   commits: number;
   blobs: number;
   bytes: number;
-}
-
-interface Introduction {
-  commit: number;
-  path: string;
 }
 
 /**
@@ -90,21 +74,11 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
       message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned; fetch them (for example git fetch --refetch, or a clone without --filter) to scan everything`,
     });
   }
-  const name = displayName(repo, options.displayRoot);
-  attribute(walk, repo, session, name);
+  const name = displayName(repo.root, options.displayRoot);
+  attribute(walk, repo.root, session, name);
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
-}
-
-interface Walk {
-  commits: LoggedCommit[];
-  /** Blob (or commit, for its message) id → the paths and commits that introduced it. */
-  introductions: Map<string, Introduction[]>;
-  hits: Map<string, ScannedFile>;
-  scanned: number;
-  bytes: number;
-  unreadable: string[];
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
@@ -204,59 +178,6 @@ function aborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-/**
- * Each key once per path: of all the blobs and commits that put the key at that path, the
- * earliest commit is the one that introduced it.
- */
-function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession, name: (repoPath: string) => string): void {
-  const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
-  const attributed = new Map<string, { path: string; scanned: ScannedFile }>();
-  for (const [oid, scanned] of walk.hits) {
-    for (const { commit, path } of walk.introductions.get(oid) ?? []) {
-      if (session.isIgnored(join(repo.root, path))) continue;
-      attributed.set(`${oid}\u0000${path}`, { path, scanned });
-      for (const finding of scanned.outcome.findings) {
-        const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}`;
-        const known = earliest.get(key);
-        if (known && known.commit <= commit) continue;
-        earliest.set(key, { commit, path, finding, scanned });
-      }
-    }
-  }
-  const byPlace = new Map<string, { path: string; commit: number; findings: EngineFinding[]; scanned: ScannedFile }>();
-  for (const { commit, path, finding, scanned } of earliest.values()) {
-    const place = `${commit}\u0000${path}`;
-    const entry = byPlace.get(place) ?? { path, commit, findings: [], scanned };
-    entry.findings.push(finding);
-    byPlace.set(place, entry);
-  }
-  const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(repo.root, path), repoPath: path });
-  for (const { path, commit, findings, scanned } of byPlace.values()) {
-    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
-  }
-  // Allowed findings and cross-file facts: once per blob and path.
-  for (const { path, scanned } of attributed.values()) session.recordAttributed(fileAt(path), [], scanned, {});
-}
-
-/** How a path from the repository root is named in the report: relative to `displayRoot`, `/`-separated. */
-function displayName(repo: RepositoryFacts, displayRoot: string | undefined): (repoPath: string) => string {
-  const from = displayRoot === undefined ? repo.root : realPath(displayRoot);
-  if (from === repo.root) return (path) => path;
-  return (path) => (isMessagePath(path) ? path : toPosix(relative(from, join(repo.root, path))));
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function commitOf(commit: LoggedCommit | undefined): Finding["commit"] {
-  return commit ? { sha: commit.sha, author: commit.author, date: commit.date } : undefined;
-}
-
 function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {
   if (repo.shallowBoundary.length === 0) return;
   const first = repo.shallowBoundary[0]?.slice(0, 12);
@@ -288,3 +209,5 @@ function throttle(fn: () => void): () => void {
     fn();
   };
 }
+
+export { COMMIT_MESSAGE_PATH, isMessagePath } from "./history-attribution.js";
