@@ -356,7 +356,20 @@ describe("scan PATH --staged: the path names the repository and narrows the scan
   it("a hook's GIT_DIR and GIT_INDEX_FILE name the hook's repository, not the path's", async () => {
     const other = createRepo({ committed: { "x": "x" }, staged: { "k.ts": `k = "${makeKey()}"\n` } });
     const hookRepo = createRepo({ committed: { "y": "y" } });
-    const outcome = await runCli(["scan", other, "--staged", "--format", "json"], { cwd: hookRepo, env: { GIT_DIR: join(hookRepo, ".git"), GIT_INDEX_FILE: join(hookRepo, ".git/index") } });
-    expect(files(JSON.parse(outcome.stdout))).toEqual(["k.ts"]);
+    for (const hookEnv of [{ GIT_DIR: join(hookRepo, ".git"), GIT_INDEX_FILE: join(hookRepo, ".git/index") }, { GIT_INDEX_FILE: ".git/index" }, { GIT_INDEX_FILE: join(hookRepo, ".git/index") }]) {
+      const outcome = await runCli(["scan", other, "--staged", "--format", "json"], { cwd: hookRepo, env: hookEnv });
+      expect(files(JSON.parse(outcome.stdout)), JSON.stringify(hookEnv)).toEqual(["k.ts"]);
+    }
+  });
+
+  it("a hook's temporary index (git commit -a) is kept when the path is in the hook's own repository", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    const temporary = join(repo, ".git/next-index.lock");
+    writeFileSync(join(repo, "a.ts"), key);
+    git(repo, ["read-tree", "HEAD"], { GIT_INDEX_FILE: temporary });
+    git(repo, ["add", "a.ts"], { GIT_INDEX_FILE: temporary });
+    const outcome = await runCli(["scan", ".", "--staged", "--format", "json"], { cwd: repo, env: { GIT_INDEX_FILE: temporary } });
+    expect(files(JSON.parse(outcome.stdout))).toEqual(["a.ts"]);
   });
 });

@@ -73,16 +73,24 @@ function repositoryAt(folder: string, given: string, env: NodeJS.ProcessEnv): { 
 /**
  * The environment for git in the named repository: a calling hook's GIT_DIR, GIT_INDEX_FILE
  * and the like are kept when they are that repository's (a pre-commit hook of `git commit -a`
- * names its temporary index so), and dropped when they name another.
+ * names its temporary index so, absolute or relative to the hook's directory), and dropped
+ * when they name another.
  */
 export function envForRepository(repository: RepositoryOfPaths, cwd: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const gitDir = env["GIT_DIR"];
-  if (gitDir === undefined) return env;
-  let named: string;
-  try {
-    named = realpathSync(resolve(cwd, gitDir));
-  } catch {
-    named = resolve(cwd, gitDir);
-  }
-  return named === repository.gitDir ? env : envForPath(env);
+  const index = env["GIT_INDEX_FILE"];
+  if (gitDir === undefined && index === undefined) return env;
+  const named = (value: string) => {
+    try {
+      return realpathSync(resolve(cwd, value));
+    } catch {
+      return resolve(cwd, value);
+    }
+  };
+  const ours = gitDir !== undefined ? named(gitDir) === repository.gitDir : isInside(named(index!), repository.gitDir);
+  return ours ? env : envForPath(env);
+}
+
+function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 }
