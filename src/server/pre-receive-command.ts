@@ -83,7 +83,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
-      report(message(new Set(), [`the bypass could not be recorded in the audit log (${(error as Error).message}), so it is refused`]));
+      report(message(new Set(), [`the bypass could not be recorded in the audit log (${safe((error as Error).message)}), so it is refused`]));
       return 1;
     }
     say(`lumenguard: ${blocking.length} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`);
