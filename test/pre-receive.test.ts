@@ -221,6 +221,22 @@ describe("pre-receive settings: only the server's own", () => {
     expect(rejected.stdout + rejected.stderr).toContain("refs/tags/notes:1:6");
   });
 
+  it("a bypass that cannot be recorded (the audit log is a symbolic link) is refused", async () => {
+    const { symlinkSync } = await import("node:fs");
+    const server = await createServer();
+    const outside = join(createDir(), "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, join(server.path, "lumenguard-audit.log"));
+    const repo = workRepo(server.path);
+    commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
+    const probe = push(repo, ["origin", "main"]);
+    const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!;
+    const refused = push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=fixture", "origin", "main"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("could not be recorded in the audit log");
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+  });
+
   it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) is never read", async () => {
     const server = await createServer();
     const repo = workRepo(server.path);
