@@ -4,12 +4,6 @@ import module from "node:module";
 
 // Node 22.1+ caches compiled code between runs; the hook starts on every commit.
 module.enableCompileCache?.();
-const { run } = await import("../lib/cli.js");
+const { run, processIO } = await import("../lib/cli.js");
 
-process.exitCode = await run(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  cwd: process.cwd(),
-  env: process.env,
-});
+process.exitCode = await run(process.argv.slice(2), processIO(process));

@@ -52,7 +52,7 @@ export default defineRule<PrefixOptions>({
     keywords: (_options, file) => (file.scope === "shipped" ? BUNDLE_KEYWORDS : SOURCE_KEYWORDS),
     // A Lumenfall base URL or key variable names Lumenfall: most "use client" files are never decoded.
     alsoNeeds: NAMES_LUMENFALL,
-    prefilter: () => ({ keywords: SOURCE_KEYWORDS, also: NAMES_LUMENFALL }),
+    prefilter: (_options, scope) => ({ keywords: scope === "shipped" ? BUNDLE_KEYWORDS : SOURCE_KEYWORDS, also: NAMES_LUMENFALL }),
   },
   check(context) {
     const { text, file } = context;

@@ -85,8 +85,9 @@ export interface ScanOptions {
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
   /**
-   * Working tree: `false` reads every file instead of only those a `git grep` for the rules'
-   * literals returns (the results are the same; tests and the bench compare both ways).
+   * `false`: the engine reads every file, instead of only those that hold one of the rules'
+   * literals — found by `git grep` in a working tree, by a byte search for blobs and files read
+   * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
 }
@@ -162,6 +163,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       baselineFile: options.useBaseline === false ? null : settings.baselineFile,
       baseline: options.useBaseline === false ? undefined : settings.baseline,
       trace: createTracer(),
+      ...(options.prefilter === false ? { prefilter: false } : {}),
     });
   function baselineOf(config: ResolvedConfig): string | null {
     return configuredBaseline(options.baselineFile, place.callerCwd, config);

@@ -116,6 +116,11 @@ export interface ScanStats {
   skipped: number;
   /** Findings hidden by inline comments, config ignore globs or the baseline. */
   suppressed: number;
+  /**
+   * Findings that were found but not kept, beyond the caps that bound memory (10,000 per file,
+   * 100,000 per scan); present only when some were left out, and then a warning says so.
+   */
+  findingsOverCap?: number;
 }
 
 /** What a scan looked at. */

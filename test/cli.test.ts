@@ -27,13 +27,22 @@ describe("lumenguard scan: exit codes", () => {
     expect(stdout).not.toContain(key);
   });
 
-  it("--fail-on raises or lowers the bar; none never fails", async () => {
-    const dir = createDir({ "a.txt": makeKey() });
-    expect((await runCli(["scan", "--fail-on", "critical"], { cwd: dir })).code).toBe(1);
-    expect((await runCli(["scan", "--fail-on", "none"], { cwd: dir })).code).toBe(0);
+  it("--fail-on raises or lowers the bar; none never fails; the finding is reported either way", async () => {
+    const key = makeKey();
+    const dir = createDir({ "a.txt": key });
+    const found = (stdout: string) => JSON.parse(stdout).findings.map((f: { ruleId: string; severity: string; line: number; column: number }) => [f.ruleId, f.severity, f.line, f.column]);
+    for (const [failOn, code] of [["critical", 1], ["none", 0]] as const) {
+      const outcome = await runCli(["scan", "--fail-on", failOn, "-f", "json"], { cwd: dir });
+      expect(outcome.code, failOn).toBe(code);
+      expect(found(outcome.stdout), failOn).toEqual([["lumenfall-key", "critical", 1, 1]]);
+    }
     const placeholder = createDir({ "a.txt": "lmnfl_aaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaa" });
-    expect((await runCli(["scan", "--include-placeholders"], { cwd: placeholder })).code).toBe(0);
-    expect((await runCli(["scan", "--include-placeholders", "--fail-on", "info"], { cwd: placeholder })).code).toBe(1);
+    const info = await runCli(["scan", "--include-placeholders", "-f", "json"], { cwd: placeholder });
+    expect(info.code).toBe(0);
+    expect(found(info.stdout)).toEqual([["lumenfall-key", "info", 1, 1]]);
+    const failing = await runCli(["scan", "--include-placeholders", "--fail-on", "info", "-f", "json"], { cwd: placeholder });
+    expect(failing.code).toBe(1);
+    expect(found(failing.stdout)).toEqual([["lumenfall-key", "info", 1, 1]]);
   });
 
   it("failOn from the config applies when no flag is given", async () => {
@@ -43,9 +52,14 @@ describe("lumenguard scan: exit codes", () => {
     expect(stdout).toContain("LOW  lumenfall-key");
   });
 
-  it("a rule turned off reports nothing", async () => {
-    const dir = createDir({ "a.txt": makeKey(), ".lumenguardrc.json": '{ "rules": { "lumenfall-key": "off" } }' });
-    expect((await runCli(["scan"], { cwd: dir })).code).toBe(0);
+  it("a rule turned off reports nothing (and on, the same file is a finding)", async () => {
+    const key = makeKey();
+    const off = await runCli(["scan", "-f", "json"], { cwd: createDir({ "a.txt": key, ".lumenguardrc.json": '{ "rules": { "lumenfall-key": "off" } }' }) });
+    expect(off.code).toBe(0);
+    expect(JSON.parse(off.stdout)).toMatchObject({ findings: [], stats: { files: 2 } });
+    const on = await runCli(["scan", "-f", "json"], { cwd: createDir({ "a.txt": key, ".lumenguardrc.json": "{}" }) });
+    expect(on.code).toBe(1);
+    expect(JSON.parse(on.stdout).findings.map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([["lumenfall-key", "a.txt"]]);
   });
 
   it.each([
@@ -129,14 +143,16 @@ describe("lumenguard scan: formats and output", () => {
     expect(JSON.parse(readFileSync(join(dir, "out/report.json"), "utf8")).findings).toHaveLength(1);
   });
 
-  it("colour only on a TTY, off with NO_COLOR or --no-color, forced by FORCE_COLOR", async () => {
+  it("colour only on a TTY, off with NO_COLOR or --no-color, forced by FORCE_COLOR: the exact first line (test/colour.test.ts has the rest)", async () => {
     const dir = createDir({ "a.txt": makeKey() });
-    const ESC = "\u001b[";
-    expect((await runCli(["scan"], { cwd: dir })).stdout).not.toContain(ESC);
-    expect((await runCli(["scan"], { cwd: dir, tty: true })).stdout).toContain(ESC);
-    expect((await runCli(["scan"], { cwd: dir, tty: true, env: { NO_COLOR: "1" } })).stdout).not.toContain(ESC);
-    expect((await runCli(["scan", "--no-color"], { cwd: dir, tty: true })).stdout).not.toContain(ESC);
-    expect((await runCli(["scan"], { cwd: dir, env: { FORCE_COLOR: "1" } })).stdout).toContain(ESC);
+    const plain = "a.txt:1:1  CRITICAL  lumenfall-key\n";
+    const coloured = "\u001b[1ma.txt:1:1\u001b[22m  \u001b[31m\u001b[1mCRITICAL\u001b[22m\u001b[39m  lumenfall-key\n";
+    const first = async (argv: string[], options: { tty?: boolean; env?: NodeJS.ProcessEnv }) => (await runCli(argv, { cwd: dir, ...options })).stdout.split("\n")[0] + "\n";
+    expect(await first(["scan"], {})).toBe(plain);
+    expect(await first(["scan"], { tty: true })).toBe(coloured);
+    expect(await first(["scan"], { tty: true, env: { NO_COLOR: "1" } })).toBe(plain);
+    expect(await first(["scan", "--no-color"], { tty: true })).toBe(plain);
+    expect(await first(["scan"], { env: { FORCE_COLOR: "1" } })).toBe(coloured);
   });
 
   it("--help starts with examples; --version prints the package version", async () => {
@@ -185,8 +201,13 @@ describe("lumenguard scan - (stdin)", () => {
 
   it("applies config ignore globs to the stdin file name", async () => {
     const dir = createDir({ "lumenguard.config.json": '{ "ignore": ["fixtures/**"] }' });
-    const { code } = await runCli(["scan", "-", "--stdin-filename", "fixtures/a.ts"], { cwd: dir, stdin: makeKey() });
-    expect(code).toBe(0);
+    const key = makeKey();
+    const ignored = await runCli(["scan", "-", "--stdin-filename", "fixtures/a.ts", "-f", "json"], { cwd: dir, stdin: key });
+    expect(ignored.code).toBe(0);
+    expect(JSON.parse(ignored.stdout).findings).toEqual([]);
+    const scanned = await runCli(["scan", "-", "--stdin-filename", "src/a.ts", "-f", "json"], { cwd: dir, stdin: key });
+    expect(scanned.code).toBe(1);
+    expect(JSON.parse(scanned.stdout).findings.map((f: { file: string; source: string }) => [f.file, f.source])).toEqual([["src/a.ts", "stdin"]]);
   });
 
   it("is <stdin> without a name", async () => {
@@ -236,9 +257,13 @@ describe("configuration errors exit 2 naming the field", () => {
       "other/lumenguard.config.json": "{}",
       "other/b.txt": key,
     });
-    expect((await runCli(["scan", "app"], { cwd: dir })).code).toBe(0);
-    expect((await runCli(["scan", "other"], { cwd: dir })).code).toBe(1);
-    expect((await runCli(["scan", "../other"], { cwd: join(dir, "app") })).code).toBe(1);
+    const files = async (argv: string[], cwd: string) => {
+      const outcome = await runCli([...argv, "-f", "json"], { cwd });
+      return [outcome.code, JSON.parse(outcome.stdout).findings.map((f: { file: string }) => f.file)];
+    };
+    expect(await files(["scan", "app"], dir)).toEqual([0, []]);
+    expect(await files(["scan", "other"], dir)).toEqual([1, ["b.txt"]]);
+    expect(await files(["scan", "../other"], join(dir, "app"))).toEqual([1, ["b.txt"]]);
   });
 });
 

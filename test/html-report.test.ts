@@ -34,6 +34,8 @@ const secretOf = (key: string): SecretInfo => {
 const A = secretOf(keyA);
 const B = secretOf(keyB);
 const C: SecretInfo = { redacted: "tok_…9f2a", fingerprint: "c3".repeat(32), keyId: null, lastFour: "9f2a", confidence: "high" };
+/** How the scrubber shows the planted key wherever it finds it: its redacted form. */
+const P = secretOf(planted).redacted;
 /** The forms of a key the engine's scrubber recognises in free text: plain, percent- and JSON-escaped. */
 const plantedForms = [planted, planted.replace(".", "%2E"), planted.replace(".", "\\u002e")];
 
@@ -100,8 +102,8 @@ describe("html report: structure", () => {
 
   it("lists every place of a key: file:line:column, original source, commit with author and date", () => {
     expect(locations(groups[0]!)).toEqual(["src/app.ts:2:12", `${HOSTILE}:1:1`, "dist/app.js:1:30", "old.ts:3:5"]);
-    expect(byTag(groups[0]!, "div", "original").map(textOf)).toEqual(["from webpack:///src/lmnfl_…<script>.ts:3:8 (original source, through the source map)"]);
-    expect(byTag(groups[0]!, "div", "commit").map(textOf)).toEqual(["commit c0ffee000000 by <script>alert(1)</script> Eve\\u{d}\\u{1b}[2K lmnfl_… <eve@example.invalid>, 2024-01-02T03:04:05Z"]);
+    expect(byTag(groups[0]!, "div", "original").map(textOf)).toEqual([`from webpack:///src/${P}<script>.ts:3:8 (original source, through the source map)`]);
+    expect(byTag(groups[0]!, "div", "commit").map(textOf)).toEqual([`commit c0ffee000000 by <script>alert(1)</script> Eve\\u{d}\\u{1b}[2K ${P} <eve@example.invalid>, 2024-01-02T03:04:05Z`]);
     expect(byTag(groups[0]!, "tr", "place").map((row) => [attr(row, "data-rule"), attr(row, "data-severity")])).toEqual([
       ["lumenfall-key", "critical"],
       ["lumenfall-key", "critical"],
@@ -130,8 +132,8 @@ describe("html report: structure", () => {
     expect(locations(sectionById("without-key"))).toEqual([".env:1:1", "esc\\u{1b}[8A\\u{1b}[J\\u{d}\\u{a}next\\u{202e}gnp.ts:1:1"]);
     expect(byTag(sectionById("without-key"), "strong").map(textOf)).toEqual([ruleById("dotenv-tracked")!.meta.practice, ruleById("dotenv-unignored")!.meta.practice]);
     expect(locations(sectionById("placeholders"))).toEqual(["src/app.ts:2:12"]);
-    expect(byTag(sectionById("warnings"), "li").map(textOf)).toEqual(["verify-unknown could not verify lmnfl_…", "unreadable cannot read dir/lmnfl_…\\u{7}"]);
-    expect(byTag(sectionById("allowed"), "td").map(textOf)).toEqual([`t/${HOSTILE}:4:2`, "lumenfall-key", "inline", "fixture lmnfl_…"]);
+    expect(byTag(sectionById("warnings"), "li").map(textOf)).toEqual([`verify-unknown could not verify ${P}`, `unreadable cannot read dir/${P}\\u{7}`]);
+    expect(byTag(sectionById("allowed"), "td").map(textOf)).toEqual([`t/${HOSTILE}:4:2`, "lumenfall-key", "inline", `fixture ${P}`]);
   });
 
   it("has a filter form for every rule and severity present, hidden until the script shows it", () => {
@@ -182,7 +184,7 @@ describe("html report: nothing runs, loads or leaks", () => {
 describe("html report: helpers", () => {
   it("HtmlEscaper keeps the scan's redacted forms and scrubs every other key", () => {
     const esc = new HtmlEscaper([A.redacted]);
-    expect(esc.scrub(`${A.redacted} and ${planted} and ${plantedForms[1]}`)).toBe(`${A.redacted} and lmnfl_… and lmnfl_…`);
+    expect(esc.scrub(`${A.redacted} and ${planted} and ${plantedForms[1]}`)).toBe(`${A.redacted} and ${P} and ${P}`);
     expect(esc.html(`"${A.redacted}"<`)).toBe(`&quot;${A.redacted}&quot;&lt;`);
     expect(new HtmlEscaper([]).html(`a'b&c`)).toBe("a&#39;b&amp;c");
   });

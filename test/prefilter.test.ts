@@ -79,6 +79,49 @@ describe("the working tree's literal search (git grep) changes nothing but speed
     );
   }, 120_000);
 
+  it("client output git ignores (searched with git grep --no-index, for what shipped code can hold): the same both ways", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.subarray(plants.map((_, index) => index), { minLength: 2 }), fc.integer({ min: 70, max: 120 }), async (chosen, fillers) => {
+        const repo = createRepo({ committed: { "package.json": JSON.stringify({ dependencies: { vite: "5" } }), ".gitignore": "dist/\n", "lumenguard.config.json": JSON.stringify(CONFIG) } });
+        const files: FileTree = Object.fromEntries(Object.entries(filler(fillers)).map(([path, content]) => [`dist/${path}`, content]));
+        for (const index of chosen) {
+          const { path, content } = plants[index]!();
+          files[`dist/${path}`] = content;
+        }
+        // "use client" in shipped code is no finding: a file holding only that must stay clear both ways.
+        files["dist/assets/chunk.js"] = '"use client";\nexport const x = 1;\n';
+        writeFiles(repo, files);
+        const fast = await scan({ cwd: repo, env });
+        const full = await scan({ cwd: repo, env, prefilter: false });
+        expect(comparable(fast)).toEqual(comparable(full));
+      }),
+      { numRuns: 8 },
+    );
+  }, 120_000);
+
+  it("history and the index (blobs checked for literals in memory): the same both ways", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.subarray(plants.map((_, index) => index), { minLength: 2 }), async (chosen) => {
+        const repo = createRepo({ committed: { "lumenguard.config.json": JSON.stringify(CONFIG), ...filler(10) } });
+        const files: FileTree = {};
+        for (const index of chosen) {
+          const { path, content } = plants[index]!();
+          files[path] = content;
+        }
+        writeFiles(repo, files);
+        git(repo, ["add", "-A", "-f"]);
+        const stagedFast = await scan({ cwd: repo, env, mode: { kind: "staged" } });
+        const stagedFull = await scan({ cwd: repo, env, mode: { kind: "staged" }, prefilter: false });
+        expect(comparable(stagedFast)).toEqual(comparable(stagedFull));
+        git(repo, ["commit", "-q", "-m", "plants"]);
+        const historyFast = await scan({ cwd: repo, env, mode: { kind: "history" } });
+        const historyFull = await scan({ cwd: repo, env, mode: { kind: "history" }, prefilter: false });
+        expect(comparable(historyFast)).toEqual(comparable(historyFull));
+      }),
+      { numRuns: 8 },
+    );
+  }, 120_000);
+
   it("a tree where nothing holds a literal is still counted whole", async () => {
     const repo = createRepo({ committed: filler(100) });
     const fast = await scan({ cwd: repo, env });

@@ -2,9 +2,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORMATS } from "../src/reporters/index.js";
+import type { Finding } from "../src/types.js";
 import { runCli, type CliOutcome } from "./helpers/cli.js";
 import { makeDotlessKey, makeKey } from "./helpers/keys.js";
-import { createDir } from "./helpers/repo.js";
+import { encodeKey, FILE_NAME_ENCODINGS, leakIn } from "./helpers/leaks.js";
+import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
 /**
  * A full key never appears in anything lumenguard prints or writes, in any encoding
@@ -97,5 +99,74 @@ describe("no full key in any output", () => {
     const outcome: CliOutcome = await runCli(argv, { cwd: createDir(files) });
     expect(outcome.code).toBeGreaterThanOrEqual(2);
     expectNoKey(outcome.stdout + outcome.stderr, [key], "error output");
+  });
+});
+
+describe("keys in what a real scan echoes, in every encoding, reach no output", () => {
+  /** Runs every format (stdout, stderr and the written file) and returns what it printed and wrote. */
+  async function everyFormat(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Array<[string, string]>> {
+    const outputs: Array<[string, string]> = [];
+    for (const format of FORMATS) {
+      const outcome = await runCli([...argv, "--format", format, "--report", `${format}=${join(createDir(), `r.${format}`)}`], { cwd, env, tty: true });
+      outputs.push([format, outcome.stdout + outcome.stderr]);
+    }
+    const summary = join(createDir(), "summary.md");
+    const github = await runCli([...argv, "--format", "github"], { cwd, env: { ...env, GITHUB_STEP_SUMMARY: summary } });
+    outputs.push(["github step summary", github.stdout + github.stderr + readFileSync(summary, "utf8")]);
+    return outputs;
+  }
+
+  function expectNoLeak(outputs: Array<[string, string]>, keys: string[]) {
+    for (const [format, text] of outputs) expect(leakIn(text, keys), format).toBeNull();
+  }
+
+  it("file names holding keys", async () => {
+    const named = FILE_NAME_ENCODINGS.map(() => makeKey());
+    const files = Object.fromEntries(FILE_NAME_ENCODINGS.map((encoding, i) => [`src/${encodeKey(named[i]!, encoding)}.ts`, `const k = "${makeKey()}";\n`]));
+    const dir = createDir(files);
+    const outputs = await everyFormat(["scan", "."], dir);
+    const json = JSON.parse((await runCli(["scan", ".", "-f", "json"], { cwd: dir })).stdout);
+    expect(json.findings).toHaveLength(FILE_NAME_ENCODINGS.length);
+    expectNoLeak(outputs, named);
+  });
+
+  it("a source map whose sources entry holds a key (the finding's original file)", async () => {
+    const inSources = ["plain", "base64url", "percent-every-char", "percent-dot"] as const;
+    const hidden = inSources.map(() => makeKey());
+    const files: Record<string, string> = {};
+    inSources.forEach((encoding, i) => {
+      files[`dist/app${i}.js`] = `var k="${makeKey()}";\n//# sourceMappingURL=app${i}.js.map\n`;
+      files[`dist/app${i}.js.map`] = JSON.stringify({ version: 3, sources: [`webpack:///src/${encodeKey(hidden[i]!, encoding)}.ts`], names: [], mappings: "AAAA" });
+    });
+    const dir = createDir(files);
+    const json = JSON.parse((await runCli(["scan", "--bundles", "dist", "-f", "json"], { cwd: dir })).stdout);
+    const traced = json.findings.filter((finding: Finding) => finding.original);
+    expect(traced).toHaveLength(inSources.length);
+    // Shown as the key's redacted form, wherever the scrubber found it.
+    for (const finding of traced) expect(finding.original.file).toMatch(/^webpack:\/\/\/src\/.*lmnfl_[A-Za-z0-9]+\.…/);
+    expectNoLeak(await everyFormat(["scan", "--bundles", "dist"], dir), hidden);
+  });
+
+  it("an inline-allow reason holding a key (base64, percent-encoded, UTF-16 as escapes)", async () => {
+    const reasons = ["base64", "base64-after-1", "percent-every-char", "json-escaped", "plain"] as const;
+    const hidden = reasons.map(() => makeKey());
+    const lines = reasons.map((encoding, i) => `const k${i} = "${makeKey()}"; // lumenguard-allow: rotated, was ${encodeKey(hidden[i]!, encoding)}`);
+    const dir = createDir({ "src/a.ts": `${lines.join("\n")}\n` });
+    const json = JSON.parse((await runCli(["scan", ".", "-f", "json"], { cwd: dir })).stdout);
+    // Each line's key is allowed with its reason (keys inside the comment may be allowed too).
+    expect(new Set(json.suppressed.map((allowed: { line: number }) => allowed.line))).toEqual(new Set([1, 2, 3, 4, 5]));
+    for (const allowed of json.suppressed) expect(allowed.reason).toMatch(/^rotated, was .*lmnfl_[A-Za-z0-9]+\.…/);
+    expectNoLeak(await everyFormat(["scan", "."], dir), hidden);
+  });
+
+  it("a commit author holding a key (history)", async () => {
+    const author = makeKey();
+    const repo = createRepo();
+    writeFiles(repo, { "a.ts": `const k = "${makeKey()}";\n` });
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "-m", "k"], { GIT_AUTHOR_NAME: `Eve ${encodeKey(author, "base64url")} ${author}` });
+    const json = JSON.parse((await runCli(["scan", "--history", "-f", "json"], { cwd: repo })).stdout);
+    expect(json.findings[0].commit.author).toMatch(/^Eve /);
+    expectNoLeak(await everyFormat(["scan", "--history"], repo), [author]);
   });
 });

@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { customPatternRule } from "../rules/custom-pattern.js";
 import { ruleById, rules } from "../rules/index.js";
-import { ANNOTATION_CAP, escapeData, escapeProperty, githubStepSummary } from "../src/reporters/github.js";
-import { FORMATS, reporters, type ReportContext } from "../src/reporters/index.js";
+import { escapeData, escapeProperty } from "../src/reporters/github.js";
+import { FORMATS, githubStepSummary, reporters, type ReportContext } from "../src/reporters/index.js";
 import { toUriReference } from "../src/reporters/sarif.js";
 import type { Finding, ScanResult } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";
@@ -122,14 +123,24 @@ describe("sarif", () => {
     expect(JSON.stringify(log)).not.toContain("const k");
   });
 
-  it("partialFingerprints are stable when lines move and tell two places of one key apart", () => {
+  it("partialFingerprints are SHA-256 of rule, path from the repository root and key; stable when lines move; two places of one key told apart", () => {
     const fingerprints = (findings: Finding[]) => JSON.parse(render("sarif", findings)).runs[0].results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["lumenguard/v1"]);
-    const before = fingerprints(FINDINGS);
-    expect(new Set(before).size).toBe(FINDINGS.length);
-    for (const fingerprint of before) expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    // Computed here from the documented inputs, not by the code under test.
+    expect(fingerprints(FINDINGS)).toEqual([
+      sha(`lumenfall-key\0src/app.ts\0key:${FINGERPRINT_A}`),
+      sha(`lumenfall-key\0src/app.ts\0key:${FINGERPRINT_A}\0${2}`),
+      sha(`lumenfall-key\0a:dir/my file 100% ü#1?.ts\0key:${FINGERPRINT_B}`),
+      sha(`client-bundle-key\0dist/app.zip!js/bg.js\0key:${FINGERPRINT_A}`),
+      sha(`key-in-history\0old.ts\0key:${FINGERPRINT_A}`),
+      sha(`dotenv-tracked\0.env\0line:1`),
+      sha(`my-custom-token\0src/app.ts\0line:2`),
+    ]);
     const moved = FINDINGS.map((finding) => (finding.secret ? { ...finding, line: finding.line + 10, endLine: finding.endLine + 10 } : finding));
-    expect(fingerprints(moved)).toEqual(before);
-    expect(fingerprints(FINDINGS)).toEqual(before);
+    expect(fingerprints(moved)).toEqual(fingerprints(FINDINGS));
+    // From a subfolder the scan names files from it, but the id follows the path from the repository root.
+    const inRepo = keyFinding({ file: "app.ts", repoPath: "src/app.ts" });
+    expect(fingerprints([inRepo])).toEqual([sha(`lumenfall-key\0src/app.ts\0key:${FINGERPRINT_A}`)]);
   });
 
   it.each([
@@ -158,14 +169,21 @@ describe("github", () => {
     expect(lines.some((line) => line.includes("file=a%3Adir/my file 100%25 ü#1?.ts,"))).toBe(true);
   });
 
-  it("escapes data and properties so nothing can start a command of its own", () => {
+  it("names files from the repository root when the scan ran in a subfolder", () => {
+    const [line] = render("github", [keyFinding({ file: "src/app.ts", repoPath: "packages/web/src/app.ts" })]).split("\n");
+    expect(line).toMatch(/^::error file=packages\/web\/src\/app\.ts,line=2,/);
+  });
+
+  it("escapes data and properties so nothing can start a command of its own; controls in the message are shown, not sent", () => {
     expect(escapeData("50% done\r\n::set-output name=x::y")).toBe("50%25 done%0D%0A::set-output name=x::y");
     expect(escapeProperty("a:b,c%\n")).toBe("a%3Ab%2Cc%25%0A");
-    const evil = keyFinding({ file: "x,line=9::\n::error::pwned", data: { redacted: "100%\nline" } });
-    const [line] = render("github", [evil]).trimEnd().split("\n");
-    expect(line).toMatch(/^::error file=x%2Cline=9%3A%3A%0A%3A%3Aerror%3A%3Apwned,line=2,/);
-    expect(line).toContain("::Lumenfall API key 100%25%0Aline is hard-coded here%0A");
-    expect(line!.split("\n")).toHaveLength(1);
+    const evil = keyFinding({ file: "x,line=9::\n::error::pwned", data: { redacted: "100%\nline\u001b[2J" } });
+    const [line, ...rest] = render("github", [evil]).trimEnd().split("\n");
+    expect(rest).toEqual([]);
+    // The newline in the name is shown as \n (printable), and its ':' and ',' escaped as properties.
+    expect(line).toMatch(/^::error file=x%2Cline=9%3A%3A\\n%3A%3Aerror%3A%3Apwned,line=2,/);
+    expect(line).toContain("::Lumenfall API key 100%25\\nline\\x1b[2J is hard-coded here%0A");
+    expect(line).not.toContain("\u001b");
   });
 
   it("a finding over several lines has no columns; a level per severity", () => {
@@ -174,26 +192,50 @@ describe("github", () => {
     expect(output.split("\n").filter((line) => line.startsWith("::notice"))).toHaveLength(2);
   });
 
-  it(`caps at ${ANNOTATION_CAP} annotations, the most severe first, then says how many more and where`, () => {
-    const many = Array.from({ length: 60 }, (_, i) => keyFinding({ line: i + 1, endLine: i + 1, severity: i < 55 ? "low" : "critical" }));
-    const env = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/app", GITHUB_RUN_ID: "42" };
-    const lines = render("github", many, { ...CONTEXT, env }).trimEnd().split("\n");
-    expect(lines).toHaveLength(ANNOTATION_CAP + 1);
-    expect(lines.slice(0, 5).every((line) => line.startsWith("::error "))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^::warning title=lumenguard%3A more findings::10 more findings are not annotated/);
-    expect(lines.at(-1)).toContain("https://github.com/acme/app/actions/runs/42");
+  it("prints at most 10 errors, 10 warnings and 9 notices, most severe first, then one notice with how many more and where", () => {
+    const of = (severity: Finding["severity"], n: number, from: number) => Array.from({ length: n }, (_, i) => keyFinding({ line: from + i, endLine: from + i, severity }));
+    const many = [...of("low", 14, 1), ...of("medium", 12, 100), ...of("critical", 6, 200), ...of("high", 9, 300), ...of("info", 3, 400)];
+    const env = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/app", GITHUB_RUN_ID: "42", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+    const lines = render("github", many, { ...CONTEXT, env, reportFiles: ["lumenguard.sarif"] }).trimEnd().split("\n");
+    const level = (line: string) => line.slice(2, line.indexOf(" "));
+    const lineOf = (line: string) => Number(/,line=(\d+),/.exec(line)![1]);
+    expect(lines.map(level)).toEqual([...Array(10).fill("error"), ...Array(10).fill("warning"), ...Array(9).fill("notice"), "notice"]);
+    // The 6 critical first, then 4 of the 9 high (report order); 10 of 12 medium; 9 of the 14 low, no info.
+    expect(lines.slice(0, 10).map(lineOf)).toEqual([200, 201, 202, 203, 204, 205, 300, 301, 302, 303]);
+    expect(lines.slice(20, 29).map(lineOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(lines.at(-1)).toBe(
+      "::notice title=lumenguard%3A more findings::15 more findings are not annotated: GitHub shows at most 10 error, 10 warning and 10 notice annotations per step. " +
+        "Every finding is in this job's summary (https://github.com/acme/app/actions/runs/42) and in lumenguard.sarif.",
+    );
     expect(render("github", [])).toBe("");
   });
 
-  it("the step summary lists every finding, with markup in names escaped", () => {
-    const summary = githubStepSummary(resultOf([...FINDINGS, keyFinding({ file: "x|<img src=x>*_.ts" })]), CONTEXT);
+  it("the step summary lists every finding, files from the repository root, markup and controls in names escaped", () => {
+    const summary = githubStepSummary(resultOf([...FINDINGS, keyFinding({ file: "x|<img src=x>*_.ts" }), keyFinding({ file: "app.ts", repoPath: "web/app.ts", snippet: undefined }), keyFinding({ file: "e\u001b[8A.ts" })]), CONTEXT);
     expect(summary).toContain("## lumenguard");
-    expect(summary).toContain("**8 findings**");
+    expect(summary).toContain("**10 findings**");
     expect(summary).toContain("| src/app.ts:2:12 | critical | lumenfall-key |");
     expect(summary).toContain("x\\|&lt;img src=x&gt;\\*\\_.ts:2:12");
+    expect(summary).toContain("| web/app.ts:2:12 |");
+    expect(summary).toContain("| e\\\\x1b\\[8A.ts:2:12 |");
+    expect(summary).not.toContain("\u001b");
     expect(summary).toContain("### lumenfall-key: Never commit API keys to version control");
     expect(summary).toContain("from src/config.ts:3:8");
     expect(githubStepSummary(resultOf([]), CONTEXT)).toContain("No Lumenfall keys found");
+  });
+
+  it("the step summary stays within its byte budget and says how many rows were left out and where the full report is", () => {
+    const many = Array.from({ length: 3000 }, (_, i) => keyFinding({ file: `src/${"deep/".repeat(20)}file${i}.ts` }));
+    const summary = githubStepSummary(resultOf(many), { ...CONTEXT, reportFiles: ["lumenguard.json"] }, 100_000);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(100_000);
+    const rows = summary.split("\n").filter((line) => line.startsWith("| src/"));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(summary).toContain(`**${3000 - rows.length} more findings are not listed here**: GitHub takes at most 1 MiB of summary per step. The full report is in \`lumenguard.json\`.`);
+    expect(summary).toContain("### lumenfall-key: Never commit API keys to version control");
+    // The default budget is below GitHub's 1 MiB.
+    const big = githubStepSummary(resultOf(Array.from({ length: 20_000 }, (_, i) => keyFinding({ file: `f${i}.ts` }))), CONTEXT);
+    expect(Buffer.byteLength(big)).toBeLessThan(1024 * 1024);
+    expect(big).toMatch(/more findings are not listed here/);
   });
 });
 
@@ -241,7 +283,9 @@ describe("gitlab", () => {
     });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(second.id).not.toBe(first.id);
-    expect(JSON.parse(render("gitlab")).vulnerabilities[0].id).toBe(first.id);
+    // The UUID is the SARIF fingerprint of the same finding, laid out as a version-5 UUID (computed here, independently).
+    const hex = createHash("sha256").update(`lumenfall-key\0src/app.ts\0key:${FINGERPRINT_A}`).digest("hex");
+    expect(first.id).toBe(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`);
     expect(dotless).toMatchObject({ severity: "High", confidence: "Medium" });
     expect(history.location.commit).toMatchObject({ sha: expect.stringMatching(/^c0ffee/), author: "Dev <dev@example.invalid>" });
     expect(JSON.stringify(report)).not.toContain("raw_source_code_extract");
@@ -335,7 +379,8 @@ describe("lumenguard scan --report", () => {
     await runCli(["scan", "src", "--report", "github=-"], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } });
     const text = readFileSync(summary, "utf8");
     expect(text.match(/## lumenguard/g)).toHaveLength(2);
-    expect(text).toContain("| app.ts:1:12 | critical | lumenfall-key |");
+    // Files from the repository root: the scan ran on src/, GitHub looks for src/app.ts.
+    expect(text).toContain("| src/app.ts:1:12 | critical | lumenfall-key |");
     expect(text).not.toContain(key);
     await runCli(["scan", "src", "--format", "json"], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } });
     expect(readFileSync(summary, "utf8")).toBe(text);

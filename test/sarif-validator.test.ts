@@ -7,7 +7,11 @@ import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
 import { makeDotlessKey, makeKey } from "./helpers/keys.js";
+import { ruleById, rules } from "../rules/index.js";
+import { reporters } from "../src/reporters/index.js";
+import type { Finding, ScanResult } from "../src/types.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
+import { seededKey, seededRandom, seededToken } from "./helpers/seeded.js";
 
 /**
  * SARIF passes Microsoft's official validator (npm `@microsoft/sarif-multitool`,
@@ -27,7 +31,7 @@ function validatorBinary(): string {
  * ids (SARIF2009) proves the file was analysed at all.
  */
 function validate(file: string): { status: number | null; output: string } {
-  const run = spawnSync(validatorBinary(), ["validate", "--level", "Error;Warning;Note", file], { encoding: "utf8", timeout: 60_000, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" } });
+  const run = spawnSync(validatorBinary(), ["validate", "--level", "Error;Warning;Note", file], { encoding: "utf8", timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1" } });
   if (run.error) throw run.error;
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
@@ -107,5 +111,40 @@ describe("SARIF and the official validator", () => {
     const { output } = validate(join(dir, "bad.sarif"));
     expect(output).toMatch(/error SARIF1002: .*not a valid URI reference/);
     expect(output).toMatch(/error JSON1008: .*startLine: 0 is less than the minimum/);
+  }, 60_000);
+});
+
+describe("SARIF within GitHub code scanning's limits", () => {
+  it("26,100 findings: 25,000 results, the most severe; stderr and the run's notifications say so", async () => {
+    const config = JSON.stringify({ customPatterns: [{ id: "acme-token", regex: "acme_[a-z0-9]{32}", keywords: ["acme_"], severity: "low" }] });
+    const random = seededRandom(26);
+    const files: Record<string, string> = { "lumenguard.config.json": config };
+    // Three files of 8,700 secrets (under the 10,000 kept per file): 100 Lumenfall keys (critical) in the last, the rest low.
+    for (let f = 0; f < 3; f++) files[`f${f}.txt`] = `${Array.from({ length: f === 2 ? 8_600 : 8_700 }, () => `t=${seededToken(random)}`).join("\n")}\n`;
+    files["f2.txt"] += `${Array.from({ length: 100 }, () => `k=${seededKey(random)}`).join("\n")}\n`;
+    const dir = createDir(files);
+    const outcome = await runCli(["scan", ".", "--format", "sarif", "--output", "x.sarif"], { cwd: dir });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(
+      "warning: 26,100 findings, more than the 25,000 results GitHub code scanning accepts in one SARIF run: the SARIF report holds the 25,000 most severe; the other 1,100 are in --format json or text.",
+    );
+    const run = JSON.parse(readFileSync(join(dir, "x.sarif"), "utf8")).runs[0];
+    expect(run.results).toHaveLength(25_000);
+    expect(run.results.filter((result: { level: string }) => result.level === "error")).toHaveLength(100);
+    expect(run.invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [{ level: "warning", message: { text: expect.stringMatching(/^26,100 findings, more than the 25,000 results/) } }] }]);
+  }, 120_000);
+
+  it("a run that says what was left out (tool execution notifications, the scan's warnings) validates", () => {
+    const finding: Finding = { ruleId: "lumenfall-key", severity: "critical", messageId: "hardCoded", data: { redacted: "lmnfl_Ab1.…wxyz" }, file: "a.ts", line: 1, column: 1, endLine: 1, endColumn: 40, source: "worktree" };
+    const warnings = [{ code: "findings-cap", message: "a.ts: 30,000 more findings were counted but not kept" }, { code: "unreadable", message: "b.ts: permission denied; skipped", file: "b.ts" }, { code: "unreadable", message: "b.ts: permission denied; skipped", file: "b.ts" }];
+    const result: ScanResult = { version: 1, mode: "worktree", findings: [finding], warnings, suppressed: [], stats: { files: 2, bytes: 10, blobs: 0, durationMs: 1, skipped: 1, suppressed: 0, findingsOverCap: 30_000 } };
+    const sarif = reporters["sarif"]!(result, { color: false, failOn: "medium", ruleMeta: (id) => ruleById(id)?.meta, rules: rules.map((rule) => rule.meta), toolVersion: "1.0.0" });
+    expect(JSON.parse(sarif).runs[0].invocations[0].toolExecutionNotifications.map((note: { message: { text: string } }) => note.message.text)).toEqual([
+      "30,001 findings, more than the 25,000 results GitHub code scanning accepts in one SARIF run: the SARIF report holds the 1 most severe (the scan kept 1; the others were only counted).",
+      "a.ts: 30,000 more findings were counted but not kept",
+      "b.ts: permission denied; skipped",
+    ]);
+    const dir = createDir({ "n.sarif": sarif });
+    expectValid(join(dir, "n.sarif"));
   }, 60_000);
 });

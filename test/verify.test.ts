@@ -114,7 +114,7 @@ describe("--verify in the CLI", () => {
     const files = ["a.ts", "b.ts", "c.ts"].map((name) => ({ file: { path: name, kind: "tracked" as const, absPath: join(dir, name) }, followSymlinks: false }));
     const worker = new Worker(new URL("../lib/src/sources/disk-worker.js", import.meta.url));
     const answer = new Promise<WorkerResult>((resolve) => worker.once("message", resolve));
-    const input: WorkerInput = { files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: true };
+    const input: WorkerInput = { files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: true, prefilter: true };
     worker.postMessage(input);
     const result = await answer;
     await worker.terminate();
@@ -129,7 +129,7 @@ describe("--verify in the CLI", () => {
     const worker = new Worker(new URL("../lib/src/sources/disk-worker.js", import.meta.url));
     const answer = new Promise<WorkerResult>((resolve) => worker.once("message", resolve));
     const files = [{ file: { path: "a.ts", kind: "tracked" as const, absPath: join(dir, "a.ts") }, followSymlinks: false }];
-    worker.postMessage({ files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: false } satisfies WorkerInput);
+    worker.postMessage({ files, config: {}, configDir: dir, includePlaceholders: false, counter: new SharedArrayBuffer(4), collectKeys: false, prefilter: true } satisfies WorkerInput);
     const result = await answer;
     await worker.terminate();
     expect(result.scanned.flatMap((scanned) => scanned.outcome.findings)).toHaveLength(1);

@@ -43,13 +43,15 @@ Options
       --baseline <file>        do not report findings recorded in this baseline
       --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
       --stdin-filename <name>  the name standard input is reported (and ignored) under
-      --no-color               no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
+      --color, --no-color      colour the text report, or not (default: on a terminal only; NO_COLOR=1
+                               turns it off, FORCE_COLOR=1 on); a report written to a file never has it
       --bundles <dir>          client output to scan whatever git ignores (repeatable); alone: only it
       --pack                   scan the files npm pack --dry-run lists (the package folder, default ".")
       --fix                    make git ignore unignored env files (append to .gitignore); with --dry-run: show the change
       --staged                 scan the index (what git commit records), never the working tree
       --history                scan every blob reachable from any ref, each once
       --range <A..B>           history (and ci): only the commits in this range
+      --all                    history: every commit reachable from any ref (the default without --range)
       --since-commit <sha>     history: only the commits after this one, up to HEAD
       --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
       --fail-on-existing       --staged: keys HEAD already has in the same file fail the commit too

@@ -1,5 +1,12 @@
-/** Every user-facing message of the CLI in one place (lint-staged's messages.js). */
-export const messages = {
+import { printable } from "../reporters/printable.js";
+
+/**
+ * Every user-facing message of the CLI in one place (lint-staged's messages.js). Whatever a
+ * message quotes — a path, a flag value, a config detail, a warning about a file — was written
+ * by someone else: every string argument goes through `printable` (one line, controls shown as
+ * escapes), and everything written to stderr is scrubbed of keys by run().
+ */
+const templates = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
   badFormat: (format: string, formats: string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
@@ -7,6 +14,7 @@ export const messages = {
     `lumenguard: --report "${value}" is not FORMAT=FILE with FORMAT one of ${formats.join(", ")} (FILE "-" is standard output).`,
   reportsOnStdout: () => "lumenguard: only one report can go to standard output (--report FORMAT=- or --format without --output).",
   stepSummaryFailed: (detail: string) => `could not append to $GITHUB_STEP_SUMMARY: ${detail}`,
+  stepSummaryFull: () => "$GITHUB_STEP_SUMMARY is nearly at GitHub's 1 MiB per step already; lumenguard's summary was not added (the annotations say where every finding is)",
   badFailOn: (value: string) => `lumenguard: --fail-on "${value}" is not one of critical, high, medium, low, info, none.`,
   stdinWithGitMode: (mode: string) => `lumenguard: ${mode} scans a git repository; standard input ("-") goes with a plain scan.`,
   prePushArguments: () => "lumenguard: --pre-push takes at most [PATH] [REMOTE [URL]]: the repository, and the remote's name and URL git passes to a pre-push hook.",
@@ -76,3 +84,17 @@ export const messages = {
     `lumenguard: export-rule needs --format, one of ${formats.join(", ")}${format === undefined ? "" : ` (got "${format}")`}.`,
   exportRuleNoPaths: (arg: string) => `lumenguard: export-rule takes no paths (got "${arg}"); it prints the rule on stdout.`,
 };
+
+type Templates = typeof templates;
+
+/** Each template with its string arguments (and strings in array arguments) made printable. */
+function echoSafe(all: Templates): Templates {
+  const safe: Record<string, unknown> = {};
+  for (const [name, template] of Object.entries(all)) {
+    safe[name] = (...args: unknown[]) =>
+      (template as (...values: unknown[]) => string)(...args.map((arg) => (typeof arg === "string" ? printable(arg) : Array.isArray(arg) ? arg.map((item) => (typeof item === "string" ? printable(item) : item)) : arg)));
+  }
+  return safe as Templates;
+}
+
+export const messages = echoSafe(templates);

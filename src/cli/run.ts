@@ -6,6 +6,7 @@ import { buildBaseline, writeBaseline } from "../config/baseline.js";
 import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/index.js";
+import { printable } from "../reporters/printable.js";
 import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
@@ -17,6 +18,7 @@ import type { CliIO, CliStream } from "./io.js";
 import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
+import { scanRootAsGiven, useColor } from "./destinations.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 import { initServerCommand } from "../server/init-server.js";
 import { preReceiveCommand } from "../server/pre-receive-command.js";
@@ -27,8 +29,10 @@ import { preReceiveCommand } from "../server/pre-receive-command.js";
  * process into it.
  */
 export type { CliIO, CliStream } from "./io.js";
+export { processIO } from "./process-io.js";
 
-const OPTIONS = {
+/** Every option the command line accepts (node:util parseArgs); --help and the README list the same (a test checks). */
+export const OPTIONS = {
   format: { type: "string", short: "f" },
   output: { type: "string", short: "o" },
   "fail-on": { type: "string" },
@@ -65,16 +69,29 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
 
+/**
+ * Runs one command. Everything written to stdout and stderr passes `scrubKeys` here, in one
+ * place: reports are scrubbed before they render, but messages quote what the user typed (a
+ * path, a flag, a value) and what git or a config file said, and any of those can hold a key.
+ * @returns the exit code: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration
+ *   error, 3 the scan could not run.
+ */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  // Messages can quote what the user typed (a path, a flag, a value) and so a key:
-  // everything on stderr goes through scrubKeys.
-  const stderr: CliStream = { write: (chunk: string) => io.stderr.write(scrubKeys(chunk)), isTTY: io.stderr.isTTY };
-  const safeIo: CliIO = { ...io, stderr };
+  const safeIo: CliIO = { ...io, stdout: scrubbing(io.stdout), stderr: scrubbing(io.stderr) };
   try {
     return await dispatch(argv, safeIo);
   } catch (error) {
     return reportError(error, safeIo);
   }
+}
+
+function scrubbing(stream: CliStream): CliStream {
+  return {
+    write: (chunk: string) => stream.write(scrubKeys(chunk)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+  };
 }
 
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
@@ -125,6 +142,8 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const context: ReportContext = {
     color: false,
     failOn,
+    pathBase: scanRootAsGiven(command, paths, values, io.cwd),
+    reportFiles: targets.filter((target) => target.file !== "-").map((target) => target.file),
     ruleMeta: (id) => resolved.ruleMeta(id),
     rules: rules.map((rule) => rule.meta),
     toolVersion: readVersion(),
@@ -136,6 +155,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const exitCode = exitCodeForFindings(result.findings, failOn);
 
   writeWarnings(result, io);
+  // Colour is decided here, once per destination; files never get it.
   writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
   return exitCode;
 }
@@ -155,7 +175,7 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
 
 function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
   const changed = fixed.changes.filter((change) => change.action === "create" || change.action === "update");
-  if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${line}\n`);
+  if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${printable(line)}\n`);
   for (const change of changed) io.stderr.write(`${messages.fixChanged(relative(io.cwd, change.file) || change.file, change.note, dryRun)}\n`);
   if (changed.length === 0 && fixed.commands.length === 0) io.stderr.write(`${messages.fixNothing()}\n`);
   for (const command of fixed.commands) io.stderr.write(`${messages.fixCommand(command)}\n`);
@@ -164,15 +184,6 @@ function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
 
 function writeWarnings(result: ScanResult, io: CliIO): void {
   for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
-}
-
-/** Colour only on a TTY; NO_COLOR and --no-color turn it off, FORCE_COLOR and --color force it. */
-function useColor(stream: CliStream, values: Values, env: NodeJS.ProcessEnv): boolean {
-  if (values["no-color"]) return false;
-  if (values.color) return true;
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
-  if (env["FORCE_COLOR"] !== undefined) return env["FORCE_COLOR"] !== "0" && env["FORCE_COLOR"] !== "false";
-  return stream.isTTY === true && env["TERM"] !== "dumb";
 }
 
 function isFailOn(value: string): value is Severity | "none" {
@@ -184,12 +195,13 @@ function usage(io: CliIO, message: string): number {
   return 2;
 }
 
+/** An error as one line on stderr (its message quotes values from elsewhere: made printable), then the exit code. */
 function reportError(error: unknown, io: CliIO): number {
-  if (error instanceof UsageError) return usage(io, error.message.startsWith("lumenguard: ") ? error.message : `lumenguard: ${error.message}`);
+  if (error instanceof UsageError) return usage(io, error.message.startsWith("lumenguard: ") ? printable(error.message) : `lumenguard: ${printable(error.message)}`);
   const code = exitCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (code === 2) {
-    io.stderr.write(`${error instanceof ConfigError ? messages.configError(detail) : `lumenguard: ${detail}`}\n`);
+    io.stderr.write(`${error instanceof ConfigError ? messages.configError(detail) : `lumenguard: ${printable(detail)}`}\n`);
     return 2;
   }
   io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass()}\n`);

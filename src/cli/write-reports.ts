@@ -1,6 +1,7 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { FORMATS, githubStepSummary, reporters, type ReportContext } from "../reporters/index.js";
+import { FORMATS, githubStepSummary, reportLimitNotes, reporters, textSummaryLine, type ReportContext } from "../reporters/index.js";
+import { STEP_SUMMARY_LIMIT, SUMMARY_BYTES } from "../reporters/github-summary.js";
 import { isDirectory, writeFileAtomic } from "../files.js";
 import { envForPath, runGit } from "../git/run-git.js";
 import type { ScanResult } from "../types.js";
@@ -60,11 +61,18 @@ export function headShaAt(paths: readonly string[], io: CliIO): string | undefin
   }
 }
 
+/**
+ * Writes each report where its target says; then, on stderr, what a format had to leave out
+ * (SARIF beyond 25,000 results, annotations beyond GitHub's per-step limits), the summary line
+ * (unless the text report is on stdout) and where files were written. `color` is the CLI's one
+ * decision per stream; a report written to a file is never coloured.
+ */
 export function writeReports(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO, color: { stdout: boolean; stderr: boolean }): void {
   for (const target of targets) {
     const reporter = reporters[target.format]!;
     if (target.file === "-") io.stdout.write(reporter(result, { ...context, color: target.format === "text" && color.stdout }));
-    else writeFileAtomic(resolve(io.cwd, target.file), reporter(result, context));
+    else writeFileAtomic(resolve(io.cwd, target.file), reporter(result, { ...context, color: false }));
+    for (const note of reportLimitNotes(target.format, result, context)) io.stderr.write(`${messages.warning(note)}\n`);
   }
   // Whoever reads stderr gets the summary line unless the text report is already on stdout.
   if (!targets.some((target) => target.format === "text" && target.file === "-")) io.stderr.write(textSummary(result, { ...context, color: color.stderr }));
@@ -72,12 +80,26 @@ export function writeReports(targets: readonly ReportTarget[], result: ScanResul
   appendStepSummary(targets, result, context, io);
 }
 
-/** GitHub Actions: the job summary gets every finding when a github report was written. */
+/**
+ * GitHub Actions: the job summary gets the findings when a github report was written, within
+ * what the step's summary file may still take (GitHub refuses more than 1 MiB per step).
+ */
 function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): void {
   const file = io.env["GITHUB_STEP_SUMMARY"];
   if (!file || !targets.some((target) => target.format === "github")) return;
   try {
-    appendFileSync(file, githubStepSummary(result, context));
+    let existing = 0;
+    try {
+      existing = statSync(file).size;
+    } catch {
+      // not there yet: appending creates it
+    }
+    const room = Math.min(SUMMARY_BYTES, STEP_SUMMARY_LIMIT - existing - 4096);
+    if (room < 4096) {
+      io.stderr.write(`${messages.warning(messages.stepSummaryFull())}\n`);
+      return;
+    }
+    appendFileSync(file, githubStepSummary(result, context, room));
   } catch (error) {
     io.stderr.write(`${messages.warning(messages.stepSummaryFailed((error as Error).message))}\n`);
   }
@@ -85,9 +107,5 @@ function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult,
 
 /** Only the summary line of the text report (for stderr when the report goes elsewhere). */
 export function textSummary(result: ScanResult, context: ReportContext): string {
-  const text = reporters["text"]!({ ...result, findings: result.findings, suppressed: [] }, context);
-  const lines = text.trimEnd().split("\n");
-  return `${lines[lines.length - 1]}\n`;
+  return textSummaryLine(result, context);
 }
-
-

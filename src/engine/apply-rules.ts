@@ -1,3 +1,4 @@
+import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintSecret } from "./fingerprint.js";
@@ -45,6 +46,8 @@ export interface FileOutcome {
    * hands them to those rules again for each name.
    */
   keys: KeyOccurrence[];
+  /** Findings (or keys) beyond MAX_FINDINGS_PER_FILE: counted, not kept; the least severe are left out. */
+  overCap: number;
 }
 
 /** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
@@ -52,7 +55,8 @@ export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
 /** `rules`: the plan's rules that apply to the file. */
 export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
-  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], keys: [] };
+  const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], keys: [], overCap: 0 };
+  const kept = new SeverityCap<EngineFinding>(MAX_FINDINGS_PER_FILE, (finding) => finding.severity);
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
   const keys: KeyOccurrence[] = [];
@@ -89,7 +93,7 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
           allow = allowAt(finding.line) ?? undefined;
         }
         if (allow) outcome.suppressed.push(suppression(finding, allow));
-        else outcome.findings.push(finding);
+        else kept.add(finding);
       },
     });
     if (rule.acrossFiles) {
@@ -98,6 +102,8 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (outcome.keys.length === 0) outcome.keys = real;
     }
   }
+  outcome.findings = kept.items;
+  outcome.overCap = kept.overCap;
   return outcome;
 }
 

@@ -1,3 +1,4 @@
+import { MAX_FINDINGS_PER_FILE } from "../finding-cap.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
@@ -31,6 +32,9 @@ interface Found {
 export class FileScanner {
   private lines: LineTracker | null = null;
   private readonly located: LocatedHit[] = [];
+  /** Hits located per detector, real and placeholder apart; beyond MAX_FINDINGS_PER_FILE each, hits are only counted. */
+  private readonly locatedBy = new Map<string, number>();
+  private overCap = 0;
   private readonly notes: LocatedNote[] = [];
   private binary: boolean | null = null;
   /** The first bytes of a file that arrives in pieces smaller than the binary sample. */
@@ -100,7 +104,9 @@ export class FileScanner {
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
-    return applyRules(this.file, this.rules(), this.located, this.notes, this.bytes, this.plan, this.text);
+    const outcome = applyRules(this.file, this.rules(), this.located, this.notes, this.bytes, this.plan, this.text);
+    outcome.overCap += this.overCap;
+    return outcome;
   }
 
   private rules(): PlannedRule[] {
@@ -156,6 +162,15 @@ export class FileScanner {
       return;
     }
     const hit = entry.hit!;
+    // Placeholders that will not be reported are not kept; past the cap, hits are counted, not kept.
+    if (hit.placeholder !== null && !this.plan.includePlaceholders) return;
+    const bucket = `${entry.detector!.id}\u0000${hit.placeholder === null}`;
+    const count = this.locatedBy.get(bucket) ?? 0;
+    if (count >= MAX_FINDINGS_PER_FILE) {
+      this.overCap++;
+      return;
+    }
+    this.locatedBy.set(bucket, count + 1);
     const start = hit.start;
     const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
     const redacted = entry.detector!.redact(hit);

@@ -172,7 +172,7 @@ export interface Rule<Options = unknown> {
      * rule reports only about secrets, which the detectors' own literals cover. A text rule
      * without a prefilter makes every file worth reading.
      */
-    prefilter?(options: Options): TextPrefilter;
+    prefilter?(options: Options, scope: Scope): TextPrefilter;
   };
   /**
    * A rule decided across files (one key in two environments' files): per file with keys, what to

@@ -1,101 +1,89 @@
 import { compareSeverity } from "../severity.js";
-import type { Finding, ScanResult, Severity } from "../types.js";
+import type { Finding, Severity } from "../types.js";
+import { ciPath } from "./ci-path.js";
+import { printable } from "./printable.js";
 import { findingMessage, fixSteps } from "./render.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
- * GitHub Actions workflow commands: one annotation per finding, most severe
- * first, at most {@link ANNOTATION_CAP} — GitHub shows no more than that per job — then one
- * line saying how many were left out and where the rest are. The step summary (markdown, every
- * finding) is rendered by {@link githubStepSummary}; the CLI appends it to
- * `$GITHUB_STEP_SUMMARY`, since reporters write nothing themselves.
+ * GitHub Actions workflow commands (https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands):
+ * one `::error` / `::warning` / `::notice` annotation per finding, the file named from the
+ * repository root (where GitHub looks for it), most severe first.
+ *
+ * GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and 50 per job,
+ * and drops the rest without a word (https://github.com/actions/toolkit/blob/main/docs/problem-matchers.md,
+ * "Limitations"). So at most {@link ANNOTATIONS_PER_STEP} of each are printed — 9 notices, to
+ * leave room for one more notice that says how many findings were not annotated and where to
+ * read them all (the job summary: github-summary.ts). The findings left
+ * out are the least severe.
  */
 
-export const ANNOTATION_CAP = 50;
+export const ANNOTATIONS_PER_STEP: Readonly<Record<Command, number>> = { error: 10, warning: 10, notice: 9 };
 
-const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
+type Command = "error" | "warning" | "notice";
+
+const COMMAND: Record<Severity, Command> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
 
 const IDENTITY = "key id and last four as named above";
 
 export const githubReporter: Reporter = (result, context) => {
-  const ordered = [...result.findings].sort((a, b) => compareSeverity(a.severity, b.severity));
-  const lines = ordered.slice(0, ANNOTATION_CAP).map((finding) => annotation(finding, context));
-  const left = ordered.length - ANNOTATION_CAP;
-  if (left > 0) {
-    const where = runUrl(context.env);
-    const message =
-      `${left} more ${left === 1 ? "finding is" : "findings are"} not annotated (GitHub shows at most ${ANNOTATION_CAP} annotations per job). ` +
-      `Every finding is in the job summary${where ? ` (${where})` : ""}; for code scanning alerts, upload --report sarif=lumenguard.sarif.`;
-    lines.push(`::warning title=${escapeProperty("lumenguard: more findings")}::${escapeData(message)}`);
-  }
+  const { shown, left } = annotated(result.findings);
+  const lines = shown.map((finding) => annotation(finding, context));
+  if (left > 0) lines.push(`::notice title=${escapeProperty("lumenguard: more findings")}::${escapeData(overflowNote(left, context))}`);
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 };
 
+/** The findings that get an annotation (most severe first, within GitHub's per-step limits) and how many do not. */
+export function annotated(findings: readonly Finding[]): { shown: Finding[]; left: number } {
+  const ordered = [...findings].sort((a, b) => compareSeverity(a.severity, b.severity));
+  const used: Record<Command, number> = { error: 0, warning: 0, notice: 0 };
+  const shown = ordered.filter((finding) => used[COMMAND[finding.severity]]++ < ANNOTATIONS_PER_STEP[COMMAND[finding.severity]]);
+  return { shown, left: findings.length - shown.length };
+}
+
+/** How many findings have no annotation, and where all of them can be read. */
+export function overflowNote(left: number, context: ReportContext): string {
+  const summary = context.env?.["GITHUB_STEP_SUMMARY"] ? "in this job's summary" : "";
+  const run = runUrl(context.env);
+  const files = (context.reportFiles ?? []).map(printable);
+  const where = [summary ? `${summary}${run ? ` (${run})` : ""}` : "", files.length > 0 ? `in ${files.join(", ")}` : ""].filter(Boolean);
+  return (
+    `${left} more ${left === 1 ? "finding is" : "findings are"} not annotated: GitHub shows at most 10 error, 10 warning and 10 notice annotations per step. ` +
+    (where.length > 0 ? `Every finding is ${where.join(" and ")}.` : "To see every finding, run lumenguard with --report sarif=lumenguard.sarif (code scanning) or --format text.")
+  );
+}
+
 function annotation(finding: Finding, context: ReportContext): string {
   const meta = context.ruleMeta(finding.ruleId);
-  const properties = [`file=${escapeProperty(finding.file)}`, `line=${finding.line}`];
+  // A name with control characters cannot be placed anyway; shown printable, it cannot reach the log raw.
+  const properties = [`file=${escapeProperty(printable(ciPath(finding)))}`, `line=${finding.line}`];
   // GitHub reads col / endColumn only on one line; its endColumn is inclusive, ours exclusive.
   if (finding.endLine === finding.line) properties.push(`col=${finding.column}`);
   properties.push(`endLine=${finding.endLine}`);
   if (finding.endLine === finding.line) properties.push(`endColumn=${Math.max(finding.column, finding.endColumn - 1)}`);
-  properties.push(`title=${escapeProperty(`${finding.ruleId} (${finding.severity})`)}`);
-  const body = [findingMessage(finding, context) + (finding.verified ? ` [--verify: ${finding.verified}]` : "")];
-  if (meta) body.push(`${meta.practice}. ${meta.why}`, ...fixSteps(meta.fix, IDENTITY).map((step, i) => `${i + 1}. ${step}`));
+  properties.push(`title=${escapeProperty(printable(`${finding.ruleId} (${finding.severity})`))}`);
+  const body = [printable(findingMessage(finding, context)) + (finding.verified ? ` [--verify: ${finding.verified}]` : "")];
+  if (meta) body.push(printable(`${meta.practice}. ${meta.why}`), ...fixSteps(meta.fix, IDENTITY).map((step, i) => `${i + 1}. ${printable(step)}`));
   return `::${COMMAND[finding.severity]} ${properties.join(",")}::${escapeData(body.join("\n"))}`;
 }
 
-/** Workflow-command data: `%`, CR and LF escaped, so a message cannot start a command of its own. */
+/**
+ * Workflow-command data, as actions/toolkit's `escapeData` (packages/core/src/command.ts):
+ * `%`, CR and LF escaped, so a message cannot end its line and start a command of its own.
+ */
 export function escapeData(text: string): string {
   return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 }
 
-/** Workflow-command property values: as data, plus the `:` and `,` that delimit properties. */
+/** Workflow-command property values, as toolkit's `escapeProperty`: as data, plus the `:` and `,` that delimit properties. */
 export function escapeProperty(text: string): string {
   return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
-function runUrl(env: ReportContext["env"]): string | null {
+/** The run's page, from the variables GitHub Actions sets; null elsewhere. */
+export function runUrl(env: ReportContext["env"]): string | null {
   const server = env?.["GITHUB_SERVER_URL"];
   const repository = env?.["GITHUB_REPOSITORY"];
   const runId = env?.["GITHUB_RUN_ID"];
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : null;
-}
-
-/**
- * The job summary: every finding in a table, then each broken practice with its fix. Markdown,
- * with what came from file names escaped so a name cannot inject markup.
- */
-export function githubStepSummary(result: ScanResult, context: ReportContext): string {
-  const lines = ["## lumenguard", ""];
-  if (result.findings.length === 0) {
-    lines.push(`No Lumenfall keys found (${result.stats.files} files scanned).`, "");
-    return `${lines.join("\n")}\n`;
-  }
-  const noun = result.findings.length === 1 ? "finding" : "findings";
-  lines.push(`**${result.findings.length} ${noun}** (${result.stats.files} files scanned)`, "");
-  lines.push("| Where | Severity | Rule | Finding |", "|---|---|---|---|");
-  for (const finding of result.findings) {
-    const where = `${finding.file}:${finding.line}:${finding.column}`;
-    const from = finding.original ? ` (from ${finding.original.file}:${finding.original.line}:${finding.original.column})` : "";
-    const commit = finding.commit ? ` (added in ${finding.commit.sha.slice(0, 12)})` : "";
-    lines.push(`| ${markdownText(where + from)} | ${finding.severity} | ${markdownText(finding.ruleId)} | ${markdownText(findingMessage(finding, context) + commit)} |`);
-  }
-  for (const id of new Set(result.findings.map((finding) => finding.ruleId))) {
-    const meta = context.ruleMeta(id);
-    if (!meta) continue;
-    lines.push("", `### ${markdownText(id)}: ${markdownText(meta.practice)}`, "", markdownText(meta.why), "");
-    fixSteps(meta.fix, IDENTITY).forEach((step, i) => lines.push(`${i + 1}. ${markdownText(step)}`));
-    lines.push("", `Guide: ${meta.guideUrl}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-/** Text safe in markdown: markup characters escaped, HTML as entities, one line. */
-function markdownText(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, " ")
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replace(/[\\`*_[\]#|~!(){}]/g, (char) => `\\${char}`);
 }

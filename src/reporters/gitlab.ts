@@ -1,4 +1,5 @@
 import type { Finding, Severity } from "../types.js";
+import { ciPath } from "./ci-path.js";
 import { findingMessage, fixSteps } from "./render.js";
 import { stableFindingIds, uuidFromHash } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
@@ -6,6 +7,7 @@ import type { ReportContext, Reporter } from "./types.js";
 /**
  * GitLab's secret-detection report, at a pinned version of GitLab's security
  * report schemas, so the merge request widget and the vulnerability report show our findings.
+ * `location.file` is from the repository root, where GitLab looks for it.
  * The fields GitLab's 15.x schema requires are checked in tests against
  * schema/gitlab-secret-detection-15.json. Never `raw_source_code_extract`: it would hold the key.
  */
@@ -62,7 +64,7 @@ function vulnerability(finding: Finding, id: string, context: ReportContext) {
     ...(meta ? { solution: fixSteps(meta.fix, IDENTITY).join(" ") } : {}),
     severity: SEVERITY[finding.severity],
     ...(finding.secret ? { confidence: finding.secret.confidence === "high" ? "High" : "Medium" } : {}),
-    location: { file: finding.file, start_line: finding.line, end_line: finding.endLine, commit },
+    location: { file: ciPath(finding), start_line: finding.line, end_line: finding.endLine, commit },
     identifiers: [
       {
         type: "lumenguard_rule_id",

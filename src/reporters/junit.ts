@@ -1,10 +1,13 @@
 import type { Finding } from "../types.js";
+import { ciOriginalPath, ciPath } from "./ci-path.js";
 import { findingMessage } from "./render.js";
 import type { Reporter } from "./types.js";
 
 /**
  * JUnit XML for CI test-report views: a test suite per rule and a failing
  * test case per finding; a clean scan is one passing test case, so the report is never empty.
+ * Files are named from the repository root, as the CI shows them; characters XML 1.0 cannot
+ * hold are written as `\uXXXX` text (see `legal`).
  */
 
 export const junitReporter: Reporter = (result, context) => {
@@ -22,15 +25,16 @@ export const junitReporter: Reporter = (result, context) => {
     const meta = context.ruleMeta(ruleId);
     lines.push(`  <testsuite name="${attr(ruleId)}" tests="${findings.length}" failures="${findings.length}" errors="0" skipped="0" time="0">`);
     for (const finding of findings) {
-      const where = `${finding.file}:${finding.line}:${finding.column}`;
+      const file = ciPath(finding);
+      const where = `${file}:${finding.line}:${finding.column}`;
       const detail = [
         `${where} ${finding.severity} ${finding.ruleId}`,
         findingMessage(finding, context) + (finding.verified ? ` [--verify: ${finding.verified}]` : ""),
-        ...(finding.original ? [`from ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`] : []),
+        ...(finding.original ? [`from ${ciOriginalPath(finding)}:${finding.original.line}:${finding.original.column} (through the source map)`] : []),
         ...(finding.commit ? [`added in ${finding.commit.sha} by ${finding.commit.author}, ${finding.commit.date}`] : []),
         ...(meta ? [`${meta.practice}: ${meta.guideUrl}`] : []),
       ].join("\n");
-      lines.push(`    <testcase classname="${attr(`lumenguard.${ruleId}`)}" name="${attr(where)}" file="${attr(finding.file)}" line="${finding.line}" time="0">`);
+      lines.push(`    <testcase classname="${attr(`lumenguard.${ruleId}`)}" name="${attr(where)}" file="${attr(file)}" line="${finding.line}" time="0">`);
       lines.push(`      <failure type="${attr(finding.severity)}" message="${attr(findingMessage(finding, context))}">${text(detail)}</failure>`);
       lines.push("    </testcase>");
     }

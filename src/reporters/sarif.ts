@@ -1,6 +1,8 @@
 import type { RuleMeta } from "../engine/rule.js";
 import type { Finding, Severity } from "../types.js";
+import { ciOriginalPath, ciPath } from "./ci-path.js";
 import { findingMessage, fixSteps } from "./render.js";
+import { keptResults, notifications } from "./sarif-limits.js";
 import { stableFindingIds } from "./stable-ids.js";
 import type { ReportContext, Reporter } from "./types.js";
 
@@ -9,6 +11,8 @@ import type { ReportContext, Reporter } from "./types.js";
  * the guide's practice, why and fix, so an alert explains itself; results carry the finding's
  * message (the key redacted) and a position, never a snippet: the validator test in
  * test/sarif-validator.test.ts runs Microsoft's official validator on what this writes.
+ * Files are named from the repository root, as code scanning places alerts.
+ * Within GitHub code scanning's limits: see sarif-limits.ts.
  */
 
 const SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -41,9 +45,10 @@ export const sarifReporter: Reporter = (result, context) => {
             rules: metas.map(ruleDescriptor),
           },
         },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications(result) }],
         // Our columns count UTF-16 code units (README "Output"), as JavaScript strings do.
         columnKind: "utf16CodeUnits",
-        results: result.findings.map((finding, i) => sarifResult(finding, index.get(finding.ruleId) ?? 0, ids[i] as string, context)),
+        results: keptResults(result.findings).map((i) => sarifResult(result.findings[i]!, index.get(result.findings[i]!.ruleId) ?? 0, ids[i] as string, context)),
       },
     ],
   };
@@ -120,7 +125,7 @@ function sarifResult(finding: Finding, ruleIndex: number, id: string, context: R
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: toUriReference(finding.file) },
+          artifactLocation: { uri: toUriReference(ciPath(finding)) },
           region: { startLine: finding.line, startColumn: finding.column, endLine: finding.endLine, endColumn: finding.endColumn },
         },
       },
@@ -132,7 +137,7 @@ function sarifResult(finding: Finding, ruleIndex: number, id: string, context: R
               id: 1,
               message: { text: "Where the bundled key came from (through the source map)." },
               physicalLocation: {
-                artifactLocation: { uri: toUriReference(finding.original.file) },
+                artifactLocation: { uri: toUriReference(ciOriginalPath(finding) ?? finding.original.file) },
                 region: { startLine: finding.original.line, startColumn: finding.original.column },
               },
             },

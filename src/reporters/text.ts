@@ -1,18 +1,20 @@
-import { styleText } from "node:util";
 import type { Finding, ScanResult, Severity } from "../types.js";
 import { atOrAbove } from "../severity.js";
 import type { RuleMeta } from "../engine/rule.js";
+import { painter, type Paint, type Style } from "./ansi.js";
+import { displayPath } from "./display-path.js";
+import { printable } from "./printable.js";
 import { findingMessage, revokeUrlOf } from "./render.js";
 import type { ReportContext, Reporter } from "./types.js";
 
 /**
  * The report a person reads in a terminal or a hook: where, what practice is broken, which key
- * (redacted, as the dashboard lists it), and the fix, step by step.
+ * (redacted, as the dashboard lists it), and the fix, step by step. Every string that comes from
+ * the scan goes through `printable` (one line, controls shown as escapes); colour is plain SGR,
+ * on only when `context.color` says so.
  */
 
-type Style = Parameters<typeof styleText>[0];
-
-const SEVERITY_STYLE: Record<Severity, Style> = {
+const SEVERITY_STYLE: Record<Severity, Style | Style[]> = {
   critical: ["red", "bold"],
   high: "red",
   medium: "yellow",
@@ -21,7 +23,7 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
 };
 
 export const textReporter: Reporter = (result, context) => {
-  const paint = (style: Style, text: string) => (context.color ? styleText(style, text) : text);
+  const paint = painter(context.color);
   const sections = result.findings.map((finding) => renderFinding(finding, context, paint));
   const ruleIds = [...new Set(result.findings.filter((f) => !f.placeholder).map((f) => f.ruleId))];
   for (const id of ruleIds) {
@@ -31,38 +33,48 @@ export const textReporter: Reporter = (result, context) => {
   const lines = sections.length > 0 ? [sections.join("\n\n"), ""] : [];
   lines.push(summaryLine(result, context, paint));
   for (const allowed of result.suppressed.filter((s) => s.by === "inline")) {
-    const reason = allowed.reason ? ` (${allowed.reason})` : "";
-    lines.push(paint("gray", `  allowed inline: ${allowed.file}:${allowed.line}:${allowed.column} ${allowed.ruleId}${reason}`));
+    const reason = allowed.reason ? ` (${printable(allowed.reason)})` : "";
+    lines.push(paint("gray", `  allowed inline: ${where(allowed.file, allowed.line, allowed.column, context)} ${printable(allowed.ruleId)}${reason}`));
   }
   return `${lines.join("\n")}\n`;
 };
 
+/** `file:line:column`, the file from the current directory and printable. */
+function where(file: string, line: number, column: number, context: ReportContext): string {
+  return `${printable(displayPath(file, context.pathBase))}:${line}:${column}`;
+}
+
 /** Where, how bad, which rule and key, and the one step that cannot wait: revoking this key. */
-function renderFinding(finding: Finding, context: ReportContext, paint: (style: Style, text: string) => string): string {
-  const where = `${finding.file}:${finding.line}:${finding.column}`;
+function renderFinding(finding: Finding, context: ReportContext, paint: Paint): string {
   const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.toUpperCase());
-  const lines = [`${paint("bold", where)}  ${severity}  ${finding.ruleId}`];
-  lines.push(`  ${findingMessage(finding, context)}${finding.encoding ? ` (written ${finding.encoding})` : ""}`);
-  if (finding.snippet) lines.push(`  ${paint("gray", "│")} ${finding.snippet}`);
-  if (finding.original) lines.push(`  ${paint("gray", "from")} ${finding.original.file}:${finding.original.line}:${finding.original.column} (through the source map)`);
-  if (finding.commit) lines.push(`  ${paint("gray", "added in")} ${finding.commit.sha.slice(0, 12)} by ${finding.commit.author}, ${finding.commit.date.slice(0, 10)}`);
+  const lines = [`${paint("bold", where(finding.file, finding.line, finding.column, context))}  ${severity}  ${printable(finding.ruleId)}`];
+  lines.push(`  ${printable(findingMessage(finding, context))}${finding.encoding ? ` (written ${printable(finding.encoding)})` : ""}`);
+  if (finding.snippet) lines.push(`  ${paint("gray", "│")} ${printable(finding.snippet)}`);
+  if (finding.original) {
+    const { file, line, column } = finding.original;
+    lines.push(`  ${paint("gray", "from")} ${where(file, line, column, context)} (through the source map)`);
+  }
+  if (finding.commit) {
+    const { sha, author, date } = finding.commit;
+    lines.push(`  ${paint("gray", "added in")} ${printable(sha.slice(0, 12))} by ${printable(author)}, ${printable(date.slice(0, 10))}`);
+  }
   if (finding.secret && !finding.placeholder) {
     const url = revokeUrlOf(finding, context);
-    const where = url ? `at ${url}` : "with the provider that issued it";
-    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} ${where}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
+    const at = url ? `at ${printable(url)}` : "with the provider that issued it";
+    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} ${at}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
   }
   return lines.join("\n");
 }
 
 /** Once per rule: the practice from the guide, why it matters, and the fix step by step. */
-function renderPractice(meta: RuleMeta, paint: (style: Style, text: string) => string): string {
-  const lines = [`${paint("bold", meta.id)}: ${meta.practice} (${meta.guideUrl})`, `  ${meta.why}`];
-  meta.fix.forEach((step, index) => lines.push(`  ${index + 1}. ${step.replace("{identity}", "find it by key id and last four, as listed above")}`));
+function renderPractice(meta: RuleMeta, paint: Paint): string {
+  const lines = [`${paint("bold", printable(meta.id))}: ${printable(meta.practice)} (${printable(meta.guideUrl)})`, `  ${printable(meta.why)}`];
+  meta.fix.forEach((step, index) => lines.push(`  ${index + 1}. ${printable(step.replace("{identity}", "find it by key id and last four, as listed above"))}`));
   return lines.join("\n");
 }
 
 /** `--verify`'s answer beside the key: a live key is the one to revoke first. */
-function verdict(verified: NonNullable<Finding["verified"]>, paint: (style: Style, text: string) => string): string {
+function verdict(verified: NonNullable<Finding["verified"]>, paint: Paint): string {
   if (verified === "live") return paint(["red", "bold"], "[live — revoke now]");
   return verified === "revoked" ? paint("green", "[revoked]") : paint("yellow", "[unknown — could not verify]");
 }
@@ -71,18 +83,24 @@ function verdict(verified: NonNullable<Finding["verified"]>, paint: (style: Styl
 function identity(finding: Finding): string {
   const secret = finding.secret;
   if (!secret) return "the key";
-  if (!secret.redacted.startsWith("lmnfl_")) return `${secret.redacted} (last four ${secret.lastFour})`;
-  return secret.keyId === null
-    ? `${secret.redacted} (dotless key, last four ${secret.lastFour})`
-    : `${secret.redacted} (key id ${secret.keyId}, last four ${secret.lastFour})`;
+  const [redacted, keyId, lastFour] = [printable(secret.redacted), printable(secret.keyId ?? ""), printable(secret.lastFour)];
+  if (!secret.redacted.startsWith("lmnfl_")) return `${redacted} (last four ${lastFour})`;
+  return secret.keyId === null ? `${redacted} (dotless key, last four ${lastFour})` : `${redacted} (key id ${keyId}, last four ${lastFour})`;
 }
 
-function summaryLine(result: ScanResult, context: ReportContext, paint: (style: Style, text: string) => string): string {
+/** The text report's last line alone (for stderr when the report goes elsewhere), with its newline. */
+export function textSummaryLine(result: ScanResult, context: ReportContext): string {
+  return `${summaryLine(result, context, painter(context.color))}\n`;
+}
+
+/** What was found (by severity) and what was scanned; only counts, nothing from the scanned files. */
+function summaryLine(result: ScanResult, context: ReportContext, paint: Paint): string {
   const { stats } = result;
   const scanned = `${scope(result)}, ${formatBytes(stats.bytes)} scanned in ${stats.durationMs} ms`;
   const live = new Set(result.findings.filter((finding) => finding.verified === "live").map((finding) => finding.secret?.fingerprint)).size;
   const extras = [
     live > 0 ? `${live} live ${live === 1 ? "key" : "keys"}` : "",
+    stats.findingsOverCap ? `${stats.findingsOverCap.toLocaleString("en-US")} more not kept` : "",
     stats.suppressed > 0 ? `${stats.suppressed} suppressed` : "",
     stats.skipped > 0 ? `${stats.skipped} unreadable` : "",
   ].filter(Boolean);

@@ -3,6 +3,7 @@ import type { ScanResult, Severity } from "../types.js";
 
 /** What a reporter may know besides the result. Reporters are pure: `(result, context) => string`. */
 export interface ReportContext {
+  /** Colour the text report with SGR sequences: decided by the CLI for the report's destination. */
   color: boolean;
   failOn: Severity | "none";
   ruleMeta(id: string): RuleMeta | undefined;
@@ -14,6 +15,13 @@ export interface ReportContext {
   startedAt?: string;
   /** HEAD of the scanned repository: GitLab's `commit.sha` for findings without a commit. */
   headSha?: string;
+  /**
+   * The scan root as the user gave it (`packages/web` for `scan packages/web`), for the reports a
+   * person reads at the terminal: text and compact show files from the current directory.
+   */
+  pathBase?: string;
+  /** Files this run writes its reports to, relative to the current directory: where a capped output says the rest is. */
+  reportFiles?: readonly string[];
   /** The environment, read only (GitHub: a link to the run in the overflow line). */
   env?: Readonly<Record<string, string | undefined>>;
 }

@@ -1,4 +1,4 @@
-import { FileScanner } from "../engine/file-scanner.js";
+import { FileScanner, type FileOutcome } from "../engine/file-scanner.js";
 import { containerOf, containerSink, scanZip, type FileSink, type RandomAccess, type SinkHooks } from "./containers/index.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
@@ -23,13 +23,23 @@ export function isArchive(path: string): boolean {
 }
 
 function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
-  const scanner = new FileScanner(factsOf(file), hooks.plan);
+  let scanner: FileScanner | null = null;
   return {
     push(chunk, final = false) {
+      // A file that arrives whole and holds none of its rules' literals needs no engine: nothing to find.
+      if (scanner === null && final && hooks.worthReading && !hooks.worthReading(file, chunk)) {
+        hooks.done({ file, outcome: nothingFound(chunk.byteLength) });
+        return;
+      }
+      scanner ??= new FileScanner(factsOf(file), hooks.plan);
       scanner.push(chunk, final);
       if (final) hooks.done({ file, outcome: scanner.end() });
     },
   };
+}
+
+function nothingFound(bytes: number): FileOutcome {
+  return { findings: [], suppressed: [], bytes, collected: [], notes: [], fingerprints: [], keys: [], overCap: 0 };
 }
 
 export type { FileSink, ScannedFile, SinkHooks, RandomAccess } from "./containers/index.js";

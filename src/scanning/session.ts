@@ -3,10 +3,12 @@ import type { ResolvedConfig } from "../config/resolve-config.js";
 import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo } from "../engine/rule.js";
+import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../finding-cap.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
 import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { worthReadingCheck } from "./prefilter.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
 /**
@@ -27,6 +29,10 @@ export interface SessionInit {
   limits?: DecompressionLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
+  /** `false`: the engine reads every file, even one that holds none of the rules' literals. */
+  prefilter?: boolean;
+  /** Findings kept for the whole scan (default MAX_FINDINGS_PER_SCAN); beyond it they are counted, the least severe left out. */
+  maxFindings?: number;
 }
 
 /** A finished scan: the result, the configuration it ran with, and each finding's file on disk (baselines need it). */
@@ -44,7 +50,9 @@ export interface RecordExtra {
 export class ScanSession {
   readonly started = performance.now();
   readonly hooks: SinkHooks;
-  private readonly placed: PlacedFinding[] = [];
+  private readonly placed: SeverityCap<PlacedFinding>;
+  /** Findings the engine counted but did not keep, beyond the per-file cap, by file. */
+  private readonly overCapByFile = new Map<string, number>();
   private readonly suppressed: Suppression[] = [];
   private readonly warnings: Warning[] = [];
   private readonly collected: Array<{ ruleId: string; item: unknown; file: SourceFile }> = [];
@@ -53,6 +61,7 @@ export class ScanSession {
   readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
 
   constructor(private readonly init: SessionInit) {
+    this.placed = new SeverityCap(init.maxFindings ?? MAX_FINDINGS_PER_SCAN, (placed) => placed.finding.severity);
     this.hooks = {
       plan: init.plan,
       limits: init.limits ?? DEFAULT_LIMITS,
@@ -60,6 +69,7 @@ export class ScanSession {
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
     };
+    if (init.prefilter !== false) this.hooks.worthReading = worthReadingCheck(init.plan);
   }
 
   get plan(): EnginePlan {
@@ -109,6 +119,11 @@ export class ScanSession {
     this.suppressed.push(...outcome.suppressed);
     for (const { ruleId, item } of outcome.collected) this.collected.push({ ruleId, item, file });
     for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
+    this.countOverCap(file.path, outcome.overCap);
+  }
+
+  private countOverCap(path: string, count: number): void {
+    if (count > 0) this.overCapByFile.set(path, (this.overCapByFile.get(path) ?? 0) + count);
   }
 
   /** Files whose findings were recorded under another name (history: one blob, many paths) count once. */
@@ -116,6 +131,7 @@ export class ScanSession {
     this.stats.files++;
     this.stats.bytes += scanned.outcome.bytes;
     for (const note of scanned.outcome.notes) this.warn(noteWarning(scanned.file.path, note));
+    this.countOverCap(scanned.file.path, scanned.outcome.overCap);
   }
 
   /**
@@ -146,7 +162,7 @@ export class ScanSession {
       const original = this.traceOriginal(file, finding);
       if (original) finding.original = original;
     }
-    this.placed.push({ finding, absPath: file.absPath });
+    this.placed.add({ finding, absPath: file.absPath });
   }
 
   /** A broken map keeps the finding (untraced) and says so once per file: never the end of the scan. */
@@ -175,7 +191,8 @@ export class ScanSession {
   async finish(): Promise<ScanRun> {
     await this.settle();
     this.concludeAcrossFiles();
-    let kept = this.placed;
+    const overCap = this.warnOverCap();
+    let kept = this.placed.items;
     const suppressed = this.suppressed;
     if (this.init.baselineFile) {
       const applied = applyBaseline(kept, this.init.baseline ?? readBaseline(this.init.baselineFile), this.init.baselineFile);
@@ -197,9 +214,27 @@ export class ScanSession {
         durationMs: Math.round(performance.now() - this.started),
         skipped: stats.skipped,
         suppressed: suppressed.length,
+        ...(overCap > 0 ? { findingsOverCap: overCap } : {}),
       },
     };
     return { result, resolved: this.init.resolved, placed: kept };
+  }
+
+  /**
+   * Says how many findings were counted but not kept: per file beyond the engine's cap, and for
+   * the scan beyond the session's. Returns the total.
+   */
+  private warnOverCap(): number {
+    let total = this.placed.overCap;
+    for (const [path, count] of this.overCapByFile) {
+      total += count;
+      this.warn({ code: "findings-cap", message: `${path}: ${count.toLocaleString("en-US")} more findings were counted but not kept (at most ${MAX_FINDINGS_PER_FILE.toLocaleString("en-US")} are kept for one file, the most severe)`, file: path });
+    }
+    if (this.placed.overCap > 0) {
+      const cap = (this.init.maxFindings ?? MAX_FINDINGS_PER_SCAN).toLocaleString("en-US");
+      this.warn({ code: "findings-cap", message: `${this.placed.overCap.toLocaleString("en-US")} more findings were counted but not kept (at most ${cap} are kept for one scan, the most severe): fix these, or scan a smaller part, and scan again` });
+    }
+    return total;
   }
 
   /** Rules that look across files (shared-key-across-environments) decide once every file has been read. */

@@ -73,8 +73,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   }
   const request = readBypassRequest(io.env);
   const decision = decideBypass(blocking, request, server);
-  // The rejection holds redacted keys (lmnfl_<id>.…<last4>), which the CLI's scrubbing of
-  // standard error would blur: it goes to standard output, which git forwards to the pusher too.
+  // The report goes to standard output, as every report does; git forwards it to the pusher too.
   const report = (text: string) => io.stdout.write(text);
   const message = (allowed: ReadonlySet<string>, problems: string[]) =>
     rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, contact: server.contact });

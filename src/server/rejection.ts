@@ -1,5 +1,4 @@
-import { scrubKeys } from "../detectors/lumenfall/index.js";
-import { visible } from "../reporters/html-escape.js";
+import { printable } from "../reporters/printable.js";
 import { COMMIT_MESSAGE_PATH } from "../sources/history.js";
 import type { Finding } from "../types.js";
 import { MIN_PREFIX } from "./push-options.js";
@@ -87,7 +86,7 @@ function place(finding: Finding): string {
   return `${where}${commit}`;
 }
 
-/** Text that came with the push, safe to print: no key, no control character. */
+/** Text that came with the push, safe to print: no key, no control character (the reports' own rule). */
 export function safe(text: string): string {
-  return visible(scrubKeys(text));
+  return printable(text);
 }

@@ -35,6 +35,8 @@ export interface WorkerInput {
   counter: SharedArrayBuffer;
   /** `--verify`: send back the keys found, so the main thread's verifier sees them too. */
   collectKeys: boolean;
+  /** Skip the engine for files holding none of the rules' literals (scanning/prefilter.ts). */
+  prefilter: boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export class ScanThreads {
       configDir: session.resolved.loaded.dir,
       includePlaceholders: session.plan.includePlaceholders,
       collectKeys: session.plan.onKey !== undefined,
+      prefilter: session.hooks.worthReading !== undefined,
     };
     const results = helpers.map((worker) => resultOf(worker, { ...input, files, counter }));
     scanShare(files, session.hooks, () => Atomics.add(index, 0, 1), (file, reason) => session.skip(file, reason), onFile);

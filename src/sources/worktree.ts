@@ -1,6 +1,7 @@
 import { lstatSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { EnginePlan } from "../engine/plan.js";
+import type { Scope } from "../engine/rule.js";
 import { grepFiles } from "../git/grep-files.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { ScanError } from "../errors.js";
@@ -57,13 +58,12 @@ export async function scanWorktree(session: ScanSession, options: WorktreeOption
   if (given > 0 && listed.missing + listed.special === given) {
     throw new ScanError(`nothing readable was given: ${listed.warnings.map((warning) => warning.message).join("; ")}`);
   }
-  const kept = listed.files.filter(({ file }) => !session.isIgnored(file.absPath));
+  const files = listed.files.filter(({ file }) => !session.isIgnored(file.absPath));
   // Files a literal search cleared were read by git grep, not by the engine: counted, not read again.
-  const files = kept.filter((entry) => !entry.cleared);
-  for (const entry of kept) {
-    if (!entry.cleared) continue;
+  for (const { absPath, size } of listed.cleared) {
+    if (session.isIgnored(absPath)) continue;
     session.stats.files++;
-    session.stats.bytes += entry.size ?? 0;
+    session.stats.bytes += size;
   }
   // Threads only for many files to read: a worker costs ~60 ms to start, more than a small share of reading.
   const threads = new ScanThreads(files.length >= PARALLEL_MIN_FILES ? options.jobs - 1 : 0);
@@ -77,16 +77,38 @@ export async function scanWorktree(session: ScanSession, options: WorktreeOption
   }
 }
 
-/** A listed file, and what the literal search knows of it. */
-interface ListedFile extends DiskFile {
-  /** Its size in bytes, when the listing knew it. */
-  size?: number | undefined;
-  /** A literal search read it and found none of the plan's literals: it cannot hold a finding. */
-  cleared?: boolean;
+/**
+ * The files of one listed folder, kept as a list of relative names until the literal search has
+ * spoken: a tree of 200,000 files, of which a handful hold a literal, costs 200,000 strings, not
+ * 200,000 objects.
+ */
+interface Group {
+  /** The folder, with a trailing separator. */
+  prefix: string;
+  /** What report names start with (relative to the scan root), and the path from the repository root. */
+  displayPrefix: string;
+  repoPrefix: string | null;
+  rels: readonly string[];
+  kindOf(rel: string): FileKind;
+  /** Sizes in bytes, where known. */
+  sizes: Map<string, number>;
+  ignoredButTracked: ReadonlySet<string>;
+  /** The files holding a literal, or null: every file must be read. */
+  search: Promise<Set<string> | null> | null;
+  /** Files git grep did not read (too large, unknown size): always read here. */
+  excluded: ReadonlySet<string>;
+  /**
+   * `tree`: a folder's listing; `ignored-env`: the env files git ignores in it; `client`: client
+   * output, whose files take precedence over a plain listing of the same file and are traced.
+   */
+  role: "tree" | "ignored-env" | "client";
 }
 
 interface Listed {
-  files: ListedFile[];
+  /** The files to read. */
+  files: DiskFile[];
+  /** Files the literal search read and cleared, with their sizes: counted, not read again. */
+  cleared: Array<{ absPath: string; size: number }>;
   /** How many given paths did not exist. */
   missing: number;
   /** How many given paths were FIFOs, sockets, devices or symlink loops. */
@@ -96,15 +118,9 @@ interface Listed {
 }
 
 async function collectFiles(options: WorktreeOptions): Promise<Listed> {
-  const listed: Listed = { files: [], missing: 0, special: 0, warnings: [], clientDirs: [] };
-  const byPath = new Map<string, ListedFile>();
-  const searches: Array<Promise<void>> = [];
-  // Several paths may overlap (`a.ts . a.ts`); client output wins over a plain listing.
-  const add = (entry: ListedFile) => {
-    const known = byPath.get(entry.file.absPath);
-    if (known && !(entry.file.kind === "client" && known.file.kind !== "client")) return;
-    byPath.set(entry.file.absPath, entry);
-  };
+  const listed: Listed = { files: [], cleared: [], missing: 0, special: 0, warnings: [], clientDirs: [] };
+  const given: DiskFile[] = [];
+  const groups: Group[] = [];
   for (const path of options.paths) {
     const absPath = resolve(options.cwd, path);
     const kind = kindOf(absPath);
@@ -116,19 +132,64 @@ async function collectFiles(options: WorktreeOptions): Promise<Listed> {
       listed.warnings.push({ code: "path-special", message: `${path} is not a regular file or folder (a FIFO, socket, device or symlink loop); skipped`, file: path });
     } else if (kind === "file") {
       const repoRoot = repoRootOf(dirname(absPath));
-      add({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks: true });
+      given.push({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks: true });
     } else {
-      await addFolder(absPath, options, add, listed, byPath, searches);
+      await addFolder(absPath, options, groups, listed);
     }
   }
   const bundles = options.bundles.filter((dir) => !listed.clientDirs.some((known) => known.dir === dir));
-  for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, add, listed, repoRootOf(dir), searches, byPath);
-  await Promise.all(searches);
-  listed.files = [...byPath.values()];
+  for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, groups, listed, repoRootOf(dir));
+  await settle(given, groups, options, listed);
   return listed;
 }
 
-async function addFolder(dir: string, options: WorktreeOptions, add: (entry: ListedFile) => void, listed: Listed, byPath: Map<string, ListedFile>, searches: Array<Promise<void>>): Promise<void> {
+/**
+ * Decides, once the searches are done, which files to read: given files, then client output,
+ * then plain listings — a file listed twice is read once, as the first of these (client output
+ * wins over the tree that holds it). A file the search cleared is counted instead.
+ */
+async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptions, listed: Listed): Promise<void> {
+  const taken = new Set<string>();
+  for (const entry of given) {
+    if (taken.has(entry.file.absPath)) continue;
+    taken.add(entry.file.absPath);
+    listed.files.push(entry);
+  }
+  const ordered = [...groups.filter((group) => group.role === "client"), ...groups.filter((group) => group.role !== "client")];
+  const done: Group[] = [];
+  for (const group of ordered) {
+    // A folder inside one already listed (`scan a a/b`) adds nothing.
+    if (group.role === "tree" && done.some((other) => other.role === "tree" && group.prefix.startsWith(other.prefix))) continue;
+    const overlaps = given.length > 0 || done.some((other) => other.role === "client" && (other.prefix.startsWith(group.prefix) || group.prefix.startsWith(other.prefix)));
+    const holding = group.search ? await group.search : null;
+    const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, group.role === "client" ? ["shipped"] : TREE_SCOPES);
+    for (const rel of group.rels) {
+      const absPath = group.prefix + rel;
+      if (overlaps && taken.has(absPath)) continue;
+      if (group.role === "client") taken.add(absPath);
+      const kind = group.kindOf(rel);
+      // Read: what the search found, what it did not search, and files judged by name or compressed.
+      const read = holding === null || prefilter === null || group.excluded.has(rel) || holding.has(rel) || mustRead(group.displayPrefix + rel, kind, prefilter);
+      if (read) listed.files.push({ file: fileOf(group, rel, kind, options), followSymlinks: false });
+      else listed.cleared.push({ absPath, size: group.sizes.get(rel) ?? 0 });
+    }
+    done.push(group);
+  }
+}
+
+function fileOf(group: Group, rel: string, kind: FileKind, options: WorktreeOptions): SourceFile {
+  const absPath = group.prefix + rel;
+  const file: SourceFile = { path: group.displayPrefix + rel, kind, absPath };
+  if (group.repoPrefix !== null) file.repoPath = group.repoPrefix + rel;
+  if (group.ignoredButTracked.has(rel)) file.ignoredButTracked = true;
+  if (kind === "client") {
+    const trace = traceSpecFor(absPath, options.root);
+    if (trace) file.trace = trace;
+  }
+  return file;
+}
+
+async function addFolder(dir: string, options: WorktreeOptions, groups: Group[], listed: Listed): Promise<void> {
   const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
   const git = gitListFiles(dir, options.env);
   const inGit = !("failed" in git);
@@ -136,41 +197,35 @@ async function addFolder(dir: string, options: WorktreeOptions, add: (entry: Lis
   // What git would commit is searched by git grep at once, while the rest of the listing goes on.
   const sizes = inGit ? git.sizes : new Map<string, number>();
   if (inGit) for (const rel of git.untracked) sizes.set(rel, fileSize(join(dir, rel)));
-  const search = inGit ? literalSearch(dir, files, sizes, options, false) : null;
+  const excluded = new Set(files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES)));
+  const search = inGit ? literalSearch(dir, files, excluded, options, false) : null;
   if (inGit) for (const message of git.warnings) listed.warnings.push({ code: "walk", message });
   const repoRoot = inGit ? repoRootOf(dir) : null;
-  // Names are joined as strings: path.join/relative per file cost more than the reading.
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
   const displayPrefix = dir === options.root ? "" : `${toPosix(relative(options.root, dir))}/`;
   const repoPrefix = repoRoot === null ? null : dir === repoRoot ? "" : `${toPosix(relative(repoRoot, dir))}/`;
   const packageJsons: string[] = [];
   const manifests: string[] = [];
-  const entry = (rel: string, kind: FileKind): ListedFile => {
-    const file: SourceFile = { path: displayPrefix + rel, kind, absPath: prefix + rel };
-    if (repoPrefix !== null) file.repoPath = repoPrefix + rel;
-    return { file, followSymlinks: false, size: sizes.get(rel) };
-  };
   for (const rel of files) {
-    // Outside git there is no git status: the files are read as given files are.
-    add(entry(rel, !inGit ? "given" : git.untracked.has(rel) ? "untracked" : "tracked"));
     if (rel === "package.json" || rel.endsWith("/package.json")) packageJsons.push(prefix + rel);
     else if (rel === "manifest.json" || rel.endsWith("/manifest.json")) manifests.push(prefix + rel);
   }
   const envFiles = inGit ? await ignoredEnv : { untracked: [], tracked: [] };
-  for (const rel of envFiles.untracked) add(entry(rel, "ignored"));
-  for (const rel of envFiles.tracked) {
-    const known = byPath.get(prefix + rel);
-    if (known) known.file.ignoredButTracked = true;
-  }
-  if (search) searches.push(clear(search, prefix, byPath, options.plan));
-  if (!options.discoverClient) return;
-  const discovery = discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []);
-  for (const clientDir of discovery.dirs) addClientDir(clientDir, options, add, listed, repoRoot, searches, byPath);
-  if (discovery.mobile) {
-    for (const rel of files) if (isShippedAppSource(rel)) add(entry(rel, "client"));
-    listed.clientDirs.push({ dir: prefix, reason: "React Native / Expo app sources" });
-  }
+  const discovery = options.discoverClient ? discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []) : { dirs: [], mobile: false };
+  // A React Native / Expo app's own sources ship inside the app: client code.
+  const shipped = discovery.mobile ? new Set(files.filter(isShippedAppSource)) : null;
+  if (shipped) listed.clientDirs.push({ dir: prefix, reason: "React Native / Expo app sources" });
+  const base = { prefix, displayPrefix, repoPrefix, sizes, ignoredButTracked: new Set(envFiles.tracked) };
+  // Outside git there is no git status: the files are read as given files are.
+  const kindOfRel = (rel: string): FileKind => (shipped?.has(rel) ? "client" : !inGit ? "given" : git.untracked.has(rel) ? "untracked" : "tracked");
+  groups.push({ ...base, rels: files, kindOf: kindOfRel, search, excluded, role: "tree" });
+  // Env files git ignores are read for the rules about them, never cleared by the search (git grep skips ignored files).
+  if (envFiles.untracked.length > 0) groups.push({ ...base, rels: envFiles.untracked, kindOf: () => "ignored", search: null, excluded: new Set(), role: "ignored-env" });
+  for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, repoRoot);
 }
+
+/** What a listed tree's files can be: repository files, and shipped sources of a mobile app. */
+const TREE_SCOPES: readonly Scope[] = ["repository", "shipped"];
 
 /** Below this many files, reading them all costs less than starting git grep. */
 const PREFILTER_MIN_FILES = 64;
@@ -178,40 +233,24 @@ const PREFILTER_MIN_FILES = 64;
 const GREP_MAX_BYTES = 16 << 20;
 
 /**
- * Starts git grep over `files` (relative to `dir`) for the plan's literals, leaving out files too
- * large for it or of unknown size; resolves to the files that hold a literal, or null when no
- * search ran (too few files, a rule that reads every file, git grep unable to answer).
+ * Starts git grep over `files` (relative to `dir`) for the plan's literals, leaving out
+ * `excluded`; resolves to the files that hold a literal, or null when every file must be read
+ * (too few files, a rule that reads every file, git grep unable to answer).
  */
-function literalSearch(dir: string, files: readonly string[], sizes: Map<string, number>, options: WorktreeOptions, noIndex: boolean): Promise<Set<string> | null> | null {
-  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan);
+function literalSearch(dir: string, files: readonly string[], excluded: ReadonlySet<string>, options: WorktreeOptions, noIndex: boolean): Promise<Set<string> | null> | null {
+  // Client output is shipped code; a tree holds repository files and, in a mobile app, shipped sources.
+  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, noIndex ? ["shipped"] : TREE_SCOPES);
   if (prefilter === null || files.length < PREFILTER_MIN_FILES) return null;
-  const exclude = files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES));
+  const exclude = [...excluded];
   const excludeGlobs = noIndex ? ["**/node_modules/**", "**/.git/**"] : [];
   const search = (literals: string[]) => (literals.length === 0 ? Promise.resolve(new Set<string>()) : grepFiles({ cwd: dir, env: options.env, literals, noIndex, exclude, excludeGlobs }));
   // Byte strings with a NUL (the UTF-16 form of a key) need git grep -P: searched on their own, at the same time.
   const binary = (literal: string) => literal.includes("\0");
   const literals = searchLiterals(prefilter);
-  return Promise.all([search(literals.filter((literal) => !binary(literal))), search(literals.filter(binary))]).then(([text, utf16]) => {
+  return Promise.all([search(literals.filter((literal) => !binary(literal))), search(literals.filter(binary))]).then(([text, utf16]) =>
     // null: git grep could not answer; every file is read.
-    if (text === null || utf16 === null) return null;
-    const holding = new Set([...text, ...utf16]);
-    // Only files git grep read can be cleared: the excluded ones are read here.
-    const cleared = new Set(files);
-    for (const rel of exclude) cleared.delete(rel);
-    for (const rel of holding) cleared.delete(rel);
-    return cleared;
-  });
-}
-
-/** Marks the listed files under `prefix` that the search read and cleared, except those read whatever they hold. */
-async function clear(search: Promise<Set<string> | null>, prefix: string, byPath: Map<string, ListedFile>, plan: EnginePlan): Promise<void> {
-  const cleared = await search;
-  const prefilter = prefilterFor(plan);
-  if (cleared === null || prefilter === null) return;
-  for (const rel of cleared) {
-    const entry = byPath.get(prefix + rel);
-    if (entry && entry.file.kind !== "ignored" && !mustRead(entry.file, prefilter)) entry.cleared = true;
-  }
+    text === null || utf16 === null ? null : new Set([...text, ...utf16]),
+  );
 }
 
 function fileSize(path: string): number {
@@ -231,20 +270,27 @@ function walk(dir: string, why: string, listed: Listed): string[] {
   );
 }
 
-function addClientDir(clientDir: ClientDir, options: WorktreeOptions, add: (entry: ListedFile) => void, listed: Listed, repoRoot: string | null, searches: Array<Promise<void>>, byPath: Map<string, ListedFile>): void {
+function addClientDir(clientDir: ClientDir, options: WorktreeOptions, groups: Group[], listed: Listed, repoRoot: string | null): void {
   listed.clientDirs.push(clientDir);
-  const absPaths = listClientFiles(clientDir.dir, clientDir.dir);
   const prefix = clientDir.dir.endsWith(sep) ? clientDir.dir : clientDir.dir + sep;
-  const rels = absPaths.map((absPath) => absPath.slice(prefix.length));
+  const rels = listClientFiles(clientDir.dir, clientDir.dir).map((absPath) => absPath.slice(prefix.length));
   const sizes = new Map(rels.map((rel) => [rel, fileSize(prefix + rel)]));
-  const search = literalSearch(clientDir.dir, rels, sizes, options, true);
-  for (const absPath of absPaths) {
-    const file: SourceFile = { path: toPosix(relative(options.root, absPath)), kind: "client", absPath };
-    const trace = traceSpecFor(absPath, options.root);
-    if (trace) file.trace = trace;
-    add({ file: withRepoPath(file, repoRoot), followSymlinks: false, size: sizes.get(absPath.slice(prefix.length)) });
-  }
-  if (search) searches.push(clear(search, prefix, byPath, options.plan));
+  const excluded = new Set(rels.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES)));
+  const search = literalSearch(clientDir.dir, rels, excluded, options, true);
+  const displayPrefix = toPosix(relative(options.root, clientDir.dir));
+  const repoPrefix = repoRoot === null ? null : toPosix(relative(repoRoot, clientDir.dir));
+  groups.push({
+    prefix,
+    displayPrefix: displayPrefix === "" ? "" : `${displayPrefix}/`,
+    repoPrefix: repoPrefix === null || repoPrefix.startsWith("..") ? null : repoPrefix === "" ? "" : `${repoPrefix}/`,
+    rels,
+    kindOf: () => "client",
+    sizes,
+    ignoredButTracked: new Set(),
+    search,
+    excluded,
+    role: "client",
+  });
 }
 
 /**

@@ -24,6 +24,11 @@ export interface SinkHooks {
   warn(warning: Warning): void;
   /** Work that finishes later (an asynchronous decompression); the loop waits for it. */
   defer(work: Promise<void>): void;
+  /**
+   * For a file whose bytes arrive whole: whether the engine must read it at all (scanning/prefilter.ts
+   * `worthReadingCheck`). Without it, every file is read.
+   */
+  worthReading?: (file: SourceFile, bytes: Uint8Array) => boolean;
 }
 
 /** Opens a sink that scans the bytes as they are (no container handling): the one way scanners are made. */

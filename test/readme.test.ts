@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { OPTIONS } from "../src/cli/run.js";
+import { FORMATS } from "../src/reporters/index.js";
+import { runCli } from "./helpers/cli.js";
+import { root } from "./helpers/process.js";
+import { createDir } from "./helpers/repo.js";
+
+/**
+ * The README says what the product does today: its option table is the parser's options and
+ * `--help`'s, its format list is the reporters registry, and it points to no document outside
+ * the repository.
+ */
+
+const readme = readFileSync(join(root, "README.md"), "utf8");
+
+/** The markdown section under `heading`, up to the next heading of the same or a higher level. */
+function section(heading: string): string {
+  const start = readme.indexOf(`${heading}\n`);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const level = heading.split(" ")[0]!;
+  const rest = readme.slice(start + heading.length + 1);
+  const end = rest.search(new RegExp(`^#{1,${level.length}} `, "m"));
+  return end === -1 ? rest : rest.slice(0, end);
+}
+
+/** `--name` flags in a piece of text, sorted and unique. */
+function flags(text: string): string[] {
+  return [...new Set(text.match(/--[a-z][a-z-]*/g) ?? [])].sort();
+}
+
+async function help(): Promise<string> {
+  return (await runCli(["--help"], { cwd: createDir() })).stdout;
+}
+
+/** The flags --help lists as options: the first column of its Options section. */
+function helpOptionFlags(text: string): string[] {
+  const options = text.slice(text.indexOf("\nOptions\n"), text.indexOf("\nExit codes\n"));
+  return flags(options.split("\n").map((line) => /^\s+(-\w, )?(--[a-z-]+(?:, --[a-z-]+)*)/.exec(line)?.[2] ?? "").join(" "));
+}
+
+describe("the README and the product agree", () => {
+  it("options: the parser's, --help's and the README's table are the same list", async () => {
+    const parser = Object.keys(OPTIONS).map((name) => `--${name}`).sort();
+    const table = flags(section("### Options").split("\n").filter((line) => line.startsWith("| `")).map((line) => line.split("|")[1]).join(" "));
+    expect(helpOptionFlags(await help())).toEqual(parser);
+    expect(table).toEqual(parser);
+  });
+
+  it("formats: --help, the README's option table and its Output section list the reporters registry", async () => {
+    const helpFormats = /--format <format>\s+report format: (.*)/.exec(await help())![1]!.replace(" (default)", "").split(", ");
+    expect(helpFormats).toEqual([...FORMATS]);
+    const tableRow = section("### Options").split("\n").find((line) => line.startsWith("| `-f, --format"))!;
+    expect(tableRow.split("|")[2]!.match(/`([a-z]+)`/g)!.map((name) => name.slice(1, -1))).toEqual([...FORMATS]);
+    const outputFormats = section("## Output").split("\n").flatMap((line) => /^- `([a-z]+)`/.exec(line)?.[1] ?? []);
+    expect([...outputFormats].sort()).toEqual([...FORMATS].sort());
+  });
+
+  it("points to no document outside the repository (no SPEC sections, no issue numbers)", () => {
+    expect(readme).not.toMatch(/SPEC §|\bissues? #?\d/i);
+    expect(readme).not.toMatch(/to come|not yet:/i);
+  });
+});
