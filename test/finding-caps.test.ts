@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planScan, resolveConfig } from "../src/config/resolve-config.js";
-import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../src/finding-cap.js";
+import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../src/engine/finding-cap.js";
 import { ScanSession } from "../src/scanning/session.js";
 import type { Severity } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";

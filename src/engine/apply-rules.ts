@@ -1,4 +1,4 @@
-import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../finding-cap.js";
+import { MAX_FINDINGS_PER_FILE, SeverityCap } from "./finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintSecret } from "./fingerprint.js";

@@ -1,4 +1,4 @@
-import { MAX_FINDINGS_PER_FILE } from "../finding-cap.js";
+import { MAX_FINDINGS_PER_FILE } from "./finding-cap.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from "../config/resolve-config.js";
 import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo } from "../engine/rule.js";
-import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../finding-cap.js";
+import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";

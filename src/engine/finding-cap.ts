@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from "./types.js";
+import { SEVERITIES, type Severity } from "../types.js";
 
 /**
  * Findings are bounded in memory: a file (or a repository) written to hold hundreds of
