@@ -88,8 +88,10 @@ for (const transport of transports) {
     let running: GitServer | null;
     let url: string;
     let clientEnv: NodeJS.ProcessEnv;
-    const lasting = lastingDir();
+    let lasting: ReturnType<typeof lastingDir> | undefined;
     beforeAll(async () => {
+      // Made here, not while the file is collected: a folder no test uses is never left behind.
+      lasting = lastingDir();
       server = await createServer(undefined, lasting.dir);
       running = await transport.start(server.base);
       url = running ? running.url("server.git") : server.path;
@@ -97,7 +99,7 @@ for (const transport of transports) {
     });
     afterAll(async () => {
       await running?.stop();
-      lasting.remove();
+      lasting?.remove();
     });
 
     it("rejects a push that adds a key, telling the pusher what to do, without the key; the server keeps nothing of it", () => {

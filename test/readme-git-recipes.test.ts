@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditLog } from "../src/server/audit-log.js";
 import { lastingDir } from "./helpers/git-servers.js";
 import { makeKey } from "./helpers/keys.js";
@@ -28,9 +28,10 @@ const recipe = (name: string) => {
 };
 
 /** `lumenguard` on PATH, as `npm install -g` puts it there (a folder kept for the whole file). */
-const shims = lastingDir();
-afterAll(() => shims.remove());
+let shims: ReturnType<typeof lastingDir> | undefined;
+afterAll(() => shims?.remove());
 function pathWithLumenguard(): string {
+  shims ??= lastingDir();
   const dir = join(shims.dir, "bin");
   mkdirSync(dir);
   writeFileSync(join(dir, "lumenguard"), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
@@ -38,7 +39,10 @@ function pathWithLumenguard(): string {
   return `${dir}:${process.env["PATH"] ?? "/usr/bin:/bin"}`;
 }
 
-const env = { ...processEnv(), PATH: pathWithLumenguard() };
+let env: NodeJS.ProcessEnv = processEnv();
+beforeAll(() => {
+  env = { ...processEnv(), PATH: pathWithLumenguard() };
+});
 const sh = (script: string, cwd: string) => spawnSync("/bin/sh", ["-c", script], { cwd, env, encoding: "utf8", timeout: 60_000 });
 const push = (repo: string, args: string[]) => spawnSync("git", ["push", ...args], { cwd: repo, env, encoding: "utf8", timeout: 60_000 });
 
