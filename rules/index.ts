@@ -7,10 +7,11 @@ import keyInHistory from "./key-in-history.js";
 import keyRotationDue from "./key-rotation-due.js";
 import lumenfallKey from "./lumenfall-key.js";
 import publicEnvPrefix from "./public-env-prefix.js";
+import scanSettingsChanged from "./scan-settings-changed.js";
 import sharedKeyAcrossEnvironments from "./shared-key-across-environments.js";
 
 /** Every rule, in one explicit list (no discovery magic). */
-export const rules: readonly Rule[] = [lumenfallKey, keyInHistory, clientBundleKey, dotenvTracked, dotenvUnignored, publicEnvPrefix, browserSdkKey, sharedKeyAcrossEnvironments, keyRotationDue];
+export const rules: readonly Rule[] = [lumenfallKey, keyInHistory, clientBundleKey, dotenvTracked, dotenvUnignored, publicEnvPrefix, browserSdkKey, sharedKeyAcrossEnvironments, keyRotationDue, scanSettingsChanged];
 
 export function ruleById(id: string): Rule | undefined {
   return rules.find((rule) => rule.meta.id === id);

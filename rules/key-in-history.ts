@@ -19,7 +19,10 @@ export default defineRule({
       "If the commits are not pushed yet, rewrite them (git rebase -i, git commit --amend) so the key never leaves this machine.",
       "Keep the new key in an ignored .env file and read it on the server.",
     ],
-    messages: { inHistory: "Lumenfall API key {{redacted}} is in git history" },
+    messages: {
+      inHistory: "Lumenfall API key {{redacted}} is in git history",
+      alreadyCommitted: "Lumenfall API key {{redacted}} is already committed (HEAD has it in this file, so this commit does not add it), and it is leaked: revoke it",
+    },
     appliesTo: { scopes: ["history"] },
     revokeUrl: DASHBOARD_URL,
   },

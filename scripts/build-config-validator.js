@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const validators = [
   { schema: "schema/lumenguard.schema.json", module: "validate-config" },
   { schema: "schema/baseline.schema.json", module: "validate-baseline" },
+  { schema: "schema/server.schema.json", module: "validate-server" },
 ];
 for (const { schema: schemaFile, module } of validators) {
   const schema = JSON.parse(readFileSync(join(root, schemaFile), "utf8"));

@@ -1,14 +1,21 @@
 import { resolve } from "node:path";
 import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
-import { UsageError } from "./errors.js";
+import type { Baseline } from "./config/baseline.js";
+import { ScanError, UsageError } from "./errors.js";
+import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
+import { checkRevision } from "./git/revisions.js";
+import { runGit } from "./git/run-git.js";
+import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
-import type { ScanModeName, ScanResult, Warning } from "./types.js";
+import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
 import { mergeCiRuns, planCi } from "./sources/ci.js";
 import { scanHistory, type HistoryProgress } from "./sources/history.js";
 import { trackKeyAges } from "./sources/key-ages.js";
 import { listPackage, scanPack } from "./sources/pack.js";
 import { scanPrePush } from "./sources/pre-push.js";
+import { parseRefUpdates, scanReceived } from "./sources/pre-receive.js";
+import { reviewSettings } from "./sources/review-settings.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
 import { scanStdin } from "./sources/stdin.js";
@@ -22,20 +29,29 @@ import { isDirectory } from "./files.js";
  * What to scan — one of:
  * - `worktree`: files and folders (default `.`; folders are listed by git when inside a
  *   repository), client output folders (`bundles`), and standard input (`-` among `paths`);
- * - `staged`: what the next commit records (the index);
- * - `history`: every blob reachable from `revisions` (git log syntax, e.g. `["A..B"]`; default
- *   every ref);
+ * - `staged`: what the next commit records (the index), judged on the keys it adds (a key HEAD
+ *   already has in the same file is reported as already committed, at low severity, unless
+ *   `failOnExisting`);
+ * - `history`: every blob and commit message reachable from `revisions` (git log syntax, e.g.
+ *   `["A..B"]`; default every ref);
  * - `pre-push`: the commits a push sends (`refs`: the pre-push hook's standard input; `remote`:
  *   its first argument);
  * - `ci`: the working tree plus the commits of the CI run (or `range`);
+ * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
+ *   standard input), read from git's quarantine; no config file is looked for (give `config`
+ *   or `configFile`: the server's own);
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
+ *
+ * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
+ * `staged` and `history` also scan only those paths' files.
  */
 export type ScanMode =
   | { kind: "worktree"; paths?: string[]; bundles?: string[]; stdin?: AsyncIterable<Uint8Array>; stdinFilename?: string }
-  | { kind: "staged" }
-  | { kind: "history"; revisions?: string[] }
-  | { kind: "pre-push"; refs: string; remote?: string }
-  | { kind: "ci"; range?: string }
+  | { kind: "staged"; paths?: string[]; failOnExisting?: boolean }
+  | { kind: "history"; revisions?: string[]; paths?: string[] }
+  | { kind: "pre-push"; refs: string; remote?: string; paths?: string[] }
+  | { kind: "ci"; range?: string; paths?: string[] }
+  | { kind: "pre-receive"; updates: string; signal?: AbortSignal }
   | { kind: "pack"; dir?: string };
 
 /** One scan's options. Relative paths are relative to `cwd`. */
@@ -94,43 +110,71 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
 /** {@link scan}, keeping the resolved configuration and each finding's file on disk (for baselines). */
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
   checkOptions(options);
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
+  const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
+  const env = repository === null ? options.env ?? process.env : envForRepository(repository, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
   const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
-  const resolved = resolveConfig({ startDir: configRoot(mode, cwd), explicitFile: options.configFile, cwd, config: options.config });
-  if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, cwd, env);
+  const resolved = resolveConfig({
+    startDir: configRoot(mode, cwd, repository),
+    explicitFile: options.configFile,
+    cwd: resolve(options.cwd ?? process.cwd()),
+    // A server reads only its own configuration, never a file found near the repository.
+    config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
+  });
+  const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
+  if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});
   try {
-    const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, cwd, env);
+    const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, place, env);
     return await verifier.finish(run, options.onlyLive ?? false);
   } finally {
     verifier.discard();
   }
 }
 
+/** Where a scan runs: `cwd`, or for a git mode given paths, the repository that holds them. */
+interface ScanPlace {
+  cwd: string;
+  /** The repository the paths of a git mode named, or null when none were given. */
+  repository: RepositoryOfPaths | null;
+  /** The directory the caller ran from (`--config` and `--baseline` are relative to it). */
+  callerCwd: string;
+}
+
+function scanPlace(mode: ScanMode, cwd: string, env: NodeJS.ProcessEnv): Omit<ScanPlace, "callerCwd"> {
+  const paths = mode.kind === "staged" || mode.kind === "history" || mode.kind === "pre-push" || mode.kind === "ci" ? (mode.paths ?? []) : [];
+  if (paths.length === 0) return { cwd, repository: null };
+  const repository = repositoryOfPaths(paths, cwd, env);
+  return { cwd: repository.root, repository };
+}
+
 type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void; packed?: string[] | undefined };
 
-async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
-  const session = (name: ScanModeName, planned: ResolvedConfig = resolved) =>
+async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<ScanRun> {
+  const { cwd, repository } = place;
+  const session = (name: ScanModeName, settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: baselineOf(resolved) }) =>
     new ScanSession({
       mode: name,
-      resolved: planned,
-      plan: planScan(planned, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
-      baselineFile: options.useBaseline === false ? null : configuredBaseline(options.baselineFile, cwd, resolved),
+      resolved: settings.resolved,
+      plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
+      baselineFile: options.useBaseline === false ? null : settings.baselineFile,
+      baseline: options.useBaseline === false ? undefined : settings.baseline,
       trace: createTracer(),
       ...(options.prefilter === false ? { prefilter: false } : {}),
     });
+  function baselineOf(config: ResolvedConfig): string | null {
+    return configuredBaseline(options.baselineFile, place.callerCwd, config);
+  }
   switch (mode.kind) {
     case "worktree": {
       // Key ages (config `rotation`, src/sources/key-ages.ts): read before the scan, recorded after it.
       const early: Warning[] = [];
       const keyAges = trackKeyAges(resolved, configRoot(mode, cwd), env, (warning) => void early.push(warning));
-      const current = session("worktree", keyAges?.resolved);
+      const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
       const run = await scanWorktreeMode(current, mode, resolved, options, cwd, env);
       if (keyAges) run.result.warnings.push(...keyAges.record(current));
@@ -138,12 +182,13 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     }
     case "staged": {
       const current = session("staged");
-      await scanStaged(current, { cwd, env });
+      await scanStaged(current, { cwd, env, pathspecs: repository?.pathspecs, displayRoot: repository?.displayRoot, failOnExisting: mode.failOnExisting });
       return current.finish();
     }
     case "history": {
       const current = session("history");
-      await scanHistory(current, { cwd, env, revisions: mode.revisions, onProgress: options.onProgress });
+      const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
+      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-push": {
@@ -151,20 +196,71 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
       return current.finish();
     }
+    case "pre-receive": {
+      const current = session("pre-receive");
+      const { updates, malformed } = parseRefUpdates(mode.updates);
+      if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
+      await scanReceived(current, { cwd, env, updates, signal: mode.signal });
+      return current.finish();
+    }
     case "pack": {
       const current = session("pack");
       scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), files: options.packed ?? [], onFile: options.onFile });
       return current.finish();
     }
-    case "ci": {
-      const ci = planCi(cwd, env, mode.range);
-      const tree = await scanWorktreeMode(session("ci"), { kind: "worktree", paths: ["."] }, resolved, options, cwd, env);
-      if (ci.revisions === null) return mergeCiRuns(tree, null, ci.warnings);
-      const history = session("ci");
-      await scanHistory(history, { cwd, env, revisions: ci.revisions === "all" ? undefined : ci.revisions, onProgress: options.onProgress });
-      return mergeCiRuns(tree, await history.finish(), ci.warnings);
-    }
+    case "ci":
+      return runCi(mode, resolved, options, place, env, session);
   }
+}
+
+/**
+ * `ci`: the working tree, and the commits of the CI run, in one report. For a change under
+ * review, both are scanned with the settings of its base commit, and what the change does to
+ * them is reported for the reviewer (src/sources/review-settings.ts).
+ */
+async function runCi(
+  mode: Extract<ScanMode, { kind: "ci" }>,
+  resolved: ResolvedConfig,
+  options: RunOptions,
+  place: ScanPlace,
+  env: NodeJS.ProcessEnv,
+  session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
+): Promise<ScanRun> {
+  const { cwd } = place;
+  const ci = planCi(cwd, env, mode.range);
+  let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
+  let changes: Finding[] = [];
+  if (ci.reviewBase !== null) {
+    const review = await reviewSettings({
+      root: findWorkTreeRoot(cwd, env),
+      base: fullSha(ci.reviewBase, cwd, env),
+      startDir: configRoot(mode, cwd, place.repository),
+      cwd: place.callerCwd,
+      env,
+      explicitFile: options.configFile,
+      baselineFlag: options.baselineFile,
+      head: resolved,
+      headBaselineFile: settings.baselineFile,
+    });
+    settings = review.baseline === undefined ? { resolved: review.resolved, baselineFile: review.baselineFile } : { resolved: review.resolved, baselineFile: review.baselineFile, baseline: review.baseline };
+    changes = review.findings;
+  }
+  const tree = await scanWorktreeMode(session("ci", settings), { kind: "worktree", paths: ["."] }, settings.resolved, options, cwd, env);
+  let history: ScanRun | null = null;
+  if (ci.revisions !== null) {
+    const current = session("ci", settings);
+    await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress });
+    history = await current.finish();
+  }
+  return mergeCiRuns(tree, history, ci.warnings, changes);
+}
+
+/** The full object id of a commit named by a CI payload (already known to exist). */
+function fullSha(rev: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  const result = runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], cwd, env);
+  const sha = result.stdout.toString("utf8").trim();
+  if (result.status !== 0 || sha === "") throw new ScanError(`${rev} is not a commit of this repository`);
+  return sha;
 }
 
 async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { kind: "worktree" }>, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
@@ -191,10 +287,12 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
 /**
  * The scan root: the positional folder when one is given, else the current directory — also for
  * file arguments, so lint-staged passing one file or fifty finds the same config. The package
- * folder for `pack`. Report paths are relative to it, and the config is looked for from it up.
+ * folder for `pack`; for a git mode given paths, the folder given (or the repository root).
+ * Report paths are relative to it, and the config is looked for from it up.
  */
-function configRoot(mode: ScanMode, cwd: string): string {
+function configRoot(mode: ScanMode, cwd: string, repository: RepositoryOfPaths | null = null): string {
   if (mode.kind === "pack") return resolve(cwd, mode.dir ?? ".");
+  if (repository !== null) return repository.displayRoot;
   if (mode.kind !== "worktree") return cwd;
   const paths = mode.paths ?? [];
   const single = paths.length === 1 && paths[0] !== "-" ? resolve(cwd, paths[0]!) : null;
@@ -209,7 +307,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
 }
 
 const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter"]);
-const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "ci", "pack"]);
+const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**
  * An option scan() does not know is an error, not ignored: `{ staged: true, history: true }`
@@ -227,9 +325,7 @@ function checkOptions(options: ScanOptions): void {
 }
 
 /**
- * Values that reach git as revisions must be revisions: one starting with `-` would be read as
- * an option (`--output=/tmp/x` writes a file), and an empty endpoint (`..HEAD`, an unset `$BASE`
- * in CI) silently means HEAD — a range of nothing that passes.
+ * Values that reach git as revisions must be revisions (src/git/revisions.ts says why).
  * @throws UsageError naming the value.
  */
 function checkMode(mode: ScanMode): void {
@@ -237,12 +333,4 @@ function checkMode(mode: ScanMode): void {
   for (const revision of revisions) checkRevision(revision);
 }
 
-export function checkRevision(revision: string): void {
-  if (revision.trim() === "") throw new UsageError("an empty revision was given; name a commit, branch or range (A..B)");
-  if (revision.startsWith("-")) throw new UsageError(`"${revision}" is not a revision (it starts with "-", which git would read as an option)`);
-  const range = /^(.*?)(\.\.\.?)(.*)$/.exec(revision);
-  if (range && (range[1]!.trim() === "" || range[3]!.trim() === "")) {
-    throw new UsageError(`"${revision}" has an empty end: both sides of ${range[2]} must name a commit (is a variable such as $BASE unset?)`);
-  }
-  if (range && (range[3]!.startsWith("-") || range[1]!.startsWith("-"))) throw new UsageError(`"${revision}" is not a revision range`);
-}
+export { checkRevision };

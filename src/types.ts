@@ -124,7 +124,7 @@ export interface ScanStats {
 }
 
 /** What a scan looked at. */
-export type ScanModeName = "worktree" | "staged" | "history" | "pre-push" | "ci" | "pack";
+export type ScanModeName = "worktree" | "staged" | "history" | "pre-push" | "pre-receive" | "ci" | "pack";
 
 export interface ScanResult {
   version: 1;

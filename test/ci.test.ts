@@ -107,3 +107,200 @@ describe("lumenguard ci", () => {
     expect(report.findings[0].commit.sha).toBe(after);
   });
 });
+
+function eventFile(payload: unknown): string {
+  const event = join(createDir(), "event.json");
+  writeFileSync(event, JSON.stringify(payload));
+  return event;
+}
+
+const github = (name: string, payload: unknown) => ({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: eventFile(payload) });
+type CiFinding = { ruleId: string; file: string; severity: string; messageId: string; data: Record<string, string | number>; commit?: { sha: string } };
+const rules = (report: { findings: CiFinding[] }) => report.findings.map((f) => [f.ruleId, f.file]);
+
+describe("lumenguard ci: every trigger says what it scanned", () => {
+  it("a push whose `before` was force-pushed away, in a full clone: scanned as a new branch (everything on the default branch), never blamed on depth", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    const leak = commitFile(repo, "b.js", `k = "${makeKey()}"\n`);
+    const { code, report, stderr } = await ci(repo, github("push", { ref: "refs/heads/main", before: "1".padStart(40, "0"), after: leak, forced: true, repository: { default_branch: "main" } }));
+    expect(code).toBe(1);
+    expect(stderr).not.toContain("fetch-depth");
+    expect(report.warnings.map((w: { code: string }) => w.code)).toEqual(["ci-force-push", "ci-scope"]);
+    expect(report.stats.commits).toBe(2);
+    expect(rules(report)).toEqual([["lumenfall-key", "b.js"]]);
+  });
+
+  it("a force-pushed feature branch in a full clone: only what is not on the default branch", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    commitFile(repo, "old.js", `k = "${makeKey()}"\n`);
+    commitFile(repo, "old.js", "gone\n");
+    const remote = join(createDir(), "remote.git");
+    git(repo, ["init", "-q", "--bare", remote]);
+    git(repo, ["remote", "add", "origin", remote]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    git(repo, ["fetch", "-q", "origin"]);
+    git(repo, ["checkout", "-q", "-b", "feature"]);
+    const head = commitFile(repo, "f.js", "clean\n");
+    const { code, report } = await ci(repo, github("push", { ref: "refs/heads/feature", before: "2".repeat(40), after: head, forced: true, repository: { default_branch: "main" } }));
+    expect(code).toBe(0);
+    expect(report.stats.commits).toBe(1);
+    expect(report.warnings.map((w: { message: string }) => w.message).join("\n")).toContain("not on main");
+  });
+
+  it("the same force-push in a shallow clone is exit 3 naming fetch-depth: 0", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    commitFile(repo, "b.js", "y\n");
+    const head = commitFile(repo, "c.js", "z\n");
+    const clone = join(createDir(), "clone");
+    git(repo, ["clone", "-q", "--depth", "1", `file://${repo}`, clone]);
+    const { code, stderr } = await ci(clone, github("push", { ref: "refs/heads/main", before: "3".repeat(40), after: head, repository: { default_branch: "main" } }));
+    expect(code).toBe(3);
+    expect(stderr).toContain("fetch-depth: 0");
+  });
+
+  it("merge_group (GitHub's merge queue): base_sha..head_sha", async () => {
+    const { repo, base, head } = prRepo();
+    const { code, report } = await ci(repo, github("merge_group", { merge_group: { base_sha: base, head_sha: head }, repository: { default_branch: "main" } }));
+    expect(code).toBe(1);
+    expect(report.stats.commits).toBe(2);
+    expect(rules(report)).toEqual([["key-in-history", "src/a.ts"]]);
+  });
+
+  it.each(["schedule", "workflow_dispatch"])("%s: every commit of every ref, and the report says so", async (name) => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["checkout", "-q", "-b", "old"]);
+    commitFile(repo, "k.js", `k = "${makeKey()}"\n`);
+    git(repo, ["checkout", "-q", "main"]);
+    const { code, report } = await ci(repo, github(name, { repository: { default_branch: "main" } }));
+    expect(code).toBe(1);
+    expect(rules(report)).toEqual([["key-in-history", "k.js"]]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "ci-scope", message: expect.stringContaining("every commit of every ref") })]);
+  });
+
+  it("GitLab merge train: CI_MERGE_REQUEST_TARGET_BRANCH_SHA..CI_COMMIT_SHA; scheduled pipelines: all of history", async () => {
+    const { repo, base, head } = prRepo();
+    const train = await ci(repo, { GITLAB_CI: "true", CI_MERGE_REQUEST_EVENT_TYPE: "merge_train", CI_MERGE_REQUEST_TARGET_BRANCH_SHA: base, CI_MERGE_REQUEST_DIFF_BASE_SHA: head, CI_COMMIT_SHA: head });
+    expect(train.code).toBe(1);
+    expect(train.report.stats.commits).toBe(2);
+    const scheduled = await ci(repo, { GITLAB_CI: "true", CI_PIPELINE_SOURCE: "schedule", CI_COMMIT_SHA: head });
+    expect(scheduled.code).toBe(1);
+    expect(scheduled.report.stats.commits).toBe(3);
+    expect(scheduled.report.warnings).toEqual([expect.objectContaining({ code: "ci-scope" })]);
+  });
+
+  it("from a subfolder of a monorepo: a key still in the tree is reported once, named from there", async () => {
+    const repo = createRepo({ committed: { "packages/web/src/b.ts": "x\n" } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    commitFile(repo, "packages/web/src/app.ts", `const k = "${makeKey()}";\n`);
+    const { code, report } = await ci(join(repo, "packages/web"), {}, ["--range", `${base}..HEAD`]);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding & { repoPath: string }) => [f.ruleId, f.file, f.repoPath])).toEqual([["lumenfall-key", "src/app.ts", "packages/web/src/app.ts"]]);
+  });
+
+  it("a key in a commit message of the range is reported", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    writeFileSync(join(repo, "b.ts"), "y\n");
+    git(repo, ["add", "b.ts"]);
+    git(repo, ["commit", "-q", "-m", `temp key ${makeKey()}`]);
+    const { code, report } = await ci(repo, {}, ["--range", `${base}..HEAD`]);
+    expect(code).toBe(1);
+    expect(rules(report)).toEqual([["key-in-history", "<commit message>"]]);
+  });
+
+  it("ci PATH picks the repository that holds the path", async () => {
+    const { repo, base, head } = prRepo();
+    const { code, report } = await ci(createDir(), {}, [repo, "--range", `${base}..${head}`]);
+    expect(code).toBe(1);
+    expect(rules(report)).toEqual([["key-in-history", "src/a.ts"]]);
+  });
+});
+
+describe("lumenguard ci: a pull request cannot switch the gate off", () => {
+  /** main has `baseFiles`; the pull request adds a key and `prFiles`. */
+  function pullRequest(baseFiles: Record<string, string>, prFiles: (key: string) => Record<string, string>) {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "# app\n", ...baseFiles } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    git(repo, ["checkout", "-q", "-b", "pr"]);
+    for (const [path, content] of Object.entries({ "src/leak.ts": `k = "${key}"\n`, ...prFiles(key) })) {
+      mkdirSync(join(repo, path, ".."), { recursive: true });
+      writeFileSync(join(repo, path), content);
+    }
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "-m", "pr"]);
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    return { repo, base, head, key, event: github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } }, repository: { default_branch: "main" } }) };
+  }
+
+  it.each([
+    ["ignore everything", { "lumenguard.config.json": '{ "ignore": ["**"] }' }, "added; fields ignore"],
+    ["failOn none", { "lumenguard.config.json": '{ "failOn": "none" }' }, "added; fields failOn"],
+    ["rules off", { ".lumenguardrc.json": '{ "rules": { "lumenfall-key": "off", "key-in-history": "off" } }' }, "added; fields rules"],
+    ["package.json lumenguard key", { "package.json": '{ "name": "app", "lumenguard": { "ignore": ["src/**"] } }' }, "added; fields ignore"],
+  ])("a pull request that adds a config (%s) is still scanned with the base's: its key fails the build", async (_, files, fields) => {
+    const { repo, event, key } = pullRequest({}, () => files);
+    const { code, report, stdout } = await ci(repo, event);
+    expect(code).toBe(1);
+    const settings = report.findings.filter((f: CiFinding) => f.ruleId === "scan-settings-changed");
+    expect(settings).toEqual([expect.objectContaining({ severity: "info", messageId: "config", file: Object.keys(files)[0], data: expect.objectContaining({ fields }) })]);
+    expect(report.findings.filter((f: CiFinding) => f.ruleId === "lumenfall-key").map((f: CiFinding) => f.file)).toEqual(["src/leak.ts"]);
+    expect(stdout).not.toContain(key);
+  });
+
+  it("a pull request that adds its own key to the baseline: the base's baseline is used, and the change is shown", async () => {
+    const { repo, base } = pullRequest({ "lumenguard.config.json": '{ "baseline": ".lumenguard-baseline.json" }', ".lumenguard-baseline.json": '{ "version": 1, "entries": [] }\n' }, () => ({}));
+    // The pull request writes a baseline holding its key, as `lumenguard baseline` would.
+    expect((await runCli(["baseline"], { cwd: repo })).code).toBe(0);
+    git(repo, ["commit", "-qam", "accept my key"]);
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const { code, report } = await ci(repo, github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }));
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => [f.ruleId, f.severity, f.file])).toEqual([
+      ["scan-settings-changed", "info", ".lumenguard-baseline.json"],
+      ["lumenfall-key", "critical", "src/leak.ts"],
+    ]);
+    expect(report.findings[0].data).toEqual({ added: 1, removed: 0, base: base.slice(0, 12) });
+    // Without review (a plain ci run), the baseline on disk accepts the key.
+    expect((await ci(repo, {})).code).toBe(0);
+  });
+
+  it("a base config is honoured for the pull request (its ignore globs apply), and an untouched config shows no change", async () => {
+    const { repo, event } = pullRequest({ "lumenguard.config.json": '{ "ignore": ["fixtures/**"] }' }, (key) => ({ "fixtures/sample.ts": `k = "${key}"\n` }));
+    const { code, report } = await ci(repo, event);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => f.file)).toEqual(["src/leak.ts"]);
+  });
+
+  it("the base's own setting for scan-settings-changed holds (a severity, or off)", async () => {
+    for (const [setting, expected] of [["low", ["low"]], ["off", []]] as const) {
+      const { repo, event } = pullRequest({ "lumenguard.config.json": `{ "rules": { "scan-settings-changed": "${setting}" } }` }, () => ({ "lumenguard.config.json": `{ "rules": { "scan-settings-changed": "${setting}" }, "failOn": "none" }` }));
+      const { report } = await ci(repo, event);
+      expect(report.findings.filter((f: CiFinding) => f.ruleId === "scan-settings-changed").map((f: CiFinding) => f.severity), setting).toEqual(expected);
+    }
+  });
+
+  it("once merged (a push to main), the new settings apply", async () => {
+    const { repo, base, head } = pullRequest({}, () => ({ "lumenguard.config.json": '{ "ignore": ["src/**"] }' }));
+    git(repo, ["checkout", "-q", "main"]);
+    git(repo, ["merge", "-q", "--ff-only", "pr"]);
+    const { code, report } = await ci(repo, github("push", { ref: "refs/heads/main", before: base, after: head, repository: { default_branch: "main" } }));
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([]);
+  });
+
+  it("the reviewer sees the change in the text report, and it never fails the build alone", async () => {
+    const { repo } = pullRequest({}, () => ({}));
+    // A pull request that only edits the config: no key, so nothing fails.
+    git(repo, ["rm", "-q", "src/leak.ts"]);
+    writeFileSync(join(repo, "lumenguard.config.json"), '{ "failOn": "critical" }\n');
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "--amend", "-m", "config only"]);
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const base = git(repo, ["rev-parse", "main"]).trim();
+    const outcome = await runCli(["ci"], { cwd: repo, env: { ...NO_CI, ...github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }) } });
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain("lumenguard.config.json:1:1  INFO  scan-settings-changed");
+    expect(outcome.stdout).toContain(`the scan used the version of ${base.slice(0, 12)}`);
+  });
+});

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { revisionArgs } from "../src/git/revisions.js";
 import { parsePushedRefs, pushedRevisions } from "../src/sources/pre-push.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
@@ -163,12 +164,17 @@ describe("scan --pre-push", () => {
     const refs = parsePushedRefs(`refs/heads/main ${"a".repeat(40)} refs/heads/main ${"b".repeat(40)}\nrefs/heads/new ${"c".repeat(40)} refs/heads/new ${zero}\nrefs/heads/gone ${zero} refs/heads/gone ${"d".repeat(40)}\n`);
     expect(refs).toHaveLength(3);
     // What the remote being pushed to has: its old tips, and its own tracking refs only.
-    expect(pushedRevisions(refs, "origin", () => true)).toEqual(["a".repeat(40), "c".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
-    expect(pushedRevisions([refs[0]!], "origin", () => true)).toEqual(["a".repeat(40), "--not", "b".repeat(40), "--remotes=origin"]);
-    expect(pushedRevisions([refs[0]!], "origin", () => false)).toEqual(["a".repeat(40), "--not", "--remotes=origin"]);
-    // A push to a URL: no tracking refs to count as already there.
-    expect(pushedRevisions([refs[0]!], "../mirror.git", () => false)).toEqual(["a".repeat(40), "--not"]);
-    expect(pushedRevisions([refs[2]!], "origin", () => true)).toEqual([]);
+    const a = "a".repeat(40);
+    const b = "b".repeat(40);
+    const c = "c".repeat(40);
+    expect(pushedRevisions(refs, "origin", () => true)).toEqual({ tips: [a, c], exclude: [b], excludeRemote: "origin" });
+    expect(pushedRevisions([refs[0]!], "origin", () => false)).toEqual({ tips: [a], exclude: [], excludeRemote: "origin" });
+    // A push to a URL (git passes it as the name): no tracking refs count as already there.
+    expect(pushedRevisions([refs[0]!], "../mirror.git", () => false)).toEqual({ tips: [a], exclude: [] });
+    expect(pushedRevisions([refs[0]!], "--output=/tmp/x", () => false)).toEqual({ tips: [a], exclude: [] });
+    expect(pushedRevisions([refs[2]!], "origin", () => true)).toEqual({ tips: [] });
+    // Everything reaches git after --end-of-options; pseudo-options come first.
+    expect(revisionArgs(pushedRevisions(refs, "origin", () => true))).toEqual(["--not", "--remotes=origin", "--not", "--end-of-options", a, c, `^${b}`, "--"]);
   });
 
   const env = processEnv();
@@ -221,5 +227,157 @@ describe("scan --pre-push", () => {
     const outcome = await runCli(["scan", "--pre-push"], { cwd: repo, stdin: `(delete) ${zero} refs/heads/x ${"a".repeat(40)}\n` });
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain("0 commits");
+  });
+});
+
+describe("scan --history: what else history holds", () => {
+  it("a key in a commit message is reported at <commit message>, with that commit", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    writeFileSync(join(repo, "b.ts"), "y\n");
+    git(repo, ["add", "b.ts"]);
+    git(repo, ["commit", "-q", "-m", `use ${key} for now`]);
+    const sha = git(repo, ["rev-parse", "HEAD"]).trim();
+    const { code, report, stdout } = await history(repo);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line, f.column, f.commit?.sha])).toEqual([["key-in-history", "<commit message>", 1, 5, sha]]);
+    expect(report.stats.blobs).toBe(2);
+    expect(stdout).not.toContain(key);
+  });
+
+  it("a key in a brotli-compressed file of history is found (it is inflated after its last chunk arrives)", async () => {
+    const { brotliCompressSync } = await import("node:zlib");
+    const repo = createRepo({ committed: { "dist/app.js.br": brotliCompressSync(Buffer.from(`var k="${makeKey()}";\n`)) } });
+    const { code, report } = await history(repo);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([["key-in-history", "dist/app.js.br", 1]]);
+  });
+
+  it("a Git LFS pointer is scanned as its content when the local LFS store has it, and said when it does not", async () => {
+    const { createHash } = await import("node:crypto");
+    const key = makeKey();
+    const repo = createRepo();
+    const pointerFor = (content: string) => {
+      const oid = createHash("sha256").update(content).digest("hex");
+      return { oid, pointer: `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n` };
+    };
+    const stored = pointerFor(`dump with ${key}\n`);
+    const absent = pointerFor(`other dump ${makeKey()}\n`);
+    const store = join(repo, ".git/lfs/objects", stored.oid.slice(0, 2), stored.oid.slice(2, 4));
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, stored.oid), `dump with ${key}\n`);
+    commitFile(repo, "data/stored.sql", stored.pointer, "lfs");
+    commitFile(repo, "data/absent.sql", absent.pointer, "lfs 2");
+    const { code, report, stdout } = await history(repo);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line, f.column])).toEqual([["key-in-history", "data/stored.sql", 1, 11]]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "lfs-not-scanned", file: "data/absent.sql", message: expect.stringContaining("was not scanned") })]);
+    expect(stdout).not.toContain(key);
+  });
+
+  it("a corrupt blob in a full clone is exit 3 naming it, never a 'partial clone' pass", async () => {
+    const key = makeKey();
+    const origin = createRepo({ committed: { "README.md": "# app\n" } });
+    commitFile(origin, "a.ts", `k = "${key}"\n`, "key");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--no-hardlinks", origin, clone]);
+    const oid = git(clone, ["rev-parse", "HEAD:a.ts"]).trim();
+    const object = join(clone, ".git/objects", oid.slice(0, 2), oid.slice(2));
+    chmodSync(object, 0o644);
+    writeFileSync(object, Buffer.from("this is not zlib data at all"));
+    const { code, stderr } = await runCli(["scan", "--history"], { cwd: clone });
+    expect(code).toBe(3);
+    expect(stderr).not.toMatch(/partial clone/i);
+    expect(stderr).toContain("git commit --no-verify");
+    // A blob missing from a complete clone is damage too.
+    rmSync(object);
+    const missing = await runCli(["scan", "--history"], { cwd: clone });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("damaged");
+    expect(missing.stderr).toContain(oid);
+  });
+
+  it("a real partial clone (--filter=blob:none over file://): missing blobs are a warning with the count, the fetched ones are scanned, nothing is fetched", async () => {
+    const origin = createRepo({ committed: { "README.md": "# app\n" } });
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    commitFile(origin, "old.ts", `k = "${makeKey()}"\n`, "old key");
+    commitFile(origin, "old.ts", "k = process.env.K\n", "removed");
+    commitFile(origin, "now.ts", `k = "${makeKey()}"\n`, "key in HEAD");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--filter=blob:none", `file://${origin}`, clone]);
+    expect(git(clone, ["config", "--get-regexp", "^remote\\..*\\.promisor$"])).toContain("true");
+    const missingBefore = git(clone, ["rev-list", "--objects", "--all", "--missing=print"]).split("\n").filter((line) => line.startsWith("?"));
+    expect(missingBefore).toHaveLength(1);
+    const { code, report } = await history(clone);
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => f.file)).toEqual(["now.ts"]);
+    expect(report.warnings).toEqual([expect.objectContaining({ code: "objects-missing", message: expect.stringContaining("1 blob(s) are missing from this partial clone") })]);
+    expect(git(clone, ["rev-list", "--objects", "--all", "--missing=print"]).split("\n").filter((line) => line.startsWith("?"))).toEqual(missingBefore);
+  });
+});
+
+describe("a path names the repository", () => {
+  function monorepo() {
+    const repo = createRepo({ committed: { "README.md": "# mono\n" } });
+    commitFile(repo, "packages/a/k.ts", `k = "${makeKey()}"\n`, "a key");
+    commitFile(repo, "packages/b/k.ts", `k = "${makeKey()}"\n`, "b key");
+    commitFile(repo, "packages/a/k.ts", "k = 1\n", "a removed");
+    return repo;
+  }
+
+  it("scan ../other-repo --history scans that repository, whatever the current directory is", async () => {
+    const repo = monorepo();
+    const elsewhere = createDir();
+    expect(relative(elsewhere, repo)).toMatch(/^\.\.\//);
+    const outcome = await runCli(["scan", relative(elsewhere, repo), "--history", "--format", "json"], { cwd: elsewhere });
+    expect(outcome.code).toBe(1);
+    expect((JSON.parse(outcome.stdout) as Report).findings.map((f) => f.file)).toEqual(["packages/a/k.ts", "packages/b/k.ts"]);
+  });
+
+  it("a folder narrows --history to its files (a side branch that added and removed a key there included); reports are relative to it", async () => {
+    const repo = monorepo();
+    git(repo, ["checkout", "-q", "-b", "side"]);
+    commitFile(repo, "packages/a/side.ts", `k = "${makeKey()}"\n`, "side key");
+    commitFile(repo, "packages/a/side.ts", "gone\n", "side removed");
+    git(repo, ["checkout", "-q", "main"]);
+    commitFile(repo, "top.ts", "x\n", "main moves on");
+    git(repo, ["merge", "-q", "--no-edit", "side"]);
+    // Only the merge reaches the side branch now: git log would simplify it away for a path.
+    git(repo, ["branch", "-q", "-D", "side"]);
+    const outcome = await runCli(["scan", "packages/a", "--history", "--format", "json"], { cwd: repo });
+    expect(outcome.code).toBe(1);
+    const report = JSON.parse(outcome.stdout) as Report & { findings: Array<{ repoPath: string }> };
+    expect(report.findings.map((f) => [f.file, f.repoPath])).toEqual([
+      ["k.ts", "packages/a/k.ts"],
+      ["side.ts", "packages/a/side.ts"],
+    ]);
+    // A file given names itself.
+    const one = await runCli(["scan", "packages/b/k.ts", "--history", "--format", "json"], { cwd: repo });
+    expect((JSON.parse(one.stdout) as Report).findings.map((f) => f.file)).toEqual(["packages/b/k.ts"]);
+  });
+
+  it("a path that does not exist, or is in no repository, is exit 3; paths in two repositories are exit 2", async () => {
+    const repo = monorepo();
+    const missing = await runCli(["scan", "nope", "--history"], { cwd: repo });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("nope does not exist");
+    const outside = await runCli(["scan", createDir({ "x.ts": "x" }), "--history"], { cwd: repo });
+    expect(outside.code).toBe(3);
+    expect(outside.stderr).toContain("not inside a git repository");
+    const two = await runCli(["scan", repo, createRepo({ committed: { "x": "x" } }), "--history"], { cwd: repo });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("different repositories");
+  });
+
+  it("a path whose name starts with '-' reaches git as a path, never an option", async () => {
+    const repo = createRepo({ committed: { "README.md": "# x\n" } });
+    mkdirSync(join(repo, "--output=x"));
+    writeFileSync(join(repo, "--output=x/k.ts"), `k = "${makeKey()}"\n`);
+    git(repo, ["add", "--", "--output=x/k.ts"]);
+    git(repo, ["commit", "-q", "-m", "odd name"]);
+    const outcome = await runCli(["scan", "--history", "--format", "json", "--", "--output=x"], { cwd: repo });
+    expect(outcome.code).toBe(1);
+    expect((JSON.parse(outcome.stdout) as Report).findings.map((f) => f.file)).toEqual(["k.ts"]);
+    expect(existsSync(join(repo, "x"))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,8 @@ import { binEnv, childrenOf, isRunning, lumenguard, pathWithoutGit, startLumengu
 import { createDir, createRepo, git } from "./helpers/repo.js";
 
 /**
- * Issue #7 items 1 and 4: git in every odd state, git missing, and failing closed. Already
+ * git in every odd state, git missing, failing closed, and values that try to reach git as
+ * options. Already
  * covered elsewhere, not repeated: --staged before the first commit, with submodules and
  * outside a repository (staged.test.ts); --history in shallow and partial clones, bare
  * repositories and linked worktrees (history.test.ts); config field errors (cli.test.ts).
@@ -309,4 +310,79 @@ describe("SIGINT: no temp files, no stray git processes", () => {
     expect(outcome.signal ?? outcome.code).not.toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["huge.img"]);
   }, 30_000);
+});
+
+describe("nothing reaches git as an option", () => {
+  /** A repository with a key in history, and a place git would write to if a value were read as `--output`. */
+  function target() {
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    commitFile(repo, "k.ts", leak(makeKey()));
+    const out = join(createDir(), "written-by-git");
+    return { repo, out };
+  }
+
+  it("--range=--output=FILE with the real binary: exit 2 naming the value, git writes nothing", () => {
+    const { repo, out } = target();
+    for (const args of [
+      ["scan", "--history", `--range=--output=${out}`],
+      ["scan", "--history", "--range", `HEAD..--output=${out}`],
+      ["scan", "--history", `--since-commit=--output=${out}`],
+      ["ci", `--range=--output=${out}`],
+    ]) {
+      const run = lumenguard(args, repo);
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).toContain("--output=");
+      expect(existsSync(out), args.join(" ")).toBe(false);
+    }
+  });
+
+  it("an empty or unresolvable range end is exit 2; a valid range of no commits is exit 0 with the count", () => {
+    const { repo } = target();
+    for (const range of ["..HEAD", "HEAD..", "...HEAD", "", " ", "nope..HEAD", "HEAD..nope"]) {
+      const run = lumenguard(["scan", "--history", "--range", range], repo);
+      expect(run.status, JSON.stringify(range)).toBe(2);
+    }
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const rerun = lumenguard(["scan", "--history", "--range", `${head}..${head}`], repo);
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toContain("0 commits (0 blobs)");
+  });
+
+  it("a pre-push hook's remote name that looks like an option is not one: the push is scanned whole, git writes nothing", () => {
+    const { repo, out } = target();
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const run = lumenguard(["scan", "--pre-push", "--", `--output=${out}`, "url"], repo, { input: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("k.ts");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("CI payloads and the pre-commit framework's variables that look like options fail closed, and git writes nothing", async () => {
+    const { repo, out } = target();
+    const event = join(createDir(), "event.json");
+    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: `--output=${out}` }, head: { sha: "HEAD" } } }));
+    const pr = lumenguard(["ci"], repo, { env: { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event } });
+    expect(pr.status).toBe(3);
+    const gitlab = lumenguard(["ci"], repo, { env: { GITLAB_CI: "true", CI_COMMIT_SHA: `--output=${out}` } });
+    expect(gitlab.status).toBe(3);
+    for (const variable of ["PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH"]) {
+      const run = lumenguard(["scan", "--pre-push"], repo, { env: { PRE_COMMIT: "1", PRE_COMMIT_REMOTE_NAME: "origin", [variable]: `--output=${out}` } });
+      expect(run.status, variable).toBe(3);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("paths given with a git mode reach git after `--`, literally", async () => {
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    mkdirSync(join(repo, "--output=o"));
+    writeFileSync(join(repo, "--output=o/k.ts"), leak(makeKey()));
+    writeFileSync(join(repo, "*.ts"), leak(makeKey()));
+    git(repo, ["add", "--", "--output=o/k.ts", "*.ts"]);
+    const staged = await scanJson(repo, ["--staged", "--", "--output=o"]);
+    expect(filesOf(staged.report)).toEqual(["k.ts"]);
+    // A glob character is a name, not a pattern: "*.ts" is that one file.
+    const literal = await scanJson(repo, ["--staged", "--", "*.ts"]);
+    expect(filesOf(literal.report)).toEqual(["*.ts"]);
+    expect(existsSync(join(repo, "o"))).toBe(false);
+  });
 });

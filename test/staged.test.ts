@@ -167,10 +167,6 @@ describe("scan --staged", () => {
     ]);
   });
 
-  it("paths with --staged are a usage error", async () => {
-    const repo = createRepo();
-    expect((await runCli(["scan", "--staged", "src"], { cwd: repo })).code).toBe(2);
-  });
 });
 
 describe("a real commit through a pre-commit hook running scan --staged", () => {
@@ -247,5 +243,133 @@ describe("reading staged blobs", () => {
       missing: () => sizes.push(-1),
     }, 100);
     expect(sizes).toEqual([5000, 6]);
+  });
+});
+
+describe("scan --staged judges what the commit adds", () => {
+  type Finding = { ruleId: string; severity: string; messageId: string; file: string; line: number };
+  const summary = (report: { findings: Finding[] }) => report.findings.map((f) => [f.ruleId, f.severity, f.messageId, f.file, f.line]);
+
+  it("a key HEAD already has in the same file is reported as already committed (low), and the commit passes", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "legacy.js": `const k = "${key}";\n` } });
+    writeFileSync(join(repo, "legacy.js"), `const k = "${key}";\n// touched\n`);
+    git(repo, ["add", "legacy.js"]);
+    const { code, report, stdout } = await staged(repo);
+    expect(code).toBe(0);
+    expect(summary(report)).toEqual([["key-in-history", "low", "alreadyCommitted", "legacy.js", 1]]);
+    const text = await runCli(["scan", "--staged"], { cwd: repo });
+    expect(text.stdout).toContain("already committed");
+    expect(text.stdout).toContain("revoke it");
+    expect(stdout + text.stdout).not.toContain(key);
+  });
+
+  it("--fail-on-existing makes it fail the commit; a key the commit adds always does", async () => {
+    const old = makeKey();
+    const fresh = makeKey();
+    const repo = createRepo({ committed: { "legacy.js": `const k = "${old}";\n` } });
+    writeFileSync(join(repo, "legacy.js"), `const k = "${old}";\nconst j = "${fresh}";\n`);
+    git(repo, ["add", "legacy.js"]);
+    const added = await staged(repo);
+    expect(added.code).toBe(1);
+    expect(summary(added.report)).toEqual([
+      ["key-in-history", "low", "alreadyCommitted", "legacy.js", 1],
+      ["lumenfall-key", "critical", "hardCoded", "legacy.js", 2],
+    ]);
+    const strict = await runCli(["scan", "--staged", "--fail-on-existing", "--format", "json"], { cwd: repo });
+    expect(strict.code).toBe(1);
+    expect(summary(JSON.parse(strict.stdout))).toEqual([
+      ["lumenfall-key", "critical", "hardCoded", "legacy.js", 1],
+      ["lumenfall-key", "critical", "hardCoded", "legacy.js", 2],
+    ]);
+  });
+
+  it("a second copy of an old key, or the old key in another file, is added by this commit", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.js": `const k = "${key}";\n` } });
+    writeFileSync(join(repo, "a.js"), `const k = "${key}";\nconst again = "${key}";\n`);
+    writeFileSync(join(repo, "b.js"), `const k = "${key}";\n`);
+    git(repo, ["add", "a.js", "b.js"]);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(summary(report)).toEqual([
+      ["lumenfall-key", "critical", "hardCoded", "a.js", 1],
+      ["lumenfall-key", "critical", "hardCoded", "a.js", 2],
+      ["lumenfall-key", "critical", "hardCoded", "b.js", 1],
+    ]);
+  });
+
+  it("--fail-on-existing goes with --staged only", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const outcome = await runCli(["scan", "--fail-on-existing"], { cwd: repo });
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain("--fail-on-existing goes with --staged");
+  });
+
+  it("under the pre-commit framework, an index equal to HEAD (pre-commit run --all-files) says so and names the lumenguard-files hook", async () => {
+    const repo = createRepo({ committed: { "a.js": `const k = "${makeKey()}";\n` } });
+    const framework = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo, env: { PRE_COMMIT: "1" } });
+    expect(framework.code).toBe(0);
+    expect(JSON.parse(framework.stdout).warnings).toEqual([expect.objectContaining({ code: "index-equals-head", message: expect.stringContaining("lumenguard-files") })]);
+    // Outside the framework, nothing staged is simply nothing to check.
+    expect(JSON.parse((await runCli(["scan", "--staged", "--format", "json"], { cwd: repo })).stdout).warnings).toEqual([]);
+  });
+
+  it("a Git LFS file is scanned as the content `git add` stored, not as its pointer", async () => {
+    const { createHash } = await import("node:crypto");
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const content = `-- dump\ninsert into keys values ('${key}');\n`;
+    const oid = createHash("sha256").update(content).digest("hex");
+    // What git-lfs's clean filter does on git add: the content goes to the local store, the pointer to the index.
+    const store = join(repo, ".git/lfs/objects", oid.slice(0, 2), oid.slice(2, 4));
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, oid), content);
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`;
+    const blob = spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, input: pointer, encoding: "utf8", env: withoutGitOverrides(process.env) }).stdout.trim();
+    git(repo, ["update-index", "--add", "--cacheinfo", `100644,${blob},dump.sql`]);
+    writeFileSync(join(repo, "dump.sql"), content);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(summary(report)).toEqual([["lumenfall-key", "critical", "hardCoded", "dump.sql", 2]]);
+    // Without the stored content, the pointer is scanned as it is and the file is named.
+    rmSync(join(store, oid));
+    const unscanned = await staged(repo);
+    expect(unscanned.code).toBe(0);
+    expect(unscanned.report.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "lfs-not-scanned", file: "dump.sql" })]));
+  });
+});
+
+describe("scan PATH --staged: the path names the repository and narrows the scan", () => {
+  it("scans the index of the repository that holds the path, only under it, paths relative to it", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "x\n" }, staged: { "packages/web/src/a.ts": `k = "${key}"\n`, "packages/api/b.ts": `k = "${key}"\n` } });
+    const elsewhere = createDir();
+    const outcome = await runCli(["scan", join(repo, "packages/web"), "--staged", "--format", "json"], { cwd: elsewhere });
+    expect(outcome.code).toBe(1);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.findings.map((f: { file: string; repoPath: string }) => [f.file, f.repoPath])).toEqual([["src/a.ts", "packages/web/src/a.ts"]]);
+    const whole = await runCli(["scan", repo, "--staged", "--format", "json"], { cwd: elsewhere });
+    expect(files(JSON.parse(whole.stdout))).toEqual(["packages/api/b.ts", "packages/web/src/a.ts"]);
+  });
+
+  it("a hook's GIT_DIR and GIT_INDEX_FILE name the hook's repository, not the path's", async () => {
+    const other = createRepo({ committed: { "x": "x" }, staged: { "k.ts": `k = "${makeKey()}"\n` } });
+    const hookRepo = createRepo({ committed: { "y": "y" } });
+    for (const hookEnv of [{ GIT_DIR: join(hookRepo, ".git"), GIT_INDEX_FILE: join(hookRepo, ".git/index") }, { GIT_INDEX_FILE: ".git/index" }, { GIT_INDEX_FILE: join(hookRepo, ".git/index") }]) {
+      const outcome = await runCli(["scan", other, "--staged", "--format", "json"], { cwd: hookRepo, env: hookEnv });
+      expect(files(JSON.parse(outcome.stdout)), JSON.stringify(hookEnv)).toEqual(["k.ts"]);
+    }
+  });
+
+  it("a hook's temporary index (git commit -a) is kept when the path is in the hook's own repository", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.ts": "x" } });
+    const temporary = join(repo, ".git/next-index.lock");
+    writeFileSync(join(repo, "a.ts"), key);
+    git(repo, ["read-tree", "HEAD"], { GIT_INDEX_FILE: temporary });
+    git(repo, ["add", "a.ts"], { GIT_INDEX_FILE: temporary });
+    const outcome = await runCli(["scan", ".", "--staged", "--format", "json"], { cwd: repo, env: { GIT_INDEX_FILE: temporary } });
+    expect(files(JSON.parse(outcome.stdout))).toEqual(["a.ts"]);
   });
 });

@@ -21,11 +21,14 @@ Examples
 Usage
   lumenguard scan [paths...] [options]      paths default to "."; "-" reads standard input
   lumenguard scan --staged | --history [--range A..B | --since-commit SHA] | --pre-push
+  lumenguard scan [path] --staged | --history | --pre-push | ci    a path picks the repository that holds it
+  lumenguard scan --pre-receive [--server-config FILE]   in a server's pre-receive hook (push protection)
   lumenguard scan --pack [package-folder]
   lumenguard ci [--range A..B] [options]    working tree + the CI range (GitHub Actions, GitLab CI)
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
                                             add the pre-commit and pre-push hooks, and .env* to .gitignore
+  lumenguard init --server [--uninstall] [--dry-run]   in a bare repository: the pre-receive hook
   lumenguard export-rule --format <gitleaks|trufflehog|secretlint|github>
                                             print the key rule for another scanner or GitHub push protection
   lumenguard --help | --version
@@ -51,12 +54,16 @@ Options
       --all                    history: every commit reachable from any ref (the default without --range)
       --since-commit <sha>     history: only the commits after this one, up to HEAD
       --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
+      --fail-on-existing       --staged: keys HEAD already has in the same file fail the commit too
+      --pre-receive            scan the commits a push brings to this server (a pre-receive hook)
+      --server-config <file>   --pre-receive and init --server: the server's settings (bypass, budget, audit log)
       --verify                 ask the Lumenfall API (GET /openai/v1/models, one request per key) whether
                                each reported key is live, revoked or unknown (keys go to api.lumenfall.ai only)
       --only-live              report only findings whose key verified live (implies --verify); findings
                                without a key (e.g. an unignored .env file) are left out too
       --husky, --lefthook, --git-hooks
                                init: use this hook manager (default: the one the repository uses)
+      --server                 init: install the pre-receive hook in this bare repository
       --uninstall              init: remove what init added (the .gitignore lines stay)
       --dry-run                init and --fix: print what would change, change nothing
   -h, --help                   this help

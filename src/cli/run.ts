@@ -20,6 +20,8 @@ import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
 import { scanRootAsGiven, useColor } from "./destinations.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
+import { initServerCommand } from "../server/init-server.js";
+import { preReceiveCommand } from "../server/pre-receive-command.js";
 
 /**
  * The command line, as a function (secretlint's `run()`): argv and an io object in, exit code
@@ -59,6 +61,10 @@ export const OPTIONS = {
   report: { type: "string", multiple: true },
   verify: { type: "boolean" },
   "only-live": { type: "boolean" },
+  "fail-on-existing": { type: "boolean" },
+  "pre-receive": { type: "boolean" },
+  "server-config": { type: "string" },
+  server: { type: "boolean" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -106,6 +112,8 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
+  if (command === "scan" && values["pre-receive"]) return preReceiveCommand(paths, values, io);
+  if (command === "init" && values.server) return initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
   if (command === "init") return initCommand(paths, values, io);

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
+import { isDirectory } from "../files.js";
 import type { ScanMode, ScanOptions } from "../scan.js";
 import type { HistoryProgress } from "../sources/history.js";
 import type { CliIO } from "./io.js";
@@ -21,6 +23,7 @@ export interface ScanFlags {
   baseline?: string;
   verify?: boolean;
   "only-live"?: boolean;
+  "fail-on-existing"?: boolean;
 }
 
 /**
@@ -35,10 +38,11 @@ export async function scanOptionsFrom(paths: string[], flags: ScanFlags, io: Cli
 }
 
 async function modeFrom(paths: string[], flags: ScanFlags, io: CliIO, command: string): Promise<ScanMode> {
+  if (flags["fail-on-existing"] && (command === "ci" || !flags.staged)) throw new UsageError(messages.failOnExistingNeedsStaged());
   if (command === "ci") {
-    if (paths.length > 0) throw new UsageError(messages.modeWithPaths("ci"));
+    if (paths.includes("-")) throw new UsageError(messages.stdinWithGitMode("ci"));
     if (flags.staged || flags.history || flags["pre-push"] || flags["since-commit"] || flags.all || flags.pack) throw new UsageError(messages.ciFlags());
-    return flags.range === undefined ? { kind: "ci" } : { kind: "ci", range: flags.range };
+    return { kind: "ci", ...(flags.range === undefined ? {} : { range: flags.range }), ...(paths.length > 0 ? { paths } : {}) };
   }
   const modes = (["staged", "history", "pre-push", "pack"] as const).filter((mode) => flags[mode]);
   if (modes.length > 1) throw new UsageError(messages.oneMode(modes.map((mode) => `--${mode}`)));
@@ -46,27 +50,39 @@ async function modeFrom(paths: string[], flags: ScanFlags, io: CliIO, command: s
   if (flags.range !== undefined && flags["since-commit"] !== undefined) throw new UsageError(messages.rangeOrSince());
   if (flags["stdin-filename"] !== undefined && !paths.includes("-")) throw new UsageError(messages.stdinFilenameWithoutStdin());
   if (modes.length > 0 && flags.bundles?.length) throw new UsageError(messages.bundlesWithMode(`--${modes[0]}`));
-  if (flags["pre-push"]) {
-    // git passes the remote's name and URL to a pre-push hook ("$@"): they are not paths.
-    if (paths.length > 2) throw new UsageError(messages.modeWithPaths("--pre-push"));
-    const refs = await readAll(io.stdin);
-    return paths[0] === undefined ? { kind: "pre-push", refs } : { kind: "pre-push", refs, remote: paths[0] };
-  }
+  if (modes.length > 0 && modes[0] !== "pack" && paths.includes("-")) throw new UsageError(messages.stdinWithGitMode(`--${modes[0]}`));
+  if (flags["pre-push"]) return prePushMode(paths, io);
   if (flags.pack) {
     // --pack takes the package folder: one path, or none for the current directory.
     if (paths.length > 1 || paths[0] === "-") throw new UsageError(messages.packOneFolder());
     return paths[0] === undefined ? { kind: "pack" } : { kind: "pack", dir: paths[0] };
   }
-  if (modes.length > 0 && paths.length > 0) throw new UsageError(messages.modeWithPaths(`--${modes[0]}`));
-  if (flags.staged) return { kind: "staged" };
+  // A path with a git mode names the repository that holds it, and narrows the scan to it.
+  const named = paths.length > 0 ? { paths } : {};
+  if (flags.staged) return { kind: "staged", ...named, ...(flags["fail-on-existing"] ? { failOnExisting: true } : {}) };
   if (flags.history) {
     const revisions = historyRevisions(flags);
-    return revisions === undefined ? { kind: "history" } : { kind: "history", revisions };
+    return { kind: "history", ...(revisions === undefined ? {} : { revisions }), ...named };
   }
   const mode: ScanMode = { kind: "worktree", paths, bundles: flags.bundles ?? [] };
   if (io.stdin) mode.stdin = io.stdin;
   if (flags["stdin-filename"] !== undefined) mode.stdinFilename = flags["stdin-filename"];
   return mode;
+}
+
+/**
+ * `--pre-push [PATH] [REMOTE [URL]]`: git passes a pre-push hook the remote's name and its URL
+ * (`"$@"`); a path before them names the repository. One argument alone is a path when it is
+ * a folder, else the remote's name.
+ */
+async function prePushMode(paths: string[], io: CliIO): Promise<ScanMode> {
+  if (paths.length > 3) throw new UsageError(messages.prePushArguments());
+  const first = paths[0];
+  const firstIsPath = paths.length === 3 || (paths.length === 1 && first !== undefined && isDirectory(resolve(io.cwd, first)));
+  const repositoryPath = firstIsPath ? first : undefined;
+  const remote = firstIsPath ? paths[1] : first;
+  const refs = await readAll(io.stdin);
+  return { kind: "pre-push", refs, ...(remote === undefined ? {} : { remote }), ...(repositoryPath === undefined ? {} : { paths: [repositoryPath] }) };
 }
 
 /** What every scan takes: where, which config and baseline, and `--verify` (`--only-live` implies it). */
@@ -88,7 +104,7 @@ function commonOptions(flags: ScanFlags, io: CliIO): ScanOptions {
 function historyRevisions(flags: ScanFlags): string[] | undefined {
   if (flags.range !== undefined) return [flags.range];
   if (flags["since-commit"] !== undefined) {
-    if (flags["since-commit"].trim() === "" || flags["since-commit"].startsWith("-")) throw new UsageError(messages.badSinceCommit(flags["since-commit"]));
+    if (flags["since-commit"].trim() === "" || flags["since-commit"].startsWith("-") || flags["since-commit"].includes("..")) throw new UsageError(messages.badSinceCommit(flags["since-commit"]));
     return [`${flags["since-commit"]}..HEAD`];
   }
   return undefined;

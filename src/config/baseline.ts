@@ -55,12 +55,27 @@ export function writeBaseline(baseline: Baseline, file: string): void {
  * @throws ConfigError (exit 2) when it is missing, not JSON, or not a baseline (the field named).
  */
 export function readBaseline(file: string): Baseline {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, null, code === "ENOENT" ? "baseline file does not exist" : "is not a valid baseline (JSON expected)");
+    throw new ConfigError(file, null, code === "ENOENT" ? "baseline file does not exist" : "cannot be read");
+  }
+  return parseBaseline(text, file);
+}
+
+/**
+ * A baseline file's text, read from anywhere (disk, or a commit: `ci` reads a pull request's
+ * base), validated; `file` names it in errors.
+ * @throws ConfigError (exit 2) when it is not JSON or not a baseline (the field named).
+ */
+export function parseBaseline(text: string, file: string): Baseline {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ConfigError(file, null, "is not a valid baseline (JSON expected)");
   }
   if (!validateBaseline(data)) {
     const { field, detail } = describeSchemaError(validateBaseline.errors?.[0]);

@@ -36,6 +36,7 @@ export interface LumenguardConfig {
     "dotenv-unignored"?: RuleSetting;
     "shared-key-across-environments"?: RuleSetting;
     "key-rotation-due"?: RuleSetting;
+    "scan-settings-changed"?: RuleSetting;
   };
   /**
    * Lowest severity that makes the scan exit 1 (default medium); "none" never fails.

@@ -23,7 +23,8 @@ export interface LoadedConfig {
   dir: string;
 }
 
-const CONFIG_FILES = ["lumenguard.config.json", ".lumenguardrc.json"];
+/** The config file names looked for in each folder, nearest first (then `package.json`'s `lumenguard` key). */
+export const CONFIG_FILES = ["lumenguard.config.json", ".lumenguardrc.json"];
 
 export function loadConfig(options: { explicitFile?: string; startDir: string }): LoadedConfig {
   if (options.explicitFile) {
@@ -52,6 +53,17 @@ function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
   } catch {
     throw new ConfigError(file, null, "cannot be read");
   }
+  return parseConfigText(text, file, fromPackageJson);
+}
+
+/**
+ * A config file's text, read from anywhere (disk, or a commit: `ci` reads a pull request's
+ * base), validated as a file at `file` would be. `file` names it in errors; paths in the
+ * config are relative to its folder. For `package.json`, only its `lumenguard` key counts
+ * (`file` is null when there is none).
+ * @throws ConfigError (exit 2) naming the file and field.
+ */
+export function parseConfigText(text: string, file: string, fromPackageJson: boolean): LoadedConfig {
   let data: unknown;
   try {
     data = JSON.parse(text);

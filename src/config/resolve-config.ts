@@ -39,6 +39,11 @@ export interface ResolveOptions {
   cwd?: string;
   /** A config object instead of a file (the programmatic API); paths in it are relative to `startDir`. */
   config?: LumenguardConfig | undefined;
+  /**
+   * A config already read and validated, with the file it names and the folder its paths are
+   * relative to (`ci` reads a pull request's base commit this way); no lookup is done.
+   */
+  loaded?: LoadedConfig | undefined;
 }
 
 /**
@@ -47,7 +52,9 @@ export interface ResolveOptions {
  *   pattern's id is already a rule's.
  */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
-  const loaded: LoadedConfig = options.config
+  const loaded: LoadedConfig = options.loaded
+    ? options.loaded
+    : options.config
     ? { config: options.config, file: null, dir: resolve(options.startDir) }
     : loadConfig({ explicitFile: options.explicitFile ? resolve(options.cwd ?? options.startDir, options.explicitFile) : undefined, startDir: options.startDir });
   const config = loaded.config;

@@ -15,26 +15,38 @@ export interface StagedBlob {
   /** Relative to the work tree root, `/`-separated. */
   path: string;
   oid: string;
+  /** The blob HEAD has at the same path (a modified file), or null (an added file). */
+  headOid: string | null;
 }
 
 export interface StagedListing {
   blobs: StagedBlob[];
   /** Staged paths that are not file content: submodules, symlinks, unresolved conflicts. */
   skipped: Array<{ path: string; reason: string }>;
+  /** Every difference between the index and HEAD, deletions included: 0 when the index equals HEAD. */
+  changes: number;
 }
 
 const GITLINK = "160000";
 const SYMLINK = "120000";
 
-export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv): StagedListing {
-  const result = runGit(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules=none"], root, env);
+const REGULAR = /^100[67][45]{2}$/;
+const ZERO = /^0+$/;
+
+/**
+ * @param pathspecs paths from the work tree root to narrow the listing to (matched literally,
+ *   after `--`, so none is read as an option); empty for everything staged.
+ */
+export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv, pathspecs: readonly string[] = []): StagedListing {
+  const paths = pathspecs.map((path) => `:(top,literal)${path}`);
+  const result = runGit(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules=none", "--", ...paths], root, env);
   if (result.status !== 0) throw new ScanError(`git diff --cached failed: ${result.stderr}`);
   const fields = splitNul(result.stdout);
-  const listing: StagedListing = { blobs: [], skipped: [] };
+  const listing: StagedListing = { blobs: [], skipped: [], changes: fields.length >> 1 };
   const conflicted = new Set<string>();
   for (let i = 0; i + 1 < fields.length; i += 2) {
     // ":<old mode> <new mode> <old oid> <new oid> <status>", then the path.
-    const [, newMode = "", , oid = "", status = ""] = (fields[i] as string).slice(1).split(" ");
+    const [oldMode = "", newMode = "", oldOid = "", oid = "", status = ""] = (fields[i] as string).slice(1).split(" ");
     const path = fields[i + 1] as string;
     const kind = status.charAt(0);
     if (kind === "D") continue;
@@ -43,7 +55,7 @@ export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv): StagedLis
       conflicted.add(path);
     } else if (newMode === GITLINK) listing.skipped.push({ path, reason: "a submodule (its own repository is scanned on its own)" });
     else if (newMode === SYMLINK) listing.skipped.push({ path, reason: "a symlink" });
-    else listing.blobs.push({ path, oid });
+    else listing.blobs.push({ path, oid, headOid: REGULAR.test(oldMode) && !ZERO.test(oldOid) ? oldOid : null });
   }
   return listing;
 }

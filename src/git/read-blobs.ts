@@ -9,8 +9,11 @@ import { GitMissingError } from "./run-git.js";
  * object) is reported, not fatal.
  */
 export interface BlobSink {
-  /** A blob starts; return a function that takes its content chunks (the last one says so). */
-  begin(oid: string, size: number): (chunk: Buffer, final: boolean) => void;
+  /**
+   * An object starts (`type`: blob, commit, tree or tag; what was asked for decides); return a
+   * function that takes its content chunks (the last one says so).
+   */
+  begin(oid: string, size: number, type: string): (chunk: Buffer, final: boolean) => void;
   missing(oid: string): void;
 }
 
@@ -87,7 +90,7 @@ class BatchParser {
       return;
     }
     this.remaining = Number(size);
-    this.content = this.sink.begin(oid, this.remaining);
+    this.content = this.sink.begin(oid, this.remaining, type);
     if (this.remaining === 0) {
       this.content(Buffer.alloc(0), true);
       this.finishObject();

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { ScanError } from "../errors.js";
+import { revisionArgs, type Revisions } from "./revisions.js";
 import { GitMissingError } from "./run-git.js";
 
 /**
@@ -10,6 +11,7 @@ import { GitMissingError } from "./run-git.js";
  * - `--root`: the first commit's files count as introduced by it.
  * - `--diff-merges=first-parent`: a blob made while resolving a merge is introduced by the merge.
  * - `--no-renames`: a renamed file is its new path, introduced by the renaming commit.
+ * - Revisions come after `--end-of-options` ({@link revisionArgs}): none is read as an option.
  */
 export interface LoggedCommit {
   sha: string;
@@ -19,7 +21,7 @@ export interface LoggedCommit {
 
 export interface LogVisitor {
   commit(commit: LoggedCommit): void;
-  /** A blob added or changed at `path` by the last commit. */
+  /** A blob added or changed at `path` (from the repository root) by the last commit. */
   blob(oid: string, path: string): void;
 }
 
@@ -27,10 +29,20 @@ const HEADER = "\u0001";
 const FORMAT = `--format=${HEADER}%H %aI %an <%ae>`;
 const GITLINK = "160000";
 
-export function walkHistory(revisions: readonly string[], cwd: string, env: NodeJS.ProcessEnv, visitor: LogVisitor): Promise<void> {
-  const args = ["log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisions, "--"];
+/**
+ * @throws ScanError when git fails (its message), GitMissingError without git, UsageError for a
+ *   revision that is not one, and `signal.reason` when the walk is aborted (git is stopped).
+ */
+export function walkHistory(revisions: Revisions, cwd: string, env: NodeJS.ProcessEnv, visitor: LogVisitor, signal?: AbortSignal): Promise<void> {
+  const args = ["log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisionArgs(revisions)];
   return new Promise((resolvePromise, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const onAbort = () => {
+      child.kill();
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     const tokens = new NulTokenizer();
     let pendingRaw: string | null = null;
     let stderr = "";
@@ -50,6 +62,7 @@ export function walkHistory(revisions: readonly string[], cwd: string, env: Node
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new GitMissingError() : error));
     child.on("close", (code) => {
+      signal?.removeEventListener("abort", onAbort);
       if (code === 0) resolvePromise();
       else reject(new ScanError(`git log failed: ${stderr.trim() || `exit ${code}`}`));
     });

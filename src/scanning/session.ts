@@ -1,4 +1,4 @@
-import { applyBaseline, readBaseline, type PlacedFinding } from "../config/baseline.js";
+import { applyBaseline, readBaseline, type Baseline, type PlacedFinding } from "../config/baseline.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
@@ -24,6 +24,8 @@ export interface SessionInit {
   plan: EnginePlan;
   /** The baseline file to apply, or null. */
   baselineFile: string | null;
+  /** The baseline's content when it was read from elsewhere than the file (a commit); paths stay relative to `baselineFile`. */
+  baseline?: Baseline | undefined;
   limits?: DecompressionLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
@@ -176,9 +178,18 @@ export class ScanSession {
     }
   }
 
+  /**
+   * Waits until every file opened so far has been scanned: some containers (brotli) inflate
+   * asynchronously, so a sink's outcome may arrive after its last chunk was pushed. Sources
+   * that gather outcomes aside before recording them (history, staged) wait here first.
+   */
+  async settle(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+
   /** Waits for deferred work, concludes cross-file rules, applies the baseline, and builds the result. */
   async finish(): Promise<ScanRun> {
-    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    await this.settle();
     return this.finishSync();
   }
 
@@ -194,7 +205,7 @@ export class ScanSession {
     let kept = this.placed.items;
     const suppressed = this.suppressed;
     if (this.init.baselineFile) {
-      const applied = applyBaseline(kept, readBaseline(this.init.baselineFile), this.init.baselineFile);
+      const applied = applyBaseline(kept, this.init.baseline ?? readBaseline(this.init.baselineFile), this.init.baselineFile);
       kept = applied.kept;
       suppressed.push(...applied.suppressed);
     }

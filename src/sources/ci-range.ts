@@ -24,6 +24,11 @@ export type CiRange =
       defaultBranch: string | null;
       /** The branch being pushed (a push on the default branch itself has nothing to bound it). */
       branch: string | null;
+      /**
+       * A change proposed for review (pull request, merge request, merge queue or train): its
+       * own edits to the scan's configuration and baseline must not decide its scan.
+       */
+      review: boolean;
       describe: string;
     }
   | { kind: "all-history"; provider: "github" | "gitlab"; describe: string };
@@ -51,18 +56,18 @@ function githubRange(env: NodeJS.ProcessEnv): CiRange | null {
   const defaultBranch = event?.repository?.default_branch ?? null;
   const pr = event?.pull_request;
   if (pr?.base?.sha && pr.head?.sha) {
-    return { kind: "range", provider: "github", base: pr.base.sha, head: pr.head.sha, defaultBranch, branch: null, describe: `GitHub ${name} ${short(pr.base.sha)}..${short(pr.head.sha)}` };
+    return { kind: "range", provider: "github", base: pr.base.sha, head: pr.head.sha, defaultBranch, branch: null, review: true, describe: `GitHub ${name || "pull request"} ${short(pr.base.sha)}..${short(pr.head.sha)}` };
   }
   const group = event?.merge_group;
   if (name === "merge_group" && group?.base_sha && group.head_sha) {
-    return { kind: "range", provider: "github", base: group.base_sha, head: group.head_sha, defaultBranch, branch: null, describe: `GitHub merge queue ${short(group.base_sha)}..${short(group.head_sha)}` };
+    return { kind: "range", provider: "github", base: group.base_sha, head: group.head_sha, defaultBranch, branch: null, review: true, describe: `GitHub merge queue ${short(group.base_sha)}..${short(group.head_sha)}` };
   }
   if (name === "schedule" || name === "workflow_dispatch") return { kind: "all-history", provider: "github", describe: `GitHub ${name} run: all of history` };
   const head = event?.after ?? env["GITHUB_SHA"];
   if (name === "push" && head) {
     const base = event?.before && !ZERO.test(event.before) ? event.before : null;
     const branch = event?.ref?.startsWith("refs/heads/") ? event.ref.slice("refs/heads/".length) : null;
-    return { kind: "range", provider: "github", base, head, defaultBranch, branch, describe: `GitHub push ${base ? `${short(base)}..` : "new branch "}${short(head)}` };
+    return { kind: "range", provider: "github", base, head, defaultBranch, branch, review: false, describe: `GitHub push ${base ? `${short(base)}..` : "new branch "}${short(head)}` };
   }
   return null;
 }
@@ -76,11 +81,11 @@ function gitlabRange(env: NodeJS.ProcessEnv): CiRange | null {
   const train = env["CI_MERGE_REQUEST_EVENT_TYPE"] === "merge_train" ? env["CI_MERGE_REQUEST_TARGET_BRANCH_SHA"] : undefined;
   const mrBase = train || env["CI_MERGE_REQUEST_DIFF_BASE_SHA"];
   if (mrBase) {
-    return { kind: "range", provider: "gitlab", base: mrBase, head, defaultBranch, branch: null, describe: `GitLab ${train ? "merge train" : "merge request"} ${short(mrBase)}..${short(head)}` };
+    return { kind: "range", provider: "gitlab", base: mrBase, head, defaultBranch, branch: null, review: true, describe: `GitLab ${train ? "merge train" : "merge request"} ${short(mrBase)}..${short(head)}` };
   }
   const before = env["CI_COMMIT_BEFORE_SHA"];
   const base = before && !ZERO.test(before) ? before : null;
-  return { kind: "range", provider: "gitlab", base, head, defaultBranch, branch, describe: `GitLab pipeline ${base ? `${short(base)}..` : "new branch "}${short(head)}` };
+  return { kind: "range", provider: "gitlab", base, head, defaultBranch, branch, review: false, describe: `GitLab pipeline ${base ? `${short(base)}..` : "new branch "}${short(head)}` };
 }
 
 function readEvent(path: string | undefined): GithubEvent | null {

@@ -1,4 +1,5 @@
 import { ScanError } from "../errors.js";
+import type { Revisions } from "../git/revisions.js";
 import { runGit } from "../git/run-git.js";
 import type { ScanRun } from "../scanning/session.js";
 import { compareFindings } from "../scanning/session.js";
@@ -12,10 +13,15 @@ import { detectCiRange, fullHistoryHint, type CiRange } from "./ci-range.js";
  * force-push removed from a full clone makes the push count as a new branch.
  */
 export interface CiPlan {
-  /** Revisions for the history scan, or null for none (no range found; `undefined` entries mean all refs). */
-  revisions: string[] | "all" | null;
+  /** The commits for the history scan, or null for none (no range found). */
+  revisions: Revisions | null;
   warnings: Warning[];
   describe: string | null;
+  /**
+   * For a change under review (pull or merge request, merge queue): the commit it is proposed
+   * against, whose configuration and baseline the scan uses. Null otherwise.
+   */
+  reviewBase: string | null;
 }
 
 /**
@@ -23,12 +29,13 @@ export interface CiPlan {
  * @throws ScanError (exit 3) when the clone is shallow and lacks the range's commits.
  */
 export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | undefined): CiPlan {
-  if (range) return { revisions: [range], warnings: [], describe: `--range ${range}` };
+  if (range !== undefined) return { revisions: { tips: [range] }, warnings: [], describe: `--range ${range}`, reviewBase: null };
   const ci = detectCiRange(env);
   if (!ci) {
     return {
       revisions: null,
       describe: null,
+      reviewBase: null,
       warnings: [
         {
           code: "ci-no-range",
@@ -37,12 +44,14 @@ export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | unde
       ],
     };
   }
-  if (ci.kind === "all-history") return { revisions: "all", warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe };
+  if (ci.kind === "all-history") {
+    return { revisions: { tips: [], allRefs: true }, warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe, reviewBase: null };
+  }
   return rangeRevisions(ci, cwd, env);
 }
 
 function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, env: NodeJS.ProcessEnv): CiPlan {
-  const has = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", `${rev}^{commit}`], cwd, env).status === 0;
+  const has = (rev: string) => !rev.startsWith("-") && runGit(["cat-file", "-e", "--end-of-options", `${rev}^{commit}`], cwd, env).status === 0;
   const shallow = runGit(["rev-parse", "--is-shallow-repository"], cwd, env).stdout.toString("utf8").trim() === "true";
   const warnings: Warning[] = [];
   if (!has(ci.head)) {
@@ -55,25 +64,34 @@ function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, en
   let base = ci.base;
   if (base !== null && !has(base)) {
     if (shallow) throw new ScanError(`${ci.describe}: the commits are not in this checkout (a shallow clone), so they cannot be scanned. Fix: ${fullHistoryHint(ci.provider)}`);
+    // Only a push can rewrite what came before it; a change under review always has its base.
+    if (ci.review) throw new ScanError(`${ci.describe}: the base commit ${base.slice(0, 12)} is not in this checkout, so the change cannot be scanned against it; fetch it (git fetch origin ${base})`);
     warnings.push({ code: "ci-force-push", message: `${ci.describe}: ${base.slice(0, 12)} is not in this clone (the push rewrote history): scanning the branch as a new one` });
     base = null;
   }
-  if (base !== null) return { revisions: [`${base}..${ci.head}`], warnings, describe: ci.describe };
+  const reviewBase = ci.review && base !== null ? base : null;
+  if (base !== null) return { revisions: { tips: [ci.head], exclude: [base] }, warnings, describe: ci.describe, reviewBase };
   // A new branch: what is not on the default branch — or, on the default branch itself, everything reachable.
   const onDefault = ci.branch !== null && ci.branch === ci.defaultBranch;
-  const bound = !onDefault && ci.defaultBranch && has(`origin/${ci.defaultBranch}`) ? [`^origin/${ci.defaultBranch}`] : [];
-  if (bound.length === 0) warnings.push({ code: "ci-scope", message: `${ci.describe}: every commit reachable from ${ci.head.slice(0, 12)} was scanned` });
-  return { revisions: [ci.head, ...bound], warnings, describe: ci.describe };
+  const defaultRef = ci.defaultBranch ? `refs/remotes/origin/${ci.defaultBranch}` : null;
+  const bound = !onDefault && defaultRef && has(defaultRef) ? [defaultRef] : [];
+  warnings.push({
+    code: "ci-scope",
+    message: bound.length > 0 ? `${ci.describe}: the commits of ${ci.head.slice(0, 12)} that are not on ${ci.defaultBranch} were scanned` : `${ci.describe}: every commit reachable from ${ci.head.slice(0, 12)} was scanned`,
+  });
+  return { revisions: { tips: [ci.head], exclude: bound }, warnings, describe: ci.describe, reviewBase };
 }
 
 /**
  * One report: the working tree's findings, and history's — except a key the working tree still
  * shows at the same path (from the repository root), which is one leak, reported where it can
- * be fixed.
+ * be fixed — and `extra` findings of the run itself (a change to the scan's own settings).
  */
-export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings: Warning[]): ScanRun {
+export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings: Warning[], extra: readonly Finding[] = []): ScanRun {
   const a = worktree.result;
-  if (!history) return { ...worktree, result: { ...a, mode: "ci", warnings: [...warnings, ...a.warnings] } };
+  if (!history) {
+    return { ...worktree, result: { ...a, mode: "ci", findings: [...a.findings, ...extra].sort(compareFindings), warnings: [...warnings, ...a.warnings] } };
+  }
   const place = (finding: Finding) => `${finding.secret?.fingerprint ?? finding.ruleId}\u0000${finding.repoPath ?? finding.file}`;
   const inTree = new Set(a.findings.map(place));
   const b = history.result;
@@ -83,7 +101,7 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
     result: {
       version: 1,
       mode: "ci",
-      findings: [...a.findings, ...b.findings.filter((f) => !inTree.has(place(f)))].sort(compareFindings),
+      findings: [...a.findings, ...b.findings.filter((f) => !inTree.has(place(f))), ...extra].sort(compareFindings),
       warnings: [...warnings, ...a.warnings, ...b.warnings],
       suppressed: [...a.suppressed, ...b.suppressed],
       stats: {

@@ -1,13 +1,16 @@
 import { join } from "node:path";
-import type { EngineFinding } from "../engine/apply-rules.js";
 import { ScanError, UsageError } from "../errors.js";
+import { commitMessageOnly, withLfsPointerCheck } from "../git/object-content.js";
 import { BlobStream } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
-import { walkHistory, type LoggedCommit } from "../git/walk-history.js";
+import type { TipObject } from "../git/pushed-objects.js";
+import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
+import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import type { Finding } from "../types.js";
+import { attribute, COMMIT_MESSAGE_PATH, displayName, type Walk } from "./history-attribution.js";
+import { LfsContent } from "./lfs-content.js";
 
 /**
  * The history source: every blob reachable from the given revisions is read once, however
@@ -15,16 +18,29 @@ import type { Finding } from "../types.js";
  * introduced it. `git log --raw` lists commits and the blobs they introduce; the blobs stream
  * into two `git cat-file --batch` processes (both cores inflate) while the log is still being
  * walked, and into the scanning loop as they arrive. Memory holds one entry per distinct blob
- * and the findings, never a blob. Paths are relative to the repository root.
+ * and the findings, never a blob.
+ *
+ * Commit messages are pushed like files: each commit's message is scanned too, reported at the
+ * pseudo-file `<commit message>` with that commit. A Git LFS pointer is scanned as the
+ * content it stands for when that content is in the local LFS store, and said otherwise.
  */
 export interface HistoryOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Revisions for `git log` (default: every ref); an empty list scans nothing. */
-  revisions?: readonly string[] | undefined;
+  /** Which commits (default: every ref); a set that names no commit scans nothing. */
+  revisions?: Revisions | undefined;
   /** How many `git cat-file` processes inflate blobs (default 2). */
   readers?: number;
   onProgress?: ((progress: HistoryProgress) => void) | undefined;
+  /** Stops the walk: git is stopped and `scanHistory` rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Report paths: relative to this folder (default: the repository root). History paths are
+   * always read from the repository root; this only changes how they are named.
+   */
+  displayRoot?: string | undefined;
+  /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
+  objects?: readonly TipObject[] | undefined;
 }
 
 export interface HistoryProgress {
@@ -33,137 +49,133 @@ export interface HistoryProgress {
   bytes: number;
 }
 
-interface Introduction {
-  commit: number;
-  path: string;
-}
-
 /**
  * Walks and scans.
  * @throws ScanError (exit 3) outside a repository, when git fails, or when an object of a
  *   complete (not partial) clone cannot be read — a corrupt repository is not a partial clone.
- * @throws UsageError (exit 2) for a revision this repository does not have.
+ * @throws UsageError (exit 2) for a revision this repository does not have, or one that is not
+ *   a revision at all (a leading `-`).
  */
 export async function scanHistory(session: ScanSession, options: HistoryOptions): Promise<void> {
   const env = { ...options.env, GIT_NO_LAZY_FETCH: "1" };
   const repo = inspectRepository(options.cwd, env);
-  const revisions = options.revisions ?? ["--all"];
+  const revisions = options.revisions ?? ALL_REFS;
   warnIfShallow(session, repo);
-  const missing = repo.partial && revisions.length > 0 ? missingObjects(revisions, options.cwd, env) : new Set<string>();
-  const walk = await walkAndScan(revisions, repo, env, session, missing, options);
+  const missing = repo.partial && !isEmpty(revisions) ? missingObjects(revisions, options.cwd, env) : new Set<string>();
+  const lfs = new LfsContent(repo.commonDir);
+  const walk = await walkAndScan(revisions, repo, env, session, missing, lfs, options);
+  await session.settle();
   if (walk.unreadable.length > 0) {
     if (!repo.partial) {
-      throw new ScanError(`${walk.unreadable.length} blob(s) of this repository cannot be read (${walk.unreadable.slice(0, 3).join(", ")}): the repository is damaged, so history was not scanned whole. Run git fsck to see what is broken`);
+      throw new ScanError(`${walk.unreadable.length} object(s) of this repository cannot be read (${walk.unreadable.slice(0, 3).join(", ")}): the repository is damaged, so history was not scanned whole. Run git fsck to see what is broken`);
     }
     session.warn({
       code: "objects-missing",
       message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned; fetch them (for example git fetch --refetch, or a clone without --filter) to scan everything`,
     });
   }
-  attribute(walk, repo, session);
+  const name = displayName(repo.root, options.displayRoot);
+  attribute(walk, repo.root, session, name);
+  lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
 }
 
-interface Walk {
-  commits: LoggedCommit[];
-  introductions: Map<string, Introduction[]>;
-  hits: Map<string, ScannedFile>;
-  scanned: number;
-  bytes: number;
-  unreadable: string[];
-}
-
-async function walkAndScan(revisions: readonly string[], repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, options: HistoryOptions): Promise<Walk> {
+async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
   const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [] };
+  const messages = new Set<string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
-  const blobFile = (oid: string): SourceFile => {
+  const objectFile = (oid: string): SourceFile => {
     const path = walk.introductions.get(oid)?.[0]?.path ?? oid;
     return { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
   };
+  const done = (oid: string, blob: boolean) => (scanned: ScannedFile) => {
+    if (blob) walk.scanned++;
+    walk.bytes += scanned.outcome.bytes;
+    session.recordCounts(scanned);
+    const { outcome } = scanned;
+    if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, scanned);
+    report();
+  };
   const sink = {
-    begin: (oid: string) => {
-      const file = session.openAside(blobFile(oid), (scanned) => {
-        walk.scanned++;
-        walk.bytes += scanned.outcome.bytes;
-        session.recordCounts(scanned);
-        const { outcome } = scanned;
-        if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, scanned);
-        report();
-      });
-      return (chunk: Buffer, final: boolean) => file.push(chunk, final);
+    begin: (oid: string, size: number) => {
+      if (messages.has(oid)) {
+        const file = session.openAside(objectFile(oid), done(oid, false));
+        return commitMessageOnly((chunk, final) => file.push(chunk, final));
+      }
+      const file = session.openAside(objectFile(oid), done(oid, true));
+      const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
+      return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
     },
     missing: (oid: string) => void walk.unreadable.push(oid),
   };
   const readers = Array.from({ length: Math.max(1, options.readers ?? 2) }, () => new BlobStream(repo.root, env, sink));
   let next = 0;
-  if (revisions.length === 0) {
+  const request = (oid: string) => readers[next++ % readers.length]!.request(oid);
+  if (isEmpty(revisions)) {
     await Promise.all(readers.map((reader) => reader.end()));
     return walk;
   }
   try {
-    await walkHistory(revisions, repo.root, env, {
-      commit: (commit) => void walk.commits.push(commit),
-      blob: (oid, path) => {
-        let seen = walk.introductions.get(oid);
-        if (!seen) {
-          walk.introductions.set(oid, (seen = []));
-          if (missing.has(oid)) walk.unreadable.push(oid);
-          else readers[next++ % readers.length]!.request(oid);
-        }
-        if (!seen.some((entry) => entry.path === path)) seen.push({ commit: walk.commits.length - 1, path });
+    await walkHistory(
+      revisions,
+      repo.root,
+      env,
+      {
+        commit: (commit) => {
+          walk.commits.push(commit);
+          // The message is read through the same readers, as the pseudo-file of its commit.
+          messages.add(commit.sha);
+          walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
+          request(commit.sha);
+        },
+        blob: (oid, path) => {
+          let seen = walk.introductions.get(oid);
+          if (!seen) {
+            walk.introductions.set(oid, (seen = []));
+            if (missing.has(oid)) walk.unreadable.push(oid);
+            else request(oid);
+          }
+          if (!seen.some((entry) => entry.path === path)) seen.push({ commit: walk.commits.length - 1, path });
+        },
       },
-    });
+      options.signal,
+    );
   } catch (error) {
     for (const reader of readers) reader.kill();
-    throw explainRevisionError(error, revisions, repo);
+    throw explainRevisionError(error, repo);
   }
-  await Promise.all(readers.map((reader) => reader.end()));
+  for (const object of options.objects ?? []) {
+    // Not introduced by a commit of the walk: attributed to none (index -1).
+    const seen = walk.introductions.get(object.oid);
+    if (seen && !object.message) {
+      seen.push({ commit: -1, path: object.path });
+      continue;
+    }
+    walk.introductions.set(object.oid, [{ commit: -1, path: object.path }]);
+    if (object.message) messages.add(object.oid);
+    request(object.oid);
+  }
+  if (options.signal) {
+    const stop = () => readers.forEach((reader) => reader.kill());
+    options.signal.addEventListener("abort", stop, { once: true });
+    try {
+      await Promise.race([Promise.all(readers.map((reader) => reader.end())), aborted(options.signal)]);
+    } finally {
+      options.signal.removeEventListener("abort", stop);
+    }
+  } else {
+    await Promise.all(readers.map((reader) => reader.end()));
+  }
   options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes });
   return walk;
 }
 
-/**
- * Each key once per path: of all the blobs and commits that put the key at that path, the
- * earliest commit is the one that introduced it.
- */
-function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession): void {
-  const earliest = new Map<string, { commit: number; finding: EngineFinding; scanned: ScannedFile }>();
-  const attributed = new Map<string, ScannedFile>();
-  for (const [oid, scanned] of walk.hits) {
-    for (const { commit, path } of walk.introductions.get(oid) ?? []) {
-      if (session.isIgnored(join(repo.root, path))) continue;
-      attributed.set(`${oid}\u0000${path}`, scanned);
-      for (const finding of scanned.outcome.findings) {
-        const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}`;
-        const known = earliest.get(key);
-        if (known && known.commit <= commit) continue;
-        earliest.set(key, { commit, finding, scanned });
-      }
-    }
-  }
-  const byPlace = new Map<string, { path: string; commit: number; findings: EngineFinding[]; scanned: ScannedFile }>();
-  for (const [key, { commit, finding, scanned }] of earliest) {
-    const path = key.slice(key.lastIndexOf("\u0000") + 1);
-    const place = `${commit}\u0000${path}`;
-    const entry = byPlace.get(place) ?? { path, commit, findings: [], scanned };
-    entry.findings.push(finding);
-    byPlace.set(place, entry);
-  }
-  for (const { path, commit, findings, scanned } of byPlace.values()) {
-    const file: SourceFile = { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
-    session.recordAttributed(file, findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
-  }
-  // Allowed findings and cross-file facts: once per blob and path.
-  for (const [key, scanned] of attributed) {
-    const path = key.slice(key.indexOf("\u0000") + 1);
-    const file: SourceFile = { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
-    session.recordAttributed(file, [], scanned, {});
-  }
-}
-
-function commitOf(commit: LoggedCommit | undefined): Finding["commit"] {
-  return commit ? { sha: commit.sha, author: commit.author, date: commit.date } : undefined;
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {
@@ -177,14 +189,14 @@ function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {
 }
 
 /** A revision git cannot resolve: in a shallow clone it is history that is missing (exit 3); otherwise a typo (exit 2). */
-function explainRevisionError(error: unknown, revisions: readonly string[], repo: RepositoryFacts): unknown {
+function explainRevisionError(error: unknown, repo: RepositoryFacts): unknown {
   const message = error instanceof Error ? error.message : String(error);
-  if (!/unknown revision|bad revision|ambiguous argument|bad object|Invalid revision range/i.test(message)) return error;
-  const asked = revisions.join(" ");
+  if (!/unknown revision|bad revision|ambiguous argument|bad object|Invalid revision range|not a valid object name/i.test(message)) return error;
+  const detail = message.replace(/^git log failed: /, "").split("\n")[0];
   if (repo.shallowBoundary.length > 0) {
-    return new ScanError(`${asked} cannot be resolved: this clone is shallow and does not have those commits, so nothing was scanned. Run git fetch --unshallow (in CI: fetch-depth: 0)`);
+    return new ScanError(`a revision cannot be resolved (${detail}): this clone is shallow and does not have those commits, so nothing was scanned. Run git fetch --unshallow (in CI: fetch-depth: 0)`);
   }
-  return new UsageError(`${asked} is not a revision range this repository has (${message.replace(/^git log failed: /, "").split("\n")[0]})`);
+  return new UsageError(`not a revision range this repository has (${detail})`);
 }
 
 /** Calls `fn` at most every 100 ms. */
@@ -197,3 +209,5 @@ function throttle(fn: () => void): () => void {
     fn();
   };
 }
+
+export { COMMIT_MESSAGE_PATH, isMessagePath } from "./history-attribution.js";

@@ -4,11 +4,15 @@ import { ScanError } from "../errors.js";
 import { shellQuote } from "../files.js";
 import { GitBlobHash } from "../git/blob-id.js";
 import { listStagedBlobs, type StagedBlob } from "../git/list-staged.js";
+import { withLfsPointerCheck } from "../git/object-content.js";
 import { readBlobsQuickly } from "../git/read-blobs.js";
+import { runGit } from "../git/run-git.js";
 import { findWorkTreeRoot } from "../git/work-tree-root.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
+import { markAlreadyCommitted } from "./already-committed.js";
+import { LfsContent } from "./lfs-content.js";
 import { readFileInChunks } from "./read-file.js";
 import { toPosix } from "./paths.js";
 
@@ -18,36 +22,60 @@ import { toPosix } from "./paths.js";
  * the staged one is read from disk; the rest through `git cat-file --batch`. When the file on
  * disk disagrees with the index about a key, the report says so, with the command that fixes
  * it. The index is never written.
+ *
+ * The commit is judged on what it adds (as gitleaks and ggshield judge a commit by its diff): a
+ * key that HEAD already has in the same file is reported as already committed — revoke it —
+ * without failing the commit, unless `failOnExisting` is set. A Git LFS pointer is scanned as
+ * the content it stands for (which `git add` put in the local LFS store), or said otherwise.
  */
 export interface StagedOptions {
   cwd: string;
   /** Not cleaned of GIT_INDEX_FILE: a hook's GIT_INDEX_FILE names the index this commit will record. */
   env: NodeJS.ProcessEnv;
+  /** Only these paths (from the work tree root); empty or absent: everything staged. */
+  pathspecs?: readonly string[] | undefined;
+  /** Report paths are relative to this folder (default: `cwd`). */
+  displayRoot?: string | undefined;
+  /** Keys HEAD already has in the same file fail the commit too. */
+  failOnExisting?: boolean | undefined;
 }
 
 /** @throws ScanError (exit 3) outside a work tree, or when no staged blob could be read. */
 export async function scanStaged(session: ScanSession, options: StagedOptions): Promise<void> {
   const root = findWorkTreeRoot(options.cwd, options.env);
-  const listing = listStagedBlobs(root, options.env);
+  const displayRoot = options.displayRoot ?? options.cwd;
+  const listing = listStagedBlobs(root, options.env, options.pathspecs ?? []);
+  if (listing.changes === 0 && options.env["PRE_COMMIT"] === "1") {
+    session.warn({
+      code: "index-equals-head",
+      message: "the index holds no changes, so --staged had nothing to read: under pre-commit run --all-files (and pre-commit.ci) use the lumenguard-files hook id, which scans the files the framework passes",
+    });
+  }
   for (const { path, reason } of listing.skipped) {
-    const name = display(options.cwd, root, path);
+    const name = display(displayRoot, root, path);
     session.warn({ code: "staged-skipped", message: `${name}: ${reason}; not scanned`, file: name });
   }
   const files = listing.blobs
-    .map((blob) => ({ blob, file: stagedFile(options.cwd, root, blob) }))
+    .map((blob) => ({ blob, file: stagedFile(displayRoot, root, blob) }))
     .filter(({ file }) => !session.isIgnored(file.absPath));
-  const staged = new Map<string, Set<string>>();
-  const keep = (scanned: ScannedFile) => {
-    session.record(scanned);
-    staged.set(scanned.file.absPath, new Set([...(staged.get(scanned.file.absPath) ?? []), ...scanned.outcome.fingerprints]));
-  };
+  const results: Array<{ scanned: ScannedFile; blob: StagedBlob }> = [];
+  const keep = (blob: StagedBlob) => (scanned: ScannedFile) => void results.push({ scanned, blob });
+  const lfs = new LfsContent(() => gitCommonDir(root, options.env));
   const differing = scanUnchangedFromDisk(files, session, keep);
-  const missing = await scanBlobs(differing, root, options.env, session, keep);
+  const missing = await scanBlobs(differing, root, options.env, session, keep, lfs);
   if (missing.length > 0) {
     const message = `${missing.length} staged blob(s) could not be read from the object store: ${missing.map((entry) => entry.file.path).join(", ")}`;
     if (missing.length === files.length) throw new ScanError(`${message}. Nothing was scanned.`);
     session.warn({ code: "staged-missing", message });
   }
+  await session.settle();
+  if (!options.failOnExisting) await markAlreadyCommitted(results, root, options.env, session);
+  const staged = new Map<string, Set<string>>();
+  for (const { scanned } of results) {
+    session.record(scanned);
+    staged.set(scanned.file.absPath, new Set([...(staged.get(scanned.file.absPath) ?? []), ...scanned.outcome.fingerprints]));
+  }
+  lfs.warnUnscanned(session, (oid) => files.filter((entry) => entry.blob.oid === oid).map((entry) => entry.file.path));
   session.stats.blobs = files.length - missing.length;
   compareWithWorktree(differing, staged, session);
 }
@@ -62,17 +90,17 @@ interface DifferingEntry extends StagedEntry {
   keysOnDisk: Set<string> | null;
 }
 
-function stagedFile(cwd: string, root: string, blob: StagedBlob): SourceFile {
-  return { path: display(cwd, root, blob.path), kind: "staged", absPath: join(root, blob.path), repoPath: blob.path };
+function stagedFile(displayRoot: string, root: string, blob: StagedBlob): SourceFile {
+  return { path: display(displayRoot, root, blob.path), kind: "staged", absPath: join(root, blob.path), repoPath: blob.path };
 }
 
 /**
  * Most commits stage files exactly as they are on disk. A file whose git blob id matches the
  * staged one is the staged content: it is scanned from disk, and git is not asked for it. The
- * rest (partial staging, later edits, deleted files) is returned, to be read from the index,
- * with the keys of the file on disk for the comparison.
+ * rest (partial staging, later edits, deleted files, files git filters such as LFS) is
+ * returned, to be read from the index, with the keys of the file on disk for the comparison.
  */
-function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, keep: (scanned: ScannedFile) => void): DifferingEntry[] {
+function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, keep: (blob: StagedBlob) => (scanned: ScannedFile) => void): DifferingEntry[] {
   const differing: DifferingEntry[] = [];
   for (const entry of entries) {
     const size = regularFileSize(entry.file.absPath);
@@ -87,7 +115,7 @@ function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, kee
       hash.update(chunk);
       sink.push(chunk, final);
     });
-    if (read.kind === "read" && hash.digest() === entry.blob.oid) results.forEach(keep);
+    if (read.kind === "read" && hash.digest() === entry.blob.oid) results.forEach(keep(entry.blob));
     else differing.push({ ...entry, keysOnDisk: read.kind === "read" ? new Set(results.flatMap((scanned) => scanned.outcome.fingerprints)) : null });
   }
   return differing;
@@ -102,20 +130,34 @@ function regularFileSize(path: string): number | null {
   }
 }
 
-async function scanBlobs(entries: DifferingEntry[], root: string, env: NodeJS.ProcessEnv, session: ScanSession, keep: (scanned: ScannedFile) => void): Promise<DifferingEntry[]> {
+async function scanBlobs(
+  entries: DifferingEntry[],
+  root: string,
+  env: NodeJS.ProcessEnv,
+  session: ScanSession,
+  keep: (blob: StagedBlob) => (scanned: ScannedFile) => void,
+  lfs: LfsContent,
+): Promise<DifferingEntry[]> {
   let next = 0;
   const missing: DifferingEntry[] = [];
   if (entries.length === 0) return missing;
   await readBlobsQuickly(entries.map((entry) => entry.blob.oid), root, env, {
-    begin: () => {
-      const sink = session.openAside(entries[next++]!.file, keep);
-      return (chunk, final) => sink.push(chunk, final);
+    begin: (oid, size) => {
+      const entry = entries[next++]!;
+      const sink = session.openAside(entry.file, keep(entry.blob));
+      const push = (chunk: Buffer, final: boolean) => sink.push(chunk, final);
+      return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
     },
     missing: () => {
       missing.push(entries[next++]!);
     },
   });
   return missing;
+}
+
+function gitCommonDir(root: string, env: NodeJS.ProcessEnv): string {
+  const result = runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], root, env);
+  return result.status === 0 ? result.stdout.toString("utf8").trim() : join(root, ".git");
 }
 
 /**
@@ -143,6 +185,6 @@ function compareWithWorktree(differing: DifferingEntry[], staged: Map<string, Se
   }
 }
 
-function display(cwd: string, root: string, path: string): string {
-  return cwd === root ? path : toPosix(relative(cwd, join(root, path)));
+function display(displayRoot: string, root: string, path: string): string {
+  return displayRoot === root ? path : toPosix(relative(displayRoot, join(root, path)));
 }

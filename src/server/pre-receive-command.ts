@@ -1,0 +1,158 @@
+import { ConfigError, exitCodeOf } from "../errors.js";
+import type { CliIO } from "../cli/io.js";
+import { runScan } from "../scan.js";
+import { atOrAbove } from "../severity.js";
+import { parseRefUpdates } from "../sources/pre-receive.js";
+import type { Finding } from "../types.js";
+import { appendAuditEntry, type AuditEntry } from "./audit-log.js";
+import { readBypassRequest, type BypassRequest } from "./push-options.js";
+import { rejectionMessage, safe } from "./rejection.js";
+import { loadServerConfig, type ServerConfig } from "./server-config.js";
+
+/**
+ * `lumenguard scan --pre-receive`: server-side push protection, run by git as the receiving
+ * repository's pre-receive hook. It scans the commits that are new to the server, and:
+ *
+ * - accepts the push (exit 0) when nothing reaches the failing severity;
+ * - rejects it (exit 1) with what the pusher needs to act, and records the rejection;
+ * - accepts it when every blocking finding's key is named by a `lumenguard.allow` push option
+ *   with a `lumenguard.reason`, the server allows bypasses, and the bypass is recorded in the
+ *   audit log (a bypass that cannot be recorded is refused);
+ * - when the time budget runs out, rejects (the default) or accepts as the server's settings say;
+ * - rejects when it cannot scan (exit 3): a hook that cannot look fails closed.
+ *
+ * Only the server's own settings are read (src/server/server-config.ts); the pushed
+ * repository's lumenguard.config.json is the pusher's and is never looked at.
+ */
+export interface PreReceiveFlags {
+  "server-config"?: string;
+}
+
+export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags, io: CliIO): Promise<number> {
+  const say = (text: string) => io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+  if (paths.length > 0) {
+    say(`lumenguard: --pre-receive scans the repository it runs in (git's hook working directory); it takes no paths (got "${paths[0]}").`);
+    return 2;
+  }
+  let server: ServerConfig;
+  try {
+    server = loadServerConfig(flags["server-config"], io.cwd);
+  } catch (error) {
+    say(`lumenguard: push rejected: the server's push protection is misconfigured (${(error as Error).message}). Ask the server's administrator.`);
+    return error instanceof ConfigError ? 2 : 3;
+  }
+  const input = await readAll(io.stdin);
+  const { updates } = parseRefUpdates(input);
+  const refs = updates.map((update) => update.ref);
+  const audit = (entry: Omit<AuditEntry, "time" | "repository" | "pusher" | "refs">) =>
+    appendAuditEntry(server.auditLog, { time: new Date().toISOString(), repository: io.cwd, pusher: pusherOf(io.env), refs, ...entry });
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new BudgetSpent(server.budgetMs)), server.budgetMs);
+  let outcome: Awaited<ReturnType<typeof runScan>>;
+  try {
+    outcome = await runScan({
+      mode: { kind: "pre-receive", updates: input, signal: controller.signal },
+      cwd: io.cwd,
+      env: io.env,
+      ...(server.config !== null ? { configFile: server.config } : { config: {} }),
+    });
+  } catch (error) {
+    if (error instanceof BudgetSpent) return overrun(server, error, audit, say);
+    say(`lumenguard: push rejected: the push could not be scanned (${safe((error as Error).message)}), and this server fails closed.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+    return exitCodeOf(error) === 2 ? 2 : 3;
+  } finally {
+    clearTimeout(timer);
+  }
+  const { result, resolved } = outcome;
+  for (const warning of result.warnings) say(`lumenguard: warning: ${safe(warning.message)}`);
+  const blocking = result.findings.filter((finding) => atOrAbove(finding.severity, resolved.failOn));
+  if (blocking.length === 0) {
+    say(`lumenguard: ${result.stats.commits ?? 0} new commit(s) scanned, no Lumenfall keys found.`);
+    return 0;
+  }
+  const request = readBypassRequest(io.env);
+  const decision = decideBypass(blocking, request, server);
+  // The report goes to standard output, as every report does; git forwards it to the pusher too.
+  const report = (text: string) => io.stdout.write(text);
+  const message = (allowed: ReadonlySet<string>, problems: string[]) =>
+    rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, contact: server.contact });
+  const recorded = auditFindings(blocking);
+  if (decision.kind === "bypassed") {
+    try {
+      await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
+    } catch (error) {
+      report(message(new Set(), [`the bypass could not be recorded in the audit log (${safe((error as Error).message)}), so it is refused`]));
+      return 1;
+    }
+    say(`lumenguard: ${blocking.length} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`);
+    return 0;
+  }
+  await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
+    say(`lumenguard: warning: the rejection could not be recorded in the audit log (${safe(error.message)})`),
+  );
+  report(message(decision.allowed, decision.problems));
+  return 1;
+}
+
+type Decision = { kind: "bypassed" } | { kind: "rejected" | "refused"; allowed: Set<string>; problems: string[] };
+
+/** Whether the push options let every blocking finding through. */
+function decideBypass(blocking: readonly Finding[], request: BypassRequest, server: ServerConfig): Decision {
+  const problems = [...request.problems];
+  if (request.allow.length === 0) return { kind: "rejected", allowed: new Set(), problems };
+  if (!server.allowBypass) return { kind: "refused", allowed: new Set(), problems: [...problems, "lumenguard.allow was given, but this server does not allow bypasses"] };
+  const allowed = new Set<string>();
+  for (const finding of blocking) {
+    const fingerprint = finding.secret?.fingerprint;
+    if (fingerprint !== undefined && request.allow.some((prefix) => fingerprint.startsWith(prefix))) allowed.add(fingerprint);
+  }
+  // A prefix that names nothing is said, but does not block what the others let through.
+  for (const prefix of request.allow) {
+    if (!blocking.some((finding) => finding.secret?.fingerprint.startsWith(prefix))) problems.push(`lumenguard.allow=${prefix} names no finding of this push`);
+  }
+  if (request.reason === null) problems.push('a bypass needs a reason: add -o lumenguard.reason="<why>"');
+  const uncovered = blocking.some((finding) => finding.secret === undefined || !allowed.has(finding.secret.fingerprint));
+  return uncovered || request.reason === null ? { kind: "rejected", allowed, problems } : { kind: "bypassed" };
+}
+
+function auditFindings(findings: readonly Finding[]): AuditEntry["findings"] {
+  return findings.map((finding) => ({
+    fingerprint: finding.secret?.fingerprint ?? "",
+    ruleId: finding.ruleId,
+    file: finding.file,
+    ...(finding.commit ? { commit: finding.commit.sha } : {}),
+  }));
+}
+
+/** The time budget ran out: the server's setting decides, and the decision is recorded. */
+async function overrun(server: ServerConfig, spent: BudgetSpent, audit: (entry: Omit<AuditEntry, "time" | "repository" | "pusher" | "refs">) => Promise<string>, say: (text: string) => void): Promise<number> {
+  const accept = server.onTimeout === "accept";
+  await audit({ decision: accept ? "timeout-accepted" : "timeout-rejected", findings: [] }).catch((error: Error) => say(`lumenguard: warning: the audit log could not be written (${safe(error.message)})`));
+  if (accept) {
+    say(`lumenguard: warning: the push was not fully scanned within ${spent.seconds} s; this server lets such pushes through (onTimeout: accept), and has recorded it.`);
+    return 0;
+  }
+  say(`lumenguard: push rejected: the scan of this push ran out of its ${spent.seconds} s budget, and this server fails closed. Push fewer commits at a time, or ask the administrator to raise budgetSeconds.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+  return 1;
+}
+
+class BudgetSpent extends Error {
+  readonly seconds: number;
+  constructor(ms: number) {
+    super(`the time budget of ${ms / 1000} s is spent`);
+    this.seconds = ms / 1000;
+  }
+}
+
+/** Who pushed, as the hosting server tells its hooks (GitLab, Gitea/Forgejo, GitHub Enterprise Server, git http-backend), else the system user. */
+function pusherOf(env: NodeJS.ProcessEnv): string | null {
+  return env["GL_USERNAME"] ?? env["GITEA_PUSHER_NAME"] ?? env["GITHUB_USER_LOGIN"] ?? env["REMOTE_USER"] ?? env["USER"] ?? null;
+}
+
+async function readAll(stdin: AsyncIterable<Uint8Array> | undefined): Promise<string> {
+  if (!stdin) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}

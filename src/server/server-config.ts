@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { describeJsonError } from "../config/load-config.js";
+import { describeSchemaError } from "../config/schema-errors.js";
+import validateServerConfig from "../config/validate-server.generated.js";
+import { ConfigError } from "../errors.js";
+
+/**
+ * The settings of server-side push protection, read only from the server — never from the
+ * repository being pushed, which is the pusher's to write. Checked against
+ * schema/server.schema.json.
+ */
+export interface ServerConfig {
+  /** The file they were read from, or null (defaults). */
+  file: string | null;
+  /** A lumenguard.config.json on the server (absolute), or null for the built-in rules. */
+  config: string | null;
+  allowBypass: boolean;
+  /** Milliseconds one push may take to scan. */
+  budgetMs: number;
+  onTimeout: "reject" | "accept";
+  /** The audit log (absolute). */
+  auditLog: string;
+  contact: string | null;
+}
+
+/** Looked for in the receiving repository's folder when no --server-config is given. */
+export const SERVER_CONFIG_NAME = "lumenguard-server.json";
+export const DEFAULT_AUDIT_LOG = "lumenguard-audit.log";
+export const DEFAULT_BUDGET_SECONDS = 60;
+
+interface ServerConfigFile {
+  config?: string;
+  allowBypass?: boolean;
+  budgetSeconds?: number;
+  onTimeout?: "reject" | "accept";
+  auditLog?: string;
+  contact?: string;
+}
+
+/**
+ * @param explicit `--server-config FILE` (relative to `repository`), if given.
+ * @param repository the receiving repository's folder (the hook's working directory).
+ * @throws ConfigError (exit 2) when the file is missing (given explicitly), not JSON, or invalid.
+ */
+export function loadServerConfig(explicit: string | undefined, repository: string): ServerConfig {
+  const file = explicit !== undefined ? resolve(repository, explicit) : join(repository, SERVER_CONFIG_NAME);
+  if (!existsSync(file)) {
+    if (explicit !== undefined) throw new ConfigError(explicit, null, "does not exist (given by --server-config)");
+    return defaults(null, repository);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(file, null, "cannot be read");
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, null, `is not valid JSON (${describeJsonError(error as Error, text)})`);
+  }
+  if (!validateServerConfig(data)) {
+    const { field, detail } = describeSchemaError(validateServerConfig.errors?.[0]);
+    throw new ConfigError(file, field ?? "(root)", detail);
+  }
+  const settings = data as ServerConfigFile;
+  const dir = dirname(file);
+  const base = defaults(file, repository);
+  return {
+    ...base,
+    config: settings.config !== undefined ? resolve(dir, settings.config) : null,
+    allowBypass: settings.allowBypass ?? true,
+    budgetMs: Math.round((settings.budgetSeconds ?? DEFAULT_BUDGET_SECONDS) * 1000),
+    onTimeout: settings.onTimeout ?? "reject",
+    auditLog: settings.auditLog !== undefined ? resolve(dir, settings.auditLog) : base.auditLog,
+    contact: settings.contact ?? null,
+  };
+}
+
+function defaults(file: string | null, repository: string): ServerConfig {
+  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null };
+}

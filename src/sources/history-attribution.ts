@@ -1,0 +1,92 @@
+import { realpathSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { EngineFinding } from "../engine/apply-rules.js";
+import type { LoggedCommit } from "../git/walk-history.js";
+import type { ScannedFile } from "../scanning/file-sink.js";
+import type { ScanSession } from "../scanning/session.js";
+import type { SourceFile } from "../scanning/source-file.js";
+import type { Finding } from "../types.js";
+import { toPosix } from "./paths.js";
+
+/**
+ * How the history source turns what it read into findings: a blob (or message) is scanned once,
+ * and what it holds is recorded under each path and commit that introduced it — each key once
+ * per path, at the earliest commit that put it there.
+ */
+
+/** Where a key in a commit message is reported (the finding's `commit` says which one). */
+export const COMMIT_MESSAGE_PATH = "<commit message>";
+
+/** The pseudo-files of messages: a commit's, or an annotated tag's (`<tag message> <ref>`). */
+export function isMessagePath(path: string): boolean {
+  return path === COMMIT_MESSAGE_PATH || path.startsWith("<tag message> ");
+}
+
+export interface Introduction {
+  commit: number;
+  path: string;
+}
+
+/** What a walk found: the commits, where each object was introduced, and the objects with something to report. */
+export interface Walk {
+  commits: LoggedCommit[];
+  /** Blob (or commit, for its message) id → the paths and commits that introduced it. */
+  introductions: Map<string, Introduction[]>;
+  hits: Map<string, ScannedFile>;
+  scanned: number;
+  bytes: number;
+  unreadable: string[];
+}
+
+/**
+ * Each key once per path: of all the blobs and commits that put the key at that path, the
+ * earliest commit is the one that introduced it.
+ */
+export function attribute(walk: Walk, root: string, session: ScanSession, name: (repoPath: string) => string): void {
+  const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
+  const attributed = new Map<string, { path: string; scanned: ScannedFile }>();
+  for (const [oid, scanned] of walk.hits) {
+    for (const { commit, path } of walk.introductions.get(oid) ?? []) {
+      if (session.isIgnored(join(root, path))) continue;
+      attributed.set(`${oid}\u0000${path}`, { path, scanned });
+      for (const finding of scanned.outcome.findings) {
+        const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}`;
+        const known = earliest.get(key);
+        if (known && known.commit <= commit) continue;
+        earliest.set(key, { commit, path, finding, scanned });
+      }
+    }
+  }
+  const byPlace = new Map<string, { path: string; commit: number; findings: EngineFinding[]; scanned: ScannedFile }>();
+  for (const { commit, path, finding, scanned } of earliest.values()) {
+    const place = `${commit}\u0000${path}`;
+    const entry = byPlace.get(place) ?? { path, commit, findings: [], scanned };
+    entry.findings.push(finding);
+    byPlace.set(place, entry);
+  }
+  const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(root, path), repoPath: path });
+  for (const { path, commit, findings, scanned } of byPlace.values()) {
+    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
+  }
+  // Allowed findings and cross-file facts: once per blob and path.
+  for (const { path, scanned } of attributed.values()) session.recordAttributed(fileAt(path), [], scanned, {});
+}
+
+/** How a path from the repository root is named in the report: relative to `displayRoot`, `/`-separated. */
+export function displayName(root: string, displayRoot: string | undefined): (repoPath: string) => string {
+  const from = displayRoot === undefined ? root : realPath(displayRoot);
+  if (from === root) return (path) => path;
+  return (path) => (isMessagePath(path) ? path : toPosix(relative(from, join(root, path))));
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function commitOf(commit: LoggedCommit | undefined): Finding["commit"] {
+  return commit ? { sha: commit.sha, author: commit.author, date: commit.date } : undefined;
+}

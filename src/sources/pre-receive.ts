@@ -1,0 +1,62 @@
+import { objectsBesideCommits } from "../git/pushed-objects.js";
+import type { Revisions } from "../git/revisions.js";
+import type { ScanSession } from "../scanning/session.js";
+import { scanHistory } from "./history.js";
+
+/**
+ * What a push brings to a server (`scan --pre-receive`, the server's pre-receive hook). git
+ * runs the hook in the receiving repository with one line per ref on stdin — `<old> <new>
+ * <ref>` (https://git-scm.com/docs/githooks#pre-receive) — before any ref is updated, with the
+ * pushed objects in a quarantine directory that GIT_OBJECT_DIRECTORY and
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES point git at (https://git-scm.com/docs/git-receive-pack#_quarantine_environment).
+ * Those variables are kept: without them the new objects cannot be read.
+ *
+ * The commits new to the server are those reachable from a pushed tip and from no existing
+ * ref: a branch deletion, or a push of commits the server already has (a new branch name for
+ * them, a tag on them), walks nothing. An annotated tag's message, and a blob or tree a ref
+ * points at directly, are scanned too (src/git/pushed-objects.ts).
+ */
+export interface RefUpdate {
+  oldSha: string;
+  newSha: string;
+  ref: string;
+}
+
+const ZERO = /^0+$/;
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i;
+
+/** The update lines; a line that is not `<sha> <sha> <ref>` is returned in `malformed`. */
+export function parseRefUpdates(input: string): { updates: RefUpdate[]; malformed: string[] } {
+  const updates: RefUpdate[] = [];
+  const malformed: string[] = [];
+  for (const line of input.split("\n")) {
+    if (line.trim() === "") continue;
+    const [oldSha = "", newSha = "", ref = "", ...rest] = line.trim().split(" ");
+    if (SHA.test(oldSha) && SHA.test(newSha) && ref !== "" && rest.length === 0) updates.push({ oldSha, newSha, ref });
+    else malformed.push(line);
+  }
+  return { updates, malformed };
+}
+
+/** The commits a push brings that no existing ref reaches. */
+export function receivedRevisions(updates: readonly RefUpdate[]): Revisions {
+  const tips = [...new Set(updates.filter((update) => !ZERO.test(update.newSha)).map((update) => update.newSha))];
+  return { tips, excludeAllRefs: true };
+}
+
+export interface PreReceiveOptions {
+  /** The receiving repository (the hook's working directory). */
+  cwd: string;
+  /** git's environment for the hook, quarantine variables included. */
+  env: NodeJS.ProcessEnv;
+  updates: readonly RefUpdate[];
+  /** Stops the scan when the server's time budget is spent. */
+  signal?: AbortSignal | undefined;
+}
+
+export async function scanReceived(session: ScanSession, options: PreReceiveOptions): Promise<void> {
+  // One inflating process per push: a server runs many pushes at once.
+  const pushed = options.updates.filter((update) => !ZERO.test(update.newSha)).map((update) => ({ sha: update.newSha, ref: update.ref }));
+  const objects = objectsBesideCommits(pushed, options.cwd, options.env);
+  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates), objects, readers: 1, signal: options.signal });
+}

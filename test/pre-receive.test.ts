@@ -1,0 +1,377 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditLog } from "../src/server/audit-log.js";
+import { runCli } from "./helpers/cli.js";
+import { lastingDir, startGitDaemon, startSshd, sshdUnavailable, type GitServer } from "./helpers/git-servers.js";
+import { makeKey } from "./helpers/keys.js";
+import { createDir, createRepo, git, processEnv } from "./helpers/repo.js";
+
+/**
+ * Server-side push protection (`lumenguard scan --pre-receive`): a real bare repository with
+ * the hook `lumenguard init --server` installs, and real `git push` from clones — over the
+ * local transport, over `git daemon` and over ssh to 127.0.0.1.
+ */
+const env = processEnv();
+
+interface Server {
+  /** The folder holding the bare repository (what git daemon serves). */
+  base: string;
+  /** The bare repository. */
+  path: string;
+}
+
+async function createServer(settings?: Record<string, unknown>, base = createDir()): Promise<Server> {
+  const path = join(base, "server.git");
+  git(base, ["init", "-q", "--bare", "-b", "main", path]);
+  if (settings) writeFileSync(join(path, "lumenguard-server.json"), JSON.stringify(settings));
+  const init = await runCli(["init", "--server"], { cwd: path });
+  expect(init.code, init.stderr).toBe(0);
+  return { base, path };
+}
+
+function commitFile(repo: string, path: string, content: string, message = `edit ${path}`): string {
+  mkdirSync(join(repo, path, ".."), { recursive: true });
+  writeFileSync(join(repo, path), content);
+  git(repo, ["add", "--", path]);
+  git(repo, ["commit", "-q", "-m", message]);
+  return git(repo, ["rev-parse", "HEAD"]).trim();
+}
+
+/** A working repository whose origin is `url`: on the server's main when it has one, else with a first clean commit pushed. */
+function workRepo(url: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+  const repo = createRepo();
+  git(repo, ["remote", "add", "origin", url]);
+  git(repo, ["fetch", "-q", "origin"], extraEnv);
+  if (spawnSync("git", ["rev-parse", "--verify", "-q", "refs/remotes/origin/main"], { cwd: repo, env }).status === 0) {
+    git(repo, ["reset", "-q", "--hard", "origin/main"]);
+    return repo;
+  }
+  commitFile(repo, "README.md", "# app\n", "initial");
+  const first = push(repo, ["origin", "main"], extraEnv);
+  expect(first.status, first.stderr).toBe(0);
+  return repo;
+}
+
+const push = (repo: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => spawnSync("git", ["push", ...args], { cwd: repo, env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 60_000 });
+
+function pushAsync(repo: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn("git", ["push", ...args], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.on("close", (status) => done({ status, output }));
+  });
+}
+
+const serverHas = (server: Server, rev: string) => spawnSync("git", ["cat-file", "-e", rev], { cwd: server.path, env }).status === 0;
+const auditLog = (server: Server) => (existsSync(join(server.path, "lumenguard-audit.log")) ? readFileSync(join(server.path, "lumenguard-audit.log"), "utf8") : "");
+const auditEntries = (server: Server) =>
+  auditLog(server)
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { decision: string; reason?: string; findings: Array<{ fingerprint: string; file: string }>; refs: string[] });
+
+/** The transports every behaviour is checked over. */
+const transports: Array<{ name: string; skip: string | null; start: (base: string) => Promise<GitServer | null> }> = [
+  { name: "local transport", skip: null, start: async () => null },
+  { name: "git daemon on 127.0.0.1", skip: null, start: (base) => startGitDaemon(base, env) },
+  { name: "ssh to 127.0.0.1", skip: sshdUnavailable(), start: (base) => startSshd(base) },
+];
+
+for (const transport of transports) {
+  if (transport.skip) console.warn(`SKIPPED (visibly): pre-receive over ${transport.name}: ${transport.skip}`);
+  describe.skipIf(transport.skip !== null)(`pre-receive over the ${transport.name}`, () => {
+    let server: Server;
+    let running: GitServer | null;
+    let url: string;
+    let clientEnv: NodeJS.ProcessEnv;
+    let lasting: ReturnType<typeof lastingDir> | undefined;
+    beforeAll(async () => {
+      // Made here, not while the file is collected: a folder no test uses is never left behind.
+      lasting = lastingDir();
+      server = await createServer(undefined, lasting.dir);
+      running = await transport.start(server.base);
+      url = running ? running.url("server.git") : server.path;
+      clientEnv = running?.env ?? {};
+    });
+    afterAll(async () => {
+      await running?.stop();
+      lasting?.remove();
+    });
+
+    it("rejects a push that adds a key, telling the pusher what to do, without the key; the server keeps nothing of it", () => {
+      const key = makeKey();
+      const repo = workRepo(url, clientEnv);
+      const before = git(server.path, ["rev-parse", "main"]).trim();
+      const leak = commitFile(repo, "src/config.ts", `export const a = 1;\nexport const key = "${key}";\n`, "add config");
+      const rejected = push(repo, ["origin", "main"], clientEnv);
+      const output = rejected.stdout + rejected.stderr;
+      expect(rejected.status).not.toBe(0);
+      expect(output).toContain("pre-receive hook declined");
+      expect(output).toContain("remote: lumenguard: push rejected: a key in the commits of this push");
+      expect(output).toContain(`src/config.ts:2:21 in commit ${leak.slice(0, 12)}`);
+      expect(output).toContain(`key lmnfl_${key.slice(6, key.indexOf("."))}.…${key.slice(-4)}`);
+      expect(output).toContain("https://lumenfall.ai/app/api_keys");
+      expect(output).toContain("git rebase -i");
+      expect(output).toContain("git commit --amend");
+      expect(output).toMatch(/git push -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.reason=/);
+      expect(output).not.toContain(key);
+      expect(output).not.toContain(key.slice(key.indexOf(".") + 1));
+      expect(git(server.path, ["rev-parse", "main"]).trim()).toBe(before);
+      // The pushed objects stayed in git's quarantine, which is dropped with the push.
+      expect(serverHas(server, leak)).toBe(false);
+      expect(auditEntries(server).at(-1)).toMatchObject({ decision: "rejected", refs: ["refs/heads/main"] });
+      expect(auditLog(server)).not.toContain(key);
+    });
+
+    it("accepts a clean push, and a branch deletion and a tag on known commits cost nothing", () => {
+      const repo = workRepo(url, clientEnv);
+      const clean = commitFile(repo, "src/ok.ts", "export const ok = true;\n");
+      const accepted = push(repo, ["origin", "main"], clientEnv);
+      expect(accepted.status, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toContain("remote: lumenguard: 1 new commit(s) scanned, no Lumenfall keys found.");
+      expect(serverHas(server, clean)).toBe(true);
+      expect(push(repo, ["origin", "main:refs/heads/topic"], clientEnv).stderr).toContain("0 new commit(s) scanned");
+      git(repo, ["tag", "-a", "-m", "v1", "v1"]);
+      expect(push(repo, ["origin", "v1"], clientEnv).status).toBe(0);
+      const deleted = push(repo, ["origin", ":topic"], clientEnv);
+      expect(deleted.status).toBe(0);
+      expect(deleted.stderr).toContain("0 new commit(s) scanned");
+    });
+
+    it("rejects a tag that brings a new commit holding a key", () => {
+      const repo = workRepo(url, clientEnv);
+      git(repo, ["checkout", "-q", "-b", "release"]);
+      commitFile(repo, "release.ts", `k = "${makeKey()}"\n`);
+      git(repo, ["tag", "-a", "-m", "release", "v2"]);
+      const rejected = push(repo, ["origin", "v2"], clientEnv);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain("release.ts:1:6");
+    });
+
+    it("a bypass with a reason is accepted and logged (fingerprints only, chained); without a reason it is not", () => {
+      const key = makeKey();
+      const repo = workRepo(url, clientEnv);
+      git(repo, ["checkout", "-q", "-b", `fixture-${transport.name.length}`]);
+      commitFile(repo, "test/fixture.ts", `k = "${key}"\n`);
+      const rejected = push(repo, ["origin", "HEAD"], clientEnv);
+      const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(rejected.stdout + rejected.stderr)?.[1];
+      expect(prefix).toBeDefined();
+      const noReason = push(repo, ["-o", `lumenguard.allow=${prefix}`, "origin", "HEAD"], clientEnv);
+      expect(noReason.status).not.toBe(0);
+      expect(noReason.stdout + noReason.stderr).toContain("a bypass needs a reason");
+      const tooShort = push(repo, ["-o", "lumenguard.allow=abc", "-o", "lumenguard.reason=fixture", "origin", "HEAD"], clientEnv);
+      expect(tooShort.status).not.toBe(0);
+      expect(tooShort.stdout + tooShort.stderr).toContain("is not a fingerprint prefix");
+      const bypassed = push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=test fixture, not a real key", "origin", "HEAD"], clientEnv);
+      expect(bypassed.status, bypassed.stdout + bypassed.stderr).toBe(0);
+      expect(bypassed.stderr).toContain("let through by lumenguard.allow");
+      const entry = auditEntries(server).at(-1)!;
+      expect(entry).toMatchObject({ decision: "bypassed", reason: "test fixture, not a real key" });
+      expect(entry.findings).toEqual([expect.objectContaining({ file: "test/fixture.ts", fingerprint: expect.stringMatching(new RegExp(`^${prefix}[0-9a-f]{52}$`)) })]);
+      expect(auditLog(server)).not.toContain(key);
+      expect(verifyAuditLog(auditLog(server))).toEqual({ entries: auditEntries(server).length, brokenAt: null });
+    });
+
+    it("a 500-commit push with one key in the middle is rejected, naming that commit", () => {
+      const repo = workRepo(url, clientEnv);
+      git(repo, ["checkout", "-q", "-b", `many-${transport.name.length}`]);
+      const head = git(repo, ["rev-parse", "HEAD"]).trim();
+      const key = makeKey();
+      const stream = Array.from({ length: 500 }, (_, i) => {
+        const from = i === 0 ? `from ${head}\n` : "";
+        const content = i === 250 ? `k = "${key}"\n` : `n = ${i}\n`;
+        const message = `c${i}`;
+        return `commit refs/heads/many-${transport.name.length}\ncommitter T <t@example.invalid> ${1_700_000_000 + i} +0000\ndata ${message.length}\n${message}\n${from}M 100644 inline f${i}.txt\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+      }).join("");
+      expect(spawnSync("git", ["fast-import", "--quiet"], { cwd: repo, input: stream, env }).status).toBe(0);
+      git(repo, ["reset", "-q", "--hard"]);
+      const middle = git(repo, ["rev-parse", "HEAD~249"]).trim();
+      const rejected = push(repo, ["origin", "HEAD"], clientEnv);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain(`f250.txt:1:6 in commit ${middle.slice(0, 12)}`);
+      expect(rejected.stdout + rejected.stderr).not.toContain(key);
+    }, 60_000);
+  });
+}
+
+describe("pre-receive settings: only the server's own", () => {
+  it("bypass refused when the server forbids it, and recorded", async () => {
+    const server = await createServer({ allowBypass: false });
+    const repo = workRepo(server.path);
+    commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.stdout + rejected.stderr).toContain("This server does not allow pushing past its findings.");
+    expect(rejected.stdout + rejected.stderr).not.toContain("lumenguard.allow=");
+    const fingerprint = /fingerprint ([0-9a-f]{12})/.exec(rejected.stdout + rejected.stderr)![1]!;
+    const refused = push(repo, ["-o", `lumenguard.allow=${fingerprint}`, "-o", "lumenguard.reason=please", "origin", "main"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("this server does not allow bypasses");
+    expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypass-refused"]);
+  });
+
+  it("a tag on a blob holding a key, which no commit walk visits, is rejected too", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const blob = spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, env, input: `k = "${makeKey()}"\n`, encoding: "utf8" }).stdout.trim();
+    git(repo, ["tag", "notes", blob]);
+    const rejected = push(repo, ["origin", "notes"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("refs/tags/notes:1:6");
+  });
+
+  it("a bypass that cannot be recorded (the audit log is a symbolic link) is refused", async () => {
+    const { symlinkSync } = await import("node:fs");
+    const server = await createServer();
+    const outside = join(createDir(), "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, join(server.path, "lumenguard-audit.log"));
+    const repo = workRepo(server.path);
+    commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
+    const probe = push(repo, ["origin", "main"]);
+    const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!;
+    const refused = push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=fixture", "origin", "main"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("could not be recorded in the audit log");
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+  });
+
+  it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) is never read", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    writeFileSync(join(repo, "lumenguard.config.json"), '{ "ignore": ["**"], "failOn": "none" }\n');
+    commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
+    expect(push(repo, ["origin", "main"]).status).not.toBe(0);
+  });
+
+  it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {
+    const server = await createServer();
+    writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["fixtures/**"] }\n');
+    writeFileSync(join(server.path, "lumenguard-server.json"), '{ "config": "lumenguard.config.json" }\n');
+    const repo = workRepo(server.path);
+    commitFile(repo, "fixtures/k.ts", `k = "${makeKey()}"\n`);
+    expect(push(repo, ["origin", "main"]).status).toBe(0);
+  });
+
+  it("a broken server config rejects every push (fail closed), naming the field", async () => {
+    const server = await createServer();
+    writeFileSync(join(server.path, "lumenguard-server.json"), '{ "onTimeout": "shrug" }\n');
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["remote", "add", "origin", server.path]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain('"onTimeout" must be one of "reject", "accept"');
+  });
+
+  it("the time budget: spent, the push is rejected by default, or accepted and recorded when the server says so", async () => {
+    const closed = await createServer({ budgetSeconds: 0.001 });
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["remote", "add", "origin", closed.path]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain("ran out of its 0.001 s budget");
+    expect(auditEntries(closed).map((entry) => entry.decision)).toEqual(["timeout-rejected"]);
+    const open = await createServer({ budgetSeconds: 0.001, onTimeout: "accept" });
+    const other = createRepo({ committed: { "a.ts": "x\n" } });
+    git(other, ["remote", "add", "origin", open.path]);
+    const accepted = push(other, ["origin", "main"]);
+    expect(accepted.status).toBe(0);
+    expect(accepted.stderr).toContain("not fully scanned within 0.001 s");
+    expect(auditEntries(open).map((entry) => entry.decision)).toEqual(["timeout-accepted"]);
+  });
+
+  it("concurrent pushes: each is judged on its own commits, and every bypass lands in one unbroken chain", async () => {
+    const server = await createServer();
+    const clients = Array.from({ length: 4 }, () => workRepo(server.path));
+    const prefixes: string[] = [];
+    clients.forEach((repo, index) => {
+      git(repo, ["fetch", "-q", "origin"]);
+      git(repo, ["checkout", "-q", "-b", `c${index}`, "origin/main"]);
+      commitFile(repo, `c${index}.ts`, `k = "${makeKey()}"\n`);
+      const probe = push(repo, ["origin", `c${index}`]);
+      prefixes.push(/lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!);
+    });
+    const leaky = workRepo(server.path);
+    git(leaky, ["fetch", "-q", "origin"]);
+    git(leaky, ["checkout", "-q", "-b", "leaky", "origin/main"]);
+    commitFile(leaky, "leak.ts", `k = "${makeKey()}"\n`);
+    const results = await Promise.all([
+      ...clients.map((repo, index) => pushAsync(repo, ["-o", `lumenguard.allow=${prefixes[index]}`, "-o", `lumenguard.reason=fixture ${index}`, "origin", `c${index}`])),
+      pushAsync(leaky, ["origin", "leaky"]),
+    ]);
+    expect(results.map((result) => result.status === 0)).toEqual([true, true, true, true, false]);
+    const entries = auditEntries(server);
+    expect(entries.filter((entry) => entry.decision === "bypassed").map((entry) => entry.reason).sort()).toEqual(["fixture 0", "fixture 1", "fixture 2", "fixture 3"]);
+    expect(verifyAuditLog(auditLog(server))).toEqual({ entries: entries.length, brokenAt: null });
+    for (let index = 0; index < 4; index++) expect(git(server.path, ["rev-parse", `c${index}`]).trim()).toBe(git(clients[index]!, ["rev-parse", "HEAD"]).trim());
+  }, 60_000);
+});
+
+describe("the audit log", () => {
+  it("an edited entry breaks the chain at the next one", async () => {
+    const { appendAuditEntry } = await import("../src/server/audit-log.js");
+    const file = join(createDir(), "audit.log");
+    for (const reason of ["one", "two", "three"]) {
+      await appendAuditEntry(file, { time: "2025-01-01T00:00:00.000Z", decision: "bypassed", repository: "/srv/r.git", pusher: "ann", refs: ["refs/heads/main"], reason, findings: [] });
+    }
+    const text = readFileSync(file, "utf8");
+    expect(verifyAuditLog(text)).toEqual({ entries: 3, brokenAt: null });
+    expect(verifyAuditLog(text.replace('"reason":"two"', '"reason":"TWO"'))).toEqual({ entries: 3, brokenAt: 3 });
+    expect(verifyAuditLog(text.split("\n").filter((line) => !line.includes('"two"')).join("\n"))).toEqual({ entries: 2, brokenAt: 2 });
+  });
+
+  it("is never written through a symbolic link, and never holds a key", async () => {
+    const { appendAuditEntry } = await import("../src/server/audit-log.js");
+    const { symlinkSync } = await import("node:fs");
+    const dir = createDir();
+    const outside = join(dir, "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, join(dir, "audit.log"));
+    await expect(appendAuditEntry(join(dir, "audit.log"), { time: "t", decision: "rejected", repository: "r", pusher: null, refs: [], findings: [] })).rejects.toThrow(/symbolic link/);
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+    const key = makeKey();
+    const file = join(dir, "real.log");
+    await appendAuditEntry(file, { time: "t", decision: "bypassed", repository: "r", pusher: `evil ${key}`, refs: [`refs/heads/${key}`], reason: `see ${key}`, findings: [{ fingerprint: "f", ruleId: "key-in-history", file: `${key}.ts` }] });
+    expect(readFileSync(file, "utf8")).not.toContain(key);
+  });
+});
+
+describe("lumenguard init --server", () => {
+  it("is idempotent, keeps an existing pre-receive hook running first, and --uninstall puts it back", async () => {
+    const base = createDir();
+    const path = join(base, "r.git");
+    git(base, ["init", "-q", "--bare", path]);
+    writeFileSync(join(path, "hooks/pre-receive"), "#!/bin/sh\necho 'remote policy ran'\nexit 0\n", { mode: 0o755 });
+    const first = await runCli(["init", "--server"], { cwd: path });
+    expect(first.stdout).toContain("move");
+    expect(readFileSync(join(path, "hooks/pre-receive.before-lumenguard"), "utf8")).toContain("remote policy ran");
+    expect(git(path, ["config", "receive.advertisePushOptions"]).trim()).toBe("true");
+    const again = await runCli(["init", "--server"], { cwd: path });
+    expect(again.stdout).toContain("Already set up");
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["remote", "add", "origin", path]);
+    const pushed = push(repo, ["origin", "main"]);
+    expect(pushed.stderr).toContain("remote policy ran");
+    expect(pushed.stderr).toContain("no Lumenfall keys found");
+    const removed = await runCli(["init", "--server", "--uninstall"], { cwd: path });
+    expect(removed.code).toBe(0);
+    expect(readFileSync(join(path, "hooks/pre-receive"), "utf8")).toContain("remote policy ran");
+    expect(existsSync(join(path, "hooks/pre-receive.before-lumenguard"))).toBe(false);
+  });
+
+  it("where hooks/pre-receive.d/ exists (Gitea, Forgejo), the hook goes there", async () => {
+    const base = createDir();
+    const path = join(base, "r.git");
+    git(base, ["init", "-q", "--bare", path]);
+    mkdirSync(join(path, "hooks/pre-receive.d"));
+    const dry = await runCli(["init", "--server", "--dry-run"], { cwd: path });
+    expect(dry.stdout).toContain(`would create ${join(path, "hooks/pre-receive.d/lumenguard")}`);
+    expect(existsSync(join(path, "hooks/pre-receive.d/lumenguard"))).toBe(false);
+    await runCli(["init", "--server"], { cwd: path });
+    expect(readFileSync(join(path, "hooks/pre-receive.d/lumenguard"), "utf8")).toContain("scan --pre-receive");
+    expect(existsSync(join(path, "hooks/pre-receive"))).toBe(false);
+  });
+});
