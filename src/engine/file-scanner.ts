@@ -1,7 +1,8 @@
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
-import { findInlineAllow } from "./inline-allow.js";
+import { commentSyntaxFor, type CommentSyntax } from "./comment-syntax.js";
+import { markersNear, type AllowMarker } from "./inline-allow.js";
 import { LineTracker } from "./line-tracker.js";
 import type { EnginePlan } from "./plan.js";
 import type { FileFacts } from "./rule.js";
@@ -37,6 +38,11 @@ export class FileScanner {
   private early: Buffer = Buffer.alloc(0);
   /** UTF-16 files: bytes of the byte-order mark at the start (their columns skip it). */
   private utf16Bom = 0;
+  /** Where the text starts: after a byte-order mark, if any. */
+  private textStart = 0;
+  /** Inline allow markers found near secrets, by position (two secrets on a line find the same one). */
+  private readonly markers = new Map<string, AllowMarker>();
+  private readonly syntax: CommentSyntax | null;
   /**
    * The bytes kept for the next window live at the start of `buffer`, which is reused for
    * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
@@ -56,6 +62,7 @@ export class FileScanner {
     private readonly plan: EnginePlan,
   ) {
     this.keep = plan.overlap + plan.lookbehind;
+    this.syntax = commentSyntaxFor(file.path);
   }
 
   /** Feeds the next chunk (its memory may be reused by the caller once this returns). */
@@ -98,7 +105,7 @@ export class FileScanner {
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
-    return applyRules(this.file, this.located, this.notes, this.bytes, this.plan, this.text);
+    return applyRules(this.file, this.located, this.notes, this.bytes, this.plan, this.text, [...this.markers.values()]);
   }
 
   /** The first bytes decide binary or text, and where columns start counting (after a BOM). */
@@ -106,7 +113,8 @@ export class FileScanner {
     this.binary = looksBinary(first);
     const utf8Bom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
     this.utf16Bom = (first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff) ? 2 : 0;
-    this.lines = new LineTracker(utf8Bom ? 3 : this.utf16Bom);
+    this.textStart = utf8Bom ? 3 : this.utf16Bom;
+    this.lines = new LineTracker(this.textStart);
   }
 
   private joinTail(piece: Buffer): Buffer {
@@ -152,13 +160,18 @@ export class FileScanner {
     const start = hit.start;
     const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
     const redacted = entry.detector!.redact(hit);
+    const column = utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column;
+    // Allow markers are read in UTF-8 text: binary content has no comments.
+    if (!this.binary && !utf16) {
+      const near = { start, end: hit.end, line: place.line, column, lineStart: place.lineStartAt - windowAt, fileStart: windowAt === 0 ? this.textStart : null };
+      for (const marker of markersNear(window, near, this.syntax, this.plan.scrub)) this.markers.set(`${marker.line}:${marker.column}`, marker);
+    }
     this.located.push({
       hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
       detector: entry.detector!,
       redacted,
       line: place.line,
-      column: utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column,
-      allow: findInlineAllow(window, start, hit.end, this.plan.scrub),
+      column,
       snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
     });
   }
