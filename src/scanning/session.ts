@@ -201,12 +201,13 @@ export class ScanSession {
 /** Where a detector's search was cut short, as the warning a user reads. */
 function noteWarning(path: string, note: { code: string; detector: string; line: number }): Warning {
   const where = `${path}:${note.line}`;
-  const message =
-    note.code === "pattern-timeout"
-      ? `${where}: custom pattern ${note.detector} ran out of time on this line; the rest of the line was not searched with it`
-      : note.code === "pattern-hit-cap"
-        ? `${where}: custom pattern ${note.detector} stopped here: too many keyword hits in one file; the rest of the file was not searched with it`
-        : `${where}: custom pattern ${note.detector} stopped here: its time budget is spent; the rest was not searched with it`;
+  const messages: Record<string, string> = {
+    "pattern-timeout": "ran out of time on this line; the rest of the line was not searched with it",
+    "pattern-hit-cap": "stopped here: too many keyword hits in one file; the rest of the file was not searched with it",
+    "pattern-budget": "stopped here: its time budget for one file is spent; the rest of the file was not searched with it",
+    "pattern-scan-budget": "stopped here: its time budget for the whole scan is spent; the rest of this file and the files after it were not searched with it",
+  };
+  const message = `${where}: custom pattern ${note.detector} ${messages[note.code] ?? "stopped here"}`;
   return { code: note.code, message, file: path };
 }
 
