@@ -176,6 +176,25 @@ describe("encoded keys", () => {
     }
   });
 
+  it("UTF-16: a character whose code unit holds a 0x0A byte is not a line break, with or without a BOM", () => {
+    const key = makeKey();
+    // U+010A (Ċ) is 0A 01 in UTF-16 LE; U+0A2A (ਪ) is 0A 2A in UTF-16 BE.
+    const text = `Ċਪ first\r\nĊਪ "${key}"\n`;
+    const le = Buffer.from(text, "utf16le");
+    const be = Buffer.from(le).swap16();
+    for (const [bytes, encoding] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), "utf16le"],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), be]), "utf16be"],
+      [le, "utf16le"],
+      [be, "utf16be"],
+    ] as const) {
+      for (const chunkSize of [bytes.length, 7, 64]) {
+        const [finding] = scanInChunks(bytes, chunkSize).findings;
+        expect(finding, `${encoding}, ${bytes.length} bytes in chunks of ${chunkSize}`).toMatchObject({ line: 2, column: 5, endColumn: 5 + key.length, encoding });
+      }
+    }
+  });
+
   it("binary bytes around a key (a compiled app): line 1 and the byte offset, across chunks too", () => {
     const key = makeKey();
     const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255, 0, 10, 10]), Buffer.alloc(70_000, 10), Buffer.from(key), Buffer.from([0, 0x89, 0x50])]);

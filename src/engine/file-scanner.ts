@@ -3,7 +3,7 @@ import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from 
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
 import { commentSyntaxFor, type CommentSyntax } from "./comment-syntax.js";
 import { markersNear, type AllowMarker } from "./inline-allow.js";
-import { LineTracker } from "./line-tracker.js";
+import { LineTracker, type TextLayout } from "./line-tracker.js";
 import type { EnginePlan } from "./plan.js";
 import type { FileFacts } from "./rule.js";
 import { snippetAround } from "./snippet.js";
@@ -114,7 +114,7 @@ export class FileScanner {
     const utf8Bom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
     this.utf16Bom = (first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff) ? 2 : 0;
     this.textStart = utf8Bom ? 3 : this.utf16Bom;
-    this.lines = new LineTracker(this.textStart);
+    this.lines = new LineTracker(this.textStart, textLayout(first));
   }
 
   private joinTail(piece: Buffer): Buffer {
@@ -175,6 +175,21 @@ export class FileScanner {
       snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
     });
   }
+}
+
+/**
+ * How a file's text is stored, from its first bytes: a UTF-16 byte-order mark, or ASCII
+ * interleaved with NUL bytes (NULs at odd offsets: little endian), else UTF-8.
+ */
+function textLayout(first: Buffer): TextLayout {
+  if (first[0] === 0xff && first[1] === 0xfe) return "utf16le";
+  if (first[0] === 0xfe && first[1] === 0xff) return "utf16be";
+  const sample = first.subarray(0, BINARY_SAMPLE);
+  if (sample.indexOf(0) === -1) return "utf8";
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? even++ : odd++);
+  return odd > even * 4 ? "utf16le" : even > odd * 4 ? "utf16be" : "utf8";
 }
 
 /** UTF-8 text without its byte-order mark: rule positions then count as the key positions do. */

@@ -81,18 +81,27 @@ function mapperFor(spec: TraceSpec): OriginalMapper | null {
 }
 
 /**
- * A mapper from built positions (1-based line and column) to original ones. Relative sources
- * are resolved against the map's folder and named relative to `root` (the scan root), so
- * `../../src/a.ts` reads `src/a.ts`; `webpack://` and other URLs stay as they are.
+ * A mapper from built positions (1-based line, 1-based column in UTF-16 code units) to original
+ * ones, counted the same way. A map's own columns are 0-based UTF-16 code units
+ * (https://tc39.es/ecma426/#sec-mappings). A mapping segment starts where a token starts —
+ * the quote of a string literal — so a key inside the token is placed at the segment's
+ * original column plus the key's offset inside the segment: `"lmnfl_…"` at original column 50
+ * puts the key at 51. Index maps (`sections`) are read too. Relative sources are resolved
+ * against the map's folder and named relative to `root` (the scan root), so `../../src/a.ts`
+ * reads `src/a.ts`; `webpack://` and other URLs stay as they are.
  * @throws Error when the JSON or its mappings are malformed.
  */
 export function mapperFromJson(json: string, mapDir: string, root: string): OriginalMapper {
-  const { TraceMap, originalPositionFor } = load();
-  const map = new TraceMap(json);
+  const { AnyMap, originalPositionFor, traceSegment } = load();
+  const map = new AnyMap(json);
   return (line, column) => {
     const position = originalPositionFor(map, { line, column: column - 1 });
     if (position.source === null || position.line === null || position.column === null) return null;
-    return { file: sourceName(position.source, mapDir, root), line: position.line, column: position.column + 1 };
+    const segment = traceSegment(map, line - 1, column - 1);
+    const offset = segment ? column - 1 - segment[0] : 0;
+    const original = position.column + Math.max(0, offset) + 1;
+    if (!Number.isSafeInteger(original) || position.line < 1) throw new Error("its mappings point outside any source");
+    return { file: sourceName(position.source, mapDir, root), line: position.line, column: original };
   };
 }
 
