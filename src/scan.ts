@@ -68,6 +68,8 @@ export interface ScanOptions {
   onFile?: (path: string) => void;
   /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
   jobs?: number;
+  /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
+  maxFileMegabytes?: number;
 }
 
 export type { ScanRun };
@@ -93,7 +95,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   checkMode(mode);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
   const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
-  const resolved = resolveConfig({ startDir: configRoot(mode, cwd), explicitFile: options.configFile, cwd, config: options.config });
+  const resolved = resolveConfig({ startDir: configRoot(mode, cwd), explicitFile: options.configFile, cwd, config: options.config, overrides: { maxFileMegabytes: options.maxFileMegabytes } });
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, cwd, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});

@@ -34,6 +34,7 @@ const OPTIONS = {
   baseline: { type: "string" },
   "include-placeholders": { type: "boolean" },
   "stdin-filename": { type: "string" },
+  "max-file-megabytes": { type: "string" },
   staged: { type: "boolean" },
   history: { type: "boolean" },
   "pre-push": { type: "boolean" },

@@ -8,6 +8,7 @@ import type { Detector } from "../engine/detector.js";
 import { planEngine, type EnginePlan } from "../engine/plan.js";
 import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
+import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
 import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
@@ -29,6 +30,8 @@ export interface ResolvedConfig {
   ruleMeta(id: string): RuleMeta | undefined;
   /** The config's `failOn`, else `medium`. */
   failOn: Severity | "none";
+  /** Size budgets: the config's `maxFileMegabytes` and `archives`, over the defaults. */
+  limits: ScanLimits;
 }
 
 export interface ResolveOptions {
@@ -39,6 +42,8 @@ export interface ResolveOptions {
   cwd?: string;
   /** A config object instead of a file (the programmatic API); paths in it are relative to `startDir`. */
   config?: LumenguardConfig | undefined;
+  /** Fields set on the command line, over the config's (`--max-file-megabytes`). */
+  overrides?: Pick<LumenguardConfig, "maxFileMegabytes"> | undefined;
 }
 
 /**
@@ -47,9 +52,11 @@ export interface ResolveOptions {
  *   pattern's id is already a rule's.
  */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
-  const loaded: LoadedConfig = options.config
+  const found: LoadedConfig = options.config
     ? { config: options.config, file: null, dir: resolve(options.startDir) }
     : loadConfig({ explicitFile: options.explicitFile ? resolve(options.cwd ?? options.startDir, options.explicitFile) : undefined, startDir: options.startDir });
+  // What the command line sets wins; worker threads get the merged config, so they see it too.
+  const loaded: LoadedConfig = options.overrides ? { ...found, config: { ...found.config, ...definedOnly(options.overrides) } } : found;
   const config = loaded.config;
   checkCustomPatternIds(loaded);
   const custom = config.customPatterns ?? [];
@@ -66,7 +73,12 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     isIgnored: ignoreMatcher(loaded),
     ruleMeta: (id) => metas.get(id),
     failOn: config.failOn ?? "medium",
+    limits: limitsFrom(config),
   };
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The engine plan for one scan of a resolved config. */

@@ -1,5 +1,6 @@
 import { FileScanner } from "../engine/file-scanner.js";
 import { containerOf, containerSink, scanZip, type FileSink, type RandomAccess, type SinkHooks } from "./containers/index.js";
+import { FILE_SIZE_LIMIT, MEGABYTE } from "./limits.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
 /**
@@ -22,14 +23,40 @@ export function isArchive(path: string): boolean {
   return containerOf(path) === "zip";
 }
 
+/**
+ * The one place a FileScanner is made. A file longer than the scanned-bytes limit
+ * (`maxFileMegabytes`) is scanned up to it: what was found there is kept, the rest is skipped
+ * and said (a {@link FILE_SIZE_LIMIT} warning, counted in `stats.skipped`).
+ */
 function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
   const scanner = new FileScanner(factsOf(file), hooks.plan);
+  const limit = hooks.limits.fileBytes;
+  let taken = 0;
+  let ended = false;
   return {
+    get stopped() {
+      return ended;
+    },
     push(chunk, final = false) {
-      scanner.push(chunk, final);
-      if (final) hooks.done({ file, outcome: scanner.end() });
+      if (ended) return;
+      let piece = chunk;
+      if (taken + chunk.length > limit) {
+        piece = chunk.subarray(0, Math.max(0, limit - taken));
+        hooks.warn({ code: FILE_SIZE_LIMIT, message: `${file.path}: larger than ${formatMegabytes(limit)} (the file size limit); only its first ${formatMegabytes(limit)} were scanned, the rest was skipped`, file: file.path });
+      }
+      taken += piece.length;
+      const last = final || piece !== chunk;
+      scanner.push(piece, last);
+      if (last) {
+        ended = true;
+        hooks.done({ file, outcome: scanner.end() });
+      }
     },
   };
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${Number((bytes / MEGABYTE).toFixed(3))} MB`;
 }
 
 export type { FileSink, ScannedFile, SinkHooks, RandomAccess } from "./containers/index.js";

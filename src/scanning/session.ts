@@ -5,7 +5,7 @@ import type { EnginePlan } from "../engine/plan.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
-import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
 /**
@@ -21,7 +21,7 @@ export interface SessionInit {
   plan: EnginePlan;
   /** The baseline file to apply, or null. */
   baselineFile: string | null;
-  limits?: DecompressionLimits;
+  limits?: ScanLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
 }
@@ -52,7 +52,7 @@ export class ScanSession {
   constructor(private readonly init: SessionInit) {
     this.hooks = {
       plan: init.plan,
-      limits: init.limits ?? DEFAULT_LIMITS,
+      limits: init.limits ?? init.resolved.limits,
       done: (scanned) => this.record(scanned),
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
@@ -88,6 +88,8 @@ export class ScanSession {
   }
 
   warn(warning: Warning): void {
+    // A file scanned only up to the size limit counts as skipped (its warning says how far).
+    if (warning.code === FILE_SIZE_LIMIT) this.stats.skipped++;
     this.warnings.push(warning);
   }
 
@@ -121,8 +123,10 @@ export class ScanSession {
    * to record there; allowed findings and cross-file facts come with `scanned`.
    */
   recordAttributed(file: SourceFile, findings: readonly EngineFinding[], scanned: ScannedFile, extra: RecordExtra): void {
-    for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: file.path, source: sourceKindOf(file.kind) }, extra);
-    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: file.path });
+    // An archive member keeps its name inside the archive under every path of the archive.
+    const name = scanned.file.entry === undefined ? file.path : `${file.path}!${scanned.file.entry}`;
+    for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: name, source: sourceKindOf(file.kind) }, extra);
+    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: name });
     for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
   }
 

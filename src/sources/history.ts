@@ -68,7 +68,8 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
 interface Walk {
   commits: LoggedCommit[];
   introductions: Map<string, Introduction[]>;
-  hits: Map<string, ScannedFile>;
+  /** Per blob, what was found in it: one entry per file scanned (an archive blob has one per member). */
+  hits: Map<string, ScannedFile[]>;
   scanned: number;
   bytes: number;
   unreadable: string[];
@@ -88,7 +89,7 @@ async function walkAndScan(revisions: readonly string[], repo: RepositoryFacts, 
         walk.bytes += scanned.outcome.bytes;
         session.recordCounts(scanned);
         const { outcome } = scanned;
-        if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, scanned);
+        if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, [...(walk.hits.get(oid) ?? []), scanned]);
         report();
       });
       return (chunk: Buffer, final: boolean) => file.push(chunk, final);
@@ -128,24 +129,27 @@ async function walkAndScan(revisions: readonly string[], repo: RepositoryFacts, 
  * earliest commit is the one that introduced it.
  */
 function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession): void {
-  const earliest = new Map<string, { commit: number; finding: EngineFinding; scanned: ScannedFile }>();
-  const attributed = new Map<string, ScannedFile>();
-  for (const [oid, scanned] of walk.hits) {
+  const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
+  const attributed: Array<{ path: string; scanned: ScannedFile }> = [];
+  for (const [oid, hits] of walk.hits) {
     for (const { commit, path } of walk.introductions.get(oid) ?? []) {
       if (session.isIgnored(join(repo.root, path))) continue;
-      attributed.set(`${oid}\u0000${path}`, scanned);
-      for (const finding of scanned.outcome.findings) {
-        const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}`;
-        const known = earliest.get(key);
-        if (known && known.commit <= commit) continue;
-        earliest.set(key, { commit, finding, scanned });
+      for (const scanned of hits) {
+        attributed.push({ path, scanned });
+        // An archive member is its own place: `release/app.zip!conf/app.env`.
+        const entry = scanned.file.entry ?? "";
+        for (const finding of scanned.outcome.findings) {
+          const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}\u0000${entry}`;
+          const known = earliest.get(key);
+          if (known && known.commit <= commit) continue;
+          earliest.set(key, { commit, path, finding, scanned });
+        }
       }
     }
   }
   const byPlace = new Map<string, { path: string; commit: number; findings: EngineFinding[]; scanned: ScannedFile }>();
-  for (const [key, { commit, finding, scanned }] of earliest) {
-    const path = key.slice(key.lastIndexOf("\u0000") + 1);
-    const place = `${commit}\u0000${path}`;
+  for (const { commit, path, finding, scanned } of earliest.values()) {
+    const place = `${commit}\u0000${path}\u0000${scanned.file.entry ?? ""}`;
     const entry = byPlace.get(place) ?? { path, commit, findings: [], scanned };
     entry.findings.push(finding);
     byPlace.set(place, entry);
@@ -155,8 +159,7 @@ function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession): voi
     session.recordAttributed(file, findings, { ...scanned, outcome: { ...scanned.outcome, collected: [] } }, { commit: commitOf(walk.commits[commit]) });
   }
   // Allowed findings and cross-file facts: once per blob and path.
-  for (const [key, scanned] of attributed) {
-    const path = key.slice(key.indexOf("\u0000") + 1);
+  for (const { path, scanned } of attributed) {
     const file: SourceFile = { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
     session.recordAttributed(file, [], scanned, {});
   }

@@ -55,7 +55,7 @@ export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHook
   const starts = [...entries.map((entry) => entry.localOffset), findEndRecord(archive).offset].sort((a, b) => a - b);
   for (const entry of entries) {
     if (entry.name.endsWith("/")) continue;
-    const inner: SourceFile = { ...file, path: `${file.path}!${entry.name}` };
+    const inner: SourceFile = { ...file, path: `${file.path}!${entry.name}`, entry: entry.name };
     if (file.repoPath) inner.repoPath = `${file.repoPath}!${entry.name}`;
     delete inner.trace;
     if (spent.inflated > hooks.limits.archiveBytes) {
@@ -108,19 +108,22 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   const crc = new Crc32();
   const budget = new InflateBudget(hooks.limits, spent);
   let stopped: string | null = null;
+  // Set when the scanner takes no more (the file size limit, said by the scanner itself).
+  let truncated = false;
   const take = (data: Uint8Array) => {
-    if (stopped || data.length === 0) return;
+    if (stopped || truncated || data.length === 0) return;
     crc.update(data);
     const over = budget.add(data.length);
     sink.push(data, false);
     if (over) stopped = budget.describe(over);
+    else if (sink.stopped) truncated = true;
   };
   let hidden = 0;
   if (entry.method === 0) {
     // Stored: the claimed size, unless more than a data descriptor follows before the next structure.
     hidden = dataEnd - dataStart - entry.compressedSize > 16 ? dataEnd - dataStart - entry.compressedSize : 0;
     const end = hidden > 0 ? dataEnd : Math.min(dataEnd, dataStart + entry.compressedSize);
-    for (let at = dataStart; at < end && !stopped; at += SLICE) {
+    for (let at = dataStart; at < end && !stopped && !truncated; at += SLICE) {
       const slice = archive.read(at, Math.min(SLICE, end - at));
       budget.consumed += slice.length;
       take(slice);
@@ -128,7 +131,7 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   } else {
     const { Inflate } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
     const inflater = new Inflate((data) => take(data));
-    for (let at = dataStart; at < dataEnd && !stopped; at += SLICE) {
+    for (let at = dataStart; at < dataEnd && !stopped && !truncated; at += SLICE) {
       const slice = archive.read(at, Math.min(SLICE, dataEnd - at));
       budget.consumed += slice.length;
       try {
@@ -140,6 +143,7 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   }
   sink.push(new Uint8Array(0), true);
   if (stopped) return warn(stopped);
+  if (truncated) return;
   if (hidden > 0) warn(`holds ${hidden} bytes after the end its directory entry gives; scanned them too`);
   else if (crc.value() !== entry.crc) warn("its CRC-32 does not match the archive's directory (damaged or altered); scanned what it holds");
   else if (budget.inflated !== entry.size) warn(`the directory says ${entry.size} bytes, and it inflates to ${budget.inflated}; scanned all of it`);
