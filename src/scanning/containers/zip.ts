@@ -20,7 +20,7 @@ export type { RandomAccess } from "./zip-directory.js";
  * synchronous streaming inflater, in small slices, so memory stays bounded whatever an entry
  * inflates to.
  */
-const SLICE = 16 << 10;
+const SLICE = 4 << 10;
 const LOCAL = 0x04034b50;
 
 /** Scans every entry of an archive the loop can read at any offset (a file on disk, or bytes held). */
