@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ScanResult } from "../src/types.js";
 import { makeKey } from "./helpers/keys.js";
+import { runCli } from "./helpers/cli.js";
 import { hasProgram, shell } from "./helpers/process.js";
 import { createDir } from "./helpers/repo.js";
 
@@ -75,4 +76,14 @@ describe("big files", () => {
     console.info(`400 MB map: ${seconds.toFixed(1)} s, peak ${peakMb?.toFixed(0)} MB`);
     if (peakMb !== null) expect(peakMb).toBeLessThan(LIMIT_MB);
   }, 240_000);
+
+  it("a map whose mappings cover more than 200,000 lines is not traced: the key is reported where it is, with a warning", async () => {
+    const key = makeKey();
+    const dir = createDir({ "package.json": "{}", "dist/app.js": `var k="${key}";\n//# sourceMappingURL=app.js.map\n`, "dist/app.js.map": JSON.stringify({ version: 3, sources: ["a.ts"], names: [], mappings: `AAAA${";AACA".repeat(200_000)}` }) });
+    const { code, stdout } = await runCli(["scan", "--bundles", "dist", "--format", "json"], { cwd: dir });
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as ScanResult;
+    expect(report.findings.map((f) => [f.file, f.line, f.column, f.original ?? null])).toEqual([["dist/app.js", 1, 8, null]]);
+    expect(report.warnings.map((w) => w.message)).toEqual(["dist/app.js: its source map could not be read (its source map covers more than 200000 lines and was not traced); findings are reported where they are in the built file"]);
+  });
 });
