@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { customPatternRule } from "../../rules/custom-pattern.js";
 import { rules as builtInRules } from "../../rules/index.js";
@@ -10,7 +9,8 @@ import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
 import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
-import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
+import { compileGlob, GlobError, type CompiledGlob } from "./glob.js";
+import { loadConfig, validate, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
 /**
  * The one way every entry point — the CLI, the programmatic API, the bundler plugins — turns
@@ -53,7 +53,7 @@ export interface ResolveOptions {
  */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const found: LoadedConfig = options.config
-    ? { config: options.config, file: null, dir: resolve(options.startDir) }
+    ? { config: validate(options.config, "the config object", ""), file: null, dir: resolve(options.startDir) }
     : loadConfig({ explicitFile: options.explicitFile ? resolve(options.cwd ?? options.startDir, options.explicitFile) : undefined, startDir: options.startDir });
   // What the command line sets wins; worker threads get the merged config, so they see it too.
   const loaded: LoadedConfig = options.overrides ? { ...found, config: { ...found.config, ...definedOnly(options.overrides) } } : found;
@@ -105,16 +105,33 @@ function checkCustomPatternIds(loaded: LoadedConfig): void {
   });
 }
 
-/** Config `ignore` globs (picomatch), matched against paths relative to the config file's folder. */
+/**
+ * Config `ignore` globs (picomatch syntax, `dot: true`), matched against paths relative to the
+ * config file's folder in time linear in the path (src/config/glob.ts). Globs without a
+ * wildcard are looked up by equality; the others are tried only when the path starts and ends
+ * with their literal text.
+ * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`).
+ */
 function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
   const globs = loaded.config.ignore ?? [];
   if (globs.length === 0) return () => false;
-  // Loaded only when there are globs: the pre-commit path pays for nothing it does not use.
-  const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
-  const matches = picomatch(globs, { dot: true });
+  const exact = new Set<string>();
+  const patterns: CompiledGlob[] = [];
+  globs.forEach((glob, index) => {
+    let compiled: CompiledGlob;
+    try {
+      compiled = compileGlob(glob);
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      throw new ConfigError(loaded.file ?? "config", `ignore[${index}]`, error.message);
+    }
+    if (compiled.literal !== null) exact.add(compiled.literal);
+    else patterns.push(compiled);
+  });
   return (absPath) => {
     const rel = relative(loaded.dir, absPath);
     if (rel.startsWith("..") || isAbsolute(rel)) return false;
-    return matches(sep === "/" ? rel : rel.split(sep).join("/"));
+    const path = sep === "/" ? rel : rel.split(sep).join("/");
+    return exact.has(path) || patterns.some((pattern) => pattern.test(path));
   };
 }
