@@ -24,6 +24,20 @@ export interface CompiledGlob {
   /** Text every match starts, and ends, with (empty when there is none): for indexes and quick rejection. */
   head: string;
   tail: string;
+  /** The longest literal text every match contains (empty when there is none). */
+  needs: string;
+  /**
+   * The characters every match contains, as bits (`charMask`): a path whose mask lacks one of
+   * them cannot match, which one `&` tells before any other work.
+   */
+  mask: number;
+}
+
+/** Bit `code % 31` for each character of `text`: a cheap superset of which characters it holds. */
+export function charMask(text: string): number {
+  let mask = 0;
+  for (let i = 0; i < text.length; i++) mask |= 1 << (text.charCodeAt(i) % 31);
+  return mask;
 }
 
 type Step = { kind: "char"; test: (code: number) => boolean; literal?: number } | { kind: "star"; slash: boolean } | { kind: "dirs" } | { kind: "tail" };
@@ -59,7 +73,9 @@ export function compileGlob(glob: string, syntax: GlobSyntax = "picomatch"): Com
     literal,
     head: commonPrefix(automata.map((automaton) => automaton.head)),
     tail: commonSuffix(automata.map((automaton) => automaton.tail)),
-    test: (path) => automata.some((automaton) => path.startsWith(automaton.head) && path.endsWith(automaton.tail) && automaton.run(path)),
+    needs: automata.length === 1 ? (automata[0] as Automaton).needs : "",
+    mask: automata.reduce((mask, automaton) => mask & automaton.mask, -1),
+    test: (path) => automata.some((automaton) => path.startsWith(automaton.head) && path.endsWith(automaton.tail) && path.includes(automaton.needs) && automaton.run(path)),
   };
 }
 
@@ -208,69 +224,103 @@ class Automaton {
   /** The literal characters the steps start and end with. */
   readonly head: string;
   readonly tail: string;
+  /** The longest run of literal characters: every match contains it, and `includes` rejects most paths faster than a run. */
+  readonly needs: string;
+  /** {@link charMask} of every literal character of the steps. */
+  readonly mask: number;
+
+  private readonly current: Int32Array;
+  private readonly next: Int32Array;
+  private readonly stack: Int32Array;
 
   constructor(private readonly steps: readonly Step[]) {
     // Two states per step: before it, and inside it (for `**/` and `/**`, which consume in two phases).
-    this.mark = new Int32Array(steps.length * 2 + 2);
+    const states = steps.length * 2 + 2;
+    this.mark = new Int32Array(states);
+    this.current = new Int32Array(states);
+    this.next = new Int32Array(states);
+    this.stack = new Int32Array(states * 2 + 2);
     const literals = steps.map((step) => (step.kind === "char" ? step.literal : undefined));
     const firstWild = literals.indexOf(undefined);
     const lastWild = literals.lastIndexOf(undefined);
     const text = (from: number, to: number) => (literals.slice(from, to) as number[]).map((code) => String.fromCharCode(code)).join("");
     this.head = text(0, firstWild === -1 ? literals.length : firstWild);
     this.tail = firstWild === -1 ? this.head : text(lastWild + 1, literals.length);
+    let needs = "";
+    for (let from = 0; from < literals.length; from++) {
+      if (literals[from] === undefined) continue;
+      let to = from;
+      while (to < literals.length && literals[to] !== undefined) to++;
+      if (to - from > needs.length) needs = text(from, to);
+      from = to;
+    }
+    this.needs = needs;
+    this.mask = charMask((literals.filter((code) => code !== undefined) as number[]).map((code) => String.fromCharCode(code)).join(""));
   }
 
   run(path: string): boolean {
-    let current = this.closure([0], []);
-    for (let i = 0; i < path.length && current.length > 0; i++) {
+    const accept = this.steps.length * 2;
+    let current = this.current;
+    let next = this.next;
+    let generation = ++this.generation;
+    let count = this.close(0, current, 0, generation);
+    for (let i = 0; i < path.length && count > 0; i++) {
       const code = path.charCodeAt(i);
-      const next: number[] = [];
-      for (const state of current) this.consume(state, code, next);
-      current = this.closure(next, []);
-    }
-    return current.includes(this.steps.length * 2);
-  }
-
-  /** States reached from `state` (even: before step k = state/2; odd: inside it) by reading `code`. */
-  private consume(state: number, code: number, into: number[]): void {
-    const step = this.steps[state >> 1];
-    if (!step) return;
-    const inside = (state & 1) === 1;
-    if (step.kind === "char") {
-      if (step.test(code)) into.push(state + 2);
-    } else if (step.kind === "star") {
-      if (step.slash || code !== SLASH) into.push(state);
-    } else if (step.kind === "dirs") {
-      // `(.*/)?`: inside, any character; a `/` may also end it.
-      if (inside) {
-        into.push(state);
-        if (code === SLASH) into.push(state + 1);
+      generation = ++this.generation;
+      let reached = 0;
+      for (let k = 0; k < count; k++) {
+        const state = current[k] as number;
+        const step = this.steps[state >> 1];
+        if (!step) continue;
+        const inside = (state & 1) === 1;
+        if (step.kind === "char") {
+          if (step.test(code)) reached = this.close(state + 2, next, reached, generation);
+        } else if (step.kind === "star") {
+          if (step.slash || code !== SLASH) reached = this.close(state, next, reached, generation);
+        } else if (step.kind === "dirs") {
+          // Inside `.*` then `/`: any character stays inside; a `/` may also end it.
+          if (inside) {
+            reached = this.close(state, next, reached, generation);
+            if (code === SLASH) reached = this.close(state + 1, next, reached, generation);
+          }
+        } else if (inside || code === SLASH) {
+          // `/` then `.*`: a `/` enters it, then anything.
+          reached = this.close(inside ? state : state + 1, next, reached, generation);
+        }
       }
-    } else if (inside || code === SLASH) {
-      // `(/.*)?`: a `/` enters it, then anything.
-      into.push(inside ? state : state + 1);
+      [current, next] = [next, current];
+      count = reached;
     }
+    for (let k = 0; k < count; k++) if (current[k] === accept) return true;
+    return false;
   }
 
-  /** Adds every state reachable without reading: skipping a star, entering or skipping `**`. */
-  private closure(states: number[], out: number[]): number[] {
-    const generation = ++this.generation;
-    const stack = [...states];
-    while (stack.length > 0) {
-      const state = stack.pop() as number;
-      if (this.mark[state] === generation) continue;
-      this.mark[state] = generation;
-      out.push(state);
-      const step = this.steps[state >> 1];
+  /**
+   * Adds `state` and every state reachable from it without reading (skipping a star, entering
+   * or skipping `**`) to `into` after its first `count` entries; returns the new count.
+   */
+  private close(state: number, into: Int32Array, count: number, generation: number): number {
+    const stack = this.stack;
+    let top = 0;
+    stack[top++] = state;
+    while (top > 0) {
+      const at = stack[--top] as number;
+      if (this.mark[at] === generation) continue;
+      this.mark[at] = generation;
+      into[count++] = at;
+      const step = this.steps[at >> 1];
       if (!step) continue;
-      if ((state & 1) === 1) {
-        // Inside `/.*`, the path may end at any point; inside `.*/`, only a `/` leaves.
-        if (step.kind === "tail") stack.push(state + 1);
+      if ((at & 1) === 1) {
+        // Inside `/.*` the path may end at any point; inside `.*/` only a `/` leaves.
+        if (step.kind === "tail") stack[top++] = at + 1;
         continue;
       }
-      if (step.kind === "star" || step.kind === "tail") stack.push(state + 2);
-      if (step.kind === "dirs") stack.push(state + 1, state + 2);
+      if (step.kind === "star" || step.kind === "tail") stack[top++] = at + 2;
+      if (step.kind === "dirs") {
+        stack[top++] = at + 1;
+        stack[top++] = at + 2;
+      }
     }
-    return out;
+    return count;
   }
 }

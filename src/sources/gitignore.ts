@@ -1,12 +1,13 @@
-import { compileGlob, type CompiledGlob } from "../config/glob.js";
+import { charMask, compileGlob, type CompiledGlob } from "../config/glob.js";
 
 /**
  * One `.gitignore` file's rules, as git reads them (https://git-scm.com/docs/gitignore), for
  * walks outside a repository. A path is decided by the last rule that matches it. Rules without
  * wildcards — most of a long generated `.gitignore` — are looked up by name or path in a hash
- * map; the others are tried from the last backwards, through the linear-time glob matcher, and
- * only those after the last literal match: a 20,000-rule file costs a few lookups per path, not
- * 20,000 regular-expression runs.
+ * map. The others are indexed by the literal text they end or start with, and each is first
+ * checked against the characters the path holds (a bit mask, kept in a typed array so that
+ * thousands are checked per microsecond) before the linear-time glob matcher runs: a
+ * 20,000-rule file costs a few lookups per path, not 20,000 regular-expression runs.
  *
  * Only the path itself is decided here: a walk does not enter a folder that is ignored, which is
  * how git's "a file cannot be re-included if a parent directory is excluded" holds.
@@ -23,39 +24,15 @@ interface GlobRule extends Rule {
   /** Matched against the path relative to the `.gitignore`'s folder, else against the name alone. */
   anchored: boolean;
   glob: CompiledGlob;
-  head: string;
-  tail: string;
 }
 
-/**
- * Wildcard rules by a literal they need: the last two characters of their literal tail
- * (`*.log` → `og`), else the first two of their literal head (`build-*` → `bu`), else none — so
- * a path is tried only against the rules that could match it, plus the few that could match
- * anything.
- */
-class GlobIndex {
-  private readonly byTail = new Map<string, GlobRule[]>();
-  private readonly byHead = new Map<string, GlobRule[]>();
-  private readonly rest: GlobRule[] = [];
-
-  add(rule: GlobRule): void {
-    if (rule.tail.length >= 2) push(this.byTail, rule.tail.slice(-2), rule);
-    else if (rule.head.length >= 2) push(this.byHead, rule.head.slice(0, 2), rule);
-    else this.rest.push(rule);
-  }
-
-  /** The rules that could match `target`, the last-added first. */
-  candidates(target: string): GlobRule[] {
-    const lists = [this.byTail.get(target.slice(-2)), this.byHead.get(target.slice(0, 2)), this.rest].filter((list): list is GlobRule[] => list !== undefined && list.length > 0);
-    if (lists.length === 1) return [...(lists[0] as GlobRule[])].reverse();
-    return lists.flat().sort((a, b) => b.index - a.index);
-  }
-}
-
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** What a rule is matched against: a path, its name, and the character masks of both. */
+interface Target {
+  rel: string;
+  name: string;
+  relMask: number;
+  nameMask: number;
+  isDir: boolean;
 }
 
 export type IgnoreVerdict = "ignored" | "unignored" | null;
@@ -65,9 +42,9 @@ export class GitignoreRules {
   private readonly byName = new Map<string, Rule[]>();
   /** Literal rules with a `/`: by the path they match, relative to the `.gitignore`'s folder. */
   private readonly byPath = new Map<string, Rule[]>();
-  /** Wildcard rules matched against the name alone, and against the relative path. */
-  private readonly nameGlobs = new GlobIndex();
-  private readonly pathGlobs = new GlobIndex();
+  private readonly byTail = new Map<string, RuleList>();
+  private readonly byHead = new Map<string, RuleList>();
+  private readonly rest = new RuleList();
 
   constructor(text: string) {
     text.split("\n").forEach((line, index) => this.add(line, index));
@@ -77,18 +54,14 @@ export class GitignoreRules {
   verdict(rel: string, isDir: boolean): IgnoreVerdict {
     const name = rel.slice(rel.lastIndexOf("/") + 1);
     let best: Rule | null = null;
-    for (const rule of [...(this.byName.get(name) ?? []), ...(this.byPath.get(rel) ?? [])]) {
-      if ((!rule.dirOnly || isDir) && (best === null || rule.index > best.index)) best = rule;
+    for (const literals of [this.byName.get(name), this.byPath.get(rel)]) {
+      for (const rule of literals ?? []) if ((!rule.dirOnly || isDir) && (best === null || rule.index > best.index)) best = rule;
     }
-    const candidates = [...this.nameGlobs.candidates(name), ...this.pathGlobs.candidates(rel)].sort((a, b) => b.index - a.index);
-    for (const rule of candidates) {
-      if (best !== null && rule.index < best.index) break;
-      if (rule.dirOnly && !isDir) continue;
-      const target = rule.anchored ? rel : name;
-      if (rule.glob.test(target)) {
-        best = rule;
-        break;
-      }
+    const target: Target = { rel, name, relMask: charMask(rel), nameMask: charMask(name), isDir };
+    // Each list is in file order: the last match of each, after the best so far, competes.
+    for (const list of [this.byTail.get(name.slice(-2)), this.byTail.get(rel.slice(-2)), this.byHead.get(name.slice(0, 2)), this.byHead.get(rel.slice(0, 2)), this.rest]) {
+      const found = list?.lastMatch(best === null ? -1 : best.index, target);
+      if (found) best = found;
     }
     return best === null ? null : best.negative ? "unignored" : "ignored";
   }
@@ -109,10 +82,54 @@ export class GitignoreRules {
       map.set(pattern, [...(map.get(pattern) ?? []), rule]);
       return;
     }
-    const compiled = compileGlob(pattern, "gitignore");
-    const glob = { ...rule, anchored, glob: compiled, head: compiled.head, tail: compiled.tail };
-    (anchored ? this.pathGlobs : this.nameGlobs).add(glob);
+    const glob = compileGlob(pattern, "gitignore");
+    const list = glob.tail.length >= 2 ? listFor(this.byTail, glob.tail.slice(-2)) : glob.head.length >= 2 ? listFor(this.byHead, glob.head.slice(0, 2)) : this.rest;
+    list.add({ ...rule, anchored, glob });
   }
+}
+
+function listFor(map: Map<string, RuleList>, key: string): RuleList {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = new RuleList()));
+  return list;
+}
+
+/** Wildcard rules in file order, with their indexes and character masks side by side in typed arrays. */
+class RuleList {
+  private readonly rules: GlobRule[] = [];
+  private indexes: Int32Array = new Int32Array(8);
+  private masks: Int32Array = new Int32Array(8);
+
+  add(rule: GlobRule): void {
+    if (this.rules.length === this.indexes.length) {
+      this.indexes = grow(this.indexes);
+      this.masks = grow(this.masks);
+    }
+    this.indexes[this.rules.length] = rule.index;
+    this.masks[this.rules.length] = rule.glob.mask;
+    this.rules.push(rule);
+  }
+
+  /** The last rule after `floor` (a rule index) that matches, or null. */
+  lastMatch(floor: number, target: Target): GlobRule | null {
+    const { indexes, masks } = this;
+    const eitherMask = target.nameMask | target.relMask;
+    for (let k = this.rules.length - 1; k >= 0 && (indexes[k] as number) > floor; k--) {
+      // Cheap first: a rule needing a character neither the name nor the path holds cannot match.
+      if (((masks[k] as number) & ~eitherMask) !== 0) continue;
+      const rule = this.rules[k] as GlobRule;
+      if (rule.dirOnly && !target.isDir) continue;
+      if (((masks[k] as number) & ~(rule.anchored ? target.relMask : target.nameMask)) !== 0) continue;
+      if (rule.glob.test(rule.anchored ? target.rel : target.name)) return rule;
+    }
+    return null;
+  }
+}
+
+function grow(array: Int32Array): Int32Array {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
 
 /** Trailing spaces are dropped unless escaped with a backslash (which is then dropped). */
