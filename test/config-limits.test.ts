@@ -34,6 +34,20 @@ describe("ignore globs: linear time, picomatch's meaning", () => {
     expect((JSON.parse(stdout) as ScanResult).findings.map((f) => f.file)).toEqual(["a".repeat(200)]);
   });
 
+  it("10,000 ignore globs on 10,000 files, none of them literal: seconds (the real binary)", () => {
+    const globs = Array.from({ length: 9_999 }, (_, i) => (i % 2 === 0 ? `**/*x${i}*` : `src/**/[a-c]*${i}?[0-9]`));
+    const files: Record<string, string> = { "lumenguard.config.json": JSON.stringify({ ignore: [...globs, "src/d3/**"] }) };
+    for (let d = 0; d < 100; d++) for (let f = 0; f < 100; f++) files[`src/d${d}/f${f}.js`] = "x";
+    const dir = createDir(files);
+    const started = Date.now();
+    const run = lumenguard(["scan", "--format", "json", "."], dir, { timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    console.info(`10,000 ignore globs on 10,000 files: ${seconds.toFixed(1)} s`);
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as ScanResult).stats.files).toBe(10_000 - 100 + 1);
+    expect(seconds).toBeLessThan(60);
+  }, 130_000);
+
   it("agrees with picomatch (dot: true) on the syntax it accepts (fixed seed)", () => {
     const atoms = fc.constantFrom("a", "b", ".", "-", "*", "?", "[ab]", "[^a]", "[a-b]", "{a,b}", "{a,{b,x}}", "x", "\\*");
     const segment = fc.oneof({ weight: 4, arbitrary: fc.array(atoms, { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")) }, { weight: 1, arbitrary: fc.constant("**") });

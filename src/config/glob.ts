@@ -24,8 +24,6 @@ export interface CompiledGlob {
   /** Text every match starts, and ends, with (empty when there is none): for indexes and quick rejection. */
   head: string;
   tail: string;
-  /** The longest literal text every match contains (empty when there is none). */
-  needs: string;
   /**
    * The characters every match contains, as bits (`charMask`): a path whose mask lacks one of
    * them cannot match, which one `&` tells before any other work.
@@ -73,9 +71,8 @@ export function compileGlob(glob: string, syntax: GlobSyntax = "picomatch"): Com
     literal,
     head: commonPrefix(automata.map((automaton) => automaton.head)),
     tail: commonSuffix(automata.map((automaton) => automaton.tail)),
-    needs: automata.length === 1 ? (automata[0] as Automaton).needs : "",
     mask: automata.reduce((mask, automaton) => mask & automaton.mask, -1),
-    test: (path) => automata.some((automaton) => path.startsWith(automaton.head) && path.endsWith(automaton.tail) && path.includes(automaton.needs) && automaton.run(path)),
+    test: (path) => automata.some((automaton) => automaton.mayMatch(path) && automaton.run(path)),
   };
 }
 
@@ -224,8 +221,8 @@ class Automaton {
   /** The literal characters the steps start and end with. */
   readonly head: string;
   readonly tail: string;
-  /** The longest run of literal characters: every match contains it, and `includes` rejects most paths faster than a run. */
-  readonly needs: string;
+  /** Every run of literal characters: each match contains them all, and `includes` rejects most paths faster than a run. */
+  private readonly runs: string[] = [];
   /** {@link charMask} of every literal character of the steps. */
   readonly mask: number;
 
@@ -246,16 +243,19 @@ class Automaton {
     const text = (from: number, to: number) => (literals.slice(from, to) as number[]).map((code) => String.fromCharCode(code)).join("");
     this.head = text(0, firstWild === -1 ? literals.length : firstWild);
     this.tail = firstWild === -1 ? this.head : text(lastWild + 1, literals.length);
-    let needs = "";
     for (let from = 0; from < literals.length; from++) {
       if (literals[from] === undefined) continue;
       let to = from;
       while (to < literals.length && literals[to] !== undefined) to++;
-      if (to - from > needs.length) needs = text(from, to);
+      if (to - from >= 2) this.runs.push(text(from, to));
       from = to;
     }
-    this.needs = needs;
     this.mask = charMask((literals.filter((code) => code !== undefined) as number[]).map((code) => String.fromCharCode(code)).join(""));
+  }
+
+  /** Quick checks every match passes: its literal head, tail and runs. */
+  mayMatch(path: string): boolean {
+    return path.startsWith(this.head) && path.endsWith(this.tail) && this.runs.every((run) => path.includes(run));
   }
 
   run(path: string): boolean {

@@ -9,7 +9,7 @@ import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
 import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
-import { compileGlob, GlobError, type CompiledGlob } from "./glob.js";
+import { charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
 import { loadConfig, validate, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
 /**
@@ -128,10 +128,15 @@ function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
     if (compiled.literal !== null) exact.add(compiled.literal);
     else patterns.push(compiled);
   });
+  // The characters each glob needs, side by side: most globs are ruled out by one `&`.
+  const masks = Int32Array.from(patterns, (pattern) => pattern.mask);
   return (absPath) => {
     const rel = relative(loaded.dir, absPath);
     if (rel.startsWith("..") || isAbsolute(rel)) return false;
     const path = sep === "/" ? rel : rel.split(sep).join("/");
-    return exact.has(path) || patterns.some((pattern) => pattern.test(path));
+    if (exact.has(path)) return true;
+    const mask = charMask(path);
+    for (let k = 0; k < patterns.length; k++) if (((masks[k] as number) & ~mask) === 0 && (patterns[k] as CompiledGlob).test(path)) return true;
+    return false;
   };
 }
