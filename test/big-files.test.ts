@@ -8,8 +8,8 @@ import { hasProgram, shell } from "./helpers/process.js";
 import { createDir } from "./helpers/repo.js";
 
 /**
- * Big client output stays under the 200 MB of memory the SPEC allows, whatever one file's
- * size: a 1.5 GB bundle is streamed and its `sourceMappingURL` read from its tail; a 400 MB map
+ * Big client output is scanned in under 200 MB of memory, whatever one file's size: a 1.5 GB
+ * bundle is streamed and its `sourceMappingURL` read from its tail; a 400 MB map
  * with a key in its `sourcesContent` is traced by streaming the map, never parsing it whole.
  * Run with the real binary; peak memory measured with /usr/bin/time.
  */
