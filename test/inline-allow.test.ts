@@ -163,6 +163,16 @@ describe("files read in chunks", () => {
 });
 
 describe("through the CLI on a real repository", () => {
+  it("in history, an allowed key is listed once among the allowed, beside a finding in the same blob", async () => {
+    const [allowed, leaked] = [makeKey(), makeKey()];
+    const repo = createRepo({ committed: { "a.ts": `const a = "${allowed}"; // lumenguard-allow: test\nconst b = "${leaked}";\n` } });
+    const { stdout } = await runCli(["scan", "--history", "--format", "json"], { cwd: repo });
+    const report = JSON.parse(stdout) as { findings: Array<{ line: number }>; suppressed: Array<{ line: number; reason?: string }>; stats: { suppressed: number } };
+    expect(report.findings.map((f) => f.line)).toEqual([2]);
+    expect(report.suppressed.map((s) => `${s.line} ${s.reason}`)).toEqual(["1 test"]);
+    expect(report.stats.suppressed).toBe(1);
+  });
+
   it("reports exactly the keys no marker was written for", async () => {
     const [k1, k2, k3, k4, k5] = [makeKey(), makeKey(), makeKey(), makeKey(), makeKey()];
     const repo = createRepo({

@@ -156,7 +156,8 @@ function attribute(walk: Walk, repo: RepositoryFacts, session: ScanSession): voi
   }
   for (const { path, commit, findings, scanned } of byPlace.values()) {
     const file: SourceFile = { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
-    session.recordAttributed(file, findings, { ...scanned, outcome: { ...scanned.outcome, collected: [] } }, { commit: commitOf(walk.commits[commit]) });
+    // Allowed findings and cross-file facts are recorded once per blob and path, below.
+    session.recordAttributed(file, findings, { ...scanned, outcome: { ...scanned.outcome, suppressed: [], collected: [] } }, { commit: commitOf(walk.commits[commit]) });
   }
   // Allowed findings and cross-file facts: once per blob and path.
   for (const { path, scanned } of attributed) {
