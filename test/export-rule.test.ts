@@ -164,11 +164,12 @@ function placeholders(): string[] {
     "Authorization: Bearer lmnfl_<key_id>.<secret>",
     "KEY=lmnfl_${ID}.${SECRET}",
     "KEY=lmnfl_test",
-    `KEY=lmnfl_YourKeyId.${secret}`,
-    `KEY=lmnfl_Ab3.EXAMPLE${secret}`,
+    // Placeholder words as whole tokens: lumenguard never drops a random secret for a word it spells.
+    `KEY=lmnfl_Your_KeyId.${secret}`,
+    `KEY=lmnfl_Ab3.EXAMPLE_${secret}`,
     `KEY=lmnfl_k9.${secret}`,
     `KEY=lmnfl_abc123.xyz789${secret}`,
-    `KEY=lmnfl_${secret}Redacted`,
+    `KEY=lmnfl_${secret}_Redacted`,
     `shown as ${key}...`,
     `shown as ${key}****`,
   ];
@@ -222,7 +223,7 @@ describe("export-rule formats", () => {
       expect(rule).toMatchObject({ secretGroup: 1, keywords: ["lmnfl_"] });
       expect(rule.regex.startsWith("(?:^|[^A-Za-z0-9_]")).toBe(true);
       const allow = rule.allowlist.regexes.map((regex) => re2(regex));
-      for (const placeholder of ["lmnfl_YOUR_KEY.abcdefghijklmnopqr", "lmnfl_abc123.xyz789XyZ0123456789ab", "lmnfl_k3y.xxxxAb12Cd34Ef56Gh", "lmnfl_Sample0123456789abcdefgh"]) {
+      for (const placeholder of ["lmnfl_YOUR_KEY.abcdefghijklmnopqr", "lmnfl_abc123.xyz789XyZ0123456789ab", "lmnfl_k3y.xxxx_Ab12Cd34Ef56Gh", "lmnfl_Sample0123456789abcdefgh"]) {
         expect(allow.some((regex) => regex.test(placeholder)), placeholder).toBe(true);
       }
       expect(allow.some((regex) => regex.test(realKey()))).toBe(false);

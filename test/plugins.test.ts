@@ -44,7 +44,7 @@ describe("lumenguard/vite", () => {
     const error = await failureOf(viteBuild(root, lumenguard()));
     expect(error).not.toBeNull();
     const message = String(error?.message);
-    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:9\)/);
     expect(message).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
     expect(message).toContain("[client-bundle-key, critical]");
     expect(message).not.toContain(key);
@@ -65,7 +65,7 @@ describe("lumenguard/vite", () => {
     const ours = warnings.filter((warning) => warning.includes("lumenguard:"));
     // The chunk and its map (whose sourcesContent holds a copy of the source).
     expect(ours.length).toBe(2);
-    expect(ours.join("\n")).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(ours.join("\n")).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:9\)/);
     expect(ours.join("\n")).not.toContain(key);
     expect(existsSync(join(root, "dist/index.html"))).toBe(true);
   });

@@ -7,7 +7,7 @@ import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../en
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
-import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
 import { worthReadingCheck } from "./prefilter.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
@@ -26,7 +26,7 @@ export interface SessionInit {
   baselineFile: string | null;
   /** The baseline's content when it was read from elsewhere than the file (a commit); paths stay relative to `baselineFile`. */
   baseline?: Baseline | undefined;
-  limits?: DecompressionLimits;
+  limits?: ScanLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
   /** `false`: the engine reads every file, even one that holds none of the rules' literals. */
@@ -64,7 +64,7 @@ export class ScanSession {
     this.placed = new SeverityCap(init.maxFindings ?? MAX_FINDINGS_PER_SCAN, (placed) => placed.finding.severity);
     this.hooks = {
       plan: init.plan,
-      limits: init.limits ?? DEFAULT_LIMITS,
+      limits: init.limits ?? init.resolved.limits,
       done: (scanned) => this.record(scanned),
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
@@ -101,6 +101,8 @@ export class ScanSession {
   }
 
   warn(warning: Warning): void {
+    // A file scanned only up to the size limit counts as skipped (its warning says how far).
+    if (warning.code === FILE_SIZE_LIMIT) this.stats.skipped++;
     this.warnings.push(warning);
   }
 
@@ -140,18 +142,21 @@ export class ScanSession {
    * to record there; allowed findings and cross-file facts come with `scanned`.
    */
   recordAttributed(file: SourceFile, findings: readonly EngineFinding[], scanned: ScannedFile, extra: RecordExtra): void {
-    for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: file.path, source: sourceKindOf(file.kind) }, extra);
-    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: file.path });
-    if (file.path === scanned.file.path) {
-      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
+    // An archive member keeps its name inside the archive under every path of the archive.
+    const entry = scanned.file.entry;
+    const named: SourceFile = entry === undefined ? file : { ...file, path: `${file.path}!${entry}`, entry, ...(file.repoPath ? { repoPath: `${file.repoPath}!${entry}` } : {}) };
+    for (const engineFinding of findings) this.placeFinding(named, { ...engineFinding, file: named.path, source: sourceKindOf(file.kind) }, extra);
+    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: named.path });
+    if (named.path === scanned.file.path) {
+      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file: named });
       return;
     }
     // Under another name the same bytes may configure another environment: the cross-file rules
     // see the blob's keys again, under this name (its text is not kept).
-    const facts = factsOf(file);
+    const facts = factsOf(named);
     for (const { rule } of this.init.plan.rules) {
       if (!rule.acrossFiles || scanned.outcome.keys.length === 0 || !appliesTo(rule.meta, facts)) continue;
-      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file });
+      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file: named });
     }
   }
 
@@ -281,12 +286,13 @@ export class ScanSession {
 /** Where a detector's search was cut short, as the warning a user reads. */
 function noteWarning(path: string, note: { code: string; detector: string; line: number }): Warning {
   const where = `${path}:${note.line}`;
-  const message =
-    note.code === "pattern-timeout"
-      ? `${where}: custom pattern ${note.detector} ran out of time on this line; the rest of the line was not searched with it`
-      : note.code === "pattern-hit-cap"
-        ? `${where}: custom pattern ${note.detector} stopped here: too many keyword hits in one file; the rest of the file was not searched with it`
-        : `${where}: custom pattern ${note.detector} stopped here: its time budget is spent; the rest was not searched with it`;
+  const messages: Record<string, string> = {
+    "pattern-timeout": "ran out of time on this line; the rest of the line was not searched with it",
+    "pattern-hit-cap": "stopped here: too many keyword hits in one file; the rest of the file was not searched with it",
+    "pattern-budget": "stopped here: its time budget for one file is spent; the rest of the file was not searched with it",
+    "pattern-scan-budget": "stopped here: its time budget for the whole scan is spent; the rest of this file and the files after it were not searched with it",
+  };
+  const message = `${where}: custom pattern ${note.detector} ${messages[note.code] ?? "stopped here"}`;
   return { code: note.code, message, file: path };
 }
 
