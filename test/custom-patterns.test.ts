@@ -84,7 +84,7 @@ describe("custom patterns never go quiet", () => {
   });
 
   it("the per-file and per-scan budgets hold, and each stop is said", () => {
-    const detector = customPatternDetector({ id: "acme", regex: "acme_((a|a)*)\\1$", keywords: ["acme_"] }, { searchMs: 20, fileMs: 50, scanMs: 90 });
+    const detector = customPatternDetector({ id: "acme", regex: "acme_((a|a)*)\\1$", keywords: ["acme_"] }, { searchMs: 10, fileMs: 120, scanMs: 250 });
     const line = `acme_${"a".repeat(60)}b\n`;
     const notesOf = (lines: number) => {
       const notes: DetectorNote[] = [];
@@ -94,14 +94,14 @@ describe("custom patterns never go quiet", () => {
       return { codes: notes.map((note) => note.code), ms: performance.now() - started };
     };
     const first = notesOf(20);
-    // 20 ms a search, 50 ms a file: searches time out until the file's budget stops it.
+    // 10 ms a search (50 ms with its one retry), 120 ms a file: searches time out until the file's budget stops it.
     expect(first.codes.at(-1)).toBe("pattern-budget");
     expect(first.codes.slice(0, -1)).toEqual(first.codes.slice(0, -1).map(() => "pattern-timeout"));
     expect(first.codes.length).toBeGreaterThan(1);
     expect(first.ms).toBeLessThan(1000);
     const second = notesOf(20);
     expect(["pattern-budget", "pattern-scan-budget"]).toContain(second.codes.at(-1));
-    // The scan has now spent more than 90 ms: the next file stops at its first keyword hit.
+    // The scan has now spent more than 250 ms: the next file stops at its first keyword hit.
     expect(notesOf(20).codes).toEqual(["pattern-scan-budget"]);
   });
 
