@@ -51,6 +51,21 @@ describe("lumenguard/vite", () => {
     expect(existsSync(join(root, "dist"))).toBe(false);
   });
 
+  it("prints a source name that holds a key and terminal escapes only scrubbed and escaped", async () => {
+    const key = makeKey();
+    const named = makeKey();
+    const root = app(null);
+    const source = `c\u001b[8A\u202e-${named}.js`;
+    writeFiles(root, { [`src/${source}`]: `export const config = {\n  url: "/api/chat",\n  key: ${JSON.stringify(key)},\n};\n`, "src/main.js": MAIN_JS.replace("./config.js", `./${source}`) });
+    const error = await failureOf(viteBuild(root, lumenguard()));
+    const message = String(error?.message);
+    expect(message).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(message).toContain(`lmnfl_${keyIdOf(named)}.…${named.slice(-4)}`);
+    for (const planted of [key, named]) expect(message).not.toContain(planted.slice(planted.indexOf(".") + 1));
+    expect(message).not.toMatch(/[\u001b\u202e]/);
+    expect(message).toContain("\\x1b[8A");
+  });
+
   it("lets a clean app build", async () => {
     const root = app(null);
     await viteBuild(root, lumenguard());
