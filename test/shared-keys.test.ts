@@ -50,6 +50,13 @@ describe("shared-key-across-environments", () => {
     expect(findings[0]?.message).toContain("development and production; also in .env.production");
   });
 
+  it("ignored env files are read whatever the case of their names (.ENV.Production beside .env.development)", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n.ENV*\n" } });
+    writeFiles(repo, { ".env.development": `LUMENFALL_API_KEY=${key}\n`, "web/.ENV.Production": `LUMENFALL_API_KEY=${key}\n` });
+    expect((await shared(repo)).map((f) => f.file)).toEqual([".env.development", "web/.ENV.Production"]);
+  });
+
   it("different keys per environment: no finding", async () => {
     const repo = createRepo({ committed: { ".gitignore": ".env*\n" } });
     writeFiles(repo, { ".env.development": `K=${makeKey()}\n`, ".env.production": `K=${makeKey()}\n` });
