@@ -118,6 +118,10 @@ describe("key-rotation-due", () => {
     expect(outcome.stdout).toContain(".env:1:19  LOW  key-rotation-due");
     expect(outcome.stdout).toContain("key-rotation-due: Rotate keys periodically (https://docs.lumenfall.ai/authentication#security-best-practices)");
     expect(outcome.stdout).toMatch(/1\. Create a new key at https:\/\/lumenfall\.ai\/app\/api_keys.*\n.*2\. Deploy it: .*\n.*3\. Revoke the old key .* once the new one works\./);
+    // The line under the finding says rotate, in the guide's order, never "revoke" first.
+    expect(outcome.stdout).toContain(`→ rotate lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(outcome.stdout).toContain(": create a new key, deploy it, then revoke this one at https://");
+    expect(outcome.stdout).not.toMatch(/→ revoke/);
     expect(outcome.stdout).not.toContain(key);
   });
 
