@@ -49,6 +49,18 @@ export interface FileOutcome {
   keys: KeyOccurrence[];
   /** Findings (or keys) beyond MAX_FINDINGS_PER_FILE: counted, not kept; the least severe are left out. */
   overCap: number;
+  /**
+   * The keys an inline allow marker covers, when a rule that decides across files kept facts
+   * from this file: its findings come only after every file is read, and are allowed here.
+   */
+  keyAllows?: KeyAllow[];
+}
+
+/** A key (by its 1-based line and UTF-16 column) that an inline allow marker covers, with the marker's reason. */
+export interface KeyAllow {
+  line: number;
+  column: number;
+  reason?: string;
 }
 
 /** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
@@ -108,6 +120,16 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
     if (marker) outcome.suppressed.push(suppression(finding, marker.reason));
     else kept.add(finding);
   });
+  if (outcome.collected.length > 0 && allMarkers.length > 0) {
+    // Cross-file findings are made at keys: each marker covers a key as it would a finding there.
+    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column }));
+    const allows: KeyAllow[] = [];
+    for (const [index, marker] of coveredBy(atKeys, allMarkers)) {
+      const { line, column } = atKeys[index]!;
+      allows.push(marker.reason === undefined ? { line, column } : { line, column, reason: marker.reason });
+    }
+    if (allows.length > 0) outcome.keyAllows = allows;
+  }
   outcome.findings = kept.items;
   outcome.overCap = kept.overCap;
   return outcome;

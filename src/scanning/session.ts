@@ -1,6 +1,6 @@
 import { applyBaseline, readBaseline, type Baseline, type PlacedFinding } from "../config/baseline.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
+import { toFinding, type EngineFinding, type KeyAllow } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo } from "../engine/rule.js";
 import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
@@ -56,6 +56,8 @@ export class ScanSession {
   private readonly suppressed: Suppression[] = [];
   private readonly warnings: Warning[] = [];
   private readonly collected: Array<{ ruleId: string; item: unknown; file: SourceFile }> = [];
+  /** Per file (its path in the report), the keys an inline allow covers: cross-file findings there are allowed. */
+  private readonly keyAllows = new Map<string, KeyAllow[]>();
   private readonly pending: Array<Promise<void>> = [];
   private readonly traceFailed = new Set<string>();
   readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
@@ -120,6 +122,7 @@ export class ScanSession {
     for (const engineFinding of outcome.findings) this.placeFinding(file, { ...engineFinding, source: sourceKindOf(file.kind) }, extra);
     this.suppressed.push(...outcome.suppressed);
     for (const { ruleId, item } of outcome.collected) this.collected.push({ ruleId, item, file });
+    if (outcome.keyAllows) this.keyAllows.set(file.path, outcome.keyAllows);
     for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
     this.countOverCap(file.path, outcome.overCap);
   }
@@ -147,6 +150,7 @@ export class ScanSession {
     const named: SourceFile = entry === undefined ? file : { ...file, path: `${file.path}!${entry}`, entry, ...(file.repoPath ? { repoPath: `${file.repoPath}!${entry}` } : {}) };
     for (const engineFinding of findings) this.placeFinding(named, { ...engineFinding, file: named.path, source: sourceKindOf(file.kind) }, extra);
     for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: named.path });
+    if (scanned.outcome.keyAllows) this.keyAllows.set(named.path, scanned.outcome.keyAllows);
     if (named.path === scanned.file.path) {
       for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file: named });
       return;
@@ -277,6 +281,11 @@ export class ScanSession {
         if (!file || reported.has(once)) continue;
         reported.add(once);
         const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
+        const allow = this.keyAllows.get(file.path)?.find((at) => at.line === finding.line && at.column === finding.column);
+        if (allow) {
+          this.suppressed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline", ...(finding.secret ? { fingerprint: finding.secret.fingerprint } : {}), ...(allow.reason !== undefined ? { reason: allow.reason } : {}) });
+          continue;
+        }
         this.placeFinding(file, { ...finding, source: sourceKindOf(file.kind) }, {});
       }
     }
