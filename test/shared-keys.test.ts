@@ -60,8 +60,9 @@ describe("shared-key-across-environments", () => {
 
   it("scanning a package folder reads its ignored env files too (from a subfolder, and with cwd there)", async () => {
     const key = makeKey();
-    const repo = createRepo({ committed: { ".gitignore": ".env*\n", "packages/web/src/a.js": "x\n" } });
-    writeFiles(repo, { "packages/web/.env.development": `LUMENFALL_API_KEY=${key}\n`, "packages/web/.ENV.production": `LUMENFALL_API_KEY=${key}\n` });
+    // Nothing of packages/web is committed yet (git's icase pathspec found nothing there).
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n", "README.md": "x\n" } });
+    writeFiles(repo, { "packages/web/src/a.js": "x\n", "packages/web/.env.development": `LUMENFALL_API_KEY=${key}\n`, "packages/web/.ENV.production": `LUMENFALL_API_KEY=${key}\n` });
     const files = async (args: string[], cwd: string) => {
       const outcome = await runCli(["scan", ...args, "--format", "json"], { cwd });
       return (JSON.parse(outcome.stdout).findings as Finding[]).filter((f) => f.ruleId === "shared-key-across-environments").map((f) => f.file);
