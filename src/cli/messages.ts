@@ -31,6 +31,9 @@ const templates = {
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
   badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
+  shardOnlyWithScan: (command: string) =>
+    `lumenguard: --shard goes with scan (scan --history --shard I/N, or a plain scan --shard I/N of the working tree); ${command} is not split into shards. Merge the shards' JSON reports with lumenguard merge.`,
+  shardWithFix: () => "lumenguard: --fix changes .gitignore from what the whole scan found; run it without --shard.",
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,

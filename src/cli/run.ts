@@ -65,6 +65,7 @@ export const OPTIONS = {
   "pre-receive": { type: "boolean" },
   "server-config": { type: "string" },
   server: { type: "boolean" },
+  shard: { type: "string" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -112,6 +113,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
+  if (values.shard !== undefined && (command !== "scan" || values["pre-receive"])) return usage(io, messages.shardOnlyWithScan(command === "scan" ? "scan --pre-receive" : command));
   if (command === "scan" && values["pre-receive"]) return preReceiveCommand(paths, values, io);
   if (command === "init" && values.server) return initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
@@ -127,6 +129,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
+  if (values.shard !== undefined && values.fix) return usage(io, messages.shardWithFix());
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
   // Custom patterns run on V8's linear-time regex engine where it accepts them: this process only.
   enableLinearRegExpEngine();
