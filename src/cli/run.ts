@@ -118,6 +118,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (command === "init" && values.server) return initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
+  if (command === "merge") return (await mergeModule()).mergeCommand(paths, values, io, readVersion());
   if (command === "init") return initCommand(paths, values, io);
   if (command === "export-rule") return exportRuleCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
@@ -212,6 +213,16 @@ function reportError(error: unknown, io: CliIO): number {
     io.stderr.write(`${error.stack}\n`);
   }
   return 3;
+}
+
+/**
+ * The merge command, loaded only when it runs: the pre-commit hook's bundle (lib/cli.js) does not
+ * carry it. From the bundle it is the compiled module in lib/src/cli/; elsewhere, beside this one.
+ */
+function mergeModule(): Promise<typeof import("./merge.js")> {
+  const here = import.meta.url;
+  const url = here.endsWith("/lib/cli.js") ? new URL("./src/cli/merge.js", here) : new URL(here.endsWith(".ts") ? "./merge.ts" : "./merge.js", here);
+  return import(url.href) as Promise<typeof import("./merge.js")>;
 }
 
 /**
