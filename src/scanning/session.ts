@@ -338,7 +338,20 @@ function noteWarning(path: string, note: { code: string; detector: string; line:
   return { code: note.code, message, file: path };
 }
 
-/** Report order: by file, line, column, most severe first. */
+/**
+ * Report order: by file, line, column, most severe first; then by rule, key and commit, so that
+ * findings at one place (keys in several commits' messages) come in the same order however the
+ * scan — or the merge of its shards — met them.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
-  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareSeverity(a.severity, b.severity);
+  return (
+    compareText(a.file, b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    compareSeverity(a.severity, b.severity) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.secret?.fingerprint ?? "", b.secret?.fingerprint ?? "") ||
+    compareText(a.commit?.sha ?? "", b.commit?.sha ?? "") ||
+    compareText(a.messageId, b.messageId)
+  );
 }
