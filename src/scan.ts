@@ -186,7 +186,8 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
       const run = await scanWorktreeMode(current, mode, resolved, options, cwd, env);
-      if (keyAges) run.result.warnings.push(...keyAges.record(current));
+      // A shard reads the recorded ages but records none: the shards of one scan must all read the same.
+      if (keyAges && !shard) run.result.warnings.push(...keyAges.record(current));
       return run;
     }
     case "staged": {
