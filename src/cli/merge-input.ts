@@ -34,18 +34,25 @@ export const MAX_REPORTS = 1024;
 /** How deep arrays and objects may nest in a report. */
 export const MAX_NESTING = 16;
 
+/** How much merge reads: bytes per report and over all of them. */
+export interface ReadLimits {
+  perFile: number;
+  total: number;
+}
+
 /**
- * Reads, parses and checks each file (relative to `cwd`).
- * @throws MergeError (exit 2) naming the file: missing, unreadable, not a regular file, too large,
- *   not JSON, nested too deep, or not a lumenguard JSON report (the field named).
+ * Reads, parses and checks each file (relative to `cwd`), one at a time.
+ * @throws MergeError (exit 2) naming the file: missing, unreadable, not a regular file, too large
+ *   (alone, or with the files before it), not JSON, nested too deep, or not a lumenguard JSON
+ *   report (the field named).
  */
-export async function readReports(names: readonly string[], cwd: string): Promise<ReportInput[]> {
+export async function readReports(names: readonly string[], cwd: string, limits: ReadLimits = { perFile: MAX_REPORT_BYTES, total: MAX_TOTAL_BYTES }): Promise<ReportInput[]> {
   if (names.length > MAX_REPORTS) throw new MergeError(`${names.length} reports given; merge takes at most ${MAX_REPORTS}`, 2);
   const validate = await loadValidator();
   const inputs: ReportInput[] = [];
   let total = 0;
   for (const name of names) {
-    const bytes = readBounded(name, resolve(cwd, name), MAX_TOTAL_BYTES - total);
+    const bytes = readBounded(name, resolve(cwd, name), limits, total);
     total += bytes.length;
     inputs.push({ name, report: parseReport(name, bytes, validate) });
   }
@@ -70,8 +77,8 @@ async function loadValidator(): Promise<Validator> {
   return ((await import(url.href)) as { default: Validator }).default;
 }
 
-/** The file's bytes: a regular file, at most MAX_REPORT_BYTES and `room`. */
-function readBounded(name: string, path: string, room: number): Buffer {
+/** The file's bytes: a regular file, at most `limits.perFile`, and at most what is left of `limits.total` after `used`. */
+function readBounded(name: string, path: string, limits: ReadLimits, used: number): Buffer {
   let fd: number;
   try {
     // Non-blocking: opening a FIFO must not wait for a writer (it is refused below).
@@ -83,13 +90,13 @@ function readBounded(name: string, path: string, room: number): Buffer {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new MergeError(`${name}: not a regular file (a report is a JSON file that lumenguard scan --format json wrote)`, 2);
-    const limit = Math.min(MAX_REPORT_BYTES, room);
-    if (stat.size > limit) throw new MergeError(tooLarge(name, stat.size, room), 2);
+    const limit = Math.min(limits.perFile, limits.total - used);
+    if (stat.size > limit) throw new MergeError(tooLarge(name, stat.size, limits, used), 2);
     // Read one byte more than allowed: a file that grows while it is read is caught too.
     const buffer = Buffer.alloc(Math.min(stat.size, limit) + 1);
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > limit) throw new MergeError(tooLarge(name, length, room), 2);
+    if (length > limit) throw new MergeError(tooLarge(name, length, limits, used), 2);
     return buffer.subarray(0, length);
   } catch (error) {
     if (error instanceof MergeError) throw error;
@@ -99,11 +106,11 @@ function readBounded(name: string, path: string, room: number): Buffer {
   }
 }
 
-function tooLarge(name: string, size: number, room: number): string {
+function tooLarge(name: string, size: number, limits: ReadLimits, used: number): string {
   const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
-  return size > MAX_REPORT_BYTES
-    ? `${name}: ${mib(size)}, larger than a report can be (at most ${mib(MAX_REPORT_BYTES)})`
-    : `${name}: ${mib(size)}, more than the ${mib(room)} left of the ${mib(MAX_TOTAL_BYTES)} one merge reads over all its reports`;
+  return size > limits.perFile
+    ? `${name}: ${mib(size)}, larger than a report can be (at most ${mib(limits.perFile)})`
+    : `${name}: ${mib(size)}, more than the ${mib(limits.total - used)} left of the ${mib(limits.total)} one merge reads over all its reports`;
 }
 
 /** JSON text → a checked report. */

@@ -1,6 +1,8 @@
 import { rules } from "../../rules/index.js";
 import { resolveConfig } from "../config/resolve-config.js";
 import { scrubKeys } from "../detectors/lumenfall/index.js";
+import { ConfigError, exitCodeOf } from "../errors.js";
+import { printable } from "../reporters/printable.js";
 import type { ReportContext } from "../reporters/index.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type Severity } from "../types.js";
@@ -38,8 +40,22 @@ export interface MergeFlags {
 
 const MERGE_FLAGS = new Set(["format", "output", "report", "fail-on", "config", "color", "no-color"]);
 
-/** Runs `merge`; returns the exit code. Errors that are not the input's propagate (run() reports them). */
+/**
+ * Runs `merge`; returns the exit code. Usage and configuration errors are reported here (exit 2),
+ * not by run(): this module is loaded beside the CLI's bundle, so its error classes are not the
+ * bundle's. Anything else propagates, and run() reports it as an internal error (exit 3).
+ */
 export async function mergeCommand(files: readonly string[], values: MergeFlags & Record<string, unknown>, io: CliIO, toolVersion: string): Promise<number> {
+  try {
+    return await merge(files, values, io, toolVersion);
+  } catch (error) {
+    if (exitCodeOf(error) !== 2) throw error;
+    const detail = (error as Error).message;
+    return fail(io, error instanceof ConfigError ? messages.configError(detail) : detail.startsWith("lumenguard: ") ? printable(detail) : `lumenguard: ${printable(detail)}`, 2);
+  }
+}
+
+async function merge(files: readonly string[], values: MergeFlags & Record<string, unknown>, io: CliIO, toolVersion: string): Promise<number> {
   const foreign = Object.keys(values).filter((name) => values[name] !== undefined && !MERGE_FLAGS.has(name));
   if (foreign.length > 0) return fail(io, messages.mergeFlags(foreign.map((name) => `--${name}`)), 2);
   if (files.length === 0) return fail(io, messages.mergeNothing(), 2);
