@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { describeSchemaError } from "../config/schema-errors.js";
 import type { ValidationError } from "../config/validate-config.generated.js";
 import type { ScanResult } from "../types.js";
-import { MergeError } from "./merge-reports.js";
+import { MergeError } from "./merge-error.js";
+import type { ReportInput } from "./merge-reports.js";
 
 /**
  * The reports `lumenguard merge` reads. They come from elsewhere — CI artifacts anyone with
@@ -17,13 +18,6 @@ import { MergeError } from "./merge-reports.js";
  *   million arrays;
  * - the schema bounds every string and list and admits no field the report does not have.
  */
-
-/** A report file, parsed and checked. */
-export interface ReportInput {
-  /** The file as given on the command line (named in errors). */
-  name: string;
-  report: ScanResult;
-}
 
 /** The largest report file read: a scan at its 100,000-finding cap writes about 60 MB of JSON. */
 export const MAX_REPORT_BYTES = 256 * 1024 * 1024;

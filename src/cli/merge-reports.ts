@@ -6,7 +6,7 @@ import { concludeAcrossFiles, type CollectedFact } from "../scanning/cross-file.
 import { compareFindings, fileOverCapWarning, scanOverCapWarning } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import type { Finding, ScanModeName, ScanResult, ShardedScan, ShardInfo, Suppression, Warning } from "../types.js";
-import type { ReportInput } from "./merge-input.js";
+import { MergeError } from "./merge-error.js";
 
 /**
  * `lumenguard merge`: JSON reports in, one report out — the report of the whole scan when the
@@ -29,15 +29,11 @@ import type { ReportInput } from "./merge-input.js";
  * most severe kept, as one scan is.
  */
 
-/** A merge that cannot be done: bad input (exit code 2), or a shard missing (3). */
-export class MergeError extends Error {
-  override name = "MergeError";
-  constructor(
-    message: string,
-    readonly exitCode: 2 | 3,
-  ) {
-    super(message);
-  }
+/** A report file, parsed and checked (merge-input.ts). */
+export interface ReportInput {
+  /** The file as given on the command line (named in errors). */
+  name: string;
+  report: ScanResult;
 }
 
 export interface MergeOptions {

@@ -9,7 +9,8 @@ import { SEVERITIES, type Severity } from "../types.js";
 import { useColor } from "./destinations.js";
 import type { CliIO } from "./io.js";
 import { readReports } from "./merge-input.js";
-import { MergeError, mergeReports } from "./merge-reports.js";
+import { MergeError } from "./merge-error.js";
+import { mergeReports } from "./merge-reports.js";
 import { messages } from "./messages.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
 
