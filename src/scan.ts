@@ -98,6 +98,8 @@ export interface ScanOptions {
    * (see ShardInfo). Other modes do not shard.
    */
   shard?: Shard;
+  /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
+  maxFileMegabytes?: number;
 }
 
 export type { ScanRun };
@@ -130,6 +132,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
     cwd: resolve(options.cwd ?? process.cwd()),
     // A server reads only its own configuration, never a file found near the repository.
     config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
+    overrides: { maxFileMegabytes: options.maxFileMegabytes },
   });
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);

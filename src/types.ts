@@ -193,6 +193,12 @@ export interface CrossFileFacts {
   /** Each such rule of the scan, with the severity the configuration gave it (null: its own) and its options (plain data). */
   rules: Array<{ ruleId: string; severity: Severity | null; options: unknown }>;
   facts: CrossFileFact[];
+  /**
+   * For files with facts, the keys (1-based line, UTF-16 column) an inline allow marker covers,
+   * with its reason: a cross-file finding at such a key is allowed. History: `commitIndex` of the
+   * content that said so (the latest wins, as in a scan).
+   */
+  keyAllows: Array<{ file: string; commitIndex?: number; allows: Array<{ line: number; column: number; reason?: string }> }>;
   /** The baseline's entries for these rules (fingerprints only), or null when the scan applied no baseline. */
   baseline: Array<{ ruleId: string; file: string; fingerprint: string; line: number }> | null;
 }

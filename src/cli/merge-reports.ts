@@ -2,7 +2,8 @@ import { ruleById } from "../../rules/index.js";
 import { applyBaselineAt } from "../config/baseline.js";
 import { MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import type { PlannedRule } from "../engine/plan.js";
-import { concludeAcrossFiles, type CollectedFact } from "../scanning/cross-file.js";
+import type { KeyAllow } from "../engine/apply-rules.js";
+import { concludeAcrossFiles, type CollectedFact, type Concluded } from "../scanning/cross-file.js";
 import { compareFindings, fileOverCapWarning, scanOverCapWarning } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import type { Finding, ScanModeName, ScanResult, ShardedScan, ShardInfo, Suppression, Warning } from "../types.js";
@@ -310,16 +311,33 @@ function concludeShards(group: ShardGroup, names: string): { findings: Finding[]
       facts.push({ ruleId: fact.ruleId, item: fact.item, file, order: fact.commitIndex });
     }
   }
-  let concluded: Array<{ file: SourceFile; finding: Finding }>;
+  let concluded: Concluded;
   try {
-    concluded = concludeAcrossFiles(planned, facts);
+    concluded = concludeAcrossFiles(planned, facts, latestKeyAllows(group));
   } catch (error) {
     throw new MergeError(`${names}: the cross-file facts cannot be read (${(error as Error).message}); merge reports that lumenguard scan --format json wrote`, 2);
   }
-  for (const { file, finding } of concluded) if (file.repoPath !== undefined) finding.repoPath = file.repoPath;
-  if (crossFile.baseline === null) return { findings: concluded.map((entry) => entry.finding), suppressed: [] };
-  const applied = applyBaselineAt(concluded, { entries: crossFile.baseline }, (entry) => baselinePaths.get(entry.file) ?? entry.finding.file);
-  return { findings: applied.kept.map((entry) => entry.finding), suppressed: applied.suppressed };
+  for (const { file, finding } of concluded.findings) if (file.repoPath !== undefined) finding.repoPath = file.repoPath;
+  if (crossFile.baseline === null) return { findings: concluded.findings.map((entry) => entry.finding), suppressed: concluded.allowed };
+  const applied = applyBaselineAt(concluded.findings, { entries: crossFile.baseline }, (entry) => baselinePaths.get(entry.file) ?? entry.finding.file);
+  return { findings: applied.kept.map((entry) => entry.finding), suppressed: [...concluded.allowed, ...applied.suppressed] };
+}
+
+/**
+ * Per file, the keys an inline allow covers, from the shards: for history, those of the latest
+ * content that had any (the highest `commitIndex`), as the scan keeps the last it records in
+ * the order of its walk.
+ */
+function latestKeyAllows(group: ShardGroup): Map<string, KeyAllow[]> {
+  const latest = new Map<string, { order: number; allows: KeyAllow[] }>();
+  for (const { shard } of group.shards) {
+    for (const { file, commitIndex, allows } of shard.crossFile.keyAllows) {
+      const order = commitIndex ?? 0;
+      const known = latest.get(file);
+      if (!known || order > known.order) latest.set(file, { order, allows });
+    }
+  }
+  return new Map([...latest].map(([file, { allows }]) => [file, allows]));
 }
 
 /** The parts as one result: findings and warnings once each, counts added up, the scan's cap applied. */

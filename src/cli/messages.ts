@@ -30,6 +30,7 @@ const templates = {
   fixStill: (file: string) => `lumenguard: ${file} is still not ignored after the fix; check the .gitignore files above it for a negation`,
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
   badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
+  badMaxFileMegabytes: (value: string) => `lumenguard: --max-file-megabytes "${value}" is not a number of megabytes greater than 0.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   shardOnlyWithScan: (command: string) =>
     `lumenguard: --shard goes with scan (scan --history --shard I/N, or a plain scan --shard I/N of the working tree); ${command} is not split into shards. Merge the shards' JSON reports with lumenguard merge.`,

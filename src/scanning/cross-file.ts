@@ -1,7 +1,7 @@
-import { toFinding } from "../engine/apply-rules.js";
+import { toFinding, type KeyAllow } from "../engine/apply-rules.js";
 import type { PlannedRule } from "../engine/plan.js";
 import { compareText } from "../severity.js";
-import type { Finding } from "../types.js";
+import type { Finding, Suppression } from "../types.js";
 import { factsOf, sourceKindOf, type SourceFile } from "./source-file.js";
 
 /**
@@ -27,11 +27,13 @@ export interface CollectedFact {
  * it is in. The facts are read in a fixed order — by `order`, then by report path, and in the
  * order one file gave them — whatever order the files were read in (threads and the two blob
  * readers finish in any order), so a scan's result, and the merge of its shards, are the same
- * every time. A rule reports each key once per file.
+ * every time. A rule reports each key once per file. A finding at a key that an inline allow
+ * marker covers (`keyAllows`, by report path) is allowed: returned among `allowed`, as the
+ * suppressed entry the report lists.
  */
-export function concludeAcrossFiles(rules: readonly PlannedRule[], collected: readonly CollectedFact[]): Array<{ file: SourceFile; finding: Finding }> {
+export function concludeAcrossFiles(rules: readonly PlannedRule[], collected: readonly CollectedFact[], keyAllows: ReadonlyMap<string, readonly KeyAllow[]> = new Map()): Concluded {
   const ordered = [...collected].sort((a, b) => (a.order ?? 0) - (b.order ?? 0) || compareText(a.file.path, b.file.path));
-  const concluded: Array<{ file: SourceFile; finding: Finding }> = [];
+  const concluded: Concluded = { findings: [], allowed: [] };
   for (const planned of rules) {
     const acrossFiles = planned.rule.acrossFiles;
     if (!acrossFiles) continue;
@@ -48,8 +50,19 @@ export function concludeAcrossFiles(rules: readonly PlannedRule[], collected: re
       if (!file || reported.has(once)) continue;
       reported.add(once);
       const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
-      concluded.push({ file, finding: { ...finding, source: sourceKindOf(file.kind) } });
+      const allow = keyAllows.get(file.path)?.find((at) => at.line === finding.line && at.column === finding.column);
+      if (allow) {
+        concluded.allowed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline", ...(finding.secret ? { fingerprint: finding.secret.fingerprint } : {}), ...(allow.reason !== undefined ? { reason: allow.reason } : {}) });
+        continue;
+      }
+      concluded.findings.push({ file, finding: { ...finding, source: sourceKindOf(file.kind) } });
     }
   }
   return concluded;
+}
+
+/** What the cross-file rules concluded: findings, each with its file, and those an inline allow covers. */
+export interface Concluded {
+  findings: Array<{ file: SourceFile; finding: Finding }>;
+  allowed: Suppression[];
 }
