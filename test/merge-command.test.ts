@@ -191,7 +191,7 @@ describe("clear errors, never a stack trace", () => {
       ["rule.json", /rule\.json: "made-up" is not a rule this lumenguard decides across files/],
       ["folder.json", /folder\.json: not a regular file/],
       ["fifo.json", /fifo\.json: not a regular file/],
-      ["huge.json", /huge\.json: 300 MiB, larger than a report can be \(at most 256 MiB\)/],
+      ["huge.json", /huge\.json: 300 MiB, larger than a report can be \(at most 128 MiB\)/],
       ["deep.json", /deep\.json: not a lumenguard JSON report \(arrays and objects nest more than 1,000 deep/],
       ["deep-ok-size.json", /deep-ok-size\.json: not a lumenguard JSON report \(arrays and objects nest 21 deep; a report nests at most 16\)/],
       ["missing.json", /missing\.json: no such file/],

@@ -19,10 +19,13 @@ import type { ReportInput } from "./merge-reports.js";
  * - the schema bounds every string and list and admits no field the report does not have.
  */
 
-/** The largest report file read: a scan at its 100,000-finding cap writes about 60 MB of JSON. */
-export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
-/** The most bytes read over all the reports of one merge. */
-export const MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+/** The largest report file read: a scan at its 100,000-finding cap writes about 100 MB of JSON. */
+export const MAX_REPORT_BYTES = 128 * 1024 * 1024;
+/**
+ * The most bytes read over all the reports of one merge. Merge holds what it read while it
+ * merges (about 8 bytes of memory per byte of JSON at peak), so this bounds its memory too.
+ */
+export const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
 /** The most report files one merge takes: 256 shards, with room for unsharded reports beside them. */
 export const MAX_REPORTS = 1024;
 /** How deep arrays and objects may nest in a report. */
