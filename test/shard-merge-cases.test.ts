@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { scan } from "../src/index.js";
 import { lumenguard } from "./helpers/process.js";
 import { createDir, createRepo, git, writeFiles, type FileTree } from "./helpers/repo.js";
+import { leakIn } from "./helpers/leaks.js";
 import { seededKeys } from "./helpers/seeded.js";
 import { comparable, readReport, shardOfId } from "./helpers/shards.js";
 
@@ -122,8 +123,8 @@ function sharedKeyHistory(): { repo: string; keys: string[] } {
 }
 
 describe("rules that decide across files, concluded by merge from the shards' facts", () => {
-  it("history: shared-key-across-environments equals the whole scan's for N = 2, 3, 4 (facts in several shards)", () => {
-    const { repo } = sharedKeyHistory();
+  it("history: shared-key-across-environments equals the whole scan's for N = 2, 3, 4 (facts in several shards; no key in any shard's report)", () => {
+    const { repo, keys } = sharedKeyHistory();
     const { out, whole, shards } = scanSharded(repo, ["scan", "--history"], [2, 3, 4], 1);
     const wholeReport = readReport(out, whole);
     const shared = wholeReport.findings.filter((finding: any) => finding.ruleId === "shared-key-across-environments");
@@ -133,6 +134,7 @@ describe("rules that decide across files, concluded by merge from the shards' fa
     expect(shared.filter((finding: any) => finding.file === ".env.production").map((finding: any) => finding.line)).toEqual([1]);
     for (const [n, names] of shards) {
       const reports = names.map((name) => readReport(out, name));
+      for (const name of names) expect(leakIn(readFileSync(join(out, name), "utf8"), keys), name).toBeNull();
       expect(reports.every((report) => report.findings.every((finding: any) => finding.ruleId !== "shared-key-across-environments")), "shards do not conclude").toBe(true);
       expect(reports.filter((report) => report.shard.crossFile.facts.length > 0).length, `N = ${n}: facts in several shards`).toBeGreaterThanOrEqual(2);
       expect(comparable(merged(out, [...names].reverse(), 1)), `N = ${n}`).toEqual(comparable(wholeReport));
