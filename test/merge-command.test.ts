@@ -117,8 +117,9 @@ describe("exit codes", () => {
   });
 
   it("0 for the shards of a clean history", () => {
-    const clean = createDir();
-    git(clean, ["init", "-q", "-b", "main"]);
+    const dir = createDir();
+    const clean = join(dir, "repo");
+    git(dir, ["init", "-q", "-b", "main", clean]);
     commit(clean, { "a.ts": "export {};\n", "b.ts": "export const b = 1;\n" }, "clean");
     for (const i of [1, 2]) expect(lumenguard(["scan", "--history", "--shard", `${i}/2`, "--format", "json", "--output", `../c${i}.json`], clean).status).toBe(0);
     const merged = lumenguard(["merge", "../c1.json", "../c2.json"], clean);
