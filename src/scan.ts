@@ -320,7 +320,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "shard"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**
