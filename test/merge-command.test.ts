@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReports } from "../src/cli/merge-input.js";
+import { mergeReports } from "../src/cli/merge-reports.js";
 import { FORMATS } from "../src/reporters/index.js";
 import { runCli } from "./helpers/cli.js";
 import { parseHtml } from "./helpers/html.js";
@@ -209,6 +210,30 @@ describe("clear errors, never a stack trace", () => {
     expectError(["merge"], out, 2, /merge needs JSON reports to merge/);
     expectError(["merge", "s1.json", "--fail-on", "severe"], out, 2, /--fail-on "severe" is not one of/);
     expectError(["merge", "s1.json", "--format", "pdf"], out, 2, /--format "pdf" is not one of/);
+  });
+});
+
+describe("the finding cap", () => {
+  it("the merged report keeps the most severe findings up to the cap and says how many more there were", () => {
+    const base = readReport(out, "tree.json");
+    const finding = base.findings.find((candidate: any) => candidate.secret);
+    const at = (line: number, severity: string) => ({ ...finding, line, endLine: line, severity });
+    const report = (findings: unknown[], overCap = 0) => ({ ...base, findings, warnings: [], stats: { ...base.stats, ...(overCap ? { findingsOverCap: overCap } : {}) } });
+    const merged = mergeReports(
+      [
+        { name: "a.json", report: report([at(1, "low"), at(2, "critical"), at(3, "medium")]) },
+        { name: "b.json", report: report([at(4, "low"), at(5, "medium"), at(6, "critical")], 7) },
+      ],
+      { maxFindings: 3 },
+    );
+    expect(merged.findings.map((kept) => [kept.line, kept.severity])).toEqual([
+      [2, "critical"],
+      [3, "medium"],
+      [6, "critical"],
+    ]);
+    // 3 left out here, and the 7 that b.json's scan had already left out.
+    expect(merged.stats.findingsOverCap).toBe(10);
+    expect(merged.warnings).toEqual([{ code: "findings-cap", message: "3 more findings were counted but not kept (at most 3 are kept for one scan, the most severe): fix these, or scan a smaller part, and scan again" }]);
   });
 });
 
