@@ -8,6 +8,7 @@ import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
 import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
+import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { attribute, COMMIT_MESSAGE_PATH, displayName, type Walk } from "./history-attribution.js";
 import { LfsContent } from "./lfs-content.js";
@@ -41,6 +42,11 @@ export interface HistoryOptions {
   displayRoot?: string | undefined;
   /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
   objects?: readonly TipObject[] | undefined;
+  /**
+   * One shard of a sharded scan: only the blobs and commit messages whose ids fall in it are
+   * read; every commit is still walked, so positions in the walk are the whole scan's.
+   */
+  shard?: ShardSelection | undefined;
 }
 
 export interface HistoryProgress {
@@ -79,6 +85,7 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
+  options.shard?.walked(walk.commits);
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
@@ -113,6 +120,7 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
   const readers = Array.from({ length: Math.max(1, options.readers ?? 2) }, () => new BlobStream(repo.root, env, sink));
   let next = 0;
   const request = (oid: string) => readers[next++ % readers.length]!.request(oid);
+  const mine = (oid: string) => options.shard?.takesObject(oid) ?? true;
   if (isEmpty(revisions)) {
     await Promise.all(readers.map((reader) => reader.end()));
     return walk;
@@ -128,14 +136,16 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
           // The message is read through the same readers, as the pseudo-file of its commit.
           messages.add(commit.sha);
           walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
-          request(commit.sha);
+          if (mine(commit.sha)) request(commit.sha);
         },
         blob: (oid, path) => {
           let seen = walk.introductions.get(oid);
           if (!seen) {
             walk.introductions.set(oid, (seen = []));
+            // Every shard counts the blobs a partial clone lacks, so each says what the whole scan would.
+            const read = mine(oid);
             if (missing.has(oid)) walk.unreadable.push(oid);
-            else request(oid);
+            else if (read) request(oid);
           }
           if (!seen.some((entry) => entry.path === path)) seen.push({ commit: walk.commits.length - 1, path });
         },
