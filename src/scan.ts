@@ -9,21 +9,19 @@ import { runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
 import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
-import { mergeCiRuns, planCi } from "./sources/ci.js";
-import { scanHistory, type HistoryProgress } from "./sources/history.js";
-import { trackKeyAges } from "./sources/key-ages.js";
-import { listPackage, scanPack } from "./sources/pack.js";
-import { scanPrePush } from "./sources/pre-push.js";
-import { parseRefUpdates, scanReceived } from "./sources/pre-receive.js";
-import { reviewSettings } from "./sources/review-settings.js";
+import type { HistoryProgress } from "./sources/history.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
-import { scanStdin } from "./sources/stdin.js";
-import { defaultJobs } from "./sources/threads.js";
-import { scanWorktree } from "./sources/worktree.js";
-import { createKeyVerifier } from "./verify/verify-findings.js";
 import type { VerifyTuning } from "./verify/verify-keys.js";
 import { isDirectory } from "./files.js";
+
+/*
+ * Each mode's source is imported when that mode runs (import() below), not with this module: a
+ * pre-commit hook's `scan --staged` then loads the index source alone, not the working tree's,
+ * history's or the verifier's code (the CLI bundle puts each in its own chunk; scripts/bundle.js).
+ * The index source itself is imported statically: it is the pre-commit hook's path, and so part
+ * of the CLI's first chunk.
+ */
 
 /**
  * What to scan — one of:
@@ -116,7 +114,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   const env = repository === null ? options.env ?? process.env : envForRepository(repository, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
-  const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
+  const packed = mode.kind === "pack" ? (await import("./sources/pack.js")).listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
   const resolved = resolveConfig({
     startDir: configRoot(mode, cwd, repository),
     explicitFile: options.configFile,
@@ -127,6 +125,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
+  const { createKeyVerifier } = await import("./verify/verify-findings.js");
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});
   try {
     const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, place, env);
@@ -173,6 +172,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "worktree": {
       // Key ages (config `rotation`, src/sources/key-ages.ts): read before the scan, recorded after it.
       const early: Warning[] = [];
+      const { trackKeyAges } = await import("./sources/key-ages.js");
       const keyAges = trackKeyAges(resolved, configRoot(mode, cwd), env, (warning) => void early.push(warning));
       const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
@@ -188,16 +188,19 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "history": {
       const current = session("history");
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
+      const { scanHistory } = await import("./sources/history.js");
       await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-push": {
       const current = session("pre-push");
+      const { scanPrePush } = await import("./sources/pre-push.js");
       await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-receive": {
       const current = session("pre-receive");
+      const { parseRefUpdates, scanReceived } = await import("./sources/pre-receive.js");
       const { updates, malformed } = parseRefUpdates(mode.updates);
       if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
       await scanReceived(current, { cwd, env, updates, signal: mode.signal });
@@ -205,6 +208,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     }
     case "pack": {
       const current = session("pack");
+      const { scanPack } = await import("./sources/pack.js");
       scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), files: options.packed ?? [], onFile: options.onFile });
       return current.finish();
     }
@@ -227,10 +231,12 @@ async function runCi(
   session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
 ): Promise<ScanRun> {
   const { cwd } = place;
+  const { mergeCiRuns, planCi } = await import("./sources/ci.js");
   const ci = planCi(cwd, env, mode.range);
   let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
   let changes: Finding[] = [];
   if (ci.reviewBase !== null) {
+    const { reviewSettings } = await import("./sources/review-settings.js");
     const review = await reviewSettings({
       root: findWorkTreeRoot(cwd, env),
       base: fullSha(ci.reviewBase, cwd, env),
@@ -249,6 +255,7 @@ async function runCi(
   let history: ScanRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
+    const { scanHistory } = await import("./sources/history.js");
     await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress });
     history = await current.finish();
   }
@@ -268,6 +275,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
   const bundlesOnly = given.length === 0 && (mode.bundles ?? []).length > 0;
   const paths = given.length > 0 ? given : bundlesOnly ? [] : ["."];
   const bundles = [...(mode.bundles ?? []).map((dir) => resolve(cwd, dir)), ...(resolved.loaded.config.bundles ?? []).map((dir) => resolve(resolved.loaded.dir, dir))].filter(isDirectory);
+  const [{ scanWorktree }, { defaultJobs }] = await Promise.all([import("./sources/worktree.js"), import("./sources/threads.js")]);
   await scanWorktree(session, {
     cwd,
     env,
@@ -280,7 +288,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     plan: session.plan,
     ...(options.prefilter === false ? { prefilter: false } : {}),
   });
-  if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
+  if (paths.includes("-")) await (await import("./sources/stdin.js")).scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
 }
 

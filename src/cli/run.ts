@@ -5,23 +5,18 @@ import { rules } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../config/baseline.js";
 import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
-import type { ReportContext } from "../reporters/index.js";
+import type { ReportContext } from "../reporters/types.js";
 import { printable } from "../reporters/printable.js";
 import { configuredBaseline, runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
-import { HELP } from "./help.js";
-import { exportRuleCommand } from "./export-rule.js";
-import { initCommand } from "./init.js";
-import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
+import type { FixOutcome } from "./fix.js";
 import type { CliIO, CliStream } from "./io.js";
 import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
 import { scanRootAsGiven, useColor } from "./destinations.js";
 import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
-import { initServerCommand } from "../server/init-server.js";
-import { preReceiveCommand } from "../server/pre-receive-command.js";
 
 /**
  * The command line, as a function (secretlint's `run()`): argv and an io object in, exit code
@@ -94,6 +89,11 @@ function scrubbing(stream: CliStream): CliStream {
   };
 }
 
+/*
+ * Commands other than `scan`/`ci`, and the parts of a scan only some flags use, are loaded with
+ * import() where they are dispatched: the bundle (scripts/bundle.js) splits them into chunks that
+ * a pre-commit hook's `scan --staged` never reads or compiles. Keep new commands in that form.
+ */
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   let parsed;
   try {
@@ -109,15 +109,15 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (values.help || command === undefined || command === "help") {
-    io.stdout.write(HELP);
+    io.stdout.write((await import("./help.js")).HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command === "scan" && values["pre-receive"]) return preReceiveCommand(paths, values, io);
-  if (command === "init" && values.server) return initServerCommand(paths, values, io);
+  if (command === "scan" && values["pre-receive"]) return (await import("../server/pre-receive-command.js")).preReceiveCommand(paths, values, io);
+  if (command === "init" && values.server) return (await import("../server/init-server.js")).initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
-  if (command === "init") return initCommand(paths, values, io);
-  if (command === "export-rule") return exportRuleCommand(paths, values, io);
+  if (command === "init") return (await import("./init.js")).initCommand(paths, values, io);
+  if (command === "export-rule") return (await import("./export-rule.js")).exportRuleCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
   return 2;
 }
@@ -133,8 +133,9 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const startedAt = new Date().toISOString();
   let { result, resolved } = await runScan(options).finally(finish);
   if (values.fix) {
-    const fixed = fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
-    writeFix(fixed, io, values["dry-run"] ?? false);
+    const fix = await import("./fix.js");
+    const fixed = fix.fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
+    writeFix(fixed, fix.describeChanges, io, values["dry-run"] ?? false);
     // Report what is left after the fix, not what was there before it.
     if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, resolved } = await runScan(options));
   }
@@ -156,7 +157,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
   writeWarnings(result, io);
   // Colour is decided here, once per destination; files never get it.
-  writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
+  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
   return exitCode;
 }
 
@@ -173,7 +174,7 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
   return 0;
 }
 
-function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
+function writeFix(fixed: FixOutcome, describeChanges: typeof import("./fix.js").describeChanges, io: CliIO, dryRun: boolean): void {
   const changed = fixed.changes.filter((change) => change.action === "create" || change.action === "update");
   if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${printable(line)}\n`);
   for (const change of changed) io.stderr.write(`${messages.fixChanged(relative(io.cwd, change.file) || change.file, change.note, dryRun)}\n`);
