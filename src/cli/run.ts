@@ -72,7 +72,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
  *   error, 3 the scan could not run.
  */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const safeIo: CliIO = { ...io, stdout: scrubbing(io.stdout), stderr: scrubbing(io.stderr) };
+  // Copied as property descriptors, not spread: `stdin` may be a getter, and reading process.stdin
+  // opens it, where only a few commands read it (process-io.ts).
+  const safeIo = Object.defineProperties({}, {
+    ...Object.getOwnPropertyDescriptors(io),
+    stdout: { value: scrubbing(io.stdout), enumerable: true },
+    stderr: { value: scrubbing(io.stderr), enumerable: true },
+  }) as CliIO;
   try {
     return await dispatch(argv, safeIo);
   } catch (error) {
@@ -214,7 +220,7 @@ function reportError(error: unknown, io: CliIO): number {
 
 /**
  * The package version: the nearest package.json named lumenguard above this module, which runs
- * from lib/cli.js (the bundle), lib/src/cli/run.js or src/cli/run.ts (tests).
+ * from a chunk of the CLI bundle (lib/*.cjs), lib/src/cli/run.js or src/cli/run.ts (tests).
  */
 function readVersion(): string {
   for (let up = "../package.json", level = 0; level < 4; level++, up = `../${up}`) {
