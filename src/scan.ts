@@ -89,6 +89,11 @@ export interface ScanOptions {
    * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
+  /**
+   * Called once before custom patterns are compiled, only when the config has any (the CLI turns
+   * on V8's linear-time regular expression engine there; see `resolveConfig`).
+   */
+  beforeCustomPatterns?: () => void;
 }
 
 export type { ScanRun };
@@ -121,6 +126,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
     cwd: resolve(options.cwd ?? process.cwd()),
     // A server reads only its own configuration, never a file found near the repository.
     config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
+    beforeCustomPatterns: options.beforeCustomPatterns,
   });
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
@@ -247,6 +253,7 @@ async function runCi(
       baselineFlag: options.baselineFile,
       head: resolved,
       headBaselineFile: settings.baselineFile,
+      beforeCustomPatterns: options.beforeCustomPatterns,
     });
     settings = review.baseline === undefined ? { resolved: review.resolved, baselineFile: review.baselineFile } : { resolved: review.resolved, baselineFile: review.baselineFile, baseline: review.baseline };
     changes = review.findings;
@@ -314,7 +321,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "beforeCustomPatterns"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**

@@ -135,7 +135,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
   // Custom patterns run on V8's linear-time regex engine where it accepts them: this process only.
-  enableLinearRegExpEngine();
+  options.beforeCustomPatterns = enableLinearRegExpEngine;
   const startedAt = new Date().toISOString();
   let { result, resolved } = await runScan(options).finally(finish);
   if (values.fix) {
@@ -169,7 +169,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
 async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
   const { options, finish } = await scanOptionsFrom(paths, values, io);
-  enableLinearRegExpEngine();
+  options.beforeCustomPatterns = enableLinearRegExpEngine;
   const { placed, result, resolved } = await runScan({ ...options, useBaseline: false }).finally(finish);
   // Written where scans will look for it: --output, else the config's baseline, else the default name.
   const file = configuredBaseline(values.output, io.cwd, resolved) ?? resolve(io.cwd, ".lumenguard-baseline.json");

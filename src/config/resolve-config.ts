@@ -44,6 +44,12 @@ export interface ResolveOptions {
    * relative to (`ci` reads a pull request's base commit this way); no lookup is done.
    */
   loaded?: LoadedConfig | undefined;
+  /**
+   * Called once before the config's custom patterns are compiled, only when it has any: the CLI
+   * turns on V8's linear-time regular expression engine there (src/cli/linear-regexp.ts says why
+   * not earlier). The library never sets that process-wide flag itself.
+   */
+  beforeCustomPatterns?: (() => void) | undefined;
 }
 
 /**
@@ -60,6 +66,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const config = loaded.config;
   checkCustomPatternIds(loaded);
   const custom = config.customPatterns ?? [];
+  if (custom.length > 0) options.beforeCustomPatterns?.();
   const rules = [...builtInRules, ...custom.map((pattern) => customPatternRule(pattern))];
   const detectors = [lumenfallDetector, ...custom.map((pattern) => customPatternDetector(pattern))];
   const ruleOptions = new Map<string, unknown>();
