@@ -53,7 +53,7 @@ function comparable(result: ScanResult) {
   const findings = result.findings.map((finding) => `${finding.ruleId}@${finding.file}:${finding.line}:${finding.column}:${finding.severity}:${finding.secret?.fingerprint ?? ""}`).sort();
   const suppressed = result.suppressed.map((entry) => `${entry.ruleId}@${entry.file}:${entry.line}:${entry.by}`).sort();
   const warnings = result.warnings.map((warning) => warning.code).sort();
-  return { findings, suppressed, warnings, files: result.stats.files };
+  return { findings, suppressed, warnings, files: result.stats.files, bytes: result.stats.bytes };
 }
 
 describe("the working tree's literal search (git grep) changes nothing but speed", () => {
@@ -121,6 +121,47 @@ describe("the working tree's literal search (git grep) changes nothing but speed
       { numRuns: 8 },
     );
   }, 120_000);
+
+  it("tracked client output, hundreds of untracked files, env files git ignores (and one it ignores too late), names that need quoting, a mobile app: the same both ways", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(plants.map((_, index) => index), { minLength: 2 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.constantFrom("vite", "expo"),
+        fc.array(fc.constantFrom("", "public/", "odd name [1]/", "ünï/", "-lead/", "untracked/"), { minLength: 2, maxLength: 6 }),
+        async (chosen, untrackedCount, framework, places) => {
+          const repo = createRepo({
+            committed: {
+              "package.json": JSON.stringify({ dependencies: { [framework]: "1" } }),
+              ".gitignore": ".env\n.env.*\n!.env.example\n",
+              "lumenguard.config.json": JSON.stringify(CONFIG),
+              "public/app.js": "export const x = 1;\n",
+              ...filler(70),
+            },
+          });
+          // An env file that .gitignore matches, tracked anyway (ignored too late).
+          writeFiles(repo, { "config/.env.staging": `LUMENFALL_API_KEY=${makeKey()}\n` });
+          git(repo, ["add", "-f", "config/.env.staging"]);
+          git(repo, ["commit", "-q", "-m", "env"]);
+          // Untracked files: up to a few hundred, so that some runs read them and others search them first.
+          const untracked = Object.fromEntries(Object.entries(filler(untrackedCount)).map(([path, content]) => [`untracked/${path}`, content]));
+          const files: FileTree = { ...untracked, ".env": `LUMENFALL_API_KEY=${makeKey()}\n`, "apps/web/.env.local": `NEXT_PUBLIC_LUMENFALL_API_KEY=${makeKey()}\n` };
+          chosen.forEach((index, position) => {
+            const { path, content } = plants[index]!();
+            files[`${places[position % places.length]}${path}`] = content;
+          });
+          writeFiles(repo, files);
+          // Some plants committed in the tracked client folder, the rest left untracked.
+          git(repo, ["add", "--", "public"]);
+          git(repo, ["commit", "-q", "--allow-empty", "-m", "public"]);
+          const fast = await scan({ cwd: repo, env });
+          const full = await scan({ cwd: repo, env, prefilter: false });
+          expect(comparable(fast)).toEqual(comparable(full));
+        },
+      ),
+      { numRuns: 10 },
+    );
+  }, 240_000);
 
   it("a tree where nothing holds a literal is still counted whole", async () => {
     const repo = createRepo({ committed: filler(100) });

@@ -172,15 +172,16 @@ function gitWarnings(stderr: string): string[] {
 
 const NUL = 0;
 const NEWLINE = 0x0a;
-const SIZE_FIELD = Buffer.from("size: ");
+const SIZE_FIELD = Buffer.from("\n  size: ");
 
 /**
- * `ls-files -z --debug` output, parsed as it streams: `<path>\0` and then five lines of the
+ * `ls-files -z --debug --cached` output into a PathList, parsed as it streams (push each chunk as
+ * it arrives, then `end()`): `<path>\0` and then five lines of the
  * entry's cached stat data (`  ctime: …`, `  mtime: …`, `  dev: …\tino: …`, `  uid: …\tgid: …`,
  * `  size: <n>\tflags: <x>`), which run straight into the next path. A path may hold a newline,
  * never a NUL; the five lines never hold a NUL.
  */
-class DebugListingParser {
+export class DebugListingParser {
   /** The start of a record the last chunk ended in (a few hundred bytes at most). */
   private pending: Buffer = Buffer.alloc(0);
 
@@ -216,16 +217,13 @@ class DebugListingParser {
     for (;;) {
       const nul = data.indexOf(NUL, at);
       if (nul === -1) return at;
-      // The five stat lines after the path: the record is complete once the fifth newline is here.
-      let end = nul;
-      let fifth = nul;
-      for (let line = 0; line < 5 && end !== -1; line++) {
-        fifth = end;
-        end = data.indexOf(NEWLINE, end + 1);
-      }
+      // The fifth stat line is the size's, and the record ends with it. Nothing before it (a path
+      // holds no NUL; the other lines are times, device, inode and ids) holds "  size: ".
+      const sizeAt = data.indexOf(SIZE_FIELD, nul);
+      if (sizeAt === -1) return at;
+      const end = data.indexOf(NEWLINE, sizeAt + SIZE_FIELD.length);
       if (end === -1) return at;
-      const sizeAt = data.indexOf(SIZE_FIELD, fifth);
-      const size = sizeAt !== -1 && sizeAt < end ? readNumber(data, sizeAt + SIZE_FIELD.length) : Number.NaN;
+      const size = readNumber(data, sizeAt + SIZE_FIELD.length);
       // --cached lists a path once per stage during a merge conflict; stages come together.
       if (nul > at && !this.paths.endsWith(data, at, nul)) this.paths.push(data, at, nul, size);
       at = end + 1;

@@ -169,30 +169,61 @@ async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptio
     listed.files.push(entry);
   }
   const ordered = [...groups.filter((group) => group.role === "client"), ...groups.filter((group) => group.role !== "client")];
+  // What does not depend on the searches is decided first, while git grep is still reading.
+  const decided = ordered.map((group) => decideByName(group, options, isIgnored));
   const done: Group[] = [];
-  for (const group of ordered) {
+  for (const [position, group] of ordered.entries()) {
     // A folder inside one already listed (`scan a a/b`) adds nothing.
     if (group.role !== "client" && done.some((other) => other.role !== "client" && other.folder !== group.folder && group.folder.startsWith(other.folder))) continue;
     const overlaps = given.length > 0 || done.some((other) => other.role === "client" && (other.prefix.startsWith(group.prefix) || group.prefix.startsWith(other.prefix)));
     const holding = group.search ? await group.search : null;
-    const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, group.role === "client" ? ["shipped"] : TREE_SCOPES);
+    const flags = decided[position]!;
     const { names } = group;
     for (let index = 0; index < names.length; index++) {
+      const flag = flags[index]!;
+      // A name is made into a string only when it may be read, or must be checked against another listing.
+      if (!overlaps && group.role !== "client" && !(flag & READ) && holding !== null && holding.size === 0) {
+        if (!(flag & IGNORED)) countCleared(listed, names.size(index));
+        continue;
+      }
       const rel = names.name(index);
       const absPath = group.prefix + rel;
       if (overlaps && taken.has(absPath)) continue;
       if (group.role === "client") taken.add(absPath);
-      const kind = group.kindOf(rel);
       // Read: what the search found, what it did not search, and files judged by name or compressed.
-      const read = holding === null || prefilter === null || group.excluded.has(rel) || holding.has(rel) || mustRead(group.displayPrefix + rel, kind, prefilter);
-      if (read) listed.files.push({ file: fileOf(group, rel, kind, options), followSymlinks: false });
-      else if (!isIgnored(absPath)) {
-        listed.cleared.files++;
-        listed.cleared.bytes += names.size(index) || 0;
-      }
+      if (flag & READ || holding === null || holding.has(rel)) listed.files.push({ file: fileOf(group, rel, group.kindOf(rel), options), followSymlinks: false });
+      else if (!(flag & IGNORED)) countCleared(listed, names.size(index));
     }
     done.push(group);
   }
+}
+
+/** Read whatever the search says (the search cannot clear it). */
+const READ = 1;
+/** Config `ignore` excludes it: neither read nor counted. */
+const IGNORED = 2;
+
+/**
+ * Per file of a group, what its name alone decides: read it whatever the search says (no
+ * prefilter is possible, git grep did not read it, or a rule judges it by name or it is
+ * compressed), and whether config `ignore` excludes it.
+ */
+function decideByName(group: Group, options: WorktreeOptions, isIgnored: (absPath: string) => boolean): Uint8Array {
+  const { names } = group;
+  const flags = new Uint8Array(names.length);
+  const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, group.role === "client" ? ["shipped"] : TREE_SCOPES);
+  for (let index = 0; index < names.length; index++) {
+    const rel = names.name(index);
+    let flag = isIgnored(group.prefix + rel) ? IGNORED : 0;
+    if (group.search === null || prefilter === null || group.excluded.has(rel) || mustRead(group.displayPrefix + rel, group.kindOf(rel), prefilter)) flag |= READ;
+    flags[index] = flag;
+  }
+  return flags;
+}
+
+function countCleared(listed: Listed, size: number): void {
+  listed.cleared.files++;
+  listed.cleared.bytes += size || 0;
 }
 
 function fileOf(group: Group, rel: string, kind: FileKind, options: WorktreeOptions): SourceFile {
