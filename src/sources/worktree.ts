@@ -251,16 +251,17 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const tracked = await listTracked(dir, options.env);
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
   const displayPrefix = dir === options.root ? "" : `${toPosix(relative(options.root, dir))}/`;
-  if ("failed" in tracked) {
-    await untrackedListing.catch(() => undefined);
-    const rels = walk(dir, tracked.failed, listed);
-    const base = { prefix, displayPrefix, repoPrefix: null, ignoredButTracked: new Set<string>(), folder: prefix };
-    // Outside git there is no git status: the files are read as given files are.
+  // Outside git there is no git status: the files are read as given files are.
+  const walkInstead = (why: string) => {
+    const rels = walk(dir, why, listed);
     const discovery = discover(dir, options, named(rels, "package.json"), named(rels, "manifest.json"));
     const shipped = discovery.mobile ? markShipped(prefix, listed) : null;
-    groups.push({ ...base, names: namesOf(rels, () => Number.NaN), kindOf: (rel) => (shipped?.(rel) ? "client" : "given"), search: null, excluded: new Set(), role: "tree" });
+    groups.push({ prefix, displayPrefix, repoPrefix: null, ignoredButTracked: new Set(), folder: prefix, names: namesOf(rels, () => Number.NaN), kindOf: (rel) => (shipped?.(rel) ? "client" : "given"), search: null, excluded: new Set(), role: "tree" });
     for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, null);
-    return;
+  };
+  if ("failed" in tracked) {
+    await untrackedListing.catch(() => undefined);
+    return walkInstead(tracked.failed);
   }
   const repoRoot = repoRootOf(dir);
   const repoPrefix = repoRoot === null ? null : dir === repoRoot ? "" : `${toPosix(relative(repoRoot, dir))}/`;
@@ -270,7 +271,8 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const excluded = new Set(large);
   const search = literalSearch(dir, tracked.paths.length, { scope: "tracked", exclude: large }, options);
   const untracked = await untrackedListing;
-  if ("failed" in untracked) throw new ScanError(`git ls-files --others failed in ${dir}: ${untracked.failed}`);
+  // A bare repository lists its index but has no work tree to walk: walked like a folder outside git.
+  if ("failed" in untracked) return walkInstead(untracked.failed);
   for (const message of [...tracked.warnings, ...untracked.warnings]) listed.warnings.push({ code: "walk", message });
   // Env files: which of them git ignores (untracked: where keys belong; tracked: ignored too late).
   const trackedEnv = tracked.paths.namesWhereBasename(isEnvName);
