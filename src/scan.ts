@@ -10,21 +10,19 @@ import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
 import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
 import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
-import { mergeCiRuns, planCi } from "./sources/ci.js";
-import { scanHistory, type HistoryProgress } from "./sources/history.js";
-import { trackKeyAges } from "./sources/key-ages.js";
-import { listPackage, scanPack } from "./sources/pack.js";
-import { scanPrePush } from "./sources/pre-push.js";
-import { parseRefUpdates, scanReceived } from "./sources/pre-receive.js";
-import { reviewSettings } from "./sources/review-settings.js";
+import type { HistoryProgress } from "./sources/history.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
-import { scanStdin } from "./sources/stdin.js";
-import { defaultJobs } from "./sources/threads.js";
-import { scanWorktree } from "./sources/worktree.js";
-import { createKeyVerifier } from "./verify/verify-findings.js";
 import type { VerifyTuning } from "./verify/verify-keys.js";
 import { isDirectory } from "./files.js";
+
+/*
+ * Each mode's source is imported when that mode runs (import() below), not with this module: a
+ * pre-commit hook's `scan --staged` then loads the index source alone, not the working tree's,
+ * history's or the verifier's code (the CLI bundle puts each in its own chunk; scripts/bundle.js).
+ * The index source itself is imported statically: it is the pre-commit hook's path, and so part
+ * of the CLI's first chunk.
+ */
 
 /**
  * What to scan — one of:
@@ -100,6 +98,11 @@ export interface ScanOptions {
   shard?: Shard;
   /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
   maxFileMegabytes?: number;
+  /**
+   * Called once before custom patterns are compiled, only when the config has any (the CLI turns
+   * on V8's linear-time regular expression engine there; see `resolveConfig`).
+   */
+  beforeCustomPatterns?: () => void;
 }
 
 export type { ScanRun };
@@ -125,7 +128,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   const env = repository === null ? options.env ?? process.env : envForRepository(repository, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
-  const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
+  const packed = mode.kind === "pack" ? (await import("./sources/pack.js")).listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
   const resolved = resolveConfig({
     startDir: configRoot(mode, cwd, repository),
     explicitFile: options.configFile,
@@ -133,10 +136,12 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
     // A server reads only its own configuration, never a file found near the repository.
     config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
     overrides: { maxFileMegabytes: options.maxFileMegabytes },
+    beforeCustomPatterns: options.beforeCustomPatterns,
   });
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
+  const { createKeyVerifier } = await import("./verify/verify-findings.js");
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});
   try {
     const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, place, env);
@@ -185,6 +190,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "worktree": {
       // Key ages (config `rotation`, src/sources/key-ages.ts): read before the scan, recorded after it.
       const early: Warning[] = [];
+      const { trackKeyAges } = await import("./sources/key-ages.js");
       const keyAges = trackKeyAges(resolved, configRoot(mode, cwd), env, (warning) => void early.push(warning));
       const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
@@ -201,16 +207,19 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "history": {
       const current = session("history");
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
+      const { scanHistory } = await import("./sources/history.js");
       await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, shard });
       return current.finish();
     }
     case "pre-push": {
       const current = session("pre-push");
+      const { scanPrePush } = await import("./sources/pre-push.js");
       await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-receive": {
       const current = session("pre-receive");
+      const { parseRefUpdates, scanReceived } = await import("./sources/pre-receive.js");
       const { updates, malformed } = parseRefUpdates(mode.updates);
       if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
       await scanReceived(current, { cwd, env, updates, signal: mode.signal });
@@ -218,6 +227,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     }
     case "pack": {
       const current = session("pack");
+      const { scanPack } = await import("./sources/pack.js");
       scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), files: options.packed ?? [], onFile: options.onFile });
       return current.finish();
     }
@@ -240,10 +250,12 @@ async function runCi(
   session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
 ): Promise<ScanRun> {
   const { cwd } = place;
+  const { mergeCiRuns, planCi } = await import("./sources/ci.js");
   const ci = planCi(cwd, env, mode.range);
   let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
   let changes: Finding[] = [];
   if (ci.reviewBase !== null) {
+    const { reviewSettings } = await import("./sources/review-settings.js");
     const review = await reviewSettings({
       root: findWorkTreeRoot(cwd, env),
       base: fullSha(ci.reviewBase, cwd, env),
@@ -254,6 +266,7 @@ async function runCi(
       baselineFlag: options.baselineFile,
       head: resolved,
       headBaselineFile: settings.baselineFile,
+      beforeCustomPatterns: options.beforeCustomPatterns,
     });
     settings = review.baseline === undefined ? { resolved: review.resolved, baselineFile: review.baselineFile } : { resolved: review.resolved, baselineFile: review.baselineFile, baseline: review.baseline };
     changes = review.findings;
@@ -262,6 +275,7 @@ async function runCi(
   let history: ScanRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
+    const { scanHistory } = await import("./sources/history.js");
     await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress });
     history = await current.finish();
   }
@@ -281,6 +295,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
   const bundlesOnly = given.length === 0 && (mode.bundles ?? []).length > 0;
   const paths = given.length > 0 ? given : bundlesOnly ? [] : ["."];
   const bundles = [...(mode.bundles ?? []).map((dir) => resolve(cwd, dir)), ...(resolved.loaded.config.bundles ?? []).map((dir) => resolve(resolved.loaded.dir, dir))].filter(isDirectory);
+  const [{ scanWorktree }, { defaultJobs }] = await Promise.all([import("./sources/worktree.js"), import("./sources/threads.js")]);
   await scanWorktree(session, {
     cwd,
     env,
@@ -294,7 +309,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     ...(options.prefilter === false ? { prefilter: false } : {}),
     shard: session.shard,
   });
-  if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
+  if (paths.includes("-")) await (await import("./sources/stdin.js")).scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
 }
 
@@ -320,7 +335,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard", "beforeCustomPatterns"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**

@@ -2,7 +2,8 @@ import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { scan } from "../src/index.js";
+import { enableLinearRegExpEngine } from "../src/cli/linear-regexp.js";
+import { scan, type ScanOptions } from "../src/index.js";
 import type { ScanResult } from "../src/types.js";
 import { encode } from "./helpers/expand.js";
 import { makeDotlessKey, makeKey, randomString } from "./helpers/keys.js";
@@ -16,6 +17,12 @@ import { createRepo, git, processEnv, writeFiles, type FileTree } from "./helper
  * untracked and ignored, are scanned both ways and compared whole.
  */
 const env = processEnv();
+/**
+ * As the CLI scans: custom patterns on V8's linear-time regex engine, turned on before they are
+ * compiled. On the backtracking engine a pattern has a time budget, and on a loaded machine one of
+ * the two scans compared could run out of it where the other did not.
+ */
+const scanAs = (options: ScanOptions) => scan({ beforeCustomPatterns: enableLinearRegExpEngine, ...options });
 const CONFIG = { customPatterns: [{ id: "acme-token", regex: "acme_[A-Za-z0-9]{24}", keywords: ["acme_"] }] };
 
 const utf16 = (text: string, bigEndian: boolean) => {
@@ -53,7 +60,7 @@ function comparable(result: ScanResult) {
   const findings = result.findings.map((finding) => `${finding.ruleId}@${finding.file}:${finding.line}:${finding.column}:${finding.severity}:${finding.secret?.fingerprint ?? ""}`).sort();
   const suppressed = result.suppressed.map((entry) => `${entry.ruleId}@${entry.file}:${entry.line}:${entry.by}`).sort();
   const warnings = result.warnings.map((warning) => warning.code).sort();
-  return { findings, suppressed, warnings, files: result.stats.files };
+  return { findings, suppressed, warnings, files: result.stats.files, bytes: result.stats.bytes };
 }
 
 describe("the working tree's literal search (git grep) changes nothing but speed", () => {
@@ -71,8 +78,8 @@ describe("the working tree's literal search (git grep) changes nothing but speed
           git(repo, ["add", "-A"]);
           git(repo, ["commit", "-q", "-m", "plants"]);
         }
-        const fast = await scan({ cwd: repo, env });
-        const full = await scan({ cwd: repo, env, prefilter: false });
+        const fast = await scanAs({ cwd: repo, env });
+        const full = await scanAs({ cwd: repo, env, prefilter: false });
         expect(comparable(fast)).toEqual(comparable(full));
       }),
       { numRuns: 12 },
@@ -91,8 +98,8 @@ describe("the working tree's literal search (git grep) changes nothing but speed
         // "use client" in shipped code is no finding: a file holding only that must stay clear both ways.
         files["dist/assets/chunk.js"] = '"use client";\nexport const x = 1;\n';
         writeFiles(repo, files);
-        const fast = await scan({ cwd: repo, env });
-        const full = await scan({ cwd: repo, env, prefilter: false });
+        const fast = await scanAs({ cwd: repo, env });
+        const full = await scanAs({ cwd: repo, env, prefilter: false });
         expect(comparable(fast)).toEqual(comparable(full));
       }),
       { numRuns: 8 },
@@ -110,23 +117,64 @@ describe("the working tree's literal search (git grep) changes nothing but speed
         }
         writeFiles(repo, files);
         git(repo, ["add", "-A", "-f"]);
-        const stagedFast = await scan({ cwd: repo, env, mode: { kind: "staged" } });
-        const stagedFull = await scan({ cwd: repo, env, mode: { kind: "staged" }, prefilter: false });
+        const stagedFast = await scanAs({ cwd: repo, env, mode: { kind: "staged" } });
+        const stagedFull = await scanAs({ cwd: repo, env, mode: { kind: "staged" }, prefilter: false });
         expect(comparable(stagedFast)).toEqual(comparable(stagedFull));
         git(repo, ["commit", "-q", "-m", "plants"]);
-        const historyFast = await scan({ cwd: repo, env, mode: { kind: "history" } });
-        const historyFull = await scan({ cwd: repo, env, mode: { kind: "history" }, prefilter: false });
+        const historyFast = await scanAs({ cwd: repo, env, mode: { kind: "history" } });
+        const historyFull = await scanAs({ cwd: repo, env, mode: { kind: "history" }, prefilter: false });
         expect(comparable(historyFast)).toEqual(comparable(historyFull));
       }),
       { numRuns: 8 },
     );
   }, 120_000);
 
+  it("tracked client output, hundreds of untracked files, env files git ignores (and one it ignores too late), names that need quoting, a mobile app: the same both ways", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(plants.map((_, index) => index), { minLength: 2 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.constantFrom("vite", "expo"),
+        fc.array(fc.constantFrom("", "public/", "odd name [1]/", "ünï/", "-lead/", "untracked/"), { minLength: 2, maxLength: 6 }),
+        async (chosen, untrackedCount, framework, places) => {
+          const repo = createRepo({
+            committed: {
+              "package.json": JSON.stringify({ dependencies: { [framework]: "1" } }),
+              ".gitignore": ".env\n.env.*\n!.env.example\n",
+              "lumenguard.config.json": JSON.stringify(CONFIG),
+              "public/app.js": "export const x = 1;\n",
+              ...filler(70),
+            },
+          });
+          // An env file that .gitignore matches, tracked anyway (ignored too late).
+          writeFiles(repo, { "config/.env.staging": `LUMENFALL_API_KEY=${makeKey()}\n` });
+          git(repo, ["add", "-f", "config/.env.staging"]);
+          git(repo, ["commit", "-q", "-m", "env"]);
+          // Untracked files: up to a few hundred, so that some runs read them and others search them first.
+          const untracked = Object.fromEntries(Object.entries(filler(untrackedCount)).map(([path, content]) => [`untracked/${path}`, content]));
+          const files: FileTree = { ...untracked, ".env": `LUMENFALL_API_KEY=${makeKey()}\n`, "apps/web/.env.local": `NEXT_PUBLIC_LUMENFALL_API_KEY=${makeKey()}\n` };
+          chosen.forEach((index, position) => {
+            const { path, content } = plants[index]!();
+            files[`${places[position % places.length]}${path}`] = content;
+          });
+          writeFiles(repo, files);
+          // Some plants committed in the tracked client folder, the rest left untracked.
+          git(repo, ["add", "--", "public"]);
+          git(repo, ["commit", "-q", "--allow-empty", "-m", "public"]);
+          const fast = await scanAs({ cwd: repo, env });
+          const full = await scanAs({ cwd: repo, env, prefilter: false });
+          expect(comparable(fast)).toEqual(comparable(full));
+        },
+      ),
+      { numRuns: 10 },
+    );
+  }, 240_000);
+
   it("a tree where nothing holds a literal is still counted whole", async () => {
     const repo = createRepo({ committed: filler(100) });
-    const fast = await scan({ cwd: repo, env });
+    const fast = await scanAs({ cwd: repo, env });
     expect(fast.findings).toEqual([]);
     expect(fast.stats.files).toBe(100);
-    expect(fast.stats.bytes).toBe((await scan({ cwd: repo, env, prefilter: false })).stats.bytes);
+    expect(fast.stats.bytes).toBe((await scanAs({ cwd: repo, env, prefilter: false })).stats.bytes);
   });
 });

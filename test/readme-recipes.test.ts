@@ -237,7 +237,7 @@ describe("README recipes from the git source", () => {
   it("a project install from git builds lumenguard (npm runs the TypeScript build in its temp clone)", () => {
     const dir = createDir({ "package.json": '{ "name": "p", "private": true, "allowScripts": { "lumenguard": true } }\n' });
     npmInstall(dir, [`git+${source.url}#${source.sha}`]);
-    expect(existsSync(join(dir, "node_modules/lumenguard/lib/cli.js"))).toBe(true);
+    expect(existsSync(join(dir, "node_modules/lumenguard/lib/cli.cjs"))).toBe(true);
     expect(run(join(dir, "node_modules/.bin/lumenguard"), ["--version"], dir).status).toBe(0);
   }, 600_000);
 });

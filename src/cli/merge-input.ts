@@ -59,19 +59,11 @@ export async function readReports(names: readonly string[], cwd: string, limits:
 type Validator = ((data: unknown) => boolean) & { errors?: ValidationError[] | null };
 
 /**
- * The validator Ajv compiled from schema/report.schema.json at build time. It is loaded only
- * by `merge` (its code is large, and the pre-commit hook's bundle must not carry it): from the
- * bundle (lib/cli.js), from the compiled module beside it (lib/src/cli/), or — for tests,
- * which run this file from source — from lib/ after `npm run build`.
+ * The validator Ajv compiled from schema/report.schema.json at build time, loaded only by
+ * `merge` (its code is large; the pre-commit hook's chunk must not carry it).
  */
 async function loadValidator(): Promise<Validator> {
-  const here = import.meta.url;
-  const url = here.endsWith("/lib/cli.js")
-    ? new URL("./src/config/validate-report.generated.js", here)
-    : here.endsWith(".ts")
-      ? new URL("../../lib/src/config/validate-report.generated.js", here)
-      : new URL("../config/validate-report.generated.js", here);
-  return ((await import(url.href)) as { default: Validator }).default;
+  return ((await import("../config/validate-report.generated.js")) as { default: Validator }).default;
 }
 
 /** The file's bytes: a regular file, at most `limits.perFile`, and at most what is left of `limits.total` after `used`. */

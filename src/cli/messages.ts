@@ -9,8 +9,8 @@ import { printable } from "../reporters/printable.js";
 const templates = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
-  badFormat: (format: string, formats: string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
-  badReport: (value: string, formats: string[]) =>
+  badFormat: (format: string, formats: readonly string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
+  badReport: (value: string, formats: readonly string[]) =>
     `lumenguard: --report "${value}" is not FORMAT=FILE with FORMAT one of ${formats.join(", ")} (FILE "-" is standard output).`,
   reportsOnStdout: () => "lumenguard: only one report can go to standard output (--report FORMAT=- or --format without --output).",
   stepSummaryFailed: (detail: string) => `could not append to $GITHUB_STEP_SUMMARY: ${detail}`,

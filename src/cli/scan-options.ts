@@ -68,7 +68,7 @@ async function modeFrom(paths: string[], flags: ScanFlags, io: CliIO, command: s
     return { kind: "history", ...(revisions === undefined ? {} : { revisions }), ...named };
   }
   const mode: ScanMode = { kind: "worktree", paths, bundles: flags.bundles ?? [] };
-  if (io.stdin) mode.stdin = io.stdin;
+  if (paths.includes("-") && io.stdin) mode.stdin = io.stdin;
   if (flags["stdin-filename"] !== undefined) mode.stdinFilename = flags["stdin-filename"];
   return mode;
 }
