@@ -44,6 +44,8 @@ export default defineRule({
   examples: {
     valid: [
       { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", path: ".env.example", facts: { git: "staged" } },
+      { code: "LUMENFALL_API_KEY=lmnfl_your_api_key", path: ".ENV.Example", facts: { git: "staged" }, note: "a template, whatever the case" },
+      { code: "DEBUG=1", path: "docs/ENVIRONMENT.md", facts: { git: "staged" } },
       { code: "LUMENFALL_API_KEY={{key}}", path: ".env", facts: { git: "untracked" }, note: "untracked, unstaged: dotenv-unignored's business" },
       { code: "# settings", path: "docs/env.md", facts: { git: "staged" } },
       { code: "DEBUG=1", path: ".env", facts: { scope: "history" }, note: "history is not the index" },
@@ -53,6 +55,8 @@ export default defineRule({
       { code: "DEBUG=1", path: "apps/web/.env.production", facts: { git: "staged" }, findings: [{ line: 1, column: 1, severity: "high", messageId: "staged" }] },
       { code: "DEBUG=1", path: ".env.local", facts: { git: "tracked" }, findings: [{ line: 1, column: 1, severity: "high", messageId: "tracked" }] },
       { code: "DEBUG=1", path: ".env", facts: { git: "tracked", ignoredButTracked: true }, findings: [{ line: 1, column: 1, messageId: "trackedLate", severity: "high" }] },
+      { code: "DEBUG=1", path: ".ENV", facts: { git: "staged" }, note: "the name's case does not matter: macOS and Windows checkouts read .ENV as .env", findings: [{ line: 1, column: 1, severity: "high", messageId: "staged" }] },
+      { code: "LUMENFALL_API_KEY={{key}}", path: "web/.Env.Local", facts: { git: "tracked" }, findings: [{ line: 1, column: 1, severity: "critical", messageId: "trackedWithKey" }] },
     ],
   },
 });

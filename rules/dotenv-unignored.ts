@@ -45,6 +45,8 @@ export default defineRule({
       { code: "DEBUG=1\n", path: ".env", facts: { git: "untracked" }, findings: [{ line: 1, column: 1, severity: "medium", messageId: "unignored" }] },
       { code: "LUMENFALL_API_KEY={{key}}\n", path: "apps/api/.env.production", facts: { git: "untracked" }, findings: [{ line: 1, column: 1, severity: "high", messageId: "unignoredWithKey" }] },
       { code: "X=1", path: ".env.local", facts: { git: "untracked" }, findings: [{ line: 1, column: 1, severity: "medium" }] },
+      { code: "X=1", path: ".Env.local", facts: { git: "untracked" }, note: "the name's case does not matter", findings: [{ line: 1, column: 1, severity: "medium" }] },
+      { code: "X=1", path: ".ENV", facts: { git: "untracked" }, findings: [{ line: 1, column: 1, severity: "medium" }] },
     ],
   },
 });

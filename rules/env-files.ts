@@ -1,15 +1,17 @@
 /**
- * Which files are env files: `.env` and `.env.<anything>` at any depth. The templates —
+ * Which files are env files: `.env` and `.env.<anything>` at any depth, whatever the case of the
+ * name (`.ENV`, `.Env.local`): on macOS and Windows checkouts, which ignore case, dotenv loaders
+ * read them as `.env` files. The templates —
  * `.env.example`, `.env.sample`, `.env.template`, `.env.dist` — are meant to be committed;
  * they are exempt from the dotenv rules but scanned for keys like any file.
  */
 const TEMPLATE_SUFFIXES = new Set(["example", "sample", "template", "dist"]);
 
 export function envFileKind(path: string): "env" | "template" | null {
-  const name = path.slice(path.lastIndexOf("/") + 1);
+  const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
   if (name === ".env") return "env";
   if (!name.startsWith(".env.")) return null;
-  const parts = name.slice(".env.".length).toLowerCase().split(".");
+  const parts = name.slice(".env.".length).split(".");
   return parts.some((part) => TEMPLATE_SUFFIXES.has(part)) ? "template" : "env";
 }
 

@@ -80,6 +80,7 @@ export default defineRule<RotationOptions>({
     },
     appliesTo: { scopes: ["repository", "local"], git: ["tracked", "untracked", "ignored"], files: isEnvFile },
     revokeUrl: DASHBOARD_URL,
+    keyAction: "rotate",
   },
   defaultOptions: { maxAgeDays: null, today: null, firstSeen: {} },
   optionsFromConfig: (config) => ({ maxAgeDays: config.rotation?.maxAgeDays ?? null, today: null, firstSeen: {} }),

@@ -84,7 +84,7 @@ function environmentOfWord(word: string): string | null {
 export function environmentOfPath(path: string): string | null {
   const parts = path.split("/");
   const name = parts[parts.length - 1] ?? "";
-  if (envFileKind(path) === "env" && name !== ".env") {
+  if (envFileKind(path) === "env" && name.toLowerCase() !== ".env") {
     const words = name.slice(".env.".length).split(".");
     for (const word of words) {
       const environment = environmentOfWord(word);

@@ -13,7 +13,7 @@ const common = {
   format: "esm",
   target: "node20",
   // Loaded on demand only (config globs, directory walks, the config validator's helpers).
-  external: ["picomatch", "ignore", "ajv", "safe-regex2", "fflate", "@jridgewell/trace-mapping", "yaml"],
+  external: ["ajv", "safe-regex2", "fflate", "@jridgewell/trace-mapping", "yaml"],
   logLevel: "warning",
   legalComments: "none",
   minifyWhitespace: true,

@@ -91,6 +91,8 @@ export interface ScanOptions {
    * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
+  /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
+  maxFileMegabytes?: number;
 }
 
 export type { ScanRun };
@@ -123,6 +125,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
     cwd: resolve(options.cwd ?? process.cwd()),
     // A server reads only its own configuration, never a file found near the repository.
     config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
+    overrides: { maxFileMegabytes: options.maxFileMegabytes },
   });
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
@@ -306,7 +309,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**

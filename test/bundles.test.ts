@@ -40,7 +40,7 @@ describe("client output", () => {
     expect(code).toBe(1);
     // The bundle, the map beside it (deployed maps are public too), and the source itself.
     expect(findings).toEqual([
-      expect.objectContaining({ ruleId: "client-bundle-key", file: "dist/assets/index-4f2a9c.js", line: 1, source: "bundle", original: { file: "src/config.ts", line: 3, column: 8 } }),
+      expect.objectContaining({ ruleId: "client-bundle-key", file: "dist/assets/index-4f2a9c.js", line: 1, source: "bundle", original: { file: "src/config.ts", line: 3, column: 9 } }),
       expect.objectContaining({ ruleId: "client-bundle-key", file: "dist/assets/index-4f2a9c.js.map", original: { file: "src/config.ts", line: 3, column: 9 } }),
       expect.objectContaining({ ruleId: "lumenfall-key", file: "src/config.ts", line: 3, column: 9, source: "worktree" }),
     ]);

@@ -22,6 +22,22 @@ describe("dotenv rules", () => {
     ]);
   });
 
+  it("env file names are matched whatever their case (.ENV, .Env.local), as case-insensitive checkouts read them", async () => {
+    // git on Linux does not apply `.env*` to `.ENV`: the file is untracked, not ignored.
+    const repo = createRepo({ committed: { "README.md": "x", ".gitignore": ".env*\n", "web/.Env.Local": `LUMENFALL_API_KEY=${makeKey()}\n` } });
+    writeFiles(repo, { ".ENV": "DEBUG=1\n", ".Env.Example": "LUMENFALL_API_KEY=lmnfl_your_api_key\n" });
+    git(repo, ["add", "-f", "--", ".ENV"]);
+    expect(await dotenv(repo)).toEqual([
+      ["dotenv-tracked", ".ENV", "high"],
+      ["dotenv-tracked", "web/.Env.Local", "critical"],
+    ]);
+    git(repo, ["rm", "-q", "--cached", "--", ".ENV"]);
+    expect(await dotenv(repo)).toEqual([
+      ["dotenv-unignored", ".ENV", "medium"],
+      ["dotenv-tracked", "web/.Env.Local", "critical"],
+    ]);
+  });
+
   it("nested .gitignore with a negation, .git/info/exclude and the global excludes file", async () => {
     const repo = createRepo({ committed: { ".gitignore": ".env*\n", "pkg/.gitignore": "!.env.local\n" } });
     writeFiles(repo, { ".env": "A=1\n", "pkg/.env.local": "A=1\n", "pkg/.env": "A=1\n", "other/.env.test": "A=1\n", "third/.env": "A=1\n" });

@@ -73,12 +73,33 @@ describe("placeholders are never findings", () => {
     "lmnfl_k9Xq2.abcdefgh12345678ABCDEFGH",
     "lmnfl_Qw3Rt.test123test123test123test123",
     "lmnfl_Qw3Rt.Zq8vR2mLx0pN4t_EXAMPLE_W6yB1cE3",
-    "lmnfl_SAMPLE01.Zq8vR2mLx0pN4tW6yB1cE3gH5",
+    "lmnfl_SAMPLE_01.Zq8vR2mLx0pN4tW6yB1cE3gH5",
+    "lmnfl_K3yId.yourSecretGoesHere",
+    "lmnfl_K3yId.fakekeyfakekeyfake1",
     "lmnfl_Qw3Rt.Zq8vR2mLx0pN4tW6yB1cE3gH5_redacted",
   ];
 
   it.each(placeholders)("%s", (text) => {
     expect(scanText(`key = "${text}"\n`).findings).toEqual([]);
+  });
+
+  it("a placeholder word counts as a whole token or camelCase word, never as a substring of a random secret", () => {
+    for (const word of ["FaKe", "yOuR", "xXxX", "Sample", "EXAMPLE", "dummy", "Redacted", "placeholder"]) {
+      const key = makeKey();
+      const dot = key.indexOf(".");
+      const inSecret = `${key.slice(0, dot + 9)}${word}${key.slice(dot + 9)}`;
+      const inId = `${key.slice(0, 9)}${word}${key.slice(9)}`;
+      for (const planted of [inSecret, inId]) expect(scanText(`k = "${planted}"`).findings.map((f) => f.secret?.fingerprint), planted).toEqual([fingerprintKey(planted)]);
+      const asToken = `${key.slice(0, dot + 9)}_${word}_${key.slice(dot + 9)}`;
+      expect(scanText(`k = "${asToken}"`, { includePlaceholders: true }).findings.map((f) => [f.severity, f.placeholder])).toEqual([["info", "placeholder-word"]]);
+    }
+  });
+
+  it("--include-placeholders shows the guide's own example as written, although its secret is shorter than a key's", () => {
+    const findings = scanText("curl -H 'Authorization: Bearer lmnfl_abc123.xyz789'\nLUMENFALL_API_KEY=lmnfl_your_api_key\n", { includePlaceholders: true }).findings;
+    expect(findings.map((f) => [f.line, f.column, f.endColumn, f.severity, f.placeholder, f.secret?.redacted])).toEqual([[1, 32, 51, "info", "docs-example", "lmnfl_abc123.\u2026z789"]]);
+    // Only as written: a longer id, or more after the secret, is not the example.
+    expect(scanText("lmnfl_abc1234.xyz789 lmnfl_abc123.xyz789a", { includePlaceholders: true }).findings).toEqual([]);
   });
 
   it("masks: a key followed by ..., …, • or **** is shown, not leaked", () => {
@@ -152,6 +173,25 @@ describe("encoded keys", () => {
       expect(finding).toMatchObject({ line: 2, column: 8, encoding });
       expect(finding?.endColumn).toBe(8 + key.length);
       expect(finding?.secret?.fingerprint).toBe(fingerprintKey(key));
+    }
+  });
+
+  it("UTF-16: a character whose code unit holds a 0x0A byte is not a line break, with or without a BOM", () => {
+    const key = makeKey();
+    // U+010A (Ċ) is 0A 01 in UTF-16 LE; U+0A2A (ਪ) is 0A 2A in UTF-16 BE.
+    const text = `Ċਪ first\r\nĊਪ "${key}"\n`;
+    const le = Buffer.from(text, "utf16le");
+    const be = Buffer.from(le).swap16();
+    for (const [bytes, encoding] of [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), "utf16le"],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), be]), "utf16be"],
+      [le, "utf16le"],
+      [be, "utf16be"],
+    ] as const) {
+      for (const chunkSize of [bytes.length, 7, 64]) {
+        const [finding] = scanInChunks(bytes, chunkSize).findings;
+        expect(finding, `${encoding}, ${bytes.length} bytes in chunks of ${chunkSize}`).toMatchObject({ line: 2, column: 5, endColumn: 5 + key.length, encoding });
+      }
     }
   });
 

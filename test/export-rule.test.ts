@@ -164,11 +164,12 @@ function placeholders(): string[] {
     "Authorization: Bearer lmnfl_<key_id>.<secret>",
     "KEY=lmnfl_${ID}.${SECRET}",
     "KEY=lmnfl_test",
-    `KEY=lmnfl_YourKeyId.${secret}`,
-    `KEY=lmnfl_Ab3.EXAMPLE${secret}`,
+    // Placeholder words as whole tokens: lumenguard never drops a random secret for a word it spells.
+    `KEY=lmnfl_Your_KeyId.${secret}`,
+    `KEY=lmnfl_Ab3.EXAMPLE_${secret}`,
     `KEY=lmnfl_k9.${secret}`,
     `KEY=lmnfl_abc123.xyz789${secret}`,
-    `KEY=lmnfl_${secret}Redacted`,
+    `KEY=lmnfl_${secret}_Redacted`,
     `shown as ${key}...`,
     `shown as ${key}****`,
   ];
@@ -222,12 +223,31 @@ describe("export-rule formats", () => {
       expect(rule).toMatchObject({ secretGroup: 1, keywords: ["lmnfl_"] });
       expect(rule.regex.startsWith("(?:^|[^A-Za-z0-9_]")).toBe(true);
       const allow = rule.allowlist.regexes.map((regex) => re2(regex));
-      for (const placeholder of ["lmnfl_YOUR_KEY.abcdefghijklmnopqr", "lmnfl_abc123.xyz789XyZ0123456789ab", "lmnfl_k3y.xxxxAb12Cd34Ef56Gh", "lmnfl_Sample0123456789abcdefgh"]) {
+      for (const placeholder of ["lmnfl_YOUR_KEY.abcdefghijklmnopqr", "lmnfl_abc123.xyz789XyZ0123456789ab", "lmnfl_k3y.xxxx_Ab12Cd34Ef56Gh", "lmnfl_Sample_0123456789abcdefgh"]) {
         expect(allow.some((regex) => regex.test(placeholder)), placeholder).toBe(true);
       }
       expect(allow.some((regex) => regex.test(realKey()))).toBe(false);
     }
   });
+
+  it("every format reports each of 3,000 random keys lumenguard reports, placeholder words they spell inside included", async () => {
+    const keys: string[] = [];
+    // Keys that spell a placeholder word inside a random secret are the ones a substring allowlist drops.
+    const words = ["your", "fake", "xxxx", "Sample", "EXAMPLE", "dummy"];
+    for (let i = 0; keys.length < 3_000; i++) {
+      const base = i % 2 === 0 ? makeKey() : makeDotlessKey();
+      const word = words[i % words.length] as string;
+      const at = base.length - 12;
+      const key = i % 3 === 0 ? base : `${base.slice(0, at)}${word}${base.slice(at + word.length)}`;
+      const hits = findKeys(Buffer.from(`KEY="${key}"`));
+      if (hits.length === 1 && hits[0]?.placeholder === null && hits[0].key === key) keys.push(key);
+    }
+    for (const format of Object.keys(exporters) as ExportFormat[]) {
+      const detect = await detectors[format](exporters[format]());
+      const found = new Set(await detect(keys.map((key) => `KEY="${key}"`).join("\n")));
+      expect(keys.filter((key) => !found.has(key)), format).toEqual([]);
+    }
+  }, 120_000);
 
   it("gitleaks: masked keys (… and •) are not keys either", () => {
     const detect = gitleaksDetector(exporters.gitleaks());

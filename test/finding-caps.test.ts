@@ -2,9 +2,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planScan, resolveConfig } from "../src/config/resolve-config.js";
-import { MAX_FINDINGS_PER_FILE, SeverityCap } from "../src/engine/finding-cap.js";
-import { ScanSession } from "../src/scanning/session.js";
-import type { Severity } from "../src/types.js";
+import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../src/engine/finding-cap.js";
+import { ScanSession, type ScanRun } from "../src/scanning/session.js";
+import { mergeCiRuns } from "../src/sources/ci.js";
+import type { Finding, Severity } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";
 import { createDir } from "./helpers/repo.js";
 import { hasProgram, shell } from "./helpers/process.js";
@@ -102,4 +103,33 @@ describe("memory", () => {
     expect(report.findings).toHaveLength(MAX_FINDINGS_PER_FILE);
     expect(report.findings.length + report.stats.findingsOverCap).toBe(400_000);
   }, 240_000);
+});
+
+describe("ci: the working tree's run and the commits' run together", () => {
+  const finding = (index: number, severity: Severity): Finding => ({
+    ruleId: "lumenfall-key", severity, messageId: "m", data: {}, file: `f${index}.txt`, line: 1, column: 1, endLine: 1, endColumn: 2, source: "worktree",
+    secret: { redacted: "lmnfl_x.…abcd", fingerprint: `fp${index}`, keyId: "x", lastFour: "abcd", confidence: "high" },
+  });
+  const run = (findings: Finding[], overCap: number): ScanRun => ({
+    resolved: {} as ScanRun["resolved"],
+    placed: findings.map((f) => ({ finding: f, absPath: `/r/${f.file}` })),
+    result: { version: 1, mode: "worktree", findings, warnings: [], suppressed: [], stats: { files: 1, bytes: 1, blobs: 0, durationMs: 1, skipped: 0, suppressed: 0, ...(overCap ? { findingsOverCap: overCap } : {}) } },
+  });
+
+  it("keep the counts of what each left out", () => {
+    const merged = mergeCiRuns(run([finding(1, "high")], 5), run([finding(2, "low")], 3), []);
+    expect(merged.result.stats.findingsOverCap).toBe(8);
+    expect(merged.result.findings).toHaveLength(2);
+  });
+
+  it(`are held to ${MAX_FINDINGS_PER_SCAN.toLocaleString("en-US")} findings again, the most severe kept, and say so`, () => {
+    const tree = Array.from({ length: MAX_FINDINGS_PER_SCAN }, (_, i) => finding(i, "low"));
+    const commits = Array.from({ length: 10 }, (_, i) => finding(MAX_FINDINGS_PER_SCAN + i, "critical"));
+    const merged = mergeCiRuns(run(tree, 0), run(commits, 0), []);
+    expect(merged.result.findings).toHaveLength(MAX_FINDINGS_PER_SCAN);
+    expect(merged.result.findings.filter((f) => f.severity === "critical")).toHaveLength(10);
+    expect(merged.result.stats.findingsOverCap).toBe(10);
+    expect(merged.placed).toHaveLength(MAX_FINDINGS_PER_SCAN);
+    expect(merged.result.warnings.map((w) => w.code)).toContain("findings-cap");
+  });
 });

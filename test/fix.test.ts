@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { applyChanges } from "../src/install/file-change.js";
 import { planEnvIgnores } from "../src/install/plan-env-ignores.js";
 import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
+import { leakIn } from "./helpers/leaks.js";
 import { createRepo, git, writeFiles, type FileTree } from "./helpers/repo.js";
 
 /**
@@ -124,3 +126,27 @@ describe("env file names git matches case-sensitively", () => {
     expect(git(dir, ["check-ignore", "-n", "-v", "--", "x/.env1"]).trim()).toBe("x/.gitignore:1:!.env*\tx/.env1");
   });
 });
+
+describe("an env file whose name holds a key", () => {
+  it("gets a line that matches it without the key, through the real CLI, dry run and real run alike", async () => {
+    const key = makeKey();
+    const percent = encodeURIComponent(makeKey()).replace(".", "%2E");
+    const dir = createRepo({ committed: { "README.md": "x\n" } });
+    git(dir, ["config", "core.ignorecase", "false"]);
+    const names = [`.ENV.${key}`, `sub/.Env.${percent}.local`];
+    writeFiles(dir, Object.fromEntries(names.map((name) => [name, "A=1\n"])));
+    const dry = await runCli(["scan", "--fix", "--dry-run"], { cwd: dir });
+    const real = await runCli(["scan", "--fix"], { cwd: dir });
+    const written = [...gitignores(dir).values()].join("\n");
+    for (const text of [dry.stdout, dry.stderr, real.stdout, real.stderr, written]) expect(leakIn(text, [key, makeKeyFromPercent(percent)])).toBeNull();
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toContain(`/.ENV.${key.slice(0, key.indexOf(".") + 1)}*${key.slice(-4)}\n`);
+    expect(git(dir, ["check-ignore", "--", ...names]).trim().split("\n")).toEqual(names);
+    // The line is no broader than the key's place: another file beside it is not ignored.
+    writeFiles(dir, { ".ENV.other": "A=1\n" });
+    expect(() => git(dir, ["check-ignore", "-q", "--", ".ENV.other"])).toThrow();
+  });
+});
+
+function makeKeyFromPercent(percent: string): string {
+  return decodeURIComponent(percent);
+}

@@ -118,6 +118,10 @@ describe("key-rotation-due", () => {
     expect(outcome.stdout).toContain(".env:1:19  LOW  key-rotation-due");
     expect(outcome.stdout).toContain("key-rotation-due: Rotate keys periodically (https://docs.lumenfall.ai/authentication#security-best-practices)");
     expect(outcome.stdout).toMatch(/1\. Create a new key at https:\/\/lumenfall\.ai\/app\/api_keys.*\n.*2\. Deploy it: .*\n.*3\. Revoke the old key .* once the new one works\./);
+    // The line under the finding says rotate, in the guide's order, never "revoke" first.
+    expect(outcome.stdout).toContain(`→ rotate lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(outcome.stdout).toContain(": create a new key, deploy it, then revoke this one at https://");
+    expect(outcome.stdout).not.toMatch(/→ revoke/);
     expect(outcome.stdout).not.toContain(key);
   });
 
@@ -154,7 +158,7 @@ describe("key-rotation-due", () => {
     expect(state(dir)).toEqual({ version: 1, files: { ".env": { [fingerprint(replacement)]: today() }, ".env.local": { [fingerprint(old)]: daysAgo(150) } } });
   });
 
-  it("dotless keys and keys allowed inline are tracked too; templates and placeholders are not", async () => {
+  it("dotless keys and keys allowed inline are tracked too (an allowed one is not reported); templates and placeholders are not", async () => {
     const dotless = makeDotlessKey();
     const allowed = makeKey();
     const dir = repoWithEnvFiles({
@@ -163,11 +167,10 @@ describe("key-rotation-due", () => {
     });
     plant(dir, { ".env": { [fingerprint(dotless)]: daysAgo(100), [fingerprint(allowed)]: daysAgo(100) } });
     const { findings } = await rotationFindings(dir);
-    expect(findings.map((f) => [f.file, f.line, f.data["identity"]])).toEqual([
-      [".env", 1, `dotless key, last four ${dotless.slice(-4)}`],
-      [".env", 2, `key id ${keyIdOf(allowed)}, last four ${allowed.slice(-4)}`],
-    ]);
+    // The allowed key is tracked, and its rotation finding is allowed by its marker like any other.
+    expect(findings.map((f) => [f.file, f.line, f.data["identity"]])).toEqual([[".env", 1, `dotless key, last four ${dotless.slice(-4)}`]]);
     expect(Object.keys(state(dir).files)).toEqual([".env"]);
+    expect(Object.keys(state(dir).files[".env"]!).sort()).toEqual([fingerprint(dotless), fingerprint(allowed)].sort());
   });
 
   it("is off unless rotation is set: no finding, and no state file is written", async () => {

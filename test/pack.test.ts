@@ -44,6 +44,25 @@ describe("scan --pack", () => {
     expect((await runCli(["scan", "--format", "json"], { cwd: repo })).stdout).not.toContain("build/app.js");
   });
 
+  it("gives npm's advice: the file ships because of `files` / .npmignore, not git", async () => {
+    const key = makeKey();
+    const repo = createRepo({
+      committed: { "package.json": JSON.stringify({ name: "p", version: "1.0.0" }), ".gitignore": ".env\n", ".npmignore": "src/\n", "index.js": "module.exports = 1;\n" },
+      untracked: { ".env": `LUMENFALL_API_KEY=${key}\n` },
+    });
+    const { code, stdout } = await runCli(["scan", "--pack", "--format", "json"], { cwd: repo });
+    expect(code).toBe(1);
+    const [finding, ...others] = JSON.parse(stdout).findings as Array<Finding & { column: number; message: string }>;
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ ruleId: "lumenfall-key", file: ".env", line: 1, column: 19 });
+    expect(finding!.message).toBe(
+      `Lumenfall API key lmnfl_${key.slice(6, key.indexOf("."))}.\u2026${key.slice(-4)} is in a file npm would publish with this package: keep the file out of the tarball (list only what ships in the "files" field of package.json, or add the file to .npmignore)`,
+    );
+    const text = await runCli(["scan", "--pack"], { cwd: repo });
+    expect(text.stdout).toContain('"files" field of package.json, or add the file to .npmignore');
+    expect(text.stdout).not.toContain(key);
+  });
+
   it("takes the package folder as its one path", async () => {
     const parent = createDir({ "pkg/package.json": JSON.stringify({ name: "pkg", version: "1.0.0" }), "pkg/lib.js": `"${makeKey()}"` });
     expect((await pack(parent, ["pkg"])).findings.map((f) => f.file)).toEqual(["lib.js"]);

@@ -44,11 +44,26 @@ describe("lumenguard/vite", () => {
     const error = await failureOf(viteBuild(root, lumenguard()));
     expect(error).not.toBeNull();
     const message = String(error?.message);
-    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:9\)/);
     expect(message).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
     expect(message).toContain("[client-bundle-key, critical]");
     expect(message).not.toContain(key);
     expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("prints a source name that holds a key and terminal escapes only scrubbed and escaped", async () => {
+    const key = makeKey();
+    const named = makeKey();
+    const root = app(null);
+    const source = `c\u001b[8A\u202e-${named}.js`;
+    writeFiles(root, { [`src/${source}`]: `export const config = {\n  url: "/api/chat",\n  key: ${JSON.stringify(key)},\n};\n`, "src/main.js": MAIN_JS.replace("./config.js", `./${source}`) });
+    const error = await failureOf(viteBuild(root, lumenguard()));
+    const message = String(error?.message);
+    expect(message).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
+    expect(message).toContain(`lmnfl_${keyIdOf(named)}.…${named.slice(-4)}`);
+    for (const planted of [key, named]) expect(message).not.toContain(planted.slice(planted.indexOf(".") + 1));
+    expect(message).not.toMatch(/[\u001b\u202e]/);
+    expect(message).toContain("\\x1b[8A");
   });
 
   it("lets a clean app build", async () => {
@@ -65,7 +80,7 @@ describe("lumenguard/vite", () => {
     const ours = warnings.filter((warning) => warning.includes("lumenguard:"));
     // The chunk and its map (whose sourcesContent holds a copy of the source).
     expect(ours.length).toBe(2);
-    expect(ours.join("\n")).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:8\)/);
+    expect(ours.join("\n")).toMatch(/assets\/index-[\w-]+\.js:1:\d+ \(from src\/config\.js:3:9\)/);
     expect(ours.join("\n")).not.toContain(key);
     expect(existsSync(join(root, "dist/index.html"))).toBe(true);
   });

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { placeholderReason } from "../src/detectors/lumenfall/placeholder.js";
+import type { EngineFinding } from "../src/engine/apply-rules.js";
+import { MAX_FINDINGS_PER_FILE } from "../src/engine/finding-cap.js";
 import { fingerprintSecret as fingerprintKey } from "../src/engine/fingerprint.js";
 import { reporters } from "../src/reporters/index.js";
 import type { ScanResult } from "../src/types.js";
@@ -63,19 +65,48 @@ describe("properties", () => {
   });
 
   it("no placeholder ever fires", () => {
+    const words = fc.constantFrom("your", "EXAMPLE", "placeholder", "Dummy", "fake", "sample", "REDACTED", "xxxx", "XXXXXXXX");
+    const delimiter = fc.constantFrom("_", "-");
+    const wordish = fc.constantFrom("Secret", "Here", "Api", "Key", "Token", "Value", "Goes", "Real");
     const placeholder = fc.oneof(
-      fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("your", "EXAMPLE", "placeholder", "Dummy", "fake", "sample", "REDACTED", "xxxx"), chars(SECRET, 16, 40)).map(([id, word, secret]) => `lmnfl_${id}.${secret.slice(0, 8)}${word}${secret.slice(8)}`),
+      // A placeholder word as a whole token of the secret or of the key id.
+      fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 8, 20), delimiter, words, delimiter, chars(SECRET, 8, 20)).map(([id, a, d1, word, d2, b]) => `lmnfl_${id}.${a}${d1}${word}${d2}${b}`),
+      fc.tuple(words, chars(BASE62, 0, 8), chars(SECRET, 16, 40)).map(([word, rest, secret]) => `lmnfl_${word}${rest ? `_${rest}` : ""}.${secret}`),
+      // A camelCase word in a word-like value.
+      fc.tuple(chars(BASE62, 3, 12), fc.array(wordish, { maxLength: 3 }), words, fc.array(wordish, { minLength: 1, maxLength: 3 })).map(([id, before, word, after]) => `lmnfl_${id}.${[...before, word[0]!.toUpperCase() + word.slice(1).toLowerCase(), ...after].join("").replace(/^./, (c) => c.toLowerCase())}`),
+      // A placeholder word anywhere in a low-entropy secret.
+      fc.tuple(chars(BASE62, 3, 12), words, fc.constantFrom("0", "x", "1"), fc.integer({ min: 24, max: 60 })).map(([id, word, pad, n]) => `lmnfl_${id}.${word}${pad.repeat(n)}`),
       fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("a", "0", "Z", "_"), fc.integer({ min: 16, max: 60 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`),
       fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 2, 8), fc.integer({ min: 3, max: 10 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`.slice(0, 6 + id.length + 1 + 256)),
+      fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("1234567890", "abcdefghij", "ABCDEFGHIJ"), fc.integer({ min: 2, max: 6 })).map(([id, run, n]) => `lmnfl_${id}.${run.repeat(n)}`),
       fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 16, 40), fc.constantFrom("...", "\u2026", "\u2022\u2022", "****")).map(([id, secret, mask]) => `lmnfl_${id}.${secret}${mask}`),
-      fc.constantFrom("lmnfl_your_api_key", "lmnfl_...", "lmnfl_test", "Bearer lmnfl_<key_id>.<secret>", "lmnfl_${ID}.${SECRET}", "lmnfl_abc123.xyz789"),
+      fc.constantFrom("lmnfl_your_api_key", "lmnfl_...", "lmnfl_test", "Bearer lmnfl_<key_id>.<secret>", "lmnfl_${ID}.${SECRET}", "lmnfl_abc123.xyz789", "lmnfl_<keyid>.\u2026abcd", "lmnfl_ab.cdefghijklmnopqrstuvwx"),
     );
     fc.assert(
       fc.property(placeholder, (text) => {
         const findings = scanBuffer(file, Buffer.from(`k = "${text}"\n`)).findings.filter((f) => f.ruleId === "lumenfall-key");
         expect(findings).toEqual([]);
       }),
-      { numRuns: 400 },
+      { numRuns: 600, seed: 20_260_713 },
     );
   });
+
+  it("100,000 random keys of the real shape are all findings (fixed seed): a word a random secret happens to spell never drops it", () => {
+    const key = fc.tuple(chars(BASE62, 12, 12), chars(BASE62, 44, 44)).map(([id, secret]) => `lmnfl_${id}.${secret}`);
+    const keys = fc.sample(key, { numRuns: 100_000, seed: 424_242 });
+    // In files of 10,000 keys: a file keeps at most MAX_FINDINGS_PER_FILE findings.
+    const dropped: string[] = [];
+    const findings: EngineFinding[] = [];
+    for (let from = 0; from < keys.length; from += MAX_FINDINGS_PER_FILE) {
+      const part = keys.slice(from, from + MAX_FINDINGS_PER_FILE);
+      const outcome = scanBuffer(file, Buffer.from(part.map((k) => `k = "${k}"`).join("\n")));
+      expect(outcome.overCap).toBe(0);
+      const found = new Set(outcome.findings.map((f) => f.line));
+      dropped.push(...part.filter((_, index) => !found.has(index + 1)));
+      findings.push(...outcome.findings);
+    }
+    expect(dropped.map((k) => placeholderReason(k.slice(6, 18), k.slice(19), " "))).toEqual([]);
+    expect(findings).toHaveLength(100_000);
+    expect(findings.every((f) => f.ruleId === "lumenfall-key" && f.severity === "critical")).toBe(true);
+  }, 60_000);
 });

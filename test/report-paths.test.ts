@@ -61,7 +61,7 @@ describe("paths in reports", () => {
     expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe("packages/web/dist/app.js");
     expect(result.relatedLocations[0].physicalLocation.artifactLocation.uri).toBe("packages/web/src/config.ts");
     const text = (await runCli(["scan", "--bundles", "dist"], { cwd })).stdout;
-    expect(text).toContain("from src/config.ts:1:1 (through the source map)");
+    expect(text).toContain("from src/config.ts:1:8 (through the source map)");
   });
 
   it("outside git, every format names files from the scan root; text from the current directory", async () => {

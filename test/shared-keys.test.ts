@@ -50,6 +50,30 @@ describe("shared-key-across-environments", () => {
     expect(findings[0]?.message).toContain("development and production; also in .env.production");
   });
 
+  it("ignored env files are read whatever the case of their names (.ENV.Production beside .env.development)", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n.ENV*\n" } });
+    writeFiles(repo, { ".env.development": `LUMENFALL_API_KEY=${key}\n`, "web/.ENV.Production": `LUMENFALL_API_KEY=${key}\n` });
+    expect((await shared(repo)).map((f) => f.file)).toEqual([".env.development", "web/.ENV.Production"]);
+  });
+
+  it("an inline allow covers the finding at its key, as for any other rule", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n" } });
+    writeFiles(repo, {
+      ".env.development": `LUMENFALL_API_KEY=${key}\n`,
+      ".env.production": `# lumenguard-allow: the shared sandbox key, on purpose\nLUMENFALL_API_KEY=${key}\n`,
+      ".env.staging": `LUMENFALL_API_KEY=${key} # lumenguard-allow\n`,
+    });
+    const outcome = await runCli(["scan", "--format", "json"], { cwd: repo });
+    const report = JSON.parse(outcome.stdout) as { findings: Finding[]; suppressed: Array<{ ruleId: string; file: string; line: number; reason?: string }> };
+    expect(report.findings.filter((f) => f.ruleId === "shared-key-across-environments").map((f) => [f.file, f.line])).toEqual([[".env.development", 1]]);
+    expect(report.suppressed.filter((s) => s.ruleId === "shared-key-across-environments").map((s) => [s.file, s.line, s.reason])).toEqual([
+      [".env.production", 2, "the shared sandbox key, on purpose"],
+      [".env.staging", 1, undefined],
+    ]);
+  });
+
   it("different keys per environment: no finding", async () => {
     const repo = createRepo({ committed: { ".gitignore": ".env*\n" } });
     writeFiles(repo, { ".env.development": `K=${makeKey()}\n`, ".env.production": `K=${makeKey()}\n` });

@@ -41,7 +41,8 @@ Options
   -c, --config <file>          config file (default: nearest lumenguard.config.json, .lumenguardrc.json
                                or package.json "lumenguard" key, from the scanned folder upward)
       --baseline <file>        do not report findings recorded in this baseline
-      --include-placeholders   also list placeholders (lmnfl_your_api_key, masked keys…) as info
+      --include-placeholders   also list the matches placeholder rules silence (lmnfl_abc123.xyz789, masked keys…) as info
+      --max-file-megabytes <n> scan at most n MB (1,000,000 bytes) of each file; the rest is skipped and said
       --stdin-filename <name>  the name standard input is reported (and ignored) under
       --color, --no-color      colour the text report, or not (default: on a terminal only; NO_COLOR=1
                                turns it off, FORCE_COLOR=1 on); a report written to a file never has it

@@ -30,6 +30,7 @@ const templates = {
   fixStill: (file: string) => `lumenguard: ${file} is still not ignored after the fix; check the .gitignore files above it for a negation`,
   rangeOrSince: () => "lumenguard: give --range or --since-commit, not both.",
   badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
+  badMaxFileMegabytes: (value: string) => `lumenguard: --max-file-megabytes "${value}" is not a number of megabytes greater than 0.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,

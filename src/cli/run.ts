@@ -40,6 +40,7 @@ export const OPTIONS = {
   baseline: { type: "string" },
   "include-placeholders": { type: "boolean" },
   "stdin-filename": { type: "string" },
+  "max-file-megabytes": { type: "string" },
   staged: { type: "boolean" },
   history: { type: "boolean" },
   "pre-push": { type: "boolean" },

@@ -20,6 +20,7 @@ export interface ScanFlags {
   "stdin-filename"?: string;
   config?: string;
   "include-placeholders"?: boolean;
+  "max-file-megabytes"?: string;
   baseline?: string;
   verify?: boolean;
   "only-live"?: boolean;
@@ -95,9 +96,17 @@ function commonOptions(flags: ScanFlags, io: CliIO): ScanOptions {
     verify: (flags.verify ?? false) || onlyLive,
     onlyLive,
   };
+  if (flags["max-file-megabytes"] !== undefined) options.maxFileMegabytes = megabytes(flags["max-file-megabytes"]);
   if (flags.config !== undefined) options.configFile = flags.config;
   if (flags.baseline !== undefined) options.baselineFile = flags.baseline;
   return options;
+}
+
+/** `--max-file-megabytes N`: a number of megabytes greater than 0 (decimals allowed). */
+function megabytes(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) throw new UsageError(messages.badMaxFileMegabytes(value));
+  return number;
 }
 
 /** `--range A..B`, `--since-commit SHA` (the commits after it, up to HEAD), or every ref. */

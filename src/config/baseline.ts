@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
+import { scrubKeys } from "../detectors/lumenfall/redact.js";
 import { ConfigError } from "../errors.js";
 import { writeFileAtomic } from "../files.js";
 import { compareText } from "../severity.js";
@@ -15,6 +16,10 @@ import validateBaseline from "./validate-baseline.generated.js";
  * the working tree is accepted in the index, in history and in a push too — `lumenfall-key`,
  * `key-in-history` and `client-bundle-key` name one leaked key and count as one rule here.
  * The file is checked against schema/baseline.schema.json.
+ *
+ * A path that itself holds a key (a file named after one) is written with the key redacted, as
+ * every report names it, and paths are compared redacted on both sides: the baseline never
+ * holds a key, and one written before this rule still matches.
  */
 
 export interface BaselineEntry {
@@ -88,7 +93,7 @@ export function parseBaseline(text: string, file: string): Baseline {
 export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, baselineFile: string) {
   const lines = new Map<string, number[]>();
   for (const entry of baseline.entries) {
-    const key = groupKey(entry.ruleId, entry.file, entry.fingerprint);
+    const key = groupKey(entry.ruleId, scrubKeys(entry.file), entry.fingerprint);
     lines.set(key, [...(lines.get(key) ?? []), entry.line]);
   }
   const groups = new Map<string, PlacedFinding[]>();
@@ -141,6 +146,7 @@ function groupKey(ruleId: string, file: string, fingerprint: string): string {
   return `${family}\u0000${file}\u0000${fingerprint}`;
 }
 
+/** The path from the baseline's folder, `/`-separated, any key in it redacted. */
 function baselinePath(absPath: string, baselineFile: string): string {
-  return relative(dirname(baselineFile), absPath).split("\\").join("/");
+  return scrubKeys(relative(dirname(baselineFile), absPath).split("\\").join("/"));
 }

@@ -12,15 +12,21 @@ export interface LumenguardConfig {
    */
   $schema?: string;
   /**
-   * Path globs (picomatch), relative to the directory of this config file, whose files are not scanned.
+   * Path globs (picomatch syntax: *, **, ?, [...], {a,b}), relative to the directory of this config file, whose files are not scanned. Matched in time linear in the path; extglobs such as @(a|b) and regex groups are refused. At most 10,000.
+   *
+   * @maxItems 10000
    */
   ignore?: string[];
   /**
    * Extra client build output directories, relative to this config file: scanned as code shipped to users, whatever git ignores.
+   *
+   * @maxItems 1000
    */
   bundles?: string[];
   /**
    * Extra browser-exposed environment variable prefixes, added to the built-in ones (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, PUBLIC_, NUXT_PUBLIC_, GATSBY_, STORYBOOK_); the option of the public-env-prefix and browser-sdk-key rules.
+   *
+   * @maxItems 1000
    */
   publicEnvPrefixes?: string[];
   /**
@@ -56,7 +62,30 @@ export interface LumenguardConfig {
     maxAgeDays: number;
   };
   /**
-   * Other providers' secrets to look for, wherever Lumenfall keys are looked for (working tree, staged, history, client output).
+   * Scan at most this many megabytes (1 MB = 1,000,000 bytes) of each file — of a compressed file or archive entry, of what it decompresses to. What was found before the limit is reported; the rest of the file is skipped, counted in stats.skipped and named in a warning. Default: no limit. The --max-file-megabytes flag overrides it (gitleaks: --max-target-megabytes).
+   */
+  maxFileMegabytes?: number;
+  /**
+   * Budgets for compressed files (.gz, .br) and zip-based archives (.zip .jar .apk .aab .ipa .crx .xpi): what is cut short is a warning naming the file or entry.
+   */
+  archives?: {
+    /**
+     * MiB one compressed file or archive entry may inflate to (default 256).
+     */
+    maxEntryMiB?: number;
+    /**
+     * MiB all entries of one archive may inflate to (default 1024).
+     */
+    maxArchiveMiB?: number;
+    /**
+     * Inflated bytes per compressed byte an entry may reach once past 1 MiB (default 100): beyond it, a decompression bomb.
+     */
+    maxRatio?: number;
+  };
+  /**
+   * Other providers' secrets to look for, wherever Lumenfall keys are looked for (working tree, staged, history, client output). At most 200.
+   *
+   * @maxItems 200
    */
   customPatterns?: {
     /**
@@ -71,6 +100,7 @@ export interface LumenguardConfig {
      * Literals that must appear in (or just before) the secret; the cheap pre-filter.
      *
      * @minItems 1
+     * @maxItems 100
      */
     keywords: [string, ...string[]];
     severity?: Severity;

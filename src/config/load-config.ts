@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
@@ -25,6 +25,13 @@ export interface LoadedConfig {
 
 /** The config file names looked for in each folder, nearest first (then `package.json`'s `lumenguard` key). */
 export const CONFIG_FILES = ["lumenguard.config.json", ".lumenguardrc.json"];
+/**
+ * Limits that keep a hostile configuration (a pull request's, a cloned repository's) from
+ * exhausting memory or time: a config file of at most 1 MiB (a package.json, read for its
+ * `lumenguard` key, 16 MiB); the schema caps `ignore` at 10,000 globs and `customPatterns` at 200.
+ */
+export const MAX_CONFIG_BYTES = 1 << 20;
+export const MAX_PACKAGE_JSON_BYTES = 16 << 20;
 
 export function loadConfig(options: { explicitFile?: string; startDir: string }): LoadedConfig {
   if (options.explicitFile) {
@@ -47,10 +54,19 @@ export function loadConfig(options: { explicitFile?: string; startDir: string })
 }
 
 function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
+  const limit = fromPackageJson ? MAX_PACKAGE_JSON_BYTES : MAX_CONFIG_BYTES;
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
+    // Size first: a 2 GB "config" is refused before it is read.
+    const fd = openSync(file, "r");
+    try {
+      if (fstatSync(fd).size > limit) throw new ConfigError(file, null, `is larger than ${limit >> 20} MiB; a lumenguard config is a few kilobytes`);
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, null, "cannot be read");
   }
   return parseConfigText(text, file, fromPackageJson);
@@ -64,6 +80,8 @@ function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
  * @throws ConfigError (exit 2) naming the file and field.
  */
 export function parseConfigText(text: string, file: string, fromPackageJson: boolean): LoadedConfig {
+  const limit = fromPackageJson ? MAX_PACKAGE_JSON_BYTES : MAX_CONFIG_BYTES;
+  if (text.length > limit) throw new ConfigError(file, null, `is larger than ${limit >> 20} MiB; a lumenguard config is a few kilobytes`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -79,7 +97,13 @@ export function parseConfigText(text: string, file: string, fromPackageJson: boo
   return { config: validate(data, file, ""), file, dir };
 }
 
-function validate(data: unknown, file: string, prefix: string): LumenguardConfig {
+/**
+ * Checks a configuration against the JSON Schema (and that each custom pattern's regex compiles
+ * and cannot take exponential time): the one check for config files and for config objects
+ * given to the API.
+ * @throws ConfigError naming `file` and the first bad field, `prefix` before it.
+ */
+export function validate(data: unknown, file: string, prefix: string): LumenguardConfig {
   if (!validateConfig(data)) {
     const { field, detail } = describeSchemaError(validateConfig.errors?.[0], prefix);
     throw new ConfigError(file, field ?? "(root)", detail);

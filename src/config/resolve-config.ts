@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { customPatternRule } from "../../rules/custom-pattern.js";
 import { rules as builtInRules } from "../../rules/index.js";
@@ -8,8 +7,10 @@ import type { Detector } from "../engine/detector.js";
 import { planEngine, type EnginePlan } from "../engine/plan.js";
 import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
+import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
-import { loadConfig, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
+import { charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
+import { loadConfig, validate, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
 /**
  * The one way every entry point — the CLI, the programmatic API, the bundler plugins — turns
@@ -29,6 +30,8 @@ export interface ResolvedConfig {
   ruleMeta(id: string): RuleMeta | undefined;
   /** The config's `failOn`, else `medium`. */
   failOn: Severity | "none";
+  /** Size budgets: the config's `maxFileMegabytes` and `archives`, over the defaults. */
+  limits: ScanLimits;
 }
 
 export interface ResolveOptions {
@@ -44,6 +47,8 @@ export interface ResolveOptions {
    * relative to (`ci` reads a pull request's base commit this way); no lookup is done.
    */
   loaded?: LoadedConfig | undefined;
+  /** Fields set on the command line, over the config's (`--max-file-megabytes`). */
+  overrides?: Pick<LumenguardConfig, "maxFileMegabytes"> | undefined;
 }
 
 /**
@@ -52,11 +57,13 @@ export interface ResolveOptions {
  *   pattern's id is already a rule's.
  */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
-  const loaded: LoadedConfig = options.loaded
+  const found: LoadedConfig = options.loaded
     ? options.loaded
     : options.config
-    ? { config: options.config, file: null, dir: resolve(options.startDir) }
+    ? { config: validate(options.config, "the config object", ""), file: null, dir: resolve(options.startDir) }
     : loadConfig({ explicitFile: options.explicitFile ? resolve(options.cwd ?? options.startDir, options.explicitFile) : undefined, startDir: options.startDir });
+  // What the command line sets wins; worker threads get the merged config, so they see it too.
+  const loaded: LoadedConfig = options.overrides ? { ...found, config: { ...found.config, ...definedOnly(options.overrides) } } : found;
   const config = loaded.config;
   checkCustomPatternIds(loaded);
   const custom = config.customPatterns ?? [];
@@ -73,7 +80,12 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     isIgnored: ignoreMatcher(loaded),
     ruleMeta: (id) => metas.get(id),
     failOn: config.failOn ?? "medium",
+    limits: limitsFrom(config),
   };
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The engine plan for one scan of a resolved config. */
@@ -100,16 +112,38 @@ function checkCustomPatternIds(loaded: LoadedConfig): void {
   });
 }
 
-/** Config `ignore` globs (picomatch), matched against paths relative to the config file's folder. */
+/**
+ * Config `ignore` globs (picomatch syntax, `dot: true`), matched against paths relative to the
+ * config file's folder in time linear in the path (src/config/glob.ts). Globs without a
+ * wildcard are looked up by equality; the others are tried only when the path starts and ends
+ * with their literal text.
+ * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`).
+ */
 function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
   const globs = loaded.config.ignore ?? [];
   if (globs.length === 0) return () => false;
-  // Loaded only when there are globs: the pre-commit path pays for nothing it does not use.
-  const picomatch = createRequire(import.meta.url)("picomatch") as typeof import("picomatch");
-  const matches = picomatch(globs, { dot: true });
+  const exact = new Set<string>();
+  const patterns: CompiledGlob[] = [];
+  globs.forEach((glob, index) => {
+    let compiled: CompiledGlob;
+    try {
+      compiled = compileGlob(glob);
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      throw new ConfigError(loaded.file ?? "config", `ignore[${index}]`, error.message);
+    }
+    if (compiled.literal !== null) exact.add(compiled.literal);
+    else patterns.push(compiled);
+  });
+  // The characters each glob needs, side by side: most globs are ruled out by one `&`.
+  const masks = Int32Array.from(patterns, (pattern) => pattern.mask);
   return (absPath) => {
     const rel = relative(loaded.dir, absPath);
     if (rel.startsWith("..") || isAbsolute(rel)) return false;
-    return matches(sep === "/" ? rel : rel.split(sep).join("/"));
+    const path = sep === "/" ? rel : rel.split(sep).join("/");
+    if (exact.has(path)) return true;
+    const mask = charMask(path);
+    for (let k = 0; k < patterns.length; k++) if (((masks[k] as number) & ~mask) === 0 && (patterns[k] as CompiledGlob).test(path)) return true;
+    return false;
   };
 }

@@ -42,7 +42,16 @@ interface FileState {
   stopped: boolean;
 }
 
-export function customPatternDetector(spec: CustomPatternSpec): Detector {
+/** Time limits of a pattern's backtracking searches, in milliseconds. */
+export interface PatternBudgets {
+  searchMs: number;
+  fileMs: number;
+  scanMs: number;
+}
+
+export const DEFAULT_BUDGETS: PatternBudgets = { searchMs: SEARCH_TIMEOUT_MS, fileMs: FILE_BUDGET_MS, scanMs: SCAN_BUDGET_MS };
+
+export function customPatternDetector(spec: CustomPatternSpec, budgets: PatternBudgets = DEFAULT_BUDGETS): Detector {
   const flags = "g";
   const linear = linearRegExp(spec.regex, flags);
   const regex = linear ?? new RegExp(spec.regex, flags);
@@ -66,19 +75,20 @@ export function customPatternDetector(spec: CustomPatternSpec): Detector {
             search.note({ code: "pattern-hit-cap", at: search.fileOffset + at });
             break;
           }
-          const windowStart = Math.max(0, at - BEFORE);
+          // The window never reaches back into a line a search ran out of time on.
+          const windowStart = Math.max(0, at - BEFORE, state.skipTo - search.fileOffset);
           const text = buf.toString("latin1", windowStart, Math.min(buf.length, at + keyword.length + AFTER));
           let matches: RegExpExecArray[] | null;
           if (linear) {
             matches = allMatches(regex, text);
           } else {
-            if (state.spentMs >= FILE_BUDGET_MS || scanSpentMs >= SCAN_BUDGET_MS) {
+            if (state.spentMs >= budgets.fileMs || scanSpentMs >= budgets.scanMs) {
               state.stopped = true;
-              search.note({ code: "pattern-budget", at: search.fileOffset + at });
+              search.note({ code: scanSpentMs >= budgets.scanMs ? "pattern-scan-budget" : "pattern-budget", at: search.fileOffset + at });
               break;
             }
             const started = performance.now();
-            matches = boundedMatches(regex, text, SEARCH_TIMEOUT_MS);
+            matches = boundedMatches(regex, text, budgets.searchMs);
             const spent = performance.now() - started;
             state.spentMs += spent;
             scanSpentMs += spent;

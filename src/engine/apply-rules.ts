@@ -2,7 +2,9 @@ import { MAX_FINDINGS_PER_FILE, SeverityCap } from "./finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintSecret } from "./fingerprint.js";
-import { inlineAllowsOf, type InlineAllow } from "./inline-allow.js";
+import { coveredBy } from "./allow-scope.js";
+import { commentSyntaxFor } from "./comment-syntax.js";
+import { markersInText, type AllowMarker } from "./inline-allow.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import type { FileFacts, KeyOccurrence, Report } from "./rule.js";
 
@@ -16,7 +18,6 @@ export interface LocatedHit {
   redacted: string;
   line: number;
   column: number;
-  allow: InlineAllow | null;
   snippet: string | undefined;
 }
 
@@ -48,19 +49,35 @@ export interface FileOutcome {
   keys: KeyOccurrence[];
   /** Findings (or keys) beyond MAX_FINDINGS_PER_FILE: counted, not kept; the least severe are left out. */
   overCap: number;
+  /**
+   * The keys an inline allow marker covers, when a rule that decides across files kept facts
+   * from this file: its findings come only after every file is read, and are allowed here.
+   */
+  keyAllows?: KeyAllow[];
+}
+
+/** A key (by its 1-based line and UTF-16 column) that an inline allow marker covers, with the marker's reason. */
+export interface KeyAllow {
+  line: number;
+  column: number;
+  reason?: string;
 }
 
 /** The message id of a placeholder shown with `--include-placeholders` (rendered by reporters for every rule). */
 export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
-/** `rules`: the plan's rules that apply to the file. */
-export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null): FileOutcome {
+/**
+ * Runs the rules that apply to a file (`rules`: the plan's rules that apply to it) on what the
+ * detectors found in it. `markers` are the inline allow markers read near the secrets (a file's
+ * text, when decoded, is read for them whole instead). At most MAX_FINDINGS_PER_FILE findings
+ * are kept, the most severe; the rest are counted in `overCap`.
+ */
+export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null, markers: readonly AllowMarker[] = []): FileOutcome {
   const outcome: FileOutcome = { findings: [], suppressed: [], bytes, collected: [], notes, fingerprints: [], keys: [], overCap: 0 };
   const kept = new SeverityCap<EngineFinding>(MAX_FINDINGS_PER_FILE, (finding) => finding.severity);
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
   const keys: KeyOccurrence[] = [];
-  const allowOf = new Map<KeyOccurrence, InlineAllow>();
   for (const entry of located) {
     const placeholder = entry.hit.placeholder;
     if (placeholder !== null && !plan.includePlaceholders) continue;
@@ -70,10 +87,10 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (plan.onKey && entry.detector.verifiable) plan.onKey(entry.hit.key, occurrence.fingerprint);
     }
     keys.push(occurrence);
-    if (entry.allow) allowOf.set(occurrence, entry.allow);
   }
   const seen = new Set<string>();
-  let allowAt: ((line: number) => InlineAllow | null) | undefined;
+  // Findings at a place (a key, or a place in the text) may be covered by an inline allow.
+  const placed: EngineFinding[] = [];
   for (const planned of rules) {
     const { rule } = planned;
     rule.check({
@@ -86,13 +103,7 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
         const place = `${rule.meta.id}\u0000${finding.line}:${finding.column}\u0000${report.key?.fingerprint ?? ""}\u0000${report.messageId}`;
         if (seen.has(place)) return;
         seen.add(place);
-        // A key's own allow comment, else (for places a rule found in the text) one on the line.
-        let allow = report.key && report.line === undefined ? allowOf.get(report.key) : undefined;
-        if (!allow && report.line !== undefined) {
-          allowAt ??= text !== null ? inlineAllowsOf(text, plan.scrub) : () => null;
-          allow = allowAt(finding.line) ?? undefined;
-        }
-        if (allow) outcome.suppressed.push(suppression(finding, allow));
+        if (report.key || report.line !== undefined) placed.push(finding);
         else kept.add(finding);
       },
     });
@@ -101,6 +112,23 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (real.length > 0) for (const item of rule.acrossFiles.collect(file, real, text)) outcome.collected.push({ ruleId: rule.meta.id, item });
       if (outcome.keys.length === 0) outcome.keys = real;
     }
+  }
+  const allMarkers = text !== null ? markersInText(text, commentSyntaxFor(file.path), plan.scrub) : markers;
+  const covered = coveredBy(placed, allMarkers);
+  placed.forEach((finding, index) => {
+    const marker = covered.get(index);
+    if (marker) outcome.suppressed.push(suppression(finding, marker.reason));
+    else kept.add(finding);
+  });
+  if (outcome.collected.length > 0 && allMarkers.length > 0) {
+    // Cross-file findings are made at keys: each marker covers a key as it would a finding there.
+    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column }));
+    const allows: KeyAllow[] = [];
+    for (const [index, marker] of coveredBy(atKeys, allMarkers)) {
+      const { line, column } = atKeys[index]!;
+      allows.push(marker.reason === undefined ? { line, column } : { line, column, reason: marker.reason });
+    }
+    if (allows.length > 0) outcome.keyAllows = allows;
   }
   outcome.findings = kept.items;
   outcome.overCap = kept.overCap;
@@ -156,9 +184,9 @@ export function toFinding(file: FileFacts, planned: Pick<PlannedRule, "rule" | "
   return finding;
 }
 
-function suppression(finding: EngineFinding, allow: InlineAllow): Suppression {
+function suppression(finding: EngineFinding, reason: string | undefined): Suppression {
   const allowed: Suppression = { ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline" };
   if (finding.secret) allowed.fingerprint = finding.secret.fingerprint;
-  if (allow.reason) allowed.reason = allow.reason;
+  if (reason) allowed.reason = reason;
   return allowed;
 }

@@ -92,20 +92,40 @@ function repeat(atom: string, min: number, max: number, lazy: string): string {
 
 type Vm = typeof import("node:vm");
 let vm: Vm | undefined;
-const script = { value: undefined as import("node:vm").Script | undefined };
+let script: import("node:vm").Script | undefined;
+/** One context per pattern, reused for every search with it (making a context costs far more than a search). */
+const contexts = new WeakMap<RegExp, import("node:vm").Context>();
 
 /**
- * Every match of a backtracking `regex` (global) in `text`, each search limited to `timeoutMs`;
- * null when one ran out of time (the rest of the input is then not searched with it).
+ * A search that runs out of time is tried once more with this many times the limit before it
+ * counts as out of time: the limit is wall-clock time, and on a busy machine (a CI runner, a
+ * commit hook beside a build) a fast search can be descheduled for longer than the limit.
+ */
+const RETRY_FACTOR = 4;
+
+/**
+ * Every match of a backtracking `regex` (global) in `text`, each search limited to `timeoutMs`
+ * of wall-clock time (a search out of time is retried once with {@link RETRY_FACTOR} times the
+ * limit); null when it still ran out of time (the rest of the input is then not searched with it).
  */
 export function boundedMatches(regex: RegExp, text: string, timeoutMs: number): RegExpExecArray[] | null {
   vm ??= createRequire(import.meta.url)("node:vm") as Vm;
-  script.value ??= new vm.Script("found = []; re.lastIndex = 0; for (let m = re.exec(text); m; m = re.exec(text)) { found.push(m); if (m[0].length === 0) re.lastIndex++; }");
-  const context = vm.createContext({ re: regex, text, found: [] as RegExpExecArray[] });
+  script ??= new vm.Script("found = []; re.lastIndex = 0; for (let m = re.exec(text); m; m = re.exec(text)) { found.push(m); if (m[0].length === 0) re.lastIndex++; }");
+  let context = contexts.get(regex);
+  if (!context) contexts.set(regex, (context = vm.createContext({ re: regex, text: "", found: [] as RegExpExecArray[] })));
+  context["text"] = text;
   try {
-    script.value.runInContext(context, { timeout: timeoutMs });
-    return context["found"] as RegExpExecArray[];
-  } catch {
+    for (const limit of [timeoutMs, timeoutMs * RETRY_FACTOR]) {
+      try {
+        script.runInContext(context, { timeout: limit });
+        return context["found"] as RegExpExecArray[];
+      } catch {
+        // Out of time (or the pattern threw): once more with a longer limit, then give up.
+      }
+    }
     return null;
+  } finally {
+    context["text"] = "";
+    context["found"] = [];
   }
 }

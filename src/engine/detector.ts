@@ -29,7 +29,12 @@ export interface SecretHit {
 
 /** Something a detector could not do on a file, said rather than skipped in silence. */
 export interface DetectorNote {
-  code: "pattern-timeout" | "pattern-hit-cap" | "pattern-budget";
+  /**
+   * `pattern-timeout`: one search ran out of time, the rest of its line was skipped;
+   * `pattern-hit-cap`: too many keyword hits in the file; `pattern-budget`: the file's time
+   * budget is spent; `pattern-scan-budget`: the scan's. The last three end the search in the file.
+   */
+  code: "pattern-timeout" | "pattern-hit-cap" | "pattern-budget" | "pattern-scan-budget";
   /** Byte offset in the file where the search stopped or skipped. */
   at: number;
 }

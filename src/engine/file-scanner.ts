@@ -2,8 +2,9 @@ import { MAX_FINDINGS_PER_FILE } from "./finding-cap.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
-import { findInlineAllow } from "./inline-allow.js";
-import { LineTracker } from "./line-tracker.js";
+import { commentSyntaxFor, type CommentSyntax } from "./comment-syntax.js";
+import { markersNear, type AllowMarker } from "./inline-allow.js";
+import { LineTracker, type TextLayout } from "./line-tracker.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import { appliesTo, type FileFacts } from "./rule.js";
 import { snippetAround } from "./snippet.js";
@@ -41,6 +42,11 @@ export class FileScanner {
   private early: Buffer = Buffer.alloc(0);
   /** UTF-16 files: bytes of the byte-order mark at the start (their columns skip it). */
   private utf16Bom = 0;
+  /** Where the text starts: after a byte-order mark, if any. */
+  private textStart = 0;
+  /** Inline allow markers found near secrets, by position (two secrets on a line find the same one). */
+  private readonly markers = new Map<string, AllowMarker>();
+  private readonly syntax: CommentSyntax | null;
   /**
    * The bytes kept for the next window live at the start of `buffer`, which is reused for
    * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
@@ -62,6 +68,7 @@ export class FileScanner {
     private readonly plan: EnginePlan,
   ) {
     this.keep = plan.overlap + plan.lookbehind;
+    this.syntax = commentSyntaxFor(file.path);
   }
 
   /** Feeds the next chunk (its memory may be reused by the caller once this returns). */
@@ -104,7 +111,7 @@ export class FileScanner {
     if (this.tailLength > 0 && this.buffer) this.scanWindow(this.buffer.subarray(0, this.tailLength), this.tailAt, this.tailAt + this.tailLength);
     this.tailLength = 0;
     this.buffer = null;
-    const outcome = applyRules(this.file, this.rules(), this.located, this.notes, this.bytes, this.plan, this.text);
+    const outcome = applyRules(this.file, this.rules(), this.located, this.notes, this.bytes, this.plan, this.text, [...this.markers.values()]);
     outcome.overCap += this.overCap;
     return outcome;
   }
@@ -119,7 +126,8 @@ export class FileScanner {
     this.binary = looksBinary(first);
     const utf8Bom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
     this.utf16Bom = (first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff) ? 2 : 0;
-    this.lines = new LineTracker(utf8Bom ? 3 : this.utf16Bom);
+    this.textStart = utf8Bom ? 3 : this.utf16Bom;
+    this.lines = new LineTracker(this.textStart, textLayout(first));
   }
 
   private joinTail(piece: Buffer): Buffer {
@@ -174,16 +182,36 @@ export class FileScanner {
     const start = hit.start;
     const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
     const redacted = entry.detector!.redact(hit);
+    const column = utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column;
+    // Allow markers are read in UTF-8 text: binary content has no comments.
+    if (!this.binary && !utf16) {
+      const near = { start, end: hit.end, line: place.line, column, lineStart: place.lineStartAt - windowAt, fileStart: windowAt === 0 ? this.textStart : null };
+      for (const marker of markersNear(window, near, this.syntax, this.plan.scrub)) this.markers.set(`${marker.line}:${marker.column}`, marker);
+    }
     this.located.push({
       hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
       detector: entry.detector!,
       redacted,
       line: place.line,
-      column: utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column,
-      allow: findInlineAllow(window, start, hit.end, this.plan.scrub),
+      column,
       snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
     });
   }
+}
+
+/**
+ * How a file's text is stored, from its first bytes: a UTF-16 byte-order mark, or ASCII
+ * interleaved with NUL bytes (NULs at odd offsets: little endian), else UTF-8.
+ */
+function textLayout(first: Buffer): TextLayout {
+  if (first[0] === 0xff && first[1] === 0xfe) return "utf16le";
+  if (first[0] === 0xfe && first[1] === 0xff) return "utf16be";
+  const sample = first.subarray(0, BINARY_SAMPLE);
+  if (sample.indexOf(0) === -1) return "utf8";
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? even++ : odd++);
+  return odd > even * 4 ? "utf16le" : even > odd * 4 ? "utf16be" : "utf8";
 }
 
 /** UTF-8 text without its byte-order mark: rule positions then count as the key positions do. */

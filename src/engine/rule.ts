@@ -62,6 +62,11 @@ export interface RuleMeta {
   appliesTo: AppliesTo;
   /** Where a leaked secret of this rule is revoked; null when there is no such page to name. */
   revokeUrl: string | null;
+  /**
+   * What the finding asks for the key: `revoke` (the default: it leaked — revoke it now) or
+   * `rotate` (it is where it belongs but old: create a new key, deploy it, then revoke this one).
+   */
+  keyAction?: "revoke" | "rotate";
 }
 
 /** A secret occurrence as rules see it: where, and who it is — never the secret itself. */

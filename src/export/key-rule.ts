@@ -65,7 +65,13 @@ export const KEY_FORMS: readonly KeyForm[] = [
   },
 ];
 
-/** Words that make a key id or secret a placeholder, matched case-insensitively. */
+/**
+ * Words that make a key id or secret a placeholder, matched case-insensitively as whole tokens
+ * (between `_`, `-`, `.` or the ends), as lumenguard matches them: a random secret that happens
+ * to spell one (`…q7FaKe2x…`) is still a key. `xxxx` stands for any run of four or more `x`.
+ * lumenguard also reads camelCase words of a word-like value (`yourSecretHere`) and words
+ * anywhere in a low-entropy secret; the exported rules leave those to their entropy threshold.
+ */
 export const PLACEHOLDER_WORDS = ["your", "example", "placeholder", "dummy", "fake", "sample", "redacted", "xxxx"] as const;
 
 /** The docs example, and any key that starts like it. */
@@ -76,14 +82,33 @@ export function fullRegex(form: KeyForm): string {
   return `(?:${BEFORE})(${form.shape})(?:${form.after})`;
 }
 
-/** `your|example|…` with inline `(?i)` (RE2). */
-export function placeholderWordsRegex(): string {
-  return `(?i)(?:${PLACEHOLDER_WORDS.join("|")})`;
+/** The words as regex alternatives, `xxxx` as a run of four or more. */
+function wordAlternatives(caseless: (word: string) => string): string {
+  return PLACEHOLDER_WORDS.map((word) => (word === "xxxx" ? `${caseless("x")}{4,}` : caseless(word))).join("|");
 }
 
-/** `[Yy][Oo][Uu][Rr]|…`: case-insensitive without inline flags (Hyperscan takes none). */
+/**
+ * A placeholder word as a whole token: `(?:^|[^A-Za-z0-9])(?:your|…)(?:[^A-Za-z0-9]|$)`. Inside a
+ * key the delimiters are `_`, `-` and `.`; a tool that tests the whole match (TruffleHog) also
+ * sees the boundary characters around the key, which end a token too.
+ */
+function tokenRegex(caseless: (word: string) => string, group = "(?:"): string {
+  return `${group}^|[^A-Za-z0-9])${group}${wordAlternatives(caseless)})${group}[^A-Za-z0-9]|$)`;
+}
+
+/** The whole-token placeholder words with inline `(?i)` (RE2: gitleaks, TruffleHog). */
+export function placeholderWordsRegex(): string {
+  return `(?i)${tokenRegex((word) => word)}`;
+}
+
+/** The same, case-insensitive without inline flags (`[Yy][Oo][Uu][Rr]`) and with plain groups, as GitHub's Hyperscan patterns are written. */
 export function placeholderWordsCaseless(): string {
-  return PLACEHOLDER_WORDS.map((word) => [...word].map((c) => `[${c.toUpperCase()}${c}]`).join("")).join("|");
+  return tokenRegex((word) => [...word].map((c) => `[${c.toUpperCase()}${c}]`).join(""), "(");
+}
+
+/** The same for JavaScript (secretlint), written `/…/i`. */
+export function placeholderWordsJs(): string {
+  return `/${tokenRegex((word) => word)}/i`;
 }
 
 /**

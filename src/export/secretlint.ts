@@ -1,4 +1,4 @@
-import { DOCS_EXAMPLE, jsPattern, KEY_FORMS, PLACEHOLDER_WORDS } from "./key-rule.js";
+import { DOCS_EXAMPLE, jsPattern, KEY_FORMS, placeholderWordsJs } from "./key-rule.js";
 
 /**
  * secretlint: a `.secretlintrc.json` using the built-in `@secretlint/secretlint-rule-pattern`.
@@ -13,7 +13,7 @@ export function exportSecretlint(): string {
         id: "@secretlint/secretlint-rule-pattern",
         options: {
           patterns: KEY_FORMS.map((form) => ({ name: form.title, pattern: `/${jsPattern(form)}/` })),
-          allows: [`/${PLACEHOLDER_WORDS.join("|")}/i`, `/^${DOCS_EXAMPLE}/`],
+          allows: [placeholderWordsJs(), `/^${DOCS_EXAMPLE}/`],
         },
       },
     ],

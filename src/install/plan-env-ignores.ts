@@ -1,4 +1,5 @@
 import { basename, dirname, join, relative, sep } from "node:path";
+import { scrubKeys } from "../detectors/lumenfall/redact.js";
 import { runGit } from "../git/run-git.js";
 import { contentChange, readBytesAsText, type FileChange } from "./file-change.js";
 import { dominantEol, insertLines, joinLines, splitLines } from "./byte-lines.js";
@@ -34,7 +35,7 @@ export function planEnvIgnores(root: string, files: readonly string[], env: Node
     const covered = rootAddsEnvLine && !decidedDeeper && matchesEnvStar(basename(file), ignoreCase);
     if (covered) continue;
     const gitignore = join(dirname(file), ".gitignore");
-    anchors.set(gitignore, [...(anchors.get(gitignore) ?? []), `/${gitignoreLiteral(basename(file))}`]);
+    anchors.set(gitignore, [...(anchors.get(gitignore) ?? []), `/${gitignoreNamePattern(basename(file))}`]);
   }
   const rootGitignore = join(root, ".gitignore");
   const changes: FileChange[] = [];
@@ -69,6 +70,22 @@ function addsLine(change: FileChange, line: string): boolean {
 /** Whether git's `.env*` matches `name` (a leading `.env`, case-insensitively only with core.ignorecase). */
 export function matchesEnvStar(name: string, ignoreCase: boolean): boolean {
   return (ignoreCase ? name.toLowerCase() : name).startsWith(".env");
+}
+
+/**
+ * A file name as a gitignore pattern, never holding a key: the name itself, escaped
+ * ({@link gitignoreLiteral}); a name that holds a key (in any form the scrubber finds) has the
+ * part that differs from its redacted form replaced by `*`, so the line still matches the file
+ * and `.gitignore` never gets the key: `.ENV.lmnfl_ab12.<secret>wxyz` → `.ENV.lmnfl_ab12.*wxyz`.
+ */
+export function gitignoreNamePattern(name: string): string {
+  const scrubbed = scrubKeys(name);
+  if (scrubbed === name) return gitignoreLiteral(name);
+  let head = 0;
+  while (head < name.length && head < scrubbed.length && name[head] === scrubbed[head]) head++;
+  let tail = 0;
+  while (tail < name.length - head && tail < scrubbed.length - head && name[name.length - 1 - tail] === scrubbed[scrubbed.length - 1 - tail]) tail++;
+  return `${gitignoreLiteral(name.slice(0, head))}*${gitignoreLiteral(name.slice(name.length - tail))}`;
 }
 
 /** A file name as a gitignore pattern matching only itself: wildcards, backslashes and trailing spaces escaped. */

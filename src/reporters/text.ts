@@ -61,7 +61,8 @@ function renderFinding(finding: Finding, context: ReportContext, paint: Paint): 
   if (finding.secret && !finding.placeholder) {
     const url = revokeUrlOf(finding, context);
     const at = url ? `at ${printable(url)}` : "with the provider that issued it";
-    lines.push(`  ${paint("gray", "→")} revoke ${identity(finding)} ${at}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
+    const action = context.ruleMeta(finding.ruleId)?.keyAction === "rotate" ? `rotate ${identity(finding)}: create a new key, deploy it, then revoke this one ${at}` : `revoke ${identity(finding)} ${at}`;
+    lines.push(`  ${paint("gray", "→")} ${action}${finding.verified ? `  ${verdict(finding.verified, paint)}` : ""}`);
   }
   return lines.join("\n");
 }

@@ -1,13 +1,13 @@
 import { applyBaseline, readBaseline, type Baseline, type PlacedFinding } from "../config/baseline.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { toFinding, type EngineFinding } from "../engine/apply-rules.js";
+import { toFinding, type EngineFinding, type KeyAllow } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo, type Scope } from "../engine/rule.js";
 import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
-import { DEFAULT_LIMITS, type DecompressionLimits } from "./limits.js";
+import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
 import { literalTests, worthReadingCheck, type LiteralTest } from "./prefilter.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
@@ -26,7 +26,7 @@ export interface SessionInit {
   baselineFile: string | null;
   /** The baseline's content when it was read from elsewhere than the file (a commit); paths stay relative to `baselineFile`. */
   baseline?: Baseline | undefined;
-  limits?: DecompressionLimits;
+  limits?: ScanLimits;
   /** Reads where a position of client output came from (the source layer reads maps). */
   trace?: (spec: TraceSpec, line: number, column: number) => OriginalPosition | null;
   /** `false`: the engine reads every file, even one that holds none of the rules' literals. */
@@ -56,6 +56,8 @@ export class ScanSession {
   private readonly suppressed: Suppression[] = [];
   private readonly warnings: Warning[] = [];
   private readonly collected: Array<{ ruleId: string; item: unknown; file: SourceFile }> = [];
+  /** Per file (its path in the report), the keys an inline allow covers: cross-file findings there are allowed. */
+  private readonly keyAllows = new Map<string, KeyAllow[]>();
   private readonly pending: Array<Promise<void>> = [];
   private readonly traceFailed = new Set<string>();
   /** The prefilter's literal tests by scope; null when the scan reads every file. */
@@ -66,7 +68,7 @@ export class ScanSession {
     this.placed = new SeverityCap(init.maxFindings ?? MAX_FINDINGS_PER_SCAN, (placed) => placed.finding.severity);
     this.hooks = {
       plan: init.plan,
-      limits: init.limits ?? DEFAULT_LIMITS,
+      limits: init.limits ?? init.resolved.limits,
       done: (scanned) => this.record(scanned),
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
@@ -113,6 +115,8 @@ export class ScanSession {
   }
 
   warn(warning: Warning): void {
+    // A file scanned only up to the size limit counts as skipped (its warning says how far).
+    if (warning.code === FILE_SIZE_LIMIT) this.stats.skipped++;
     this.warnings.push(warning);
   }
 
@@ -130,6 +134,7 @@ export class ScanSession {
     for (const engineFinding of outcome.findings) this.placeFinding(file, { ...engineFinding, source: sourceKindOf(file.kind) }, extra);
     this.suppressed.push(...outcome.suppressed);
     for (const { ruleId, item } of outcome.collected) this.collected.push({ ruleId, item, file });
+    if (outcome.keyAllows) this.keyAllows.set(file.path, outcome.keyAllows);
     for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
     this.countOverCap(file.path, outcome.overCap);
   }
@@ -152,18 +157,22 @@ export class ScanSession {
    * to record there; allowed findings and cross-file facts come with `scanned`.
    */
   recordAttributed(file: SourceFile, findings: readonly EngineFinding[], scanned: ScannedFile, extra: RecordExtra): void {
-    for (const engineFinding of findings) this.placeFinding(file, { ...engineFinding, file: file.path, source: sourceKindOf(file.kind) }, extra);
-    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: file.path });
-    if (file.path === scanned.file.path) {
-      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file });
+    // An archive member keeps its name inside the archive under every path of the archive.
+    const entry = scanned.file.entry;
+    const named: SourceFile = entry === undefined ? file : { ...file, path: `${file.path}!${entry}`, entry, ...(file.repoPath ? { repoPath: `${file.repoPath}!${entry}` } : {}) };
+    for (const engineFinding of findings) this.placeFinding(named, { ...engineFinding, file: named.path, source: sourceKindOf(file.kind) }, extra);
+    for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: named.path });
+    if (scanned.outcome.keyAllows) this.keyAllows.set(named.path, scanned.outcome.keyAllows);
+    if (named.path === scanned.file.path) {
+      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file: named });
       return;
     }
     // Under another name the same bytes may configure another environment: the cross-file rules
     // see the blob's keys again, under this name (its text is not kept).
-    const facts = factsOf(file);
+    const facts = factsOf(named);
     for (const { rule } of this.init.plan.rules) {
       if (!rule.acrossFiles || scanned.outcome.keys.length === 0 || !appliesTo(rule.meta, facts)) continue;
-      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file });
+      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file: named });
     }
   }
 
@@ -284,6 +293,11 @@ export class ScanSession {
         if (!file || reported.has(once)) continue;
         reported.add(once);
         const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
+        const allow = this.keyAllows.get(file.path)?.find((at) => at.line === finding.line && at.column === finding.column);
+        if (allow) {
+          this.suppressed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline", ...(finding.secret ? { fingerprint: finding.secret.fingerprint } : {}), ...(allow.reason !== undefined ? { reason: allow.reason } : {}) });
+          continue;
+        }
         this.placeFinding(file, { ...finding, source: sourceKindOf(file.kind) }, {});
       }
     }
@@ -293,12 +307,13 @@ export class ScanSession {
 /** Where a detector's search was cut short, as the warning a user reads. */
 function noteWarning(path: string, note: { code: string; detector: string; line: number }): Warning {
   const where = `${path}:${note.line}`;
-  const message =
-    note.code === "pattern-timeout"
-      ? `${where}: custom pattern ${note.detector} ran out of time on this line; the rest of the line was not searched with it`
-      : note.code === "pattern-hit-cap"
-        ? `${where}: custom pattern ${note.detector} stopped here: too many keyword hits in one file; the rest of the file was not searched with it`
-        : `${where}: custom pattern ${note.detector} stopped here: its time budget is spent; the rest was not searched with it`;
+  const messages: Record<string, string> = {
+    "pattern-timeout": "ran out of time on this line; the rest of the line was not searched with it",
+    "pattern-hit-cap": "stopped here: too many keyword hits in one file; the rest of the file was not searched with it",
+    "pattern-budget": "stopped here: its time budget for one file is spent; the rest of the file was not searched with it",
+    "pattern-scan-budget": "stopped here: its time budget for the whole scan is spent; the rest of this file and the files after it were not searched with it",
+  };
+  const message = `${where}: custom pattern ${note.detector} ${messages[note.code] ?? "stopped here"}`;
   return { code: note.code, message, file: path };
 }
 

@@ -21,6 +21,12 @@ export interface SourceFile {
   ignoredButTracked?: boolean;
   /** How positions in this file map to an original source (client output with a source map). */
   trace?: TraceSpec;
+  /**
+   * For a member of an archive: its name inside the archive. `path` is then
+   * `<archive path>!<entry>`, and a source that renames the archive (history: one blob, many
+   * paths) keeps the `!<entry>` part.
+   */
+  entry?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import { ScanError } from "../errors.js";
 import type { Revisions } from "../git/revisions.js";
 import { runGit } from "../git/run-git.js";
@@ -89,19 +90,27 @@ function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, en
  */
 export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings: Warning[], extra: readonly Finding[] = []): ScanRun {
   const a = worktree.result;
-  if (!history) {
-    return { ...worktree, result: { ...a, mode: "ci", findings: [...a.findings, ...extra].sort(compareFindings), warnings: [...warnings, ...a.warnings] } };
-  }
+  const b = history?.result;
   const place = (finding: Finding) => `${finding.secret?.fingerprint ?? finding.ruleId}\u0000${finding.repoPath ?? finding.file}`;
   const inTree = new Set(a.findings.map(place));
-  const b = history.result;
+  // Each run kept at most MAX_FINDINGS_PER_SCAN; together they are held to it again, most severe first.
+  const kept = new SeverityCap<Finding>(MAX_FINDINGS_PER_SCAN, (finding) => finding.severity);
+  for (const finding of [...a.findings, ...(b?.findings.filter((f) => !inTree.has(place(f))) ?? []), ...extra]) kept.add(finding);
+  const overCap = (a.stats.findingsOverCap ?? 0) + (b?.stats.findingsOverCap ?? 0) + kept.overCap;
+  if (kept.overCap > 0) warnings = [...warnings, { code: "findings-cap", message: `${kept.overCap.toLocaleString("en-US")} more findings of the working tree and the commits together were counted but not kept (at most ${MAX_FINDINGS_PER_SCAN.toLocaleString("en-US")} are kept for one scan, the most severe)` }];
+  const findings = kept.items.sort(compareFindings);
+  const capped = overCap > 0 ? { findingsOverCap: overCap } : {};
+  if (!history || !b) {
+    return { ...worktree, result: { ...a, mode: "ci", findings, warnings: [...warnings, ...a.warnings], stats: { ...a.stats, ...capped } } };
+  }
+  const keptSet = new Set(findings);
   return {
     resolved: worktree.resolved,
-    placed: [...worktree.placed, ...history.placed.filter((p) => !inTree.has(place(p.finding)))],
+    placed: [...worktree.placed, ...history.placed.filter((p) => !inTree.has(place(p.finding)))].filter((p) => keptSet.has(p.finding)),
     result: {
       version: 1,
       mode: "ci",
-      findings: [...a.findings, ...b.findings.filter((f) => !inTree.has(place(f))), ...extra].sort(compareFindings),
+      findings,
       warnings: [...warnings, ...a.warnings, ...b.warnings],
       suppressed: [...a.suppressed, ...b.suppressed],
       stats: {
@@ -112,6 +121,7 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
         durationMs: a.stats.durationMs + b.stats.durationMs,
         skipped: a.stats.skipped + b.stats.skipped,
         suppressed: a.stats.suppressed + b.stats.suppressed,
+        ...capped,
       },
     },
   };

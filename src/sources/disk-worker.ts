@@ -1,7 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { planScan, resolveConfig } from "../config/resolve-config.js";
 import type { ScannedFile, SinkHooks } from "../scanning/file-sink.js";
-import { DEFAULT_LIMITS } from "../scanning/limits.js";
 import { worthReadingCheck } from "../scanning/prefilter.js";
 import { scanShare, type WorkerInput, type WorkerResult } from "./threads.js";
 
@@ -22,7 +21,7 @@ parentPort?.once("message", async (input: WorkerInput) => {
   const pending: Array<Promise<void>> = [];
   const hooks: SinkHooks = {
     plan,
-    limits: DEFAULT_LIMITS,
+    limits: resolved.limits,
     done: (scanned: ScannedFile) => {
       const { outcome } = scanned;
       if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0 || outcome.notes.length > 0) result.scanned.push(scanned);

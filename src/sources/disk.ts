@@ -11,7 +11,15 @@ import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean } = {}): ReadOutcome {
   if (isArchive(file.path)) return scanDiskArchive(file, hooks, options);
   const sink = openSink(file, hooks);
-  const read = readFileInChunks(file.absPath, (chunk, final) => sink.push(chunk, final), options);
+  // A sink that takes no more (the file size limit) ends the read: the rest is never read.
+  const read = readFileInChunks(
+    file.absPath,
+    (chunk, final) => {
+      sink.push(chunk, final);
+      return !sink.stopped;
+    },
+    options,
+  );
   // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
   if (read.kind === "symlink") sink.push(new Uint8Array(0), true);
   return read;

@@ -32,7 +32,8 @@ export interface Walk {
   commits: LoggedCommit[];
   /** Blob (or commit, for its message) id → the paths and commits that introduced it. */
   introductions: Map<string, Introduction[]>;
-  hits: Map<string, ScannedFile>;
+  /** Per object, what was found in it: one entry per file scanned (an archive blob has one per member). */
+  hits: Map<string, ScannedFile[]>;
   scanned: number;
   bytes: number;
   unreadable: string[];
@@ -45,30 +46,34 @@ export interface Walk {
 export function attribute(walk: Walk, root: string, session: ScanSession, name: (repoPath: string) => string): void {
   const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
   const attributed = new Map<string, { path: string; scanned: ScannedFile }>();
-  for (const [oid, scanned] of walk.hits) {
+  for (const [oid, hits] of walk.hits) {
     for (const { commit, path } of walk.introductions.get(oid) ?? []) {
       if (session.isIgnored(join(root, path))) continue;
-      attributed.set(`${oid}\u0000${path}`, { path, scanned });
-      for (const finding of scanned.outcome.findings) {
-        const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}`;
-        const known = earliest.get(key);
-        if (known && known.commit <= commit) continue;
-        earliest.set(key, { commit, path, finding, scanned });
+      for (const scanned of hits) {
+        // An archive member is its own place: `release/app.zip!conf/app.env`.
+        const entry = scanned.file.entry ?? "";
+        attributed.set(`${oid}\u0000${path}\u0000${entry}`, { path, scanned });
+        for (const finding of scanned.outcome.findings) {
+          const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}\u0000${entry}`;
+          const known = earliest.get(key);
+          if (known && known.commit <= commit) continue;
+          earliest.set(key, { commit, path, finding, scanned });
+        }
       }
     }
   }
   const byPlace = new Map<string, { path: string; commit: number; findings: EngineFinding[]; scanned: ScannedFile }>();
   for (const { commit, path, finding, scanned } of earliest.values()) {
-    const place = `${commit}\u0000${path}`;
+    const place = `${commit}\u0000${path}\u0000${scanned.file.entry ?? ""}`;
     const entry = byPlace.get(place) ?? { path, commit, findings: [], scanned };
     entry.findings.push(finding);
     byPlace.set(place, entry);
   }
   const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(root, path), repoPath: path });
   for (const { path, commit, findings, scanned } of byPlace.values()) {
+    // Allowed findings and cross-file facts are recorded once per blob and path, below.
     session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
   }
-  // Allowed findings and cross-file facts: once per blob and path.
   for (const { path, scanned } of attributed.values()) session.recordAttributed(fileAt(path), [], scanned, {});
 }
 

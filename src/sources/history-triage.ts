@@ -28,8 +28,12 @@ import type { LiteralTest } from "../scanning/prefilter.js";
 export interface TriageTarget {
   /** The engine's sink for an object, as the history source reads it (message, LFS pointer, plain file). */
   engine(oid: string, size: number): ChunkSink;
-  /** Whether the engine must read this object whatever it holds (by the name it is scanned under). */
-  mustRead(oid: string): boolean;
+  /**
+   * Whether the engine must read this object whatever it holds: by the name it is scanned under
+   * (compressed, judged by name), or by its size (over the file size limit, which the engine
+   * reports).
+   */
+  mustRead(oid: string, size: number): boolean;
   /** A commit or tag whose message (after the headers) is what is scanned. */
   isMessage(oid: string): boolean;
   /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only). */
@@ -49,7 +53,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
   return {
     begin(oid, size) {
       const message = target.isMessage(oid);
-      if (target.mustRead(oid) || (message && size > HOLD_BYTES)) return target.engine(oid, size);
+      if (target.mustRead(oid, size) || (message && size > HOLD_BYTES)) return target.engine(oid, size);
       const probe = test.probe();
       let held: Buffer[] | null = [];
       let heldBytes = 0;

@@ -90,21 +90,22 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     const path = walk.introductions.get(oid)?.[0]?.path ?? oid;
     return { path, kind: "history", absPath: join(repo.root, path), repoPath: path };
   };
-  const done = (oid: string, blob: boolean) => (scanned: ScannedFile) => {
-    if (blob) walk.scanned++;
+  // Called once per file scanned: a blob that is an archive calls it once per member.
+  const done = (oid: string) => (scanned: ScannedFile) => {
     walk.bytes += scanned.outcome.bytes;
     session.recordCounts(scanned);
     const { outcome } = scanned;
-    if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, scanned);
+    if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, [...(walk.hits.get(oid) ?? []), scanned]);
     report();
   };
   // What the engine reads of an object: a commit's or tag's message, an LFS pointer's content, a blob.
   const engine = (oid: string, size: number): ChunkSink => {
     if (messages.has(oid)) {
-      const file = session.openAside(objectFile(oid), done(oid, false));
+      const file = session.openAside(objectFile(oid), done(oid));
       return commitMessageOnly((chunk, final) => file.push(chunk, final));
     }
-    const file = session.openAside(objectFile(oid), done(oid, true));
+    walk.scanned++;
+    const file = session.openAside(objectFile(oid), done(oid));
     const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
     return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
   };
@@ -115,7 +116,7 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
   const sink: BlobSink = test
     ? literalFirst(test, {
         engine,
-        mustRead: (oid) => test.mustRead(objectFile(oid)),
+        mustRead: (oid, size) => size > session.hooks.limits.fileBytes || test.mustRead(objectFile(oid)),
         isMessage: (oid) => messages.has(oid),
         cleared: (oid, bytes) => {
           if (!messages.has(oid)) walk.scanned++;

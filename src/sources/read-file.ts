@@ -20,7 +20,8 @@ export type ReadOutcome =
 
 export function readFileInChunks(
   path: string,
-  onChunk: (bytes: Buffer, final: boolean) => void,
+  /** Returns `false` when it wants no more of the file (the rest is not read). */
+  onChunk: (bytes: Buffer, final: boolean) => void | boolean,
   options: { followSymlinks?: boolean } = {},
 ): ReadOutcome {
   let fd: number;
@@ -43,8 +44,8 @@ export function readFileInChunks(
       total += read;
       // A short read is the end of a regular file; the scanner is told it is the last chunk.
       const final = read < CHUNK_BYTES;
-      onChunk(chunk.subarray(0, read), final);
-      if (final) return { kind: "read", bytes: total };
+      const more = onChunk(chunk.subarray(0, read), final);
+      if (final || more === false) return { kind: "read", bytes: total };
     }
   } catch (error) {
     return { kind: "skipped", reason: describeError((error as NodeJS.ErrnoException).code) };

@@ -1,9 +1,11 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TraceSpec } from "../scanning/source-file.js";
 import type { OriginalPosition } from "../types.js";
-import { sourceName, sourcesContentMapper } from "./sources-content.js";
+import { sourcesContentFileMapper, sourcesContentMapper } from "./sources-content.js";
+import { mapperFromJson, mapperFromMapFile, MAX_MAP_BYTES, type OriginalMapper } from "./trace-through-map.js";
+
+export { mapperFromJson, type OriginalMapper } from "./trace-through-map.js";
 
 /**
  * Source-map tracing: a key found in client output is mapped back to the original file, line
@@ -16,22 +18,10 @@ import { sourceName, sourcesContentMapper } from "./sources-content.js";
  * A map that cannot be read, decoded or traced throws: the scanning loop keeps the finding
  * (untraced) and warns, naming the file. Having no map at all is not an error.
  */
-export type OriginalMapper = (line: number, column: number) => OriginalPosition | null;
-
-/** Maps larger than this are not read (a warning says so): tracing must not cost more memory than the scan. */
-export const MAX_MAP_BYTES = 64 << 20;
 const MAPPED = /\.(?:m?js|cjs|css)$/i;
 const URL_COMMENT = /\/[/*][#@]\s*sourceMappingURL=([^\s'"*]+)\s*(?:\*\/)?\s*$/;
 /** How far from the end of a built file its sourceMappingURL comment is looked for. */
 const TAIL_BYTES = 64 << 10;
-
-type TraceMapping = typeof import("@jridgewell/trace-mapping");
-let traceMapping: TraceMapping | undefined;
-
-function load(): TraceMapping {
-  traceMapping ??= createRequire(import.meta.url)("@jridgewell/trace-mapping") as TraceMapping;
-  return traceMapping;
-}
 
 /** How a client file on disk is traced, by its name; null for files that have no map. */
 export function traceSpecFor(absPath: string, root: string): TraceSpec | null {
@@ -72,28 +62,12 @@ function mapperFor(spec: TraceSpec): OriginalMapper | null {
     case "bundle":
       return findBundleMap(spec.absPath, spec.root);
     case "sources-content":
-      return sourcesContentMapper(readMap(spec.absPath), dirname(spec.absPath), spec.root);
+      return sourcesContentFileMapper(spec.absPath, dirname(spec.absPath), spec.root);
     case "map-json":
       return mapperFromJson(spec.json, spec.mapDir, spec.root);
     case "sources-content-json":
       return sourcesContentMapper(spec.json, spec.mapDir, spec.root);
   }
-}
-
-/**
- * A mapper from built positions (1-based line and column) to original ones. Relative sources
- * are resolved against the map's folder and named relative to `root` (the scan root), so
- * `../../src/a.ts` reads `src/a.ts`; `webpack://` and other URLs stay as they are.
- * @throws Error when the JSON or its mappings are malformed.
- */
-export function mapperFromJson(json: string, mapDir: string, root: string): OriginalMapper {
-  const { TraceMap, originalPositionFor } = load();
-  const map = new TraceMap(json);
-  return (line, column) => {
-    const position = originalPositionFor(map, { line, column: column - 1 });
-    if (position.source === null || position.line === null || position.column === null) return null;
-    return { file: sourceName(position.source, mapDir, root), line: position.line, column: position.column + 1 };
-  };
 }
 
 function findBundleMap(bundlePath: string, root: string): OriginalMapper | null {
@@ -112,28 +86,22 @@ function findBundleMap(bundlePath: string, root: string): OriginalMapper | null 
   candidates.push(`${bundlePath}.map`);
   for (const candidate of candidates) {
     if (!existsSync(candidate) || !statSync(candidate).isFile()) continue;
-    return mapperFromJson(readMap(candidate), dirname(candidate), root);
+    return mapperFromMapFile(candidate, dirname(candidate), root);
   }
   return null;
 }
 
 /** An inline map: `data:application/json;base64,…` or percent-encoded JSON. */
-function decodeDataUrl(url: string): string {
+function decodeDataUrl(url: string): Buffer | string {
   const comma = url.indexOf(",");
   if (comma === -1) throw new Error("its inline source map has no data");
   const payload = url.slice(comma + 1);
-  if (/;base64$/i.test(url.slice(0, comma))) return Buffer.from(payload, "base64").toString("utf8");
+  if (/;base64$/i.test(url.slice(0, comma))) return Buffer.from(payload, "base64");
   try {
     return decodeURIComponent(payload);
   } catch {
     throw new Error("its inline source map is not valid percent-encoding");
   }
-}
-
-function readMap(path: string): string {
-  const size = statSync(path).size;
-  if (size > MAX_MAP_BYTES) throw new Error(`its source map is larger than ${MAX_MAP_BYTES >> 20} MiB and was not read`);
-  return readFileSync(path, "utf8");
 }
 
 /**

@@ -1,73 +1,128 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import type { OriginalPosition } from "../types.js";
+import { CHECKPOINT_BYTES, MapContentScanner, type Checkpoint, type ContentSpan, type MapContentIndex, type MapReader } from "./map-content-index.js";
 
 /**
  * For a source map file: a position inside one of its `sourcesContent` strings, traced to the
- * source it holds. The raw JSON is walked once to find where each string starts and ends; a
- * position is then decoded back to a line and column of that source.
+ * source it holds (file, 1-based line, column in UTF-16 code units). The map is indexed in one
+ * streaming pass when its first finding asks (map-content-index.ts), never parsed or held whole;
+ * each position is then decoded from the nearest checkpoint, at most
+ * {@link CHECKPOINT_BYTES} before it.
  */
-interface Span {
-  start: number;
-  end: number;
-  index: number;
+export type ContentMapper = (line: number, column: number) => OriginalPosition | null;
+
+/** A mapper for a map file on disk; its sources are named relative to `root` like every finding. */
+export function sourcesContentFileMapper(path: string, mapDir: string, root: string): ContentMapper {
+  return contentMapper(() => withFile(path, (reader) => MapContentScanner.scan(reader)), (at, length) => withFile(path, (reader) => reader.read(at, length)), mapDir, root);
 }
 
-/** A mapper for a map's own text; sources are named relative to `root` like every finding. */
-export function sourcesContentMapper(text: string, mapDir?: string, root?: string): (line: number, column: number) => OriginalPosition | null {
-  let index: { spans: Span[]; sources: string[]; lineStarts: number[] } | null = null;
+/** A mapper for a map held in memory (a bundler's emitted `.map`). */
+export function sourcesContentMapper(text: string, mapDir?: string, root?: string): ContentMapper {
+  const bytes = Buffer.from(text, "utf8");
+  const reader: MapReader = { size: bytes.length, read: (at, length) => bytes.subarray(at, at + length) };
+  return contentMapper(() => MapContentScanner.scan(reader), (at, length) => reader.read(at, length), mapDir, root);
+}
+
+function contentMapper(scan: () => MapContentIndex, read: (at: number, length: number) => Buffer, mapDir: string | undefined, root: string | undefined): ContentMapper {
+  let index: MapContentIndex | null = null;
   return (line, column) => {
-    index ??= indexMap(text, mapDir, root);
-    const offset = (index.lineStarts[line - 1] ?? 0) + column - 1;
-    const span = index.spans.find((candidate) => candidate.start <= offset && offset < candidate.end);
+    index ??= scan();
+    const span = spanAt(index.spans, line, column - 1);
     if (!span) return null;
-    return positionInSource(text.slice(span.start, offset), index.sources[span.index] ?? `sourcesContent[${span.index}]`);
+    const start = lastAtOrBefore(span.checkpoints, line, column - 1);
+    const place = walk(read(start.at, CHECKPOINT_BYTES * 2), start, line, column - 1);
+    if (!place) return null;
+    const name = index.sources[span.index];
+    const prefix = index.sourceRoot ? index.sourceRoot.replace(/\/?$/, "/") : "";
+    return { file: typeof name === "string" ? sourceName(prefix + name, mapDir, root) : `sourcesContent[${span.index}]`, line: place.line, column: place.column + 1 };
   };
 }
 
-function indexMap(text: string, mapDir?: string, root?: string) {
-  const lineStarts = [0];
-  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) lineStarts.push(at + 1);
-  let sources: string[] = [];
-  try {
-    const map = JSON.parse(text) as { sources?: unknown; sourceRoot?: unknown };
-    const sourceRoot = typeof map.sourceRoot === "string" && map.sourceRoot ? map.sourceRoot.replace(/\/?$/, "/") : "";
-    if (Array.isArray(map.sources)) sources = map.sources.map((source) => (typeof source === "string" ? sourceName(sourceRoot + source, mapDir, root) : ""));
-  } catch {
-    // Not JSON: no sources to name; the raw scan still reports the key.
+const before = (line: number, column: number, than: { mapLine: number; mapColumn: number }) => line < than.mapLine || (line === than.mapLine && column < than.mapColumn);
+
+/** The string holding map position (line, 0-based column), by binary search over the spans' starts. */
+function spanAt(spans: readonly ContentSpan[], line: number, column: number): ContentSpan | null {
+  let low = 0;
+  let high = spans.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (before(line, column, spans[middle]!.checkpoints[0]!)) high = middle;
+    else low = middle + 1;
   }
-  return { spans: contentSpans(text), sources, lineStarts };
+  const span = spans[low - 1];
+  if (!span || !before(line, column, { mapLine: span.endLine, mapColumn: span.endColumn })) return null;
+  return span;
 }
 
-/** Where each string of the `"sourcesContent": [...]` array starts and ends in the raw text. */
-function contentSpans(text: string): Span[] {
-  const spans: Span[] = [];
-  const key = text.indexOf('"sourcesContent"');
-  if (key === -1) return spans;
-  let at = text.indexOf("[", key);
-  if (at === -1) return spans;
-  let index = 0;
-  for (at++; at < text.length; at++) {
-    const char = text[at];
-    if (char === "]") break;
-    if (char === ",") index++;
-    else if (char === '"') {
-      const start = at + 1;
-      for (at = start; at < text.length && text[at] !== '"'; at++) if (text[at] === "\\") at++;
-      spans.push({ start, end: at, index });
+function lastAtOrBefore(checkpoints: readonly Checkpoint[], line: number, column: number): Checkpoint {
+  let found = checkpoints[0]!;
+  for (const checkpoint of checkpoints) {
+    if (before(line, column, checkpoint)) break;
+    found = checkpoint;
+  }
+  return found;
+}
+
+/** Decodes from a checkpoint up to the map position (line, 0-based column): where in the source that is. */
+function walk(bytes: Buffer, from: Checkpoint, line: number, column: number): { line: number; column: number } | null {
+  let mapLine = from.mapLine;
+  let mapColumn = from.mapColumn;
+  let decodedLine = from.line;
+  let decodedColumn = from.column;
+  for (let i = 0; i < bytes.length; ) {
+    if (mapLine === line && mapColumn === column) return { line: decodedLine, column: decodedColumn };
+    if (mapLine > line || (mapLine === line && mapColumn > column)) return null;
+    const b = bytes[i] as number;
+    if (b === 0x22) return null;
+    if (b === 0x0a) {
+      mapLine++;
+      mapColumn = 0;
+      decodedLine++;
+      decodedColumn = 0;
+      i++;
+      continue;
     }
+    if (b === 0x5c) {
+      const kind = bytes[i + 1];
+      const length = kind === 0x75 ? 6 : 2;
+      const code = kind === 0x75 ? Number.parseInt(bytes.toString("latin1", i + 2, i + 6), 16) : kind === 0x6e ? 0x0a : -1;
+      mapColumn += length;
+      if (code === 0x0a) {
+        decodedLine++;
+        decodedColumn = 0;
+      } else decodedColumn++;
+      i += length;
+      continue;
+    }
+    const units = b < 0x80 || b >= 0xc0 ? (b >= 0xf0 ? 2 : 1) : 0;
+    mapColumn += units;
+    decodedColumn += units;
+    i++;
   }
-  return spans;
+  return null;
 }
 
-function positionInSource(rawPrefix: string, file: string): OriginalPosition | null {
-  let decoded: string;
+function withFile<T>(path: string, use: (reader: MapReader) => T): T {
+  const fd = openSync(path, "r");
   try {
-    decoded = JSON.parse(`"${rawPrefix.replace(/\\$/, "")}"`) as string;
-  } catch {
-    return null;
+    const size = fstatSync(fd).size;
+    return use({
+      size,
+      read(at, length) {
+        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - at)));
+        let filled = 0;
+        while (filled < buffer.length) {
+          const read = readSync(fd, buffer, filled, buffer.length - filled, at + filled);
+          if (read === 0) break;
+          filled += read;
+        }
+        return buffer.subarray(0, filled);
+      },
+    });
+  } finally {
+    closeSync(fd);
   }
-  const lastNewline = decoded.lastIndexOf("\n");
-  return { file, line: decoded.split("\n").length, column: decoded.length - lastNewline };
 }
 
 /**

@@ -1,26 +1,24 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Ignore } from "ignore";
+import { GitignoreRules } from "./gitignore.js";
 
 /**
- * A directory walk for scans outside git: skips `.git` and `node_modules`, and
- * honours every `.gitignore` on the way down with git's own pattern rules (the `ignore`
- * package, which implements them). Only regular files are listed: FIFOs, sockets and devices
- * would block or mean nothing, and symlinks are not followed (they could lead out of the tree
- * or loop).
+ * A directory walk for scans outside git: skips `.git` and `node_modules`, and honours every
+ * `.gitignore` on the way down with git's pattern rules (gitignore.ts: literal rules looked up,
+ * the others matched in linear time, so a 20,000-rule file does not cost minutes). An ignored
+ * folder is not entered. Only regular files are listed: FIFOs, sockets and devices would block
+ * or mean nothing, and symlinks are not followed (they could lead out of the tree or loop).
  */
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
 interface IgnoreScope {
   /** Directory of the .gitignore, relative to the walk root ("" for the root), with a trailing "/". */
   base: string;
-  matcher: Ignore;
+  rules: GitignoreRules;
 }
 
 export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void): string[] {
   const files: string[] = [];
-  const makeIgnore = loadIgnore();
   const visit = (relDir: string, scopes: IgnoreScope[]) => {
     const absDir = join(root, relDir);
     let entries;
@@ -32,14 +30,14 @@ export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: str
       onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }
-    const own = readGitignore(absDir, makeIgnore);
-    const active = own ? [...scopes, { base: relDir, matcher: own }] : scopes;
+    const own = readGitignore(absDir);
+    const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
     for (const entry of entries) {
       const rel = relDir + entry.name;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || isIgnored(active, `${rel}/`)) continue;
+        if (SKIPPED_DIRS.has(entry.name) || isIgnored(active, rel, true)) continue;
         visit(`${rel}/`, active);
-      } else if (entry.isFile() && !isIgnored(active, rel)) {
+      } else if (entry.isFile() && !isIgnored(active, rel, false)) {
         files.push(rel);
       }
     }
@@ -48,30 +46,22 @@ export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: str
   return files;
 }
 
-function isIgnored(scopes: IgnoreScope[], rel: string): boolean {
+function isIgnored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean {
   // A deeper .gitignore can re-include (`!pattern`) what a shallower one excluded.
   let ignored = false;
-  for (const { base, matcher } of scopes) {
-    const result = matcher.test(rel.slice(base.length));
-    if (result.ignored) ignored = true;
-    else if (result.unignored) ignored = false;
+  for (const { base, rules } of scopes) {
+    const verdict = rules.verdict(rel.slice(base.length), isDir);
+    if (verdict !== null) ignored = verdict === "ignored";
   }
   return ignored;
 }
 
-function readGitignore(absDir: string, makeIgnore: () => Ignore): Ignore | null {
+function readGitignore(absDir: string): GitignoreRules | null {
   let text: string;
   try {
     text = readFileSync(join(absDir, ".gitignore"), "utf8");
   } catch {
     return null;
   }
-  return makeIgnore().add(text);
-}
-
-/** `ignore` is loaded only when a walk happens: git repositories (the common case) never need it. */
-function loadIgnore(): () => Ignore {
-  const require = createRequire(import.meta.url);
-  const factory = require("ignore") as () => Ignore;
-  return factory;
+  return new GitignoreRules(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }

@@ -4,7 +4,6 @@ import type { LumenguardConfig } from "../../src/config/load-config.js";
 import type { EngineFinding, FileOutcome } from "../../src/engine/file-scanner.js";
 import type { FileFacts, Rule } from "../../src/engine/rule.js";
 import { openSink, type ScannedFile } from "../../src/scanning/file-sink.js";
-import { DEFAULT_LIMITS } from "../../src/scanning/limits.js";
 import type { SourceFile } from "../../src/scanning/source-file.js";
 import type { FileKind, Warning } from "../../src/types.js";
 import { findingMessage } from "../../src/reporters/render.js";
@@ -49,7 +48,7 @@ export function scanText(text: string | Uint8Array, options: ScanTextOptions = {
   if (options.facts?.ignoredButTracked) file.ignoredButTracked = true;
   const scanned: ScannedFile[] = [];
   const warnings: Warning[] = [];
-  const sink = openSink(file, { plan, limits: DEFAULT_LIMITS, done: (result) => void scanned.push(result), warn: (warning) => void warnings.push(warning), defer: () => {} });
+  const sink = openSink(file, { plan, limits: resolved.limits, done: (result) => void scanned.push(result), warn: (warning) => void warnings.push(warning), defer: () => {} });
   const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : Buffer.from(text);
   const size = options.chunkSize ?? Math.max(1, bytes.length);
   for (let at = 0; at < bytes.length; at += size) sink.push(bytes.subarray(at, at + size), at + size >= bytes.length);

@@ -3,13 +3,14 @@ import { makeDotlessKey, makeKey } from "./keys.js";
 /**
  * Expands the tokens of rule examples (src/engine/rule.ts RuleExample): `{{key}}` is a fresh
  * key, `{{dotless}}` a fresh dotless key, and `{{key|encoding}}` the key written in another
- * form. One key per example: every `{{key…}}` token in it stands for the same key.
+ * form (`{{key|infix-FaKe}}`: the key with `FaKe` written into its secret). One key per
+ * example: every `{{key…}}` token in it stands for the same key.
  */
 export function expandExample(code: string): { text: string; keys: string[] } {
   const key = makeKey();
   const dotless = makeDotlessKey();
   const used = new Set<string>();
-  const text = code.replace(/\{\{(key|dotless)(?:\|([a-z0-9-]+))?\}\}/g, (_, kind: string, encoding?: string) => {
+  const text = code.replace(/\{\{(key|dotless)(?:\|([A-Za-z0-9-]+))?\}\}/g, (_, kind: string, encoding?: string) => {
     const value = kind === "dotless" ? dotless : key;
     used.add(value);
     return encode(value, encoding);
@@ -32,6 +33,14 @@ export function encode(key: string, encoding: string | undefined): string {
     case "json-dot":
       return key.replace(".", "\\u002e");
     default:
+      if (encoding.startsWith("infix-")) return withInfix(key, encoding.slice("infix-".length));
       throw new Error(`unknown example encoding ${encoding}`);
   }
+}
+
+/** The key with `word` written into the middle of its secret: a random key that happens to spell a word. */
+function withInfix(key: string, word: string): string {
+  const dot = key.indexOf(".");
+  const middle = dot + 1 + Math.floor((key.length - dot - 1) / 2);
+  return `${key.slice(0, middle)}${word}${key.slice(middle)}`;
 }

@@ -1,4 +1,4 @@
-import { RATIO_GRACE_BYTES, type DecompressionLimits } from "../limits.js";
+import { RATIO_GRACE_BYTES, type ScanLimits } from "../limits.js";
 
 /** Why decompression of one entry stopped early, or null while it may go on. */
 export type BudgetStop = "entry" | "archive" | "ratio" | null;
@@ -12,7 +12,7 @@ export class InflateBudget {
   consumed = 0;
 
   constructor(
-    private readonly limits: DecompressionLimits,
+    private readonly limits: ScanLimits,
     /** Bytes earlier entries of the same archive inflated to. */
     private readonly archive: { inflated: number } = { inflated: 0 },
   ) {}

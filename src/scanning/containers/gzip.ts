@@ -6,11 +6,11 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
 /**
  * A gzip file (`.gz`, `.tgz`), decompressed as it streams in, through fflate's synchronous
  * streaming inflater: compressed input is fed in small slices, so one slice of a decompression
- * bomb inflates to at most ~16 MiB before the budget is checked. The report names the `.gz`
+ * bomb inflates to at most ~4 MiB (deflate stops near 1:1032) before the budget is checked. The report names the `.gz`
  * file itself, with lines and columns of the decompressed text. Bytes that do not start with
  * gzip's magic number are scanned as they are: a name is not a format.
  */
-const SLICE = 16 << 10;
+const SLICE = 4 << 10;
 
 interface Pusher {
   push(chunk: Uint8Array, final?: boolean): void;
@@ -20,7 +20,8 @@ class GzipSink implements FileSink {
   private inner: FileSink | null = null;
   /** null until the first bytes; then the inflater, or "plain" when the bytes are not gzip. */
   private gunzip: Pusher | "plain" | null = null;
-  private stopped = false;
+  /** Inflating stopped: a budget was hit, the data is damaged, or the scanner takes no more. */
+  private halted = false;
   private readonly budget: InflateBudget;
 
   constructor(
@@ -31,11 +32,15 @@ class GzipSink implements FileSink {
     this.budget = new InflateBudget(hooks.limits);
   }
 
+  get stopped(): boolean {
+    return this.inner?.stopped ?? false;
+  }
+
   push(chunk: Uint8Array, final = false): void {
     const inner = (this.inner ??= this.openPlain(this.file));
     this.gunzip ??= chunk[0] === 0x1f && chunk[1] === 0x8b ? this.inflater(inner) : "plain";
     if (this.gunzip === "plain") return inner.push(chunk, final);
-    for (let at = 0; at < chunk.length && !this.stopped; at += SLICE) {
+    for (let at = 0; at < chunk.length && !this.halted; at += SLICE) {
       const slice = chunk.subarray(at, Math.min(chunk.length, at + SLICE));
       this.budget.consumed += slice.length;
       try {
@@ -50,15 +55,16 @@ class GzipSink implements FileSink {
   private inflater(inner: FileSink): Pusher {
     const { Gunzip } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
     return new Gunzip((data) => {
-      if (this.stopped) return;
+      if (this.halted) return;
       const over = this.budget.add(data.length);
       inner.push(data, false);
       if (over) this.stop(this.budget.describe(over));
+      else if (inner.stopped) this.halted = true;
     });
   }
 
   private stop(why: string): void {
-    this.stopped = true;
+    this.halted = true;
     this.hooks.warn({ code: "decompress-limit", message: `${this.file.path}: ${why}`, file: this.file.path });
   }
 }

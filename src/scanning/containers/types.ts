@@ -1,7 +1,7 @@
 import type { EnginePlan } from "../../engine/plan.js";
 import type { FileOutcome } from "../../engine/file-scanner.js";
 import type { Warning } from "../../types.js";
-import type { DecompressionLimits } from "../limits.js";
+import type { ScanLimits } from "../limits.js";
 import type { SourceFile } from "../source-file.js";
 
 /** A file the engine has read to the end, with what it found. */
@@ -13,12 +13,17 @@ export interface ScannedFile {
 /** Where a file's bytes go: `push` each chunk in order; the last one says `final`. */
 export interface FileSink {
   push(chunk: Uint8Array, final?: boolean): void;
+  /**
+   * True once the sink takes no more bytes (the file reached the scanned-bytes limit): a source
+   * or a decompressor may stop producing them. Later pushes are ignored.
+   */
+  readonly stopped?: boolean;
 }
 
 /** What a sink reports to the scanning loop. */
 export interface SinkHooks {
   plan: EnginePlan;
-  limits: DecompressionLimits;
+  limits: ScanLimits;
   /** A file (or an archive entry) has been read to the end. */
   done(scanned: ScannedFile): void;
   warn(warning: Warning): void;

@@ -3,6 +3,9 @@ import type { SourceFile } from "../source-file.js";
 import { InflateBudget } from "./budget.js";
 import { Crc32 } from "./crc32.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { readCentralDirectory, type RandomAccess, type ZipDirectory, type ZipEntry } from "./zip-directory.js";
+
+export type { RandomAccess } from "./zip-directory.js";
 
 /**
  * Zip-based packages (`.zip .crx .xpi .apk .aab .ipa .jar`), one level deep: every entry is
@@ -17,54 +20,53 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
  * synchronous streaming inflater, in small slices, so memory stays bounded whatever an entry
  * inflates to.
  */
-export interface RandomAccess {
-  size: number;
-  /** `length` bytes at `offset` (fewer at the end). */
-  read(offset: number, length: number): Buffer;
-}
-
-const SLICE = 16 << 10;
-const EOCD = 0x06054b50;
-const CENTRAL = 0x02014b50;
+const SLICE = 4 << 10;
 const LOCAL = 0x04034b50;
-
-interface Entry {
-  name: string;
-  method: number;
-  flags: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  localOffset: number;
-}
 
 /** Scans every entry of an archive the loop can read at any offset (a file on disk, or bytes held). */
 export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHooks, openPlain: OpenPlain): void {
   const warn = (message: string) => hooks.warn({ code: "archive", message: `${file.path}: ${message}`, file: file.path });
   const base = crxOffset(archive);
-  let entries: Entry[];
+  let directory: ZipDirectory;
   try {
-    entries = centralDirectory(archive, base);
+    directory = readCentralDirectory(archive, base);
   } catch (error) {
     warn(`${(error as Error).message}; scanned as it is`);
     scanWhole(file, archive, openPlain);
     return;
   }
   const spent = { inflated: 0 };
-  // Each entry's data ends where the next structure of the archive starts.
-  const starts = [...entries.map((entry) => entry.localOffset), findEndRecord(archive).offset].sort((a, b) => a - b);
-  for (const entry of entries) {
+  const regionEnd = regionEnds(directory, archive.size - base);
+  for (const entry of directory.entries) {
     if (entry.name.endsWith("/")) continue;
-    const inner: SourceFile = { ...file, path: `${file.path}!${entry.name}` };
+    const inner: SourceFile = { ...file, path: `${file.path}!${entry.name}`, entry: entry.name };
     if (file.repoPath) inner.repoPath = `${file.repoPath}!${entry.name}`;
     delete inner.trace;
     if (spent.inflated > hooks.limits.archiveBytes) {
-      warn(`entries after ${entry.name} were not scanned: the archive inflates to more than ${hooks.limits.archiveBytes >> 20} MiB in all`);
+      warn(`${entry.name} and the entries after it were not scanned: the archive inflates to more than ${hooks.limits.archiveBytes >> 20} MiB in all`);
       return;
     }
-    const regionEnd = starts.find((start) => start > entry.localOffset) ?? archive.size - base;
-    scanEntry(inner, entry, regionEnd, archive, base, hooks, openPlain, spent, (message) => warn(`${entry.name}: ${message}`));
+    scanEntry(inner, entry, regionEnd(entry.localOffset), archive, base, hooks, openPlain, spent, (message) => warn(`${entry.name}: ${message}`));
   }
+}
+
+/**
+ * Each entry's data ends where the next structure of the archive starts: the next local header
+ * or the central directory (sorted once; each lookup is a binary search, so an archive of
+ * 100,000 entries costs no quadratic time).
+ */
+function regionEnds(directory: ZipDirectory, zipSize: number): (localOffset: number) => number {
+  const starts = [...new Set([...directory.entries.map((entry) => entry.localOffset), directory.offset])].sort((a, b) => a - b);
+  return (localOffset) => {
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((starts[middle] as number) > localOffset) high = middle;
+      else low = middle + 1;
+    }
+    return starts[low] ?? zipSize;
+  };
 }
 
 /** An archive that arrives as a stream (a git blob): held up to the buffered-bytes limit, then read. */
@@ -97,7 +99,7 @@ export function zipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain
  * compressed size is not trusted, and a deflate stream that ends earlier simply produces nothing
  * more (a data descriptor after it is ignored).
  */
-function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: RandomAccess, base: number, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number }, warn: (message: string) => void): void {
+function scanEntry(file: SourceFile, entry: ZipEntry, regionEnd: number, archive: RandomAccess, base: number, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number }, warn: (message: string) => void): void {
   if (entry.flags & 1) return warn("encrypted; not scanned");
   if (entry.method !== 0 && entry.method !== 8) return warn(`compression method ${entry.method} is not supported; not scanned`);
   const local = archive.read(base + entry.localOffset, 30);
@@ -108,19 +110,22 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   const crc = new Crc32();
   const budget = new InflateBudget(hooks.limits, spent);
   let stopped: string | null = null;
+  // Set when the scanner takes no more (the file size limit, said by the scanner itself).
+  let truncated = false;
   const take = (data: Uint8Array) => {
-    if (stopped || data.length === 0) return;
+    if (stopped || truncated || data.length === 0) return;
     crc.update(data);
     const over = budget.add(data.length);
     sink.push(data, false);
     if (over) stopped = budget.describe(over);
+    else if (sink.stopped) truncated = true;
   };
   let hidden = 0;
   if (entry.method === 0) {
     // Stored: the claimed size, unless more than a data descriptor follows before the next structure.
     hidden = dataEnd - dataStart - entry.compressedSize > 16 ? dataEnd - dataStart - entry.compressedSize : 0;
     const end = hidden > 0 ? dataEnd : Math.min(dataEnd, dataStart + entry.compressedSize);
-    for (let at = dataStart; at < end && !stopped; at += SLICE) {
+    for (let at = dataStart; at < end && !stopped && !truncated; at += SLICE) {
       const slice = archive.read(at, Math.min(SLICE, end - at));
       budget.consumed += slice.length;
       take(slice);
@@ -128,7 +133,7 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   } else {
     const { Inflate } = createRequire(import.meta.url)("fflate") as typeof import("fflate");
     const inflater = new Inflate((data) => take(data));
-    for (let at = dataStart; at < dataEnd && !stopped; at += SLICE) {
+    for (let at = dataStart; at < dataEnd && !stopped && !truncated; at += SLICE) {
       const slice = archive.read(at, Math.min(SLICE, dataEnd - at));
       budget.consumed += slice.length;
       try {
@@ -140,6 +145,7 @@ function scanEntry(file: SourceFile, entry: Entry, regionEnd: number, archive: R
   }
   sink.push(new Uint8Array(0), true);
   if (stopped) return warn(stopped);
+  if (truncated) return;
   if (hidden > 0) warn(`holds ${hidden} bytes after the end its directory entry gives; scanned them too`);
   else if (crc.value() !== entry.crc) warn("its CRC-32 does not match the archive's directory (damaged or altered); scanned what it holds");
   else if (budget.inflated !== entry.size) warn(`the directory says ${entry.size} bytes, and it inflates to ${budget.inflated}; scanned all of it`);
@@ -151,38 +157,6 @@ function crxOffset(archive: RandomAccess): number {
   if (head.length < 16 || head.toString("latin1", 0, 4) !== "Cr24") return 0;
   const version = head.readUInt32LE(4);
   return version === 3 ? 12 + head.readUInt32LE(8) : 16 + head.readUInt32LE(8) + head.readUInt32LE(12);
-}
-
-/** The end of central directory record: how many entries, and where the directory is (relative to the zip's start). */
-function findEndRecord(archive: RandomAccess): { count: number; size: number; offset: number } {
-  const tailLength = Math.min(archive.size, 22 + 0xffff);
-  const tail = archive.read(archive.size - tailLength, tailLength);
-  for (let at = tail.length - 22; at >= 0; at--) {
-    if (tail.readUInt32LE(at) === EOCD) return { count: tail.readUInt16LE(at + 10), size: tail.readUInt32LE(at + 12), offset: tail.readUInt32LE(at + 16) };
-  }
-  throw new Error("not a zip archive (no end of central directory)");
-}
-
-function centralDirectory(archive: RandomAccess, base: number): Entry[] {
-  const { count, size, offset } = findEndRecord(archive);
-  if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) throw new Error("a zip64 archive, which is not read here");
-  const directory = archive.read(base + offset, size);
-  const entries: Entry[] = [];
-  for (let at = 0; entries.length < count; ) {
-    if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL) throw new Error("its central directory is damaged");
-    const nameLength = directory.readUInt16LE(at + 28);
-    entries.push({
-      flags: directory.readUInt16LE(at + 8),
-      method: directory.readUInt16LE(at + 10),
-      crc: directory.readUInt32LE(at + 16),
-      compressedSize: directory.readUInt32LE(at + 20),
-      size: directory.readUInt32LE(at + 24),
-      localOffset: directory.readUInt32LE(at + 42),
-      name: directory.toString("utf8", at + 46, at + 46 + nameLength),
-    });
-    at += 46 + nameLength + directory.readUInt16LE(at + 30) + directory.readUInt16LE(at + 32);
-  }
-  return entries;
 }
 
 function scanWhole(file: SourceFile, archive: RandomAccess, openPlain: OpenPlain): void {
