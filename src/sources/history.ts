@@ -18,8 +18,13 @@ import { LfsContent } from "./lfs-content.js";
  * many commits share it, and each key is reported once per key and path, with the commit that
  * introduced it. `git log --raw` lists commits and the blobs they introduce; the blobs stream
  * into two `git cat-file --batch` processes (both cores inflate) while the log is still being
- * walked, and into the scanning loop as they arrive. Memory holds one entry per distinct blob
- * and the findings, never a blob.
+ * walked. Each object is searched for the rules' literals as it arrives, and only those that hold
+ * one reach the engine (history-triage.ts: inflating is the floor, and a real history's objects
+ * almost never hold a literal). Memory holds one entry per distinct blob and the findings, and
+ * never more of one blob than its first HOLD_BYTES.
+ *
+ * Which blobs are read is decided in one place: the walk's `blob` visitor below, which requests
+ * a blob the first time the walk meets it.
  *
  * Commit messages are pushed like files: each commit's message is scanned too, reported at the
  * pseudo-file `<commit message>` with that commit. A Git LFS pointer is scanned as the
