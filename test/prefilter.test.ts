@@ -266,7 +266,7 @@ describe("history's literal-first triage changes nothing but speed", () => {
         const full = await scan({ cwd: repo, env, mode: { kind: "history" }, prefilter: false });
         expect(comparable(fast)).toEqual(comparable(full));
         expect([fast.stats.blobs, fast.stats.bytes, fast.stats.commits]).toEqual([full.stats.blobs, full.stats.bytes, full.stats.commits]);
-        expect(fast.findings.length).toBeGreaterThan(0);
+        if (huge || versions.some((version) => version.key)) expect(fast.findings.length).toBeGreaterThan(0);
       }),
       { numRuns: 5 },
     );

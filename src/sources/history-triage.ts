@@ -34,10 +34,10 @@ export interface TriageTarget {
    * reports).
    */
   mustRead(oid: string, size: number): boolean;
-  /** A commit or tag whose message (after the headers) is what is scanned. */
-  isMessage(oid: string): boolean;
-  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only). */
-  cleared(oid: string, bytes: number): void;
+  /** A commit or tag whose message (after the headers) is what is scanned (`type`: git's object type). */
+  isMessage(oid: string, type: string): boolean;
+  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only); `size`: the object's. */
+  cleared(oid: string, bytes: number, size: number): void;
   /** A large object that holds a literal: to be read again by the engine once this pass is over. */
   readAgain(oid: string): void;
   missing(oid: string): void;
@@ -51,8 +51,8 @@ const BLANK_LINE = Buffer.from("\n\n");
 
 export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink {
   return {
-    begin(oid, size) {
-      const message = target.isMessage(oid);
+    begin(oid, size, type) {
+      const message = target.isMessage(oid, type);
       if (target.mustRead(oid, size) || (message && size > HOLD_BYTES)) return target.engine(oid, size);
       const probe = test.probe();
       let held: Buffer[] | null = [];
@@ -64,7 +64,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
         if (held === null) {
           // Let go of earlier: only searched now, and read again if a literal turns up.
           if (final && probe.found) target.readAgain(oid);
-          else if (final) target.cleared(oid, size);
+          else if (final) target.cleared(oid, size, size);
           return;
         }
         held.push(chunk);
@@ -79,7 +79,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
           // Only messages and blobs small enough to be a pointer need their bytes as one piece.
           const whole = message || size <= LFS_POINTER_MAX_BYTES ? (held.length === 1 ? held[0]! : Buffer.concat(held)) : null;
           if (whole && !message && whole.subarray(0, LFS_START.length).equals(LFS_START)) target.engine(oid, size)(whole, true);
-          else target.cleared(oid, whole && message ? messageBytes(whole) : size);
+          else target.cleared(oid, whole && message ? messageBytes(whole) : size, size);
         } else if (heldBytes > HOLD_BYTES) {
           held = null;
         }
