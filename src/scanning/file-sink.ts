@@ -62,7 +62,8 @@ function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
   };
 }
 
-function nothingFound(bytes: number): FileOutcome {
+/** The outcome of a file the engine did not need to read: nothing found in `bytes` bytes. */
+export function nothingFound(bytes: number): FileOutcome {
   return { findings: [], suppressed: [], bytes, collected: [], notes: [], fingerprints: [], keys: [], overCap: 0 };
 }
 
