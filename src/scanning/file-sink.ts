@@ -62,8 +62,7 @@ function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
   };
 }
 
-/** The outcome of a file the engine did not need to read: nothing found in `bytes` bytes. */
-export function nothingFound(bytes: number): FileOutcome {
+function nothingFound(bytes: number): FileOutcome {
   return { findings: [], suppressed: [], bytes, collected: [], notes: [], fingerprints: [], keys: [], overCap: 0 };
 }
 

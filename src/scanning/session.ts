@@ -74,10 +74,7 @@ export class ScanSession {
       defer: (work) => void this.pending.push(work),
     };
     this.literalTests = init.prefilter === false ? null : literalTests(init.plan);
-    if (this.literalTests) {
-      this.hooks.worthReading = worthReadingCheck(init.plan, this.literalTests);
-      this.hooks.literalTest = this.literalTests;
-    }
+    if (this.literalTests) this.hooks.worthReading = worthReadingCheck(init.plan, this.literalTests);
   }
 
   /**

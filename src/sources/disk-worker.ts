@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { planScan, resolveConfig } from "../config/resolve-config.js";
 import type { ScannedFile, SinkHooks } from "../scanning/file-sink.js";
-import { literalTests, worthReadingCheck } from "../scanning/prefilter.js";
+import { worthReadingCheck } from "../scanning/prefilter.js";
 import { scanShare, type WorkerInput, type WorkerResult } from "./threads.js";
 
 /**
@@ -33,10 +33,7 @@ parentPort?.once("message", async (input: WorkerInput) => {
     warn: (warning) => void result.warnings.push(warning),
     defer: (work) => void pending.push(work),
   };
-  if (input.prefilter) {
-    hooks.literalTest = literalTests(plan);
-    hooks.worthReading = worthReadingCheck(plan, hooks.literalTest);
-  }
+  if (input.prefilter) hooks.worthReading = worthReadingCheck(plan);
   scanShare(input.files, hooks, () => Atomics.add(index, 0, 1), (path, reason) => void result.skipped.push({ path, reason }));
   while (pending.length > 0) await Promise.all(pending.splice(0));
   result.keys = [...keys];

@@ -1,7 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { isArchive, nothingFound, openSink, scanArchive, type FileSink, type SinkHooks } from "../scanning/file-sink.js";
-import type { LiteralTest } from "../scanning/prefilter.js";
-import { factsOf } from "../scanning/source-file.js";
+import { isArchive, openSink, scanArchive, type SinkHooks } from "../scanning/file-sink.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 
@@ -12,49 +10,6 @@ import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
  */
 export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean } = {}): ReadOutcome {
   if (isArchive(file.path)) return scanDiskArchive(file, hooks, options);
-  const test = hooks.literalTest?.(factsOf(file).scope) ?? null;
-  if (test !== null && !test.mustRead(file)) {
-    const searched = searchDiskFile(file, test, hooks, options);
-    if (searched !== null) return searched;
-  }
-  return readDiskFile(file, hooks, options);
-}
-
-/**
- * Literal first, for a file larger than one read (CHUNK_BYTES): it is searched for the rules'
- * literals as it is read, with no engine work (a 131 MB native module in a node_modules: the
- * engine's windows, binary checks and line tracking cost more than the search); only when a
- * literal occurs — or the file passes the file size limit, which the engine reports — is it read
- * again, by the engine, from the start (from the page cache). A file that fits in one read goes
- * to the engine's own whole-file test at once. Returns null when the engine must read the file.
- */
-function searchDiskFile(file: SourceFile, test: LiteralTest, hooks: SinkHooks, options: { followSymlinks?: boolean }): ReadOutcome | null {
-  const probe = test.probe();
-  let sink: FileSink | null = null;
-  let engine = false;
-  let bytes = 0;
-  const read = readFileInChunks(
-    file.absPath,
-    (chunk, final) => {
-      if (sink === null && bytes === 0 && final) sink = openSink(file, hooks);
-      if (sink !== null) {
-        sink.push(chunk, final);
-        return !sink.stopped;
-      }
-      probe.push(chunk);
-      bytes += chunk.length;
-      engine = probe.found || bytes > hooks.limits.fileBytes;
-      return !engine;
-    },
-    options,
-  );
-  if (sink !== null || read.kind === "missing" || read.kind === "skipped") return read;
-  if (read.kind === "symlink" || engine) return null;
-  hooks.done({ file, outcome: nothingFound(bytes) });
-  return read;
-}
-
-function readDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean }): ReadOutcome {
   const sink = openSink(file, hooks);
   // A sink that takes no more (the file size limit) ends the read: the rest is never read.
   const read = readFileInChunks(

@@ -2,8 +2,6 @@ import type { EnginePlan } from "../../engine/plan.js";
 import type { FileOutcome } from "../../engine/file-scanner.js";
 import type { Warning } from "../../types.js";
 import type { ScanLimits } from "../limits.js";
-import type { Scope } from "../../engine/rule.js";
-import type { LiteralTest } from "../prefilter.js";
 import type { SourceFile } from "../source-file.js";
 
 /** A file the engine has read to the end, with what it found. */
@@ -36,12 +34,6 @@ export interface SinkHooks {
    * `worthReadingCheck`). Without it, every file is read.
    */
   worthReading?: (file: SourceFile, bytes: Uint8Array) => boolean;
-  /**
-   * The same prefilter for files that arrive in pieces (scanning/prefilter.ts `literalTests`): a
-   * source that can read a file twice (from disk) searches it for the literals first, and lets the
-   * engine read it only when one occurs. Absent or null: the engine reads every file.
-   */
-  literalTest?: (scope: Scope) => LiteralTest | null;
 }
 
 /** Opens a sink that scans the bytes as they are (no container handling): the one way scanners are made. */
