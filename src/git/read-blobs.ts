@@ -76,10 +76,11 @@ class BatchParser {
           this.header.push(chunk.subarray(at));
           return;
         }
-        this.header.push(chunk.subarray(at, end));
+        // The header is nearly always whole in one chunk: no copy then.
+        const line = this.header.length === 0 ? chunk.toString("utf8", at, end) : Buffer.concat([...this.header, chunk.subarray(at, end)]).toString("utf8");
         at = end + 1;
-        this.startObject(Buffer.concat(this.header).toString("utf8"));
         this.header = [];
+        this.startObject(line);
       }
     }
   }

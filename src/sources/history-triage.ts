@@ -1,6 +1,6 @@
 import { LFS_POINTER_MAX_BYTES, type ChunkSink } from "../git/object-content.js";
 import type { BlobSink } from "../git/read-blobs.js";
-import type { LiteralTest } from "../scanning/prefilter.js";
+import type { LiteralProbe, LiteralTest } from "../scanning/prefilter.js";
 
 /**
  * Literal first, for history. Nearly every object a history scan reads — old versions of files,
@@ -50,16 +50,24 @@ const LFS_START = Buffer.from("version ");
 const BLANK_LINE = Buffer.from("\n\n");
 
 export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink {
+  /** An object that has arrived whole: to the engine, or cleared. */
+  const decide = (oid: string, size: number, message: boolean, whole: Buffer, holds: boolean) => {
+    if (holds || (!message && size <= LFS_POINTER_MAX_BYTES && whole.subarray(0, LFS_START.length).equals(LFS_START))) target.engine(oid, size)(whole, true);
+    else target.cleared(oid, message ? messageBytes(whole) : size, size);
+  };
   return {
     begin(oid, size, type) {
       const message = target.isMessage(oid, type);
       if (target.mustRead(oid, size) || (message && size > HOLD_BYTES)) return target.engine(oid, size);
-      const probe = test.probe();
+      // Most objects arrive in one piece: tested at once, with no probe and nothing held.
+      let probe: LiteralProbe | null = null;
       let held: Buffer[] | null = [];
       let heldBytes = 0;
       let engine: ChunkSink | null = null;
       return (chunk, final) => {
         if (engine) return engine(chunk, final);
+        if (probe === null && final) return decide(oid, size, message, chunk, test.holds(chunk));
+        probe ??= test.probe();
         probe.push(chunk);
         if (held === null) {
           // Let go of earlier: only searched now, and read again if a literal turns up.
@@ -77,9 +85,8 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
         }
         if (final) {
           // Only messages and blobs small enough to be a pointer need their bytes as one piece.
-          const whole = message || size <= LFS_POINTER_MAX_BYTES ? (held.length === 1 ? held[0]! : Buffer.concat(held)) : null;
-          if (whole && !message && whole.subarray(0, LFS_START.length).equals(LFS_START)) target.engine(oid, size)(whole, true);
-          else target.cleared(oid, whole && message ? messageBytes(whole) : size, size);
+          if (message || size <= LFS_POINTER_MAX_BYTES) decide(oid, size, message, Buffer.concat(held), false);
+          else target.cleared(oid, size, size);
         } else if (heldBytes > HOLD_BYTES) {
           held = null;
         }
@@ -88,6 +95,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
     missing: (oid) => target.missing(oid),
   };
 }
+
 /** The bytes of a commit or tag message, as the engine counts them: what follows the first blank line. */
 function messageBytes(object: Buffer): number {
   const at = object.indexOf(BLANK_LINE);
