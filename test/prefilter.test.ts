@@ -5,8 +5,6 @@ import { describe, expect, it } from "vitest";
 import { planScan, resolveConfig } from "../src/config/resolve-config.js";
 import { scan } from "../src/index.js";
 import { literalTests, type LiteralTest } from "../src/scanning/prefilter.js";
-import type { Introduction } from "../src/sources/history-attribution.js";
-import { StoreOrder } from "../src/sources/history-store-order.js";
 import { HOLD_BYTES, literalFirst } from "../src/sources/history-triage.js";
 import type { ScanResult } from "../src/types.js";
 import { encode } from "./helpers/expand.js";
@@ -236,28 +234,7 @@ describe("history's literal-first triage changes nothing but speed", () => {
     }
   });
 
-  it("store order: an object that arrives before the walk names it waits for the walk — counted when a walked commit introduced it, read again when its name must be read or it holds a literal, dropped when none did; an introduced object never read is unreadable", () => {
-    const introductions = new Map<string, Introduction[]>();
-    const store = new StoreOrder(introductions);
-    introductions.set("known", [{ commit: 0, path: "k.txt" }]);
-    expect(store.begin("known")).toBe(false);
-    expect(store.holdBack("known", 1, 1)).toBe(false);
-    for (const oid of ["plain", "gz", "key", "dangling"]) expect(store.begin(oid)).toBe(true);
-    const again: string[] = [];
-    expect(store.holdBack("plain", 10, 12)).toBe(true);
-    expect(store.holdBack("gz", 20, 20)).toBe(true);
-    store.defer("key", again);
-    expect(store.holdBack("dangling", 5, 5)).toBe(true);
-    for (const [oid, path] of [["plain", "a.txt"], ["gz", "d.sql.gz"], ["key", "b.ts"], ["never-listed", "c.txt"]] as const) introductions.set(oid, [{ commit: 1, path }]);
-    const counted: Array<[string, number]> = [];
-    const unreadable: string[] = [];
-    store.settle({ again, cleared: (oid, bytes) => void counted.push([oid, bytes]), mustRead: (oid) => oid === "gz", unreadable: (oid) => void unreadable.push(oid) });
-    expect(counted).toEqual([["plain", 10]]);
-    expect(again).toEqual(["key", "gz"]);
-    expect(unreadable).toEqual(["never-listed"]);
-  });
-
-  it("objects no ref reaches (a dangling blob, a dangling commit) are read in store order but never reported; a .gz and LFS pointer the walk names late are still read", async () => {
+  it("objects no ref reaches (a dangling blob, a dangling commit) are never reported; a key in a .gz of history is", async () => {
     const repo = createRepo({ committed: { "lumenguard.config.json": JSON.stringify(CONFIG), "dump/a.sql.gz": gzipSync(`insert ${makeKey()};\n`), ...filler(30) } });
     writeFiles(repo, { "loose.txt": `k = "${makeKey()}"\n` });
     git(repo, ["hash-object", "-w", "loose.txt"]);

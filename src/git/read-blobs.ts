@@ -135,22 +135,8 @@ export class BlobStream {
     });
   }
 
-  /** Asks for an object; false when the pipe to git is full (see {@link drained}). */
-  request(oid: string): boolean {
-    return this.child.stdin.write(`${oid}\n`);
-  }
-
-  /** Resolves when the pipe to git can take more ids (or git has stopped). */
-  drained(): Promise<void> {
-    return new Promise((resolvePromise) => {
-      const done = () => {
-        this.child.stdin.off("drain", done);
-        this.child.off("close", done);
-        resolvePromise();
-      };
-      this.child.stdin.once("drain", done);
-      this.child.once("close", done);
-    });
+  request(oid: string): void {
+    this.child.stdin.write(`${oid}\n`);
   }
 
   /** No more ids; resolves when every requested blob has been handed to the sink. */

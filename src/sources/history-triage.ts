@@ -34,10 +34,10 @@ export interface TriageTarget {
    * reports).
    */
   mustRead(oid: string, size: number): boolean;
-  /** A commit or tag whose message (after the headers) is what is scanned (`type`: git's object type). */
-  isMessage(oid: string, type: string): boolean;
-  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only); `size`: the object's. */
-  cleared(oid: string, bytes: number, size: number): void;
+  /** A commit or tag whose message (after the headers) is what is scanned. */
+  isMessage(oid: string): boolean;
+  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only). */
+  cleared(oid: string, bytes: number): void;
   /** A large object that holds a literal: to be read again by the engine once this pass is over. */
   readAgain(oid: string): void;
   missing(oid: string): void;
@@ -53,11 +53,11 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
   /** An object that has arrived whole: to the engine, or cleared. */
   const decide = (oid: string, size: number, message: boolean, whole: Buffer, holds: boolean) => {
     if (holds || (!message && size <= LFS_POINTER_MAX_BYTES && whole.subarray(0, LFS_START.length).equals(LFS_START))) target.engine(oid, size)(whole, true);
-    else target.cleared(oid, message ? messageBytes(whole) : size, size);
+    else target.cleared(oid, message ? messageBytes(whole) : size);
   };
   return {
-    begin(oid, size, type) {
-      const message = target.isMessage(oid, type);
+    begin(oid, size) {
+      const message = target.isMessage(oid);
       if (target.mustRead(oid, size) || (message && size > HOLD_BYTES)) return target.engine(oid, size);
       // Most objects arrive in one piece: tested at once, with no probe and nothing held.
       let probe: LiteralProbe | null = null;
@@ -72,7 +72,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
         if (held === null) {
           // Let go of earlier: only searched now, and read again if a literal turns up.
           if (final && probe.found) target.readAgain(oid);
-          else if (final) target.cleared(oid, size, size);
+          else if (final) target.cleared(oid, size);
           return;
         }
         held.push(chunk);
@@ -86,7 +86,7 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
         if (final) {
           // Only messages and blobs small enough to be a pointer need their bytes as one piece.
           if (message || size <= LFS_POINTER_MAX_BYTES) decide(oid, size, message, Buffer.concat(held), false);
-          else target.cleared(oid, size, size);
+          else target.cleared(oid, size);
         } else if (heldBytes > HOLD_BYTES) {
           held = null;
         }

@@ -7,11 +7,9 @@ import type { TipObject } from "../git/pushed-objects.js";
 import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
 import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
-import type { LiteralTest } from "../scanning/prefilter.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { attribute, COMMIT_MESSAGE_PATH, displayName, type Introduction, type Walk } from "./history-attribution.js";
-import { StoreOrder } from "./history-store-order.js";
 import { literalFirst } from "./history-triage.js";
 import { LfsContent } from "./lfs-content.js";
 
@@ -116,30 +114,26 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
     return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
   };
-  // An object the literal search cleared: counted as read, nothing to find.
-  const cleared = (oid: string, bytes: number) => {
-    if (!messages.has(oid)) walk.scanned++;
-    walk.bytes += bytes;
-    session.stats.files++;
-    session.stats.bytes += bytes;
-    report();
-  };
-  const mustRead = (test: LiteralTest, oid: string, size: number) => size > session.hooks.limits.fileBytes || test.mustRead(objectFile(oid));
   const missingObject = (oid: string) => void walk.unreadable.push(oid);
-  // Objects the engine reads in a second pass, once the first is over (see history-triage.ts, StoreOrder).
+  // Large objects holding a literal, read again by the engine once the first pass is over.
   const again: string[] = [];
   const test = session.literalTest("history");
-  const store = test !== null && readsWholeStore(revisions, options) ? new StoreOrder(walk.introductions) : null;
-  const sink: BlobSink = !test
-    ? { begin: engine, missing: missingObject }
-    : literalFirst(test, {
-        engine: (oid, size) => (store?.unknown(oid) ? store.defer(oid, again) : engine(oid, size)),
-        mustRead: (oid, size) => (store?.begin(oid) ? false : mustRead(test, oid, size)),
-        isMessage: (oid, type) => (store ? type === "commit" : messages.has(oid)),
-        cleared: (oid, bytes, size) => (store?.holdBack(oid, bytes, size) ? undefined : cleared(oid, bytes)),
+  const sink: BlobSink = test
+    ? literalFirst(test, {
+        engine,
+        mustRead: (oid, size) => size > session.hooks.limits.fileBytes || test.mustRead(objectFile(oid)),
+        isMessage: (oid) => messages.has(oid),
+        cleared: (oid, bytes) => {
+          if (!messages.has(oid)) walk.scanned++;
+          walk.bytes += bytes;
+          session.stats.files++;
+          session.stats.bytes += bytes;
+          report();
+        },
         readAgain: (oid) => void again.push(oid),
         missing: missingObject,
-      });
+      })
+    : { begin: engine, missing: missingObject };
   const readers = Array.from({ length: Math.max(1, options.readers ?? 2) }, () => new BlobStream(repo.root, env, sink));
   // Whether a blob was already introduced at a path: a list is searched while short; a blob found
   // at many paths (an empty file, a fixture copied a thousand times) gets a set of them.
@@ -153,16 +147,11 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     return false;
   };
   const route = readerRouting(readers.length);
-  // Which objects are read: in store order, every blob and commit the store holds, as git lists
-  // them (those no walked commit introduced are dropped afterwards); otherwise each blob and
-  // commit the walk meets, the first time it meets it.
   const request = (oid: string, path: string) => readers[route(path)]!.request(oid);
   if (isEmpty(revisions)) {
     await Promise.all(readers.map((reader) => reader.end()));
     return walk;
   }
-  const listing = store ? store.requestAll(readers, repo.root, env, options.signal) : null;
-  listing?.catch(() => {});
   try {
     await walkHistory(
       revisions,
@@ -174,21 +163,20 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
           // The message is read through the same readers, as the pseudo-file of its commit.
           messages.add(commit.sha);
           walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
-          if (!store) request(commit.sha, COMMIT_MESSAGE_PATH);
+          request(commit.sha, COMMIT_MESSAGE_PATH);
         },
         blob: (oid, path) => {
           let seen = walk.introductions.get(oid);
           if (!seen) {
             walk.introductions.set(oid, (seen = []));
             if (missing.has(oid)) walk.unreadable.push(oid);
-            else if (!store) request(oid, path);
+            else request(oid, path);
           }
           if (!introducedAt(oid, seen, path)) seen.push({ commit: walk.commits.length - 1, path });
         },
       },
       options.signal,
     );
-    await listing;
   } catch (error) {
     for (const reader of readers) reader.kill();
     throw explainRevisionError(error, repo);
@@ -205,24 +193,13 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     request(object.oid, object.path);
   }
   await untilRead(readers, options.signal);
-  if (store && test) store.settle({ again, cleared, mustRead: (oid, size) => mustRead(test, oid, size), unreadable: (oid) => !missing.has(oid) && walk.unreadable.push(oid) });
-  const wanted = again.filter((oid) => walk.introductions.has(oid));
-  if (wanted.length > 0) {
+  if (again.length > 0) {
     const reader = new BlobStream(repo.root, env, { begin: engine, missing: missingObject });
-    for (const oid of wanted) reader.request(oid);
+    for (const oid of again) reader.request(oid);
     await untilRead([reader], options.signal);
   }
   options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes });
   return walk;
-}
-
-/**
- * Whether a scan reads the whole object store in store order (see StoreOrder) rather than the
- * objects the walk meets: the default `--history` (every ref, no path, no pushed objects).
- */
-function readsWholeStore(revisions: Revisions, options: HistoryOptions): boolean {
-  const narrowed = revisions.tips.length > 0 || (revisions.exclude?.length ?? 0) > 0 || revisions.excludeRemote !== undefined || revisions.excludeAllRefs || (revisions.paths?.length ?? 0) > 0;
-  return revisions.allRefs === true && !narrowed && (options.objects?.length ?? 0) === 0;
 }
 
 /**
