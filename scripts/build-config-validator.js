@@ -12,10 +12,12 @@ const validators = [
   { schema: "schema/lumenguard.schema.json", module: "validate-config" },
   { schema: "schema/baseline.schema.json", module: "validate-baseline" },
   { schema: "schema/server.schema.json", module: "validate-server" },
+  // Reports come from elsewhere and may be hostile and large: stop at the first error.
+  { schema: "schema/report.schema.json", module: "validate-report", firstErrorOnly: true },
 ];
-for (const { schema: schemaFile, module } of validators) {
+for (const { schema: schemaFile, module, firstErrorOnly = false } of validators) {
   const schema = JSON.parse(readFileSync(join(root, schemaFile), "utf8"));
-  const ajv = new Ajv({ allErrors: true, code: { source: true, esm: true }, strict: true });
+  const ajv = new Ajv({ allErrors: !firstErrorOnly, code: { source: true, esm: true }, strict: true });
   const validate = ajv.compile(schema);
   const out = join(root, `lib/src/config/${module}.generated.js`);
   mkdirSync(dirname(out), { recursive: true });

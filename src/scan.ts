@@ -5,9 +5,10 @@ import type { Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
-import { runGit } from "./git/run-git.js";
+import { envForPath, runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
+import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
 import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
 import { mergeCiRuns, planCi } from "./sources/ci.js";
 import { scanHistory, type HistoryProgress } from "./sources/history.js";
@@ -91,6 +92,12 @@ export interface ScanOptions {
    * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
+  /**
+   * Scan one shard of `total` (`index` 1-based, `total` at most 256): a deterministic 1/total of
+   * the blobs (`history`) or files (`worktree`); the result carries `shard` for `lumenguard merge`
+   * (see ShardInfo). Other modes do not shard.
+   */
+  shard?: Shard;
   /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
   maxFileMegabytes?: number;
 }
@@ -159,8 +166,10 @@ type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => 
 
 async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<ScanRun> {
   const { cwd, repository } = place;
+  const shard = shardSelection(mode, options.shard, cwd, env);
   const session = (name: ScanModeName, settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: baselineOf(resolved) }) =>
     new ScanSession({
+      shard,
       mode: name,
       resolved: settings.resolved,
       plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
@@ -180,7 +189,8 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
       const run = await scanWorktreeMode(current, mode, resolved, options, cwd, env);
-      if (keyAges) run.result.warnings.push(...keyAges.record(current));
+      // A shard reads the recorded ages but records none: the shards of one scan must all read the same.
+      if (keyAges && !shard) run.result.warnings.push(...keyAges.record(current));
       return run;
     }
     case "staged": {
@@ -191,7 +201,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "history": {
       const current = session("history");
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
-      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress });
+      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, shard });
       return current.finish();
     }
     case "pre-push": {
@@ -282,6 +292,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     onFile: options.onFile,
     plan: session.plan,
     ...(options.prefilter === false ? { prefilter: false } : {}),
+    shard: session.shard,
   });
   if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
@@ -309,7 +320,7 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**
@@ -324,6 +335,40 @@ function checkOptions(options: ScanOptions): void {
   const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
   if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
     throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
+  }
+  if (options.shard !== undefined) checkShardedMode(checkShard(options.shard), options.mode ?? { kind: "worktree" });
+}
+
+/**
+ * Only a history scan and a working-tree scan of files on disk split into shards: the others
+ * scan a handful of commits or files (staged, pre-push, pre-receive), read a stream (standard
+ * input), or combine two scans whose results depend on each other (`ci` reports a key still in
+ * the tree once, not again from history).
+ * @throws UsageError naming the mode.
+ */
+function checkShardedMode(shard: Shard, mode: ScanMode): void {
+  const names: Record<ScanMode["kind"], string | null> = { worktree: null, history: null, staged: "--staged", "pre-push": "--pre-push", "pre-receive": "--pre-receive", pack: "--pack", ci: "lumenguard ci" };
+  const what = mode.kind === "worktree" && (mode.paths ?? []).includes("-") ? "standard input (-)" : names[mode.kind];
+  if (what !== null) {
+    throw new UsageError(`--shard ${shard.index}/${shard.total} goes with scan --history and a plain scan of the working tree; ${what} is not split into shards`);
+  }
+}
+
+/** The shard's selection for a sharded history or working-tree scan; undefined when the scan is not sharded. */
+function shardSelection(mode: ScanMode, shard: Shard | undefined, cwd: string, env: NodeJS.ProcessEnv): ShardSelection | undefined {
+  if (shard === undefined || (mode.kind !== "history" && mode.kind !== "worktree")) return undefined;
+  const revisions = mode.kind === "history" ? (mode.revisions ?? null) : null;
+  return new ShardSelection(shard, { mode: mode.kind, revisions, paths: [...(mode.paths ?? [])], head: headCommit(cwd, mode.kind === "worktree" ? envForPath(env) : env) });
+}
+
+/** The commit HEAD names in the repository holding `cwd`; null outside git or before the first commit. */
+function headCommit(cwd: string, env: NodeJS.ProcessEnv): string | null {
+  try {
+    const result = runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd, env);
+    const sha = result.stdout.toString("utf8").trim();
+    return result.status === 0 && sha !== "" ? sha : null;
+  } catch {
+    return null; // git missing: a scan outside git
   }
 }
 

@@ -83,7 +83,8 @@ const transports: Array<{ name: string; skip: string | null; start: (base: strin
 
 for (const transport of transports) {
   if (transport.skip) console.warn(`SKIPPED (visibly): pre-receive over ${transport.name}: ${transport.skip}`);
-  describe.skipIf(transport.skip !== null)(`pre-receive over the ${transport.name}`, () => {
+  // Each test pushes several times, each push starting a hook process: minutes on a loaded 2-core machine, never hours.
+  describe.skipIf(transport.skip !== null)(`pre-receive over the ${transport.name}`, { timeout: 180_000 }, () => {
     let server: Server;
     let running: GitServer | null;
     let url: string;

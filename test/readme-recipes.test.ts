@@ -34,6 +34,8 @@ const RECIPES = [
 const RUN_ELSEWHERE: Record<string, string> = {
   "eslint-config": "test/eslint-plugin.test.ts",
   "rotation-config": "test/key-rotation.test.ts",
+  "shard-github-actions": "test/shard-recipes.test.ts",
+  "shard-gitlab-ci": "test/shard-recipes.test.ts",
 };
 
 it("the README's recipes are exactly the ones this file runs, and those RUN_ELSEWHERE names", () => {

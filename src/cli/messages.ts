@@ -32,6 +32,13 @@ const templates = {
   badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
   badMaxFileMegabytes: (value: string) => `lumenguard: --max-file-megabytes "${value}" is not a number of megabytes greater than 0.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
+  shardOnlyWithScan: (command: string) =>
+    `lumenguard: --shard goes with scan (scan --history --shard I/N, or a plain scan --shard I/N of the working tree); ${command} is not split into shards. Merge the shards' JSON reports with lumenguard merge.`,
+  shardWithFix: () => "lumenguard: --fix changes .gitignore from what the whole scan found; run it without --shard.",
+  mergeFlags: (flags: string[]) =>
+    `lumenguard: merge takes JSON reports and --format, --output, --report, --fail-on, --config, --color; not ${flags.join(", ")} (those go with the scans whose reports it merges).`,
+  mergeNothing: () => "lumenguard: merge needs JSON reports to merge: lumenguard merge shard-1.json shard-2.json … (each written by lumenguard scan --format json).",
+  mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,

@@ -66,6 +66,7 @@ export const OPTIONS = {
   "pre-receive": { type: "boolean" },
   "server-config": { type: "string" },
   server: { type: "boolean" },
+  shard: { type: "string" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -113,10 +114,12 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     io.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
+  if (values.shard !== undefined && (command !== "scan" || values["pre-receive"])) return usage(io, messages.shardOnlyWithScan(command === "scan" ? "scan --pre-receive" : command));
   if (command === "scan" && values["pre-receive"]) return preReceiveCommand(paths, values, io);
   if (command === "init" && values.server) return initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
+  if (command === "merge") return (await mergeModule()).mergeCommand(paths, values, io, readVersion());
   if (command === "init") return initCommand(paths, values, io);
   if (command === "export-rule") return exportRuleCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
@@ -128,6 +131,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
+  if (values.shard !== undefined && values.fix) return usage(io, messages.shardWithFix());
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
   // Custom patterns run on V8's linear-time regex engine where it accepts them: this process only.
   enableLinearRegExpEngine();
@@ -210,6 +214,16 @@ function reportError(error: unknown, io: CliIO): number {
     io.stderr.write(`${error.stack}\n`);
   }
   return 3;
+}
+
+/**
+ * The merge command, loaded only when it runs: the pre-commit hook's bundle (lib/cli.js) does not
+ * carry it. From the bundle it is the compiled module in lib/src/cli/; elsewhere, beside this one.
+ */
+function mergeModule(): Promise<typeof import("./merge.js")> {
+  const here = import.meta.url;
+  const url = here.endsWith("/lib/cli.js") ? new URL("./src/cli/merge.js", here) : new URL(here.endsWith(".ts") ? "./merge.ts" : "./merge.js", here);
+  return import(url.href) as Promise<typeof import("./merge.js")>;
 }
 
 /**

@@ -67,11 +67,19 @@ export function headShaAt(paths: readonly string[], io: CliIO): string | undefin
  * (unless the text report is on stdout) and where files were written. `color` is the CLI's one
  * decision per stream; a report written to a file is never coloured.
  */
-export function writeReports(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO, color: { stdout: boolean; stderr: boolean }): void {
+export function writeReports(
+  targets: readonly ReportTarget[],
+  result: ScanResult,
+  context: ReportContext,
+  io: CliIO,
+  color: { stdout: boolean; stderr: boolean },
+  /** Applied to a report's whole text before it is written to a file (merge scrubs reports of untrusted input once more). */
+  fileText: (text: string) => string = (text) => text,
+): void {
   for (const target of targets) {
     const reporter = reporters[target.format]!;
     if (target.file === "-") io.stdout.write(reporter(result, { ...context, color: target.format === "text" && color.stdout }));
-    else writeFileAtomic(resolve(io.cwd, target.file), reporter(result, { ...context, color: false }));
+    else writeFileAtomic(resolve(io.cwd, target.file), fileText(reporter(result, { ...context, color: false })));
     for (const note of reportLimitNotes(target.format, result, context)) io.stderr.write(`${messages.warning(note)}\n`);
   }
   // Whoever reads stderr gets the summary line unless the text report is already on stdout.

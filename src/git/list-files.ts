@@ -85,6 +85,9 @@ export interface IgnoredEnvFiles {
  * `.gitignore` matches (ignored too late). One git process, tagged (`-t`: `H` tracked, `?`
  * untracked), started so that it runs while the main listing does.
  *
+ * Names match whatever their case, spelled as character classes: git 2.39's `icase` magic
+ * finds nothing when git runs in a subfolder.
+ *
  * --directory: an ignored folder (node_modules, build output) is named, not walked into —
  * walking every ignored file to find env files would cost more than the whole scan. Env files
  * inside an ignored folder are therefore not read (README, limits).
@@ -92,7 +95,7 @@ export interface IgnoredEnvFiles {
 export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
   const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
   return new Promise((resolvePromise) => {
-    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob,icase)**/.env", ":(glob,icase)**/.env.*"];
+    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob)**/.[eE][nN][vV]", ":(glob)**/.[eE][nN][vV].*"];
     let child;
     try {
       child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });

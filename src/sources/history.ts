@@ -8,6 +8,7 @@ import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
 import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
+import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { attribute, COMMIT_MESSAGE_PATH, displayName, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
@@ -23,8 +24,8 @@ import { LfsContent } from "./lfs-content.js";
  * almost never hold a literal). Memory holds one entry per distinct blob and the findings, and
  * never more of one blob than its first HOLD_BYTES.
  *
- * Which blobs are read is decided in one place: the walk's `blob` visitor below, which requests
- * a blob the first time the walk meets it.
+ * Which objects are read is decided in one place: `mine` (a sharded scan's share of the objects,
+ * else all), asked by the walk's visitors the first time the walk meets a blob or a commit.
  *
  * Commit messages are pushed like files: each commit's message is scanned too, reported at the
  * pseudo-file `<commit message>` with that commit. A Git LFS pointer is scanned as the
@@ -47,6 +48,11 @@ export interface HistoryOptions {
   displayRoot?: string | undefined;
   /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
   objects?: readonly TipObject[] | undefined;
+  /**
+   * One shard of a sharded scan: only the blobs and commit messages whose ids fall in it are
+   * read; every commit is still walked, so positions in the walk are the whole scan's.
+   */
+  shard?: ShardSelection | undefined;
 }
 
 export interface HistoryProgress {
@@ -85,6 +91,7 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
+  options.shard?.walked(walk.commits);
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
@@ -148,6 +155,7 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
   };
   const route = readerRouting(readers.length);
   const request = (oid: string, path: string) => readers[route(path)]!.request(oid);
+  const mine = (oid: string) => options.shard?.takesObject(oid) ?? true;
   if (isEmpty(revisions)) {
     await Promise.all(readers.map((reader) => reader.end()));
     return walk;
@@ -163,14 +171,16 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
           // The message is read through the same readers, as the pseudo-file of its commit.
           messages.add(commit.sha);
           walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
-          request(commit.sha, COMMIT_MESSAGE_PATH);
+          if (mine(commit.sha)) request(commit.sha, COMMIT_MESSAGE_PATH);
         },
         blob: (oid, path) => {
           let seen = walk.introductions.get(oid);
           if (!seen) {
             walk.introductions.set(oid, (seen = []));
+            // Every shard counts the blobs a partial clone lacks, so each says what the whole scan would.
+            const read = mine(oid);
             if (missing.has(oid)) walk.unreadable.push(oid);
-            else request(oid, path);
+            else if (read) request(oid, path);
           }
           if (!introducedAt(oid, seen, path)) seen.push({ commit: walk.commits.length - 1, path });
         },

@@ -8,6 +8,7 @@ import { ScanError } from "../errors.js";
 import { gitListFiles, listIgnoredEnvFiles } from "../git/list-files.js";
 import { repoRootOf } from "../git/work-tree-root.js";
 import type { ScanSession } from "../scanning/session.js";
+import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import type { FileKind, Warning } from "../types.js";
 import { discoverClientOutput, listClientFiles, type ClientDir } from "./client-output.js";
@@ -42,6 +43,11 @@ export interface WorktreeOptions {
   plan: EnginePlan;
   /** `false`: read every file, never skip one on a literal search (tests compare both ways). */
   prefilter?: boolean;
+  /**
+   * One shard of a sharded scan: only the files whose path (from the repository root; outside
+   * git, the report path) falls in it are read or counted. Every shard lists every file.
+   */
+  shard?: ShardSelection | undefined;
 }
 
 /**
@@ -150,10 +156,12 @@ async function collectFiles(options: WorktreeOptions): Promise<Listed> {
  */
 async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptions, listed: Listed): Promise<void> {
   const taken = new Set<string>();
+  // A file listed twice is chosen for a shard once, by the name it is read under.
+  const shard = options.shard;
   for (const entry of given) {
     if (taken.has(entry.file.absPath)) continue;
     taken.add(entry.file.absPath);
-    listed.files.push(entry);
+    if (!shard || shard.takesPath(entry.file.repoPath ?? entry.file.path)) listed.files.push(entry);
   }
   const ordered = [...groups.filter((group) => group.role === "client"), ...groups.filter((group) => group.role !== "client")];
   const done: Group[] = [];
@@ -167,6 +175,7 @@ async function settle(given: DiskFile[], groups: Group[], options: WorktreeOptio
       const absPath = group.prefix + rel;
       if (overlaps && taken.has(absPath)) continue;
       if (group.role === "client") taken.add(absPath);
+      if (shard && !shard.takesPath(group.repoPrefix !== null ? group.repoPrefix + rel : group.displayPrefix + rel)) continue;
       const kind = group.kindOf(rel);
       // Read: what the search found, what it did not search, and files judged by name or compressed.
       const read = holding === null || prefilter === null || group.excluded.has(rel) || holding.has(rel) || mustRead(group.displayPrefix + rel, kind, prefilter);
