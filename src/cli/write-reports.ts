@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { FORMATS, githubStepSummary, reportLimitNotes, reporters, textSummaryLine, type ReportContext } from "../reporters/index.js";
-import { STEP_SUMMARY_LIMIT, SUMMARY_BYTES } from "../reporters/github-summary.js";
+import { FORMATS, isFormat, loadReporter, type Format } from "../reporters/formats.js";
+import { textSummaryLine } from "../reporters/text.js";
+import type { ReportContext } from "../reporters/types.js";
 import { appendToFile, assertWritableTarget, isDirectory, writeFileAtomic, writeRootFor } from "../files.js";
 import { envForPath, runGit } from "../git/run-git.js";
 import { repoRootOf } from "../git/work-tree-root.js";
@@ -19,7 +20,7 @@ import type { LoadedConfig } from "../config/load-config.js";
  */
 
 export interface ReportTarget {
-  format: string;
+  format: Format;
   /** A path relative to the current directory, or `-` for standard output. */
   file: string;
 }
@@ -36,12 +37,12 @@ export function reportTargets(flags: ReportFlags): ReportTarget[] {
     const at = value.indexOf("=");
     const format = at === -1 ? "" : value.slice(0, at);
     const file = at === -1 ? "" : value.slice(at + 1);
-    if (!reporters[format] || file === "") throw new UsageError(messages.badReport(value, FORMATS));
+    if (!isFormat(format) || file === "") throw new UsageError(messages.badReport(value, FORMATS));
     targets.push({ format, file });
   }
   if (flags.format !== undefined || flags.output !== undefined || targets.length === 0) {
     const format = flags.format ?? "text";
-    if (!reporters[format]) throw new UsageError(messages.badFormat(format, FORMATS));
+    if (!isFormat(format)) throw new UsageError(messages.badFormat(format, FORMATS));
     targets.push({ format, file: flags.output ?? "-" });
   }
   if (targets.filter((target) => target.file === "-").length > 1) throw new UsageError(messages.reportsOnStdout());
@@ -96,22 +97,39 @@ export function baselineDestination(output: string | undefined, loaded: LoadedCo
  * (unless the text report is on stdout) and where files were written. `color` is the CLI's one
  * decision per stream; a report written to a file is never coloured.
  */
-export function writeReports(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO, color: { stdout: boolean; stderr: boolean }, trusted: readonly string[] = [io.cwd]): void {
+export async function writeReports(
+  targets: readonly ReportTarget[],
+  result: ScanResult,
+  context: ReportContext,
+  io: CliIO,
+  color: { stdout: boolean; stderr: boolean },
+  options: {
+    /** Applied to a report's whole text before it is written to a file (merge scrubs reports of untrusted input once more). */
+    fileText?: (text: string) => string;
+    /** The folders a report file may be written below with no link on the way (trustedWriteRoots); the current directory by default. */
+    trusted?: readonly string[];
+  } = {},
+): Promise<void> {
+  const fileText = options.fileText ?? ((text: string) => text);
+  const trusted = options.trusted ?? [io.cwd];
   // Every destination is checked before any is written: a refused one leaves the others unwritten too.
   for (const target of targets) if (target.file !== "-") assertWritableTarget(resolve(io.cwd, target.file), writeRootFor(resolve(io.cwd, target.file), trusted));
-  for (const target of targets) {
-    const reporter = reporters[target.format]!;
+  // Every reporter is loaded before the first report is written: a failing import writes nothing.
+  const loaded = await Promise.all(targets.map((target) => loadReporter(target.format)));
+  const limited = targets.some((target) => target.format === "sarif" || target.format === "github") ? await import("../reporters/limits.js") : null;
+  for (const [index, target] of targets.entries()) {
+    const reporter = loaded[index]!;
     if (target.file === "-") io.stdout.write(reporter(result, { ...context, color: target.format === "text" && color.stdout }));
     else {
       const file = resolve(io.cwd, target.file);
-      writeFileAtomic(file, reporter(result, { ...context, color: false }), { within: writeRootFor(file, trusted) });
+      writeFileAtomic(file, fileText(reporter(result, { ...context, color: false })), { within: writeRootFor(file, trusted) });
     }
-    for (const note of reportLimitNotes(target.format, result, context)) io.stderr.write(`${messages.warning(note)}\n`);
+    for (const note of limited?.reportLimitNotes(target.format, result, context) ?? []) io.stderr.write(`${messages.warning(note)}\n`);
   }
   // Whoever reads stderr gets the summary line unless the text report is already on stdout.
   if (!targets.some((target) => target.format === "text" && target.file === "-")) io.stderr.write(textSummary(result, { ...context, color: color.stderr }));
   for (const target of targets) if (target.file !== "-") io.stderr.write(`${messages.wroteReport(target.file)}\n`);
-  appendStepSummary(targets, result, context, io);
+  await appendStepSummary(targets, result, context, io);
 }
 
 /**
@@ -120,9 +138,10 @@ export function writeReports(targets: readonly ReportTarget[], result: ScanResul
  * Appended, never through a link (src/files.ts `appendToFile`): the runner makes the file, and
  * a link or a FIFO at that name is refused with a warning.
  */
-function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): void {
+async function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): Promise<void> {
   const file = io.env["GITHUB_STEP_SUMMARY"];
   if (!file || !targets.some((target) => target.format === "github")) return;
+  const [{ STEP_SUMMARY_LIMIT, SUMMARY_BYTES }, { githubStepSummary }] = await Promise.all([import("../reporters/github-summary.js"), import("../reporters/index.js")]);
   try {
     let existing = 0;
     try {

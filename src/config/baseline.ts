@@ -129,17 +129,26 @@ export function parseBaseline(text: string, file: string): Baseline {
 
 /** Splits findings into those not in the baseline and those it accepts. */
 export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, baselineFile: string) {
+  return applyBaselineAt(placed, baseline, (item) => baselinePath(item.absPath, baselineFile));
+}
+
+/**
+ * {@link applyBaseline} for findings whose path as the baseline names it is already known
+ * (`pathOf`: relative to the baseline file's folder, `/`-separated): `lumenguard merge` applies
+ * a shard's baseline to the findings it concludes from the shards' facts.
+ */
+export function applyBaselineAt<T extends { finding: Finding }>(placed: T[], baseline: Pick<Baseline, "entries">, pathOf: (item: T) => string): { kept: T[]; suppressed: Suppression[] } {
   const lines = new Map<string, number[]>();
   for (const entry of baseline.entries) {
     const key = groupKey(entry.ruleId, scrubKeys(entry.file), entry.fingerprint);
     lines.set(key, [...(lines.get(key) ?? []), entry.line]);
   }
-  const groups = new Map<string, PlacedFinding[]>();
+  const groups = new Map<string, T[]>();
   for (const item of placed) {
-    const key = groupKey(item.finding.ruleId, baselinePath(item.absPath, baselineFile), item.finding.secret?.fingerprint ?? "");
+    const key = groupKey(item.finding.ruleId, pathOf(item), item.finding.secret?.fingerprint ?? "");
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
-  const kept: PlacedFinding[] = [];
+  const kept: T[] = [];
   const suppressed: Suppression[] = [];
   for (const [key, items] of groups) {
     const accepted = matchByNearestLine(items, lines.get(key) ?? []);
@@ -149,7 +158,9 @@ export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, basel
         continue;
       }
       const { finding } = item;
-      suppressed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, fingerprint: finding.secret?.fingerprint, by: "baseline" });
+      const allowed: Suppression = { ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, fingerprint: finding.secret?.fingerprint, by: "baseline" };
+      if (finding.commitIndex !== undefined) allowed.commitIndex = finding.commitIndex;
+      suppressed.push(allowed);
     }
   }
   return { kept, suppressed };
@@ -159,14 +170,14 @@ export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, basel
  * As many findings as the baseline has entries for the same rule, path and key are accepted;
  * when there are more findings than entries, each entry takes the finding nearest its line.
  */
-function matchByNearestLine(items: PlacedFinding[], entryLines: number[]): Set<PlacedFinding> {
+function matchByNearestLine<T extends { finding: Finding }>(items: T[], entryLines: number[]): Set<T> {
   if (items.length <= entryLines.length) return new Set(items);
-  const pairs: Array<{ item: PlacedFinding; entry: number; distance: number }> = [];
+  const pairs: Array<{ item: T; entry: number; distance: number }> = [];
   entryLines.forEach((line, entry) => {
     for (const item of items) pairs.push({ item, entry, distance: Math.abs(item.finding.line - line) });
   });
   pairs.sort((a, b) => a.distance - b.distance);
-  const accepted = new Set<PlacedFinding>();
+  const accepted = new Set<T>();
   const used = new Set<number>();
   for (const { item, entry } of pairs) {
     if (used.has(entry) || accepted.has(item)) continue;
@@ -185,11 +196,11 @@ function groupKey(ruleId: string, file: string, fingerprint: string): string {
 }
 
 /**
- * The path from the baseline's folder, `/`-separated, any key in it redacted — redacted first,
- * while the path is as it was found: turning `\` into `/` first would break an escaped key
- * (`lmnfl_ID\u002eSECRET`) apart before the scrubber could see it.
+ * A file as a baseline names it: the path from the baseline's folder, `/`-separated, any key in
+ * it redacted — redacted first, while the path is as it was found: turning `\` into `/` first
+ * would break an escaped key (`lmnfl_ID\u002eSECRET`) apart before the scrubber could see it.
  */
-function baselinePath(absPath: string, baselineFile: string): string {
+export function baselinePath(absPath: string, baselineFile: string): string {
   const path = scrubKeys(relative(dirname(baselineFile), absPath));
   return sep === "/" ? path : path.split(sep).join("/");
 }

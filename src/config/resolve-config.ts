@@ -49,6 +49,12 @@ export interface ResolveOptions {
   loaded?: LoadedConfig | undefined;
   /** Fields set on the command line, over the config's (`--max-file-megabytes`). */
   overrides?: Pick<LumenguardConfig, "maxFileMegabytes"> | undefined;
+  /**
+   * Called once before the config's custom patterns are compiled, only when it has any: the CLI
+   * turns on V8's linear-time regular expression engine there (src/cli/linear-regexp.ts says why
+   * not earlier). The library never sets that process-wide flag itself.
+   */
+  beforeCustomPatterns?: (() => void) | undefined;
 }
 
 /**
@@ -67,6 +73,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const config = loaded.config;
   checkCustomPatternIds(loaded);
   const custom = config.customPatterns ?? [];
+  if (custom.length > 0) options.beforeCustomPatterns?.();
   const rules = [...builtInRules, ...custom.map((pattern) => customPatternRule(pattern))];
   const detectors = [lumenfallDetector, ...custom.map((pattern) => customPatternDetector(pattern))];
   const ruleOptions = new Map<string, unknown>();

@@ -121,7 +121,7 @@ function hookCommand(env: NodeJS.ProcessEnv): string {
   return `${shellQuote(process.execPath)} ${shellQuote(binPath())}`;
 }
 
-/** bin/lumenguard.js of the package this module is part of (lib/cli.js, lib/src/server/ or src/server/). */
+/** bin/lumenguard.js of the package this module is part of (a chunk of the CLI bundle in lib/, lib/src/server/ or src/server/). */
 function binPath(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
     const pkg = readIfFile(join(dir, "package.json"));

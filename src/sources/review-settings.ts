@@ -34,6 +34,8 @@ export interface ReviewSettingsInput {
   head: ResolvedConfig;
   /** The baseline file the change's settings name, or null. */
   headBaselineFile: string | null;
+  /** Called before the base's custom patterns are compiled (see `resolveConfig`). */
+  beforeCustomPatterns?: (() => void) | undefined;
 }
 
 export interface ReviewSettings {
@@ -48,7 +50,7 @@ export interface ReviewSettings {
 /** @throws ConfigError (exit 2) when the base's own config or baseline is invalid. */
 export async function reviewSettings(input: ReviewSettingsInput): Promise<ReviewSettings> {
   const loaded = await baseConfig(input);
-  const resolved = resolveConfig({ startDir: input.startDir, loaded });
+  const resolved = resolveConfig({ startDir: input.startDir, loaded, beforeCustomPatterns: input.beforeCustomPatterns });
   const baselineFile = input.baselineFlag ? resolve(input.cwd, input.baselineFlag) : (configBaseline(loaded)?.file ?? null);
   const findings: Finding[] = [];
   // The base's own setting for this rule ("off", or another severity) holds, like any rule's.
