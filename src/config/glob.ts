@@ -54,10 +54,6 @@ export interface CompiledGlob {
    * them cannot match, which one `&` tells before any other work.
    */
   mask: number;
-  /** How many globs its braces expand to (1 without braces): one automaton each. */
-  alternatives: number;
-  /** The steps of all its automata together: what it costs in memory, and per character of a path tried. */
-  size: number;
 }
 
 /** Bit `code % 31` for each character of `text`: a cheap superset of which characters it holds. */
@@ -118,8 +114,6 @@ export function compileGlob(glob: string, syntax: GlobSyntax = "picomatch", budg
     head: commonPrefix(automata.map((automaton) => automaton.head)),
     tail: commonSuffix(automata.map((automaton) => automaton.tail)),
     mask: automata.reduce((mask, automaton) => mask & automaton.mask, -1),
-    alternatives: automata.length,
-    size: automata.reduce((size, automaton) => size + automaton.size, 0),
     test: (path) => automata.some((automaton) => automaton.mayMatch(path) && automaton.run(path)),
   };
 }
@@ -308,10 +302,6 @@ class Automaton {
   private readonly runs: string[] = [];
   /** {@link charMask} of every literal character of the steps. */
   readonly mask: number;
-
-  get size(): number {
-    return this.kinds.length;
-  }
 
   constructor(steps: readonly Step[]) {
     this.kinds = new Uint8Array(steps.length);
