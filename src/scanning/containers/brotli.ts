@@ -13,7 +13,8 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
  * inflates to: the output is taken {@link OUTPUT_PIECE} bytes at a time instead, each piece
  * scanned and counted against the budget before the decoder makes the next, and decoding stops
  * once a budget is spent (a warning naming the file; what inflated up to there is scanned). This
- * is the loop Node's own `brotliDecompressSync` runs (lib/zlib.js, `processChunkSync`: the
+ * is the loop Node's own `brotliDecompressSync` runs (`processChunkSync` in
+ * https://github.com/nodejs/node/blob/main/lib/zlib.js, the same in Node 20, 22 and 24: the
  * decoder handle's `writeSync` into a fixed output buffer, its `_writeState` saying how much
  * input and output space is left) without its collecting every piece into one buffer, which
  * `maxOutputLength` can only refuse whole. Brotli has no magic number: bytes that fail to decode
