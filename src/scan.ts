@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
-import type { Baseline } from "./config/baseline.js";
+import { configBaseline, type Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
@@ -328,11 +328,14 @@ function configRoot(mode: ScanMode, cwd: string, repository: RepositoryOfPaths |
   return single !== null && isDirectory(single) ? single : cwd;
 }
 
-/** The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the config file). */
+/**
+ * The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the
+ * config file, and inside the repository that holds it: src/config/baseline.ts `configBaseline`).
+ * @throws ConfigError naming `baseline` when the config's leads outside the repository.
+ */
 export function configuredBaseline(flag: string | undefined, cwd: string, resolved: ResolvedConfig): string | null {
   if (flag) return resolve(cwd, flag);
-  const configured = resolved.loaded.config.baseline;
-  return configured ? resolve(resolved.loaded.dir, configured) : null;
+  return configBaseline(resolved.loaded)?.file ?? null;
 }
 
 const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard", "beforeCustomPatterns"]);

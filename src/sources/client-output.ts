@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { isDirectory } from "../files.js";
+import { isDirectory, readRegularFile } from "../files.js";
+import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
 
 /**
  * Where client code is: build output that browsers download — found from
@@ -77,7 +78,8 @@ export function discoverClientOutput(root: string, packageJsons: readonly string
 
 function readDependencies(packageJson: string): Set<string> {
   try {
-    const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as Record<string, Record<string, string> | undefined>;
+    // Bounded, and only a regular file (src/files.ts): a link to /dev/zero is no package.json.
+    const pkg = JSON.parse(readRegularFile(packageJson, MAX_PACKAGE_JSON_BYTES)?.toString("utf8") ?? "{}") as Record<string, Record<string, string> | undefined>;
     return new Set([...Object.keys(pkg["dependencies"] ?? {}), ...Object.keys(pkg["devDependencies"] ?? {}), ...Object.keys(pkg["peerDependencies"] ?? {})]);
   } catch {
     return new Set();
@@ -86,8 +88,7 @@ function readDependencies(packageJson: string): Set<string> {
 
 export function isExtensionManifest(file: string): boolean {
   try {
-    if (statSync(file).size > 1 << 20) return false;
-    const manifest = JSON.parse(readFileSync(file, "utf8")) as { manifest_version?: unknown };
+    const manifest = JSON.parse(readRegularFile(file, 1 << 20)?.toString("utf8") ?? "{}") as { manifest_version?: unknown };
     return typeof manifest.manifest_version === "number";
   } catch {
     return false;
