@@ -206,3 +206,82 @@ describe("init never writes in a hooks folder outside the repository", () => {
     expect(tree(bin)).toEqual(before);
   });
 });
+
+describe("init --server writes only into the bare repository's own hooks folder", () => {
+  function bareRepo(): string {
+    const base = createDir();
+    const path = join(base, "r.git");
+    git(base, ["init", "-q", "--bare", path]);
+    return path;
+  }
+  const server = (cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(["init", "--server", ...args], { cwd, env });
+
+  /** Runs init --server and checks it is refused with nothing changed in `folders` (the repository's config included). */
+  async function serverRefused(cwd: string, args: string[], env: NodeJS.ProcessEnv, folders: string[], code = 2): Promise<string> {
+    const before = folders.map(tree);
+    const run = await server(cwd, args, env);
+    expect(run.code, run.stderr).toBe(code);
+    expect(folders.map(tree)).toEqual(before);
+    return run.stderr;
+  }
+
+  it("the repository's own core.hooksPath names a shared folder: exit 2 naming it and the config file, nothing changed; unset, init --server works", async () => {
+    const shared = createDir({ "pre-receive": "#!/bin/sh\necho hosting service hook\n" });
+    const repo = bareRepo();
+    git(repo, ["config", "core.hooksPath", shared]);
+    for (const args of [[], ["--uninstall"], ["--dry-run"]]) {
+      const stderr = await serverRefused(repo, args, {}, [shared, repo]);
+      expect(stderr).toContain(`hooks from ${shared}, which is outside the repository (${repo}); core.hooksPath is set in ${join(repo, "config")} (local config)`);
+      expect(stderr).toContain("`git config --unset core.hooksPath`");
+    }
+    expect(await serverRefused(repo, [], { LUMENGUARD_HOOK_COMMAND: "lumenguard" }, [shared, repo])).toContain("\n  NODE_OPTIONS=--max-old-space-size=256 lumenguard scan --pre-receive\n");
+    git(repo, ["config", "--unset", "core.hooksPath"]);
+    const sharedBefore = tree(shared);
+    expect((await server(repo)).code).toBe(0);
+    expect(readFileSync(join(repo, "hooks/pre-receive"), "utf8")).toContain("scan --pre-receive");
+    expect(tree(shared)).toEqual(sharedBefore);
+  });
+
+  it("a global core.hooksPath: exit 2 naming the global config and the per-repository setting that fixes it", async () => {
+    const home = createDir({ "hooks/pre-receive": "#!/bin/sh\nexit 0\n", ".gitconfig": "[core]\n\thooksPath = ~/hooks\n" });
+    const env = { HOME: home, GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1" };
+    const repo = bareRepo();
+    const stderr = await serverRefused(repo, [], env, [home, repo]);
+    expect(stderr).toContain(`core.hooksPath is set in ${join(home, ".gitconfig")} (global config)`);
+    expect(stderr).toContain(`\`git config core.hooksPath ${join(repo, "hooks")}\``);
+    git(repo, ["config", "core.hooksPath", join(repo, "hooks")], env);
+    const homeBefore = tree(home);
+    expect((await server(repo, [], env)).code).toBe(0);
+    expect(readFileSync(join(repo, "hooks/pre-receive"), "utf8")).toContain("scan --pre-receive");
+    expect(tree(home)).toEqual(homeBefore);
+  });
+
+  it("a hooks folder that is a link out of the repository is refused; a pre-receive hook that is a link is moved aside by rename, never written through, and comes back", async () => {
+    const outside = createDir({ "policy.sh": "#!/bin/sh\necho policy\n" });
+    const linked = bareRepo();
+    rmSync(join(linked, "hooks"), { recursive: true, force: true });
+    symlinkSync(outside, join(linked, "hooks"));
+    // git itself resolves the link here (rev-parse --path-format=absolute): the message names where it leads.
+    expect(await serverRefused(linked, [], {}, [outside, linked])).toContain(`hooks from ${realpathSync(outside)}, which is outside the repository (${linked}); core.hooksPath is not set; the default hooks folder is a symbolic link`);
+
+    const repo = bareRepo();
+    symlinkSync(join(outside, "policy.sh"), join(repo, "hooks/pre-receive"));
+    const outsideBefore = tree(outside);
+    const install = await server(repo);
+    expect(install.code, install.stderr).toBe(0);
+    expect(readlinkSync(join(repo, "hooks/pre-receive.before-lumenguard"))).toBe(join(outside, "policy.sh"));
+    expect(lstatSync(join(repo, "hooks/pre-receive")).isFile()).toBe(true);
+    expect(tree(outside)).toEqual(outsideBefore);
+    expect((await server(repo, ["--uninstall"])).code).toBe(0);
+    expect(readlinkSync(join(repo, "hooks/pre-receive"))).toBe(join(outside, "policy.sh"));
+    expect(existsSync(join(repo, "hooks/pre-receive.before-lumenguard"))).toBe(false);
+    expect(tree(outside)).toEqual(outsideBefore);
+  });
+
+  it("a hook kept from before is never overwritten: with pre-receive.before-lumenguard taken, exit 2 and nothing changed", async () => {
+    const repo = bareRepo();
+    writeFiles(repo, { "hooks/pre-receive": "#!/bin/sh\necho new policy\n", "hooks/pre-receive.before-lumenguard": "#!/bin/sh\necho old policy\n" });
+    const stderr = await serverRefused(repo, [], {}, [repo]);
+    expect(stderr).toContain(`init --server changed nothing: refusing to write ${join(repo, "hooks/pre-receive.before-lumenguard")}`);
+  });
+});

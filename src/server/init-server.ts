@@ -134,8 +134,9 @@ function planInstall(hooksDir: string, gitDir: string, serverConfig: string | un
   const hookFile = isFolder(dropIn) ? join(dropIn, "lumenguard") : join(hooksDir, "pre-receive");
   const chained = join(hooksDir, CHAINED);
   const hookWithin = within(hookFile, scope);
-  assertWritableTarget(hookFile, hookWithin);
   const existing = existingHook(hookFile);
+  // A hook of someone else's may be a link (it is renamed, never followed); the folders on the way may not.
+  if (existing.state !== "theirs") assertWritableTarget(hookFile, hookWithin);
   const script = hookScript(hookCommand(env), serverConfig, hookFile === join(hooksDir, "pre-receive"));
   if (existing.state === "theirs") {
     assertWritableTarget(chained, within(chained, scope));
