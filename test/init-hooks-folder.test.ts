@@ -194,6 +194,22 @@ describe("init never writes in a hooks folder outside the repository", () => {
     expect(lefthook.code, lefthook.stderr).toBe(0);
   });
 
+  it("a hooks folder inside the repository named through a link above it (macOS's /tmp) is still inside: git hooks and husky", async () => {
+    const real = createDir();
+    const link = join(createDir(), "link");
+    symlinkSync(real, link);
+    git(real, ["init", "-q", "-b", "main", "app"]);
+    const dir = join(real, "app");
+    git(dir, ["config", "core.hooksPath", join(link, "app/tools/hooks")]);
+    const plain = await init(dir, [], { LUMENGUARD_HOOK_COMMAND: "lumenguard" });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(existsSync(join(dir, "tools/hooks/pre-commit"))).toBe(true);
+    git(dir, ["config", "core.hooksPath", join(link, "app/.husky/_")]);
+    const husky = await init(dir, ["--husky"], { LUMENGUARD_HOOK_COMMAND: "lumenguard" });
+    expect(husky.code, husky.stderr).toBe(0);
+    expect(readFileSync(join(dir, ".husky/pre-commit"), "utf8")).toContain("lumenguard scan --staged");
+  });
+
   it("lefthook writes only lefthook.yml at the top of the work tree, so an outside core.hooksPath does not stop it", async () => {
     const bin = outsideFolder();
     const dir = plainRepo();
@@ -276,6 +292,18 @@ describe("init --server writes only into the bare repository's own hooks folder"
     expect(readlinkSync(join(repo, "hooks/pre-receive"))).toBe(join(outside, "policy.sh"));
     expect(existsSync(join(repo, "hooks/pre-receive.before-lumenguard"))).toBe(false);
     expect(tree(outside)).toEqual(outsideBefore);
+  });
+
+  it("the repository's own hooks folder named through a link above it is still its own", async () => {
+    const real = createDir();
+    const link = join(createDir(), "link");
+    symlinkSync(real, link);
+    git(real, ["init", "-q", "--bare", "r.git"]);
+    const repo = join(real, "r.git");
+    git(repo, ["config", "core.hooksPath", join(link, "r.git/hooks")]);
+    const run = await server(repo);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(repo, "hooks/pre-receive"), "utf8")).toContain("scan --pre-receive");
   });
 
   it("a hook kept from before is never overwritten: with pre-receive.before-lumenguard taken, exit 2 and nothing changed", async () => {

@@ -6,7 +6,7 @@ import { applyChanges, validateChanges, type FileChange } from "../install/file-
 import { inactiveHooks } from "../install/hook-activation.js";
 import { HOOK_NAMES, shellScanCommand } from "../install/hook-command.js";
 import { hookResolution } from "../install/hook-resolution.js";
-import { describeOrigin, hooksFolderOutside, stopUsingCommand, type OutsideHooksFolder } from "../install/hooks-folder.js";
+import { describeOrigin, hooksFolderOutside, spelledFrom, stopUsingCommand, type OutsideHooksFolder } from "../install/hooks-folder.js";
 import { planGitHooks, planGitHooksUninstall } from "../install/install-git-hooks.js";
 import { planHusky, planHuskyUninstall } from "../install/install-husky.js";
 import { planLefthook, planLefthookUninstall } from "../install/install-lefthook.js";
@@ -49,6 +49,9 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
     if (error instanceof NotAGitRepoError) return fail(io, messages.initNotARepo(error.message), 3);
     throw error;
   }
+  // A hooks folder inside the repository, named through a link above it (an absolute
+  // core.hooksPath under macOS's /tmp), is named from the repository's own path instead.
+  repo = { ...repo, hooksDir: spelledFrom(repo.hooksDir, [repo.gitCommonDir, repo.root]) };
   const dryRun = flags["dry-run"] ?? false;
   const manager = forced[0] ?? (flags.uninstall ? null : detectHookManager(repo));
   const scope = { root: repo.root, gitDir: repo.gitCommonDir };

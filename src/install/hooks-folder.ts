@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { isWithin, shellQuote } from "../files.js";
 import { runGit } from "../git/run-git.js";
 
@@ -99,4 +99,25 @@ export function stopUsingCommand(origin: ConfigOrigin | null, defaultHooks: stri
   if (origin.scope === "local" && realPathAllowingMissing(origin.file) === realPathAllowingMissing(localConfig)) return "git config --unset core.hooksPath";
   if (origin.scope === "worktree") return "git config --worktree --unset core.hooksPath";
   return `git config core.hooksPath ${shellQuote(defaultHooks)}`;
+}
+
+/**
+ * `folder` spelled from the first of `bases` whose real path one of its ancestors resolves to
+ * (`/tmp/app/.githooks` as `/private/tmp/app/.githooks` when git names the work tree by the
+ * latter), so that writes confined to that base accept it; only the prefix is re-spelled, so a
+ * link below the base is still seen (and refused) on the way. Unchanged when no ancestor matches.
+ */
+export function spelledFrom(folder: string, bases: readonly string[]): string {
+  const realBases = bases.map((base) => ({ base, real: realPathAllowingMissing(base) }));
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    let real: string | null = null;
+    try {
+      real = realpathSync(at);
+    } catch {
+      // Not there yet: an ancestor may be.
+    }
+    const match = real === null ? undefined : realBases.find((candidate) => candidate.real === real);
+    if (match !== undefined) return join(match.base, relative(at, resolve(folder)));
+    if (dirname(at) === at) return folder;
+  }
 }

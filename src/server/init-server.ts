@@ -5,7 +5,7 @@ import type { CliIO } from "../cli/io.js";
 import { messages } from "../cli/messages.js";
 import { assertWritableTarget, isWithin, OutsideWriteRootError, pathKind, readFileForUpdate, shellQuote, UnsafeWriteTargetError, writeFileAtomic } from "../files.js";
 import { runGit } from "../git/run-git.js";
-import { describeOrigin, hooksFolderOutside, stopUsingCommand } from "../install/hooks-folder.js";
+import { describeOrigin, hooksFolderOutside, spelledFrom, stopUsingCommand } from "../install/hooks-folder.js";
 import { printable } from "../reporters/printable.js";
 import { SERVER_CONFIG_NAME } from "./server-config.js";
 
@@ -63,9 +63,11 @@ export async function initServerCommand(paths: string[], flags: InitServerFlags,
     return 2;
   }
   const scope = { root: workTree ?? gitDir, gitDir };
+  // Inside, but maybe named through a link above the repository: named from the repository's own path.
+  const ownHooks = spelledFrom(hooksDir, [gitDir, scope.root]);
   let plan: Step[];
   try {
-    plan = flags.uninstall ? planUninstall(hooksDir, scope) : planInstall(hooksDir, gitDir, serverConfig, scope, io.env);
+    plan = flags.uninstall ? planUninstall(ownHooks, scope) : planInstall(ownHooks, gitDir, serverConfig, scope, io.env);
   } catch (error) {
     if (error instanceof UnsafeWriteTargetError || error instanceof OutsideWriteRootError) {
       io.stderr.write(`lumenguard: init --server changed nothing: ${error.message}\n`);
