@@ -306,10 +306,14 @@ describe("init --server writes only into the bare repository's own hooks folder"
     expect(readFileSync(join(repo, "hooks/pre-receive"), "utf8")).toContain("scan --pre-receive");
   });
 
-  it("a hook kept from before is never overwritten: with pre-receive.before-lumenguard taken, exit 2 and nothing changed", async () => {
+  it("a hook is never overwritten or put where it no longer runs: pre-receive.before-lumenguard taken, or another program's pre-receive.d/lumenguard, is exit 3 with nothing changed", async () => {
     const repo = bareRepo();
     writeFiles(repo, { "hooks/pre-receive": "#!/bin/sh\necho new policy\n", "hooks/pre-receive.before-lumenguard": "#!/bin/sh\necho old policy\n" });
-    const stderr = await serverRefused(repo, [], {}, [repo]);
-    expect(stderr).toContain(`init --server changed nothing: refusing to write ${join(repo, "hooks/pre-receive.before-lumenguard")}`);
+    const stderr = await serverRefused(repo, [], {}, [repo], 3);
+    expect(stderr).toContain(`init --server changed nothing: ${join(repo, "hooks/pre-receive.before-lumenguard")} is already there`);
+
+    const dropIn = bareRepo();
+    writeFiles(dropIn, { "hooks/pre-receive.d/lumenguard": "#!/bin/sh\necho another program\n" });
+    expect(await serverRefused(dropIn, [], {}, [dropIn], 3)).toContain(`${join(dropIn, "hooks/pre-receive.d/lumenguard")} is not lumenguard's`);
   });
 });

@@ -22,8 +22,8 @@ import { SERVER_CONFIG_NAME } from "./server-config.js";
  * It writes only in this repository: the hooks folder must be inside its git directory (or its
  * work tree), links resolved — a core.hooksPath elsewhere, from any config scope, is exit 2
  * naming the folder and the config file, with the hook line to add by hand. Every target is
- * checked before anything is written (a link or a folder at a name it writes is exit 2), and a
- * step that fails undoes the ones before it (exit 3).
+ * checked before anything is written (a link or a folder at a name it writes is exit 2; a hook
+ * it would have to replace, exit 3), and a step that fails undoes the ones before it (exit 3).
  */
 export interface InitServerFlags {
   uninstall?: boolean;
@@ -69,9 +69,9 @@ export async function initServerCommand(paths: string[], flags: InitServerFlags,
   try {
     plan = flags.uninstall ? planUninstall(ownHooks, scope) : planInstall(ownHooks, gitDir, serverConfig, scope, io.env);
   } catch (error) {
-    if (error instanceof UnsafeWriteTargetError || error instanceof OutsideWriteRootError) {
-      io.stderr.write(`lumenguard: init --server changed nothing: ${error.message}\n`);
-      return 2;
+    if (error instanceof UnsafeWriteTargetError || error instanceof OutsideWriteRootError || error instanceof HookConflict) {
+      io.stderr.write(`lumenguard: init --server changed nothing: ${printable(error.message)}\n`);
+      return error instanceof HookConflict ? 3 : 2;
     }
     throw error;
   }
@@ -97,6 +97,13 @@ export async function initServerCommand(paths: string[], flags: InitServerFlags,
   if (dryRun) say("Dry run: nothing was changed.");
   else if (!flags.uninstall) say("Pushes to this repository are now scanned. Try one: a push of a commit holding a key is rejected with the key's identity and how to remove it.");
   return 0;
+}
+
+/** A hook at a name init --server needs that it will not move or replace (exit 3, as init's conflicts). */
+class HookConflict extends Error {
+  constructor(file: string, why: string) {
+    super(`${file} ${why}`);
+  }
 }
 
 interface Step {
@@ -141,8 +148,10 @@ function planInstall(hooksDir: string, gitDir: string, serverConfig: string | un
   if (existing.state !== "theirs") assertWritableTarget(hookFile, hookWithin);
   const script = hookScript(hookCommand(env), serverConfig, hookFile === join(hooksDir, "pre-receive"));
   if (existing.state === "theirs") {
+    // In pre-receive.d every executable runs, none is chained: another program's file at lumenguard's name stays where it is.
+    if (hookFile !== join(hooksDir, "pre-receive")) throw new HookConflict(hookFile, "is not lumenguard's; give it another name in pre-receive.d (every executable there runs) and run the command again");
     assertWritableTarget(chained, within(chained, scope));
-    if (pathKind(chained) !== "missing") throw new UnsafeWriteTargetError(chained, "other");
+    if (pathKind(chained) !== "missing") throw new HookConflict(chained, `is already there, so ${hookFile} (not lumenguard's) cannot be kept under that name; combine the two, or remove one, and run the command again`);
     steps.push({
       verb: "move",
       what: `${hookFile} → ${chained} (it keeps running first)`,
