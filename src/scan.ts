@@ -3,11 +3,13 @@ import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 import type { Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
+import { checkScanOptions } from "./scan-options-check.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
 import { envForPath, runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
-import { ScanSession, type ScanRun } from "./scanning/session.js";
+import { ScanSession, type ScanRun as SessionRun } from "./scanning/session.js";
+import type { RuleMeta } from "./engine/rule.js";
 import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
 import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
 import type { HistoryProgress } from "./sources/history.js";
@@ -105,7 +107,16 @@ export interface ScanOptions {
   beforeCustomPatterns?: () => void;
 }
 
-export type { ScanRun };
+/**
+ * What runScan() returns: the result, the configuration the scan ran with, each finding's file
+ * on disk (`placed`, for baselines), and `ruleMeta`, the meta of every rule of this scan — the
+ * built-in rules and one per config custom pattern — by rule id: `findingMessage(finding, run)`
+ * renders any finding of the run, and `run.ruleMeta(finding.ruleId)` gives its `practice`, `why`,
+ * `fix` steps and `revokeUrl`.
+ */
+export interface ScanRun extends SessionRun {
+  ruleMeta(id: string): RuleMeta | undefined;
+}
 
 /**
  * Runs one scan and returns the report's data: `{ version: 1, mode, findings, warnings,
@@ -120,8 +131,16 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   return (await runScan(options)).result;
 }
 
-/** {@link scan}, keeping the resolved configuration and each finding's file on disk (for baselines). */
+/**
+ * {@link scan}, keeping the resolved configuration, each finding's file on disk (for baselines)
+ * and the meta of the scan's rules (ScanRun). Throws as scan() does.
+ */
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
+  const run = await runSession(options);
+  return { ...run, ruleMeta: (id) => run.resolved.ruleMeta(id) };
+}
+
+async function runSession(options: ScanOptions): Promise<SessionRun> {
   checkOptions(options);
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
@@ -169,7 +188,7 @@ function scanPlace(mode: ScanMode, cwd: string, env: NodeJS.ProcessEnv): Omit<Sc
 
 type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void; packed?: string[] | undefined };
 
-async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<ScanRun> {
+async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<SessionRun> {
   const { cwd, repository } = place;
   const shard = shardSelection(mode, options.shard, cwd, env);
   const session = (name: ScanModeName, settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: baselineOf(resolved) }) =>
@@ -248,7 +267,7 @@ async function runCi(
   place: ScanPlace,
   env: NodeJS.ProcessEnv,
   session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
-): Promise<ScanRun> {
+): Promise<SessionRun> {
   const { cwd } = place;
   const { mergeCiRuns, planCi } = await import("./sources/ci.js");
   const ci = planCi(cwd, env, mode.range);
@@ -272,7 +291,7 @@ async function runCi(
     changes = review.findings;
   }
   const tree = await scanWorktreeMode(session("ci", settings), { kind: "worktree", paths: ["."] }, settings.resolved, options, cwd, env);
-  let history: ScanRun | null = null;
+  let history: SessionRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
     const { scanHistory } = await import("./sources/history.js");
@@ -290,7 +309,7 @@ function fullSha(rev: string, cwd: string, env: NodeJS.ProcessEnv): string {
   return sha;
 }
 
-async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { kind: "worktree" }>, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
+async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { kind: "worktree" }>, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<SessionRun> {
   const given = mode.paths ?? [];
   const bundlesOnly = given.length === 0 && (mode.bundles ?? []).length > 0;
   const paths = given.length > 0 ? given : bundlesOnly ? [] : ["."];
@@ -335,22 +354,14 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configured ? resolve(resolved.loaded.dir, configured) : null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard", "beforeCustomPatterns"]);
-const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
-
 /**
- * An option scan() does not know is an error, not ignored: `{ staged: true, history: true }`
- * (two modes at once, in a shape scan() never took) must not quietly scan the working tree.
- * @throws UsageError naming the option.
+ * The options, checked against their one description (src/scan-options-check.ts): a field scan()
+ * does not know, of the wrong type, missing where a mode needs it, or contradicting another is an
+ * error, never coerced or ignored: `verify: "false"` must not send keys to the network.
+ * @throws UsageError naming the field.
  */
 function checkOptions(options: ScanOptions): void {
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new UsageError(`unknown option "${name}": scan() takes one mode, e.g. { mode: { kind: "staged" } } or { mode: { kind: "history", revisions: ["A..B"] } }`);
-  }
-  const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
-  if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
-    throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
-  }
+  checkScanOptions(options);
   if (options.shard !== undefined) checkShardedMode(checkShard(options.shard), options.mode ?? { kind: "worktree" });
 }
 
