@@ -1,7 +1,7 @@
 import { scrubKeys } from "./detectors/lumenfall/redact.js";
 import { UsageError } from "./errors.js";
 import { checkShard, MAX_SHARDS } from "./scanning/shard.js";
-import type { ScanMode, ScanOptions } from "./scan.js";
+import type { ScanMode, ScanOptions } from "./scan-types.js";
 
 /*
  * What scan() accepts, described once: one check per field of ScanOptions and of each mode. The

@@ -45,7 +45,7 @@ export interface AppliesTo {
 
 export interface RuleMeta {
   /**
-   * The rule's id, as findings carry it (`finding.ruleId`): kebab-case, e.g. `lumenfall-key`;
+   * The rule's id, as findings carry it (`finding.ruleId`): kebab-case;
    * a config custom pattern's rule has the pattern's `id`.
    */
   id: string;
