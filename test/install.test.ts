@@ -63,3 +63,13 @@ describe("npm pack, then npm install of the tarball", () => {
     expect(result.stdout).not.toContain(token);
   });
 });
+
+describe("SECURITY.md", () => {
+  it("its Dependencies list is exactly package.json's dependencies", () => {
+    const security = readFileSync(join(import.meta.dirname, "../SECURITY.md"), "utf8");
+    const section = security.slice(security.indexOf("## Dependencies\n"), security.indexOf("\n## ", security.indexOf("## Dependencies\n") + 1));
+    const listed = [...new Set([...section.split("\n- ")[1]!.matchAll(/`([@\w/.-]+)`\s+\(/g)].map((match) => match[1]!))].sort();
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(listed).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+});

@@ -243,7 +243,7 @@ describe("README recipes from the git source", () => {
   it("install-from-git: a project install from the git source builds lumenguard (npm runs the TypeScript build in its temp clone), without warnings", () => {
     const dir = createDir({ "package.json": '{ "name": "p", "private": true }\n' });
     // The one substitution: the repository URL (a copy of this checkout, tagged v0.1.0).
-    const script = recipe("install-from-git").replace("https://github.com/OWNER/lumenguard.git", source.url);
+    const script = recipe("install-from-git").replaceAll("https://github.com/OWNER/lumenguard.git", source.url);
     const result = sh(script, dir, { npm_config_audit: "false", npm_config_fund: "false", npm_config_prefer_offline: "true" }, 540_000);
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(npmComplaints(result.stderr), result.stderr).toEqual([]);
