@@ -41,7 +41,9 @@ export interface ScanRun extends SessionRun {
  * Runs one scan and returns the report's data: `{ version: 1, mode, findings, warnings,
  * suppressed, stats }`. Reads files and runs git, but prints nothing and never touches
  * `process` beyond the defaults of `cwd` and `env`.
- * @throws UsageError (exit code 2) for options that contradict each other or a bad revision.
+ * @throws UsageError (exit code 2) for an option of the wrong type, unknown, missing where its
+ *   mode needs it, or contradicting another (ScanOptions says which), and for a bad revision;
+ *   the message names the field.
  * @throws ConfigError (exit code 2) for an invalid config or baseline file, naming the field.
  * @throws ScanError (exit code 3) when the scan cannot run (not a repository, git missing,
  *   nothing readable, a shallow clone that lacks the commits asked for).
