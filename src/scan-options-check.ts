@@ -161,6 +161,8 @@ export const OPTION_FIELDS = {
 /** Combinations of valid fields that still mean nothing. */
 const CONTRADICTIONS: ReadonlyArray<{ when(options: ScanOptions, mode: ScanMode): boolean; message: string }> = [
   { when: (options) => options.config !== undefined && options.configFile !== undefined, message: '"config" and "configFile" were both given: give a config object or a config file, not both' },
+  // onlyLive asks the network about every key: not when the caller said verify: false.
+  { when: (options) => options.verify === false && options.onlyLive === true, message: '"onlyLive: true" sends each key to the verifier, but "verify" is false: drop one of them' },
   { when: (_, mode) => mode.kind === "worktree" && mode.stdin !== undefined && !(mode.paths ?? []).includes("-"), message: '"mode.stdin" was given but "mode.paths" does not hold "-": standard input is scanned only where "-" names it' },
   { when: (_, mode) => mode.kind === "worktree" && mode.stdinFilename !== undefined && !(mode.paths ?? []).includes("-"), message: '"mode.stdinFilename" was given but "mode.paths" does not hold "-" (standard input)' },
 ];

@@ -59,10 +59,11 @@ export interface ScanOptions {
   useBaseline?: boolean;
   /**
    * Ask the Lumenfall API whether each reported key is still live (network, opt-in): sets
-   * `finding.verified`. An object tunes timeout and retries.
+   * `finding.verified`. An object tunes the requests: `{ concurrency?, timeoutMs?, attempts?, backoffMs?,
+   * maxDelayMs? }` (milliseconds; VerifyTuning says what each does).
    */
   verify?: boolean | Partial<VerifyTuning>;
-  /** Keep only findings whose key verified live; implies `verify`. */
+  /** Keep only findings whose key verified live; implies `verify` (with `verify: false` it is a UsageError). */
   onlyLive?: boolean;
   /** History, pre-push and ci: called at most every 100 ms while commits are walked. */
   onProgress?: (progress: HistoryProgress) => void;

@@ -62,6 +62,7 @@ describe("scan() options from JavaScript", () => {
     ["env holding a number", (cwd) => ({ cwd, env: { CI: 1 } }), /"env" must be an object of strings/],
     ["configFile: true", (cwd) => ({ cwd, configFile: true }), /"configFile" must be a non-empty string/],
     ["config: a string", (cwd) => ({ cwd, config: "lumenguard.config.json" }), /"config" must be an object/],
+    ["onlyLive with verify: false", (cwd) => ({ cwd, verify: false, onlyLive: true }), /"onlyLive: true" sends each key to the verifier, but "verify" is false/],
     ["config and configFile together", (cwd) => ({ cwd, config: {}, configFile: "no-such-file.json" }), /"config" and "configFile" were both given/],
     ["baselineFile: []", (cwd) => ({ cwd, baselineFile: [] }), /"baselineFile" must be a non-empty string.*got an array/],
     ["onProgress: true", (cwd) => ({ cwd, onProgress: true }), /"onProgress" must be a function/],
