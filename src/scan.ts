@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
-import type { Baseline } from "./config/baseline.js";
+import { configBaseline, type Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { checkScanOptions } from "./scan-options-check.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
@@ -268,11 +268,14 @@ function configRoot(mode: ScanMode, cwd: string, repository: RepositoryOfPaths |
   return single !== null && isDirectory(single) ? single : cwd;
 }
 
-/** The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the config file). */
+/**
+ * The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the
+ * config file, and inside the repository that holds it: src/config/baseline.ts `configBaseline`).
+ * @throws ConfigError naming `baseline` when the config's leads outside the repository.
+ */
 export function configuredBaseline(flag: string | undefined, cwd: string, resolved: ResolvedConfig): string | null {
   if (flag) return resolve(cwd, flag);
-  const configured = resolved.loaded.config.baseline;
-  return configured ? resolve(resolved.loaded.dir, configured) : null;
+  return configBaseline(resolved.loaded)?.file ?? null;
 }
 
 /**

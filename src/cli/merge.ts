@@ -86,7 +86,7 @@ async function merge(files: readonly string[], values: MergeFlags & Record<strin
   };
   for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
   // Whatever the inputs held, no key reaches a report file, even one split over two fields that a format prints side by side.
-  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, scrubKeys);
+  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, { fileText: scrubKeys });
   return exitCodeForFindings(result.findings, failOn);
 }
 

@@ -56,6 +56,9 @@ const templates = {
   initNotARepo: (detail: string) => `lumenguard: init needs a git repository: ${detail}`,
   refusedTarget: (file: string, what: string) =>
     `refusing to write ${file}: it is ${what}, not a regular file (lumenguard never writes through links); remove or rename it and run the command again`,
+  refusedFolder: (folder: string, what: string) =>
+    `refusing to write below ${folder}: it is ${what}, not a real folder (lumenguard never writes through links); name the folder it points to, or another one, and run the command again`,
+  refusedOutside: (file: string, within: string) => `refusing to write ${file}: it is outside ${within}, the folder this write is confined to`,
   initRefused: (detail: string) => `lumenguard: init changed nothing: ${detail}`,
   initFailed: (detail: string) => `lumenguard: init could not finish: ${detail}`,
   initHeader: (what: string, root: string, dryRun: boolean) => `lumenguard init${dryRun ? " --dry-run" : ""}: ${what} in ${root}`,

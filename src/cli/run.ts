@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { rules } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../config/baseline.js";
@@ -7,7 +7,7 @@ import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/types.js";
 import { printable } from "../reporters/printable.js";
-import { configuredBaseline, runScan } from "../scan.js";
+import { runScan } from "../scan.js";
 import { exitCodeForFindings } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import type { FixOutcome } from "./fix.js";
@@ -16,7 +16,7 @@ import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
 import { scanRootAsGiven, useColor } from "./destinations.js";
-import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
+import { baselineDestination, headShaAt, reportTargets, trustedWriteRoots, writeReports } from "./write-reports.js";
 
 /**
  * The command line, as a function (secretlint's `run()`): argv and an io object in, exit code
@@ -168,7 +168,7 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
   writeWarnings(result, io);
   // Colour is decided here, once per destination; files never get it.
-  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
+  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, { trusted: trustedWriteRoots(paths, io.cwd) });
   return exitCode;
 }
 
@@ -176,10 +176,8 @@ async function baselineCommand(paths: string[], values: Values, io: CliIO): Prom
   const { options, finish } = await scanOptionsFrom(paths, values, io);
   options.beforeCustomPatterns = enableLinearRegExpEngine;
   const { placed, result, resolved } = await runScan({ ...options, useBaseline: false }).finally(finish);
-  // Written where scans will look for it: --output, else the config's baseline, else the default name.
-  const file = configuredBaseline(values.output, io.cwd, resolved) ?? resolve(io.cwd, ".lumenguard-baseline.json");
-  mkdirSync(dirname(file), { recursive: true });
-  writeBaseline(buildBaseline(placed, file), file);
+  const { file, within } = baselineDestination(values.output, resolved.loaded, paths, io.cwd);
+  writeBaseline(buildBaseline(placed, file), file, within);
   writeWarnings(result, io);
   io.stderr.write(`${messages.wroteBaseline(relative(io.cwd, file) || file, placed.length)}\n`);
   return 0;

@@ -9,7 +9,7 @@ import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
 import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
-import { charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
+import { braceBudget, charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
 import { loadConfig, validate, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
 /**
@@ -124,17 +124,20 @@ function checkCustomPatternIds(loaded: LoadedConfig): void {
  * config file's folder in time linear in the path (src/config/glob.ts). Globs without a
  * wildcard are looked up by equality; the others are tried only when the path starts and ends
  * with their literal text.
- * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`).
+ * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`),
+ *   or the first glob whose braces take the list past what all of them may expand to together.
  */
 function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
   const globs = loaded.config.ignore ?? [];
   if (globs.length === 0) return () => false;
   const exact = new Set<string>();
   const patterns: CompiledGlob[] = [];
+  // One budget for the whole list: what all their braces expand to together is bounded.
+  const budget = braceBudget();
   globs.forEach((glob, index) => {
     let compiled: CompiledGlob;
     try {
-      compiled = compileGlob(glob);
+      compiled = compileGlob(glob, "picomatch", budget);
     } catch (error) {
       if (!(error instanceof GlobError)) throw error;
       throw new ConfigError(loaded.file ?? "config", `ignore[${index}]`, error.message);

@@ -3,14 +3,14 @@ import { applyBaseline, baselinePath, readBaseline, type Baseline, type PlacedFi
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import type { EngineFinding, KeyAllow } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
-import { appliesTo } from "../engine/rule.js";
+import { appliesTo, type Scope } from "../engine/rule.js";
 import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import { compareSeverity, compareText } from "../severity.js";
 import type { CrossFileFacts, Finding, OriginalPosition, ScanModeName, ScanResult, ShardInfo, Suppression, Warning } from "../types.js";
 import { concludeAcrossFiles, type CollectedFact } from "./cross-file.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
 import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
-import { worthReadingCheck } from "./prefilter.js";
+import { literalTests, worthReadingCheck, type LiteralTest } from "./prefilter.js";
 import type { ShardSelection } from "./shard.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
@@ -78,6 +78,8 @@ export class ScanSession {
   private readonly keyAllows = new Map<string, { allows: KeyAllow[]; order: number | undefined }>();
   private readonly pending: Array<Promise<void>> = [];
   private readonly traceFailed = new Set<string>();
+  /** The prefilter's literal tests by scope; null when the scan reads every file. */
+  private readonly literalTests: ((scope: Scope) => LiteralTest | null) | null;
   readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
 
   constructor(private readonly init: SessionInit) {
@@ -89,7 +91,17 @@ export class ScanSession {
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
     };
-    if (init.prefilter !== false) this.hooks.worthReading = worthReadingCheck(init.plan);
+    this.literalTests = init.prefilter === false ? null : literalTests(init.plan);
+    if (this.literalTests) this.hooks.worthReading = worthReadingCheck(init.plan, this.literalTests);
+  }
+
+  /**
+   * The prefilter's literal test for files of `scope` (scanning/prefilter.ts), or null when the
+   * engine must read every file: the scan was asked not to skip any (`prefilter: false`), or a
+   * rule of that scope reads every file.
+   */
+  literalTest(scope: Scope): LiteralTest | null {
+    return this.literalTests?.(scope) ?? null;
   }
 
   /** The shard this scan reads, when it is sharded. */

@@ -410,8 +410,10 @@ function fileSize(path: string): number {
 function walk(dir: string, why: string, listed: Listed): string[] {
   if (why === "git-missing") listed.warnings.push({ code: "walk", message: "git was not found on PATH; walked the directory instead, honouring .gitignore files" });
   else if (why !== "not-a-repository") listed.warnings.push({ code: "walk", message: `git ls-files failed (${why}); walked ${dir} instead, honouring .gitignore` });
-  return walkHonouringGitignore(dir, (relDir, code) =>
-    listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
+  return walkHonouringGitignore(
+    dir,
+    (relDir, code) => listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
+    (relPath, detail) => listed.warnings.push({ code: "walk", message: `${relPath} ${detail}: it was not read, and its folder was scanned as if it had none` }),
   );
 }
 
