@@ -45,7 +45,7 @@ export class UnsafeWriteTargetError extends UsageError {
   override name = "UnsafeWriteTargetError";
   constructor(
     readonly file: string,
-    readonly kind: Exclude<PathKind, "missing" | "file">,
+    readonly kind: Exclude<PathKind, "missing">,
     /** True when `file` is a folder on the way to the file written, not the file itself. */
     readonly onTheWay = false,
   ) {
@@ -67,8 +67,8 @@ export class OutsideWriteRootError extends UsageError {
   }
 }
 
-function describeKind(kind: Exclude<PathKind, "missing" | "file">): string {
-  return kind === "symlink" ? "a symbolic link" : kind === "directory" ? "a directory" : "a special file";
+function describeKind(kind: Exclude<PathKind, "missing">): string {
+  return kind === "symlink" ? "a symbolic link" : kind === "directory" ? "a directory" : kind === "file" ? "a file" : "a special file";
 }
 
 /** Whether `file` is `within` itself or below it, by the names alone (no link is resolved). */
@@ -94,7 +94,7 @@ export function assertWritableTarget(file: string, within: string): void {
     folder = join(folder, part);
     const folderKind = pathKind(folder);
     if (folderKind === "missing") break;
-    if (folderKind !== "directory") throw new UnsafeWriteTargetError(folder, folderKind === "file" ? "other" : folderKind, true);
+    if (folderKind !== "directory") throw new UnsafeWriteTargetError(folder, folderKind, true);
   }
   const kind = pathKind(file);
   if (kind !== "missing" && kind !== "file") throw new UnsafeWriteTargetError(file, kind);
@@ -195,7 +195,7 @@ function makeFolders(folder: string, within: string): void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const kind = pathKind(at);
-    if (kind !== "directory") throw new UnsafeWriteTargetError(at, kind === "file" || kind === "missing" ? "other" : kind, true);
+    if (kind !== "directory") throw new UnsafeWriteTargetError(at, kind === "missing" ? "other" : kind, true);
   }
 }
 

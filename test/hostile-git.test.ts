@@ -199,7 +199,7 @@ describe("git missing, no repository, bad config", () => {
   });
 
   it.each([
-    ["a folder named like the config", (dir: string) => mkdirSync(join(dir, "lumenguard.config.json")), /lumenguard.config.json: cannot be read/],
+    ["a folder named like the config", (dir: string) => mkdirSync(join(dir, "lumenguard.config.json")), /lumenguard.config.json: is not a regular file \(a directory\)/],
     ["a UTF-16 config", (dir: string) => writeFileSync(join(dir, ".lumenguardrc.json"), Buffer.from([0xff, 0xfe, 0x7b, 0])), /.lumenguardrc.json: is not valid JSON/],
     ["an empty config", (dir: string) => writeFileSync(join(dir, "lumenguard.config.json"), ""), /lumenguard.config.json: is not valid JSON/],
     ["package.json lumenguard: 5", (dir: string) => writeFileSync(join(dir, "package.json"), '{ "lumenguard": 5 }'), /package.json: "lumenguard.?" must be object/],
@@ -226,16 +226,31 @@ describe("failing closed", () => {
   const commit = (repo: string) => spawnSync("git", ["commit", "-m", "try"], { cwd: repo, env: binEnv, encoding: "utf8" });
 
   it("an internal error in the hook blocks the commit, naming the bypass and how to report it", () => {
-    // A real unexpected failure: the report's folder is a file, so writing the report throws.
+    // A fault injected as a bug would strike: a preloaded module makes JSON.stringify throw a
+    // TypeError when it is given the report (an object with findings), so rendering the JSON
+    // report fails with an error nothing in lumenguard expects.
+    const repo = repoWithHook("scan --staged --format json --output report.json");
+    const fault = join(repo, "..", `fault-${Date.now()}.cjs`);
+    writeFileSync(fault, `const stringify = JSON.stringify;\nJSON.stringify = function (value, ...rest) {\n  if (value && typeof value === "object" && "findings" in value) throw new TypeError("injected fault");\n  return stringify.call(this, value, ...rest);\n};\n`);
+    writeFileSync(join(repo, "b.ts"), "clean\n");
+    git(repo, ["add", "b.ts"]);
+    const blocked = spawnSync("git", ["commit", "-m", "try"], { cwd: repo, env: { ...binEnv, NODE_OPTIONS: `--require ${fault}` }, encoding: "utf8" });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain("lumenguard: internal error: injected fault");
+    expect(blocked.stderr).toContain("git commit --no-verify");
+    expect(blocked.stderr).toMatch(/report it with this message and `lumenguard --version`/);
+    expect(existsSync(join(repo, "report.json"))).toBe(false);
+    expect(git(repo, ["log", "--format=%s"]).trim()).toBe("initial");
+  });
+
+  it("a report below a file (not a folder) is refused before the scan: exit 2 naming it, and the commit is blocked", () => {
     const repo = repoWithHook("scan --staged --output not-a-dir/report.json");
     writeFileSync(join(repo, "not-a-dir"), "a file\n");
     writeFileSync(join(repo, "b.ts"), "clean\n");
     git(repo, ["add", "b.ts"]);
     const blocked = commit(repo);
     expect(blocked.status).not.toBe(0);
-    expect(blocked.stderr).toContain("lumenguard: internal error");
-    expect(blocked.stderr).toContain("git commit --no-verify");
-    expect(blocked.stderr).toMatch(/report it with this message and `lumenguard --version`/);
+    expect(blocked.stderr).toContain(`refusing to write below ${join(repo, "not-a-dir")}: it is a file, not a folder`);
     expect(git(repo, ["log", "--format=%s"]).trim()).toBe("initial");
   });
 

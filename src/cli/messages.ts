@@ -57,7 +57,9 @@ const templates = {
   refusedTarget: (file: string, what: string) =>
     `refusing to write ${file}: it is ${what}, not a regular file (lumenguard never writes through links); remove or rename it and run the command again`,
   refusedFolder: (folder: string, what: string) =>
-    `refusing to write below ${folder}: it is ${what}, not a real folder (lumenguard never writes through links); name the folder it points to, or another one, and run the command again`,
+    what === "a symbolic link"
+      ? `refusing to write below ${folder}: it is ${what}, not a real folder (lumenguard never writes through links); name the folder it points to, or another one, and run the command again`
+      : `refusing to write below ${folder}: it is ${what}, not a folder; name another folder and run the command again`,
   refusedOutside: (file: string, within: string) => `refusing to write ${file}: it is outside ${within}, the folder this write is confined to`,
   initHooksOutside: (where: HooksOutside, lines: Array<[hook: string, line: string]>) =>
     [
