@@ -1,7 +1,7 @@
 import { MAX_FINDINGS_PER_FILE, SeverityCap } from "./finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
-import { fingerprintSecret } from "./fingerprint.js";
+import { fingerprintFragment, fingerprintSecret } from "./fingerprint.js";
 import { coveredBy } from "./allow-scope.js";
 import { commentSyntaxFor } from "./comment-syntax.js";
 import { markersInText, type AllowMarker } from "./inline-allow.js";
@@ -18,6 +18,9 @@ export interface LocatedHit {
   redacted: string;
   line: number;
   column: number;
+  /** Where the secret ends, when it spans lines (a key split across lines and joined). */
+  endLine?: number;
+  endColumn?: number;
   snippet: string | undefined;
 }
 
@@ -84,7 +87,8 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
     const occurrence = toOccurrence(entry);
     if (placeholder === null) {
       outcome.fingerprints.push(occurrence.fingerprint);
-      if (plan.onKey && entry.detector.verifiable) plan.onKey(entry.hit.key, occurrence.fingerprint);
+      // A fragment is never sent: it is not the key, and the answer would be wrong.
+      if (plan.onKey && entry.detector.verifiable && !entry.hit.partial) plan.onKey(entry.hit.key, occurrence.fingerprint);
     }
     keys.push(occurrence);
   }
@@ -135,16 +139,16 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   return outcome;
 }
 
-function toOccurrence({ hit, detector, redacted, line, column, snippet }: LocatedHit): KeyOccurrence {
+function toOccurrence({ hit, detector, redacted, line, column, endLine, endColumn, snippet }: LocatedHit): KeyOccurrence {
   const width = hit.encoding === "utf16le" || hit.encoding === "utf16be" ? (hit.end - hit.start) / 2 : hit.end - hit.start;
   const occurrence: KeyOccurrence = {
     line,
     column,
-    endLine: line,
-    endColumn: column + width,
+    endLine: endLine ?? line,
+    endColumn: endColumn ?? column + width,
     keyId: hit.keyId,
-    lastFour: hit.secret.slice(-4),
-    fingerprint: fingerprintSecret(hit.key),
+    lastFour: hit.partial ? "" : hit.secret.slice(-4),
+    fingerprint: hit.partial ? fingerprintFragment(hit.key) : fingerprintSecret(hit.key),
     redacted,
     confidence: hit.confidence,
     encoding: hit.encoding,
@@ -152,6 +156,7 @@ function toOccurrence({ hit, detector, redacted, line, column, snippet }: Locate
     detector: detector.id,
   };
   if (snippet) occurrence.snippet = snippet;
+  if (hit.partial) occurrence.partial = true;
   return occurrence;
 }
 
@@ -177,6 +182,7 @@ export function toFinding(file: FileFacts, planned: Pick<PlannedRule, "rule" | "
   };
   if (key) {
     finding.secret = { redacted: key.redacted, fingerprint: key.fingerprint, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence };
+    if (key.partial) finding.secret.partial = true;
     if (atKey && key.encoding !== "raw") finding.encoding = key.encoding;
     if (atKey && key.snippet) finding.snippet = key.snippet;
     if (placeholder !== null) finding.placeholder = placeholder;

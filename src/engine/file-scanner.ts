@@ -152,6 +152,7 @@ export class FileScanner {
     for (const detector of this.plan.detectors) {
       const search = {
         fileOffset: windowAt,
+        path: this.file.path,
         state: this.detectorState,
         note: (note: DetectorNote) => void found.push({ at: note.at, note: { ...note, detector: detector.id } }),
       };
@@ -188,15 +189,32 @@ export class FileScanner {
       const near = { start, end: hit.end, line: place.line, column, lineStart: place.lineStartAt - windowAt, fileStart: windowAt === 0 ? this.textStart : null };
       for (const marker of markersNear(window, near, this.syntax, this.plan.scrub)) this.markers.set(`${marker.line}:${marker.column}`, marker);
     }
-    this.located.push({
+    const located: LocatedHit = {
       hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
       detector: entry.detector!,
       redacted,
       line: place.line,
       column,
       snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
-    });
+    };
+    if (!this.binary && !utf16) {
+      const end = endOf(window, start, hit.end, place.line);
+      if (end) Object.assign(located, end);
+    }
+    this.located.push(located);
   }
+}
+
+/** Where a secret that spans lines (a key joined across a line break) ends: 1-based line, exclusive UTF-16 column. */
+function endOf(window: Buffer, start: number, end: number, line: number): { endLine: number; endColumn: number } | null {
+  let newlines = 0;
+  let last = -1;
+  for (let at = window.indexOf(10, start); at !== -1 && at < end; at = window.indexOf(10, at + 1)) {
+    newlines++;
+    last = at;
+  }
+  if (newlines === 0) return null;
+  return { endLine: line + newlines, endColumn: window.toString("utf8", last + 1, end).length + 1 };
 }
 
 /**

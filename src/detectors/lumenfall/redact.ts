@@ -9,6 +9,15 @@ export function redactKey(keyId: string | null, lastFour: string): string {
 }
 
 /**
+ * A key found only in part (it goes on past a line break or a string in a way that could not be
+ * joined): its last four are not known, so none are shown — `lmnfl_<keyid>.…(partial)`, or
+ * `lmnfl_…(partial)` without a key id.
+ */
+export function redactPartialKey(keyId: string | null): string {
+  return keyId === null ? "lmnfl_\u2026(partial)" : `lmnfl_${keyId}.\u2026(partial)`;
+}
+
+/**
  * Replaces every Lumenfall key in free text — a file name, an allow-comment reason, a config
  * value quoted in an error — by its redacted form (`lmnfl_<keyid>.…<last4>`), in every encoding
  * the detector reads: plain, JSON/backslash-escaped, percent-encoded, base64 (standard and
