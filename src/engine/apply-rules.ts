@@ -2,9 +2,8 @@ import { MAX_FINDINGS_PER_FILE, SeverityCap } from "./finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintFragment, fingerprintSecret } from "./fingerprint.js";
-import { coveredBy } from "./allow-scope.js";
-import { commentSyntaxFor } from "./comment-syntax.js";
-import { markersInText, type AllowMarker } from "./inline-allow.js";
+import { coveredBy, type PlacedCandidate } from "./allow-scope.js";
+import type { AllowMarker } from "./inline-allow.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import type { FileFacts, KeyOccurrence, Report } from "./rule.js";
 
@@ -71,8 +70,8 @@ export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
 /**
  * Runs the rules that apply to a file (`rules`: the plan's rules that apply to it) on what the
- * detectors found in it. `markers` are the inline allow markers read near the secrets (a file's
- * text, when decoded, is read for them whole instead). At most MAX_FINDINGS_PER_FILE findings
+ * detectors found in it. `markers` are the file's inline allow markers (read from its start when
+ * it arrived whole, else near each secret). At most MAX_FINDINGS_PER_FILE findings
  * are kept, the most severe; the rest are counted in `overCap`.
  */
 export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null, markers: readonly AllowMarker[] = []): FileOutcome {
@@ -117,8 +116,8 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (outcome.keys.length === 0) outcome.keys = real;
     }
   }
-  const allMarkers = text !== null ? markersInText(text, commentSyntaxFor(file.path), plan.scrub) : markers;
-  const covered = coveredBy(placed, allMarkers);
+  const allMarkers = markers;
+  const covered = coveredBy(placed.map(candidateOf), allMarkers);
   placed.forEach((finding, index) => {
     const marker = covered.get(index);
     if (marker) outcome.suppressed.push(suppression(finding, marker.reason));
@@ -126,7 +125,7 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   });
   if (outcome.collected.length > 0 && allMarkers.length > 0) {
     // Cross-file findings are made at keys: each marker covers a key as it would a finding there.
-    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column }));
+    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column, endLine: key.endLine, endColumn: key.endColumn, fingerprint: key.fingerprint }));
     const allows: KeyAllow[] = [];
     for (const [index, marker] of coveredBy(atKeys, allMarkers)) {
       const { line, column } = atKeys[index]!;
@@ -137,6 +136,13 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   outcome.findings = kept.items;
   outcome.overCap = kept.overCap;
   return outcome;
+}
+
+/** Where a finding is, and which secret it is about, for the allow scope. */
+function candidateOf(finding: EngineFinding): PlacedCandidate {
+  const candidate: PlacedCandidate = { ruleId: finding.ruleId, line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn };
+  if (finding.secret) candidate.fingerprint = finding.secret.fingerprint;
+  return candidate;
 }
 
 function toOccurrence({ hit, detector, redacted, line, column, endLine, endColumn, snippet }: LocatedHit): KeyOccurrence {
