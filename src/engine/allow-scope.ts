@@ -11,7 +11,8 @@ import type { AllowMarker } from "./inline-allow.js";
  * The marker then covers every finding of that secret at that place — the same key under every
  * rule that reports it there (the `lumenfall-key` finding and the `public-env-prefix` finding of
  * the variable holding it) — and nothing else: another secret on the same line, even of another
- * rule (another provider's token), is not covered. A finding without a secret (a text rule's, at
+ * rule (another provider's token), is not covered, nor is a copy of the secret written inside
+ * the marker's own comment (a reason quoting the key is another occurrence of it). A finding without a secret (a text rule's, at
  * a place) is its own target, with any other finding at exactly the same place.
  */
 export interface PlacedCandidate {
@@ -39,7 +40,7 @@ export function coveredBy(candidates: readonly PlacedCandidate[], markers: reado
     if (target === -1) continue;
     const chosen = candidates[target] as PlacedCandidate;
     candidates.forEach((candidate, index) => {
-      if (!covered.has(index) && sameTarget(chosen, candidate)) covered.set(index, marker);
+      if (!covered.has(index) && (index === target || (sameTarget(chosen, candidate) && !insideComment(candidate, marker)))) covered.set(index, marker);
     });
   }
   return covered;
@@ -50,6 +51,11 @@ function sameTarget(chosen: PlacedCandidate, candidate: PlacedCandidate): boolea
   if (candidate.line !== chosen.line) return false;
   if (chosen.fingerprint !== undefined) return candidate.fingerprint === chosen.fingerprint || (candidate.fingerprint === undefined && candidate.column === chosen.column);
   return candidate.column === chosen.column;
+}
+
+/** A copy of the secret inside the marker's own comment (`// lumenguard-allow: was <key>`) is another occurrence: not covered. */
+function insideComment(candidate: PlacedCandidate, marker: AllowMarker): boolean {
+  return !marker.alone && candidate.line === marker.line && candidate.column >= marker.column && candidate.column < marker.endColumn;
 }
 
 function firstOnLine(candidates: readonly PlacedCandidate[], line: number): number {

@@ -4,6 +4,7 @@ import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { fingerprintFragment, fingerprintSecret } from "./fingerprint.js";
 import { coveredBy, type PlacedCandidate } from "./allow-scope.js";
 import type { AllowMarker } from "./inline-allow.js";
+import { KnownSecrets } from "./known-secrets.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import type { FileFacts, KeyOccurrence, Report } from "./rule.js";
 
@@ -79,11 +80,14 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   const kept = new SeverityCap<EngineFinding>(MAX_FINDINGS_PER_FILE, (finding) => finding.severity);
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
+  // What the engine echoes from this file is scrubbed of the file's own secrets, in any form.
+  const known = new KnownSecrets(located.map((entry) => entry.hit.secret));
   const keys: KeyOccurrence[] = [];
   for (const entry of located) {
     const placeholder = entry.hit.placeholder;
     if (placeholder !== null && !plan.includePlaceholders) continue;
     const occurrence = toOccurrence(entry);
+    if (occurrence.snippet !== undefined && !known.empty) occurrence.snippet = known.scrub(occurrence.snippet);
     if (placeholder === null) {
       outcome.fingerprints.push(occurrence.fingerprint);
       // A fragment is never sent: it is not the key, and the answer would be wrong.
@@ -116,7 +120,7 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (outcome.keys.length === 0) outcome.keys = real;
     }
   }
-  const allMarkers = markers;
+  const allMarkers = known.empty ? markers : markers.map((marker) => (marker.reason === undefined ? marker : { ...marker, reason: known.scrub(marker.reason) }));
   const covered = coveredBy(placed.map(candidateOf), allMarkers);
   placed.forEach((finding, index) => {
     const marker = covered.get(index);
