@@ -146,7 +146,10 @@ function groupKey(ruleId: string, file: string, fingerprint: string): string {
   return `${family}\u0000${file}\u0000${fingerprint}`;
 }
 
-/** The path from the baseline's folder, `/`-separated, any key in it redacted. */
+/**
+ * The path from the baseline's folder, `/`-separated, any key in it redacted. Scrubbed before
+ * `\\` becomes `/` (a name holding `\\u002e` for a key's dot is a key until then) and after.
+ */
 function baselinePath(absPath: string, baselineFile: string): string {
-  return scrubKeys(relative(dirname(baselineFile), absPath).split("\\").join("/"));
+  return scrubKeys(scrubKeys(relative(dirname(baselineFile), absPath)).split("\\").join("/"));
 }
