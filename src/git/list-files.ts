@@ -73,6 +73,38 @@ function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
   return { files, untracked, sizes };
 }
 
+/**
+ * `.env` and `.env.*` at any depth, in any case (`.ENV.local`). Case is spelt out as character
+ * classes: git 2.39 matches nothing with `:(glob,icase)` when run two folders below the
+ * repository root (in `packages/web`, that pathspec for `.env` at any depth lists no file).
+ */
+const ENV_PATHSPECS = [":(glob)**/.[eE][nN][vV]", ":(glob)**/.[eE][nN][vV].*"];
+
+/** How git sees one file of the work tree. */
+export type WorkTreeStatus = "tracked" | "tracked-ignored" | "untracked" | "ignored";
+
+/**
+ * How git sees each of `paths` (relative to `root`, the top of the work tree, `/`-separated,
+ * taken literally, never as globs): tracked (and whether `.gitignore` matches it anyway),
+ * untracked, or ignored. Two `git ls-files` runs for all of them. Null when git cannot answer
+ * (not a repository, git missing or failing): the caller then knows nothing of their status.
+ */
+export function workTreeStatus(root: string, paths: readonly string[], env: NodeJS.ProcessEnv): Map<string, WorkTreeStatus> | null {
+  if (paths.length === 0) return new Map();
+  const specs = paths.map((path) => `:(literal)${path}`);
+  try {
+    const cached = runGit(["ls-files", "-z", "--cached", "--", ...specs], root, envForPath(env));
+    const ignored = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--ignored", "--exclude-standard", "--", ...specs], root, envForPath(env));
+    if (cached.status !== 0 || ignored.status !== 0) return null;
+    const tracked = new Set(splitNul(cached.stdout));
+    const matched = new Set(splitNul(ignored.stdout).map((entry) => entry.slice(2)));
+    return new Map(paths.map((path) => [path, tracked.has(path) ? (matched.has(path) ? "tracked-ignored" : "tracked") : matched.has(path) ? "ignored" : "untracked"]));
+  } catch (error) {
+    if (error instanceof GitMissingError) return null;
+    throw error;
+  }
+}
+
 /** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */
 export interface IgnoredEnvFiles {
   untracked: string[];
@@ -92,7 +124,7 @@ export interface IgnoredEnvFiles {
 export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
   const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
   return new Promise((resolvePromise) => {
-    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob,icase)**/.env", ":(glob,icase)**/.env.*"];
+    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ...ENV_PATHSPECS];
     let child;
     try {
       child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
