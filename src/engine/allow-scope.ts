@@ -9,8 +9,8 @@ import type { AllowMarker } from "./inline-allow.js";
  *   comment. On a minified line, a key thousands of columns away is not covered.
  * - A marker on a comment-alone line is written for the first finding on the next line.
  * The marker then covers every finding of that secret at that place — the same key under every
- * rule that reports it there (the `lumenfall-key` finding and the `public-env-prefix` finding of
- * the variable holding it) — and nothing else: another secret on the same line, even of another
+ * rule that reports it there (the finding at the key and the finding at the variable that holds
+ * it) — and nothing else: another secret on the same line, even of another
  * rule (another provider's token), is not covered, nor is a copy of the secret written inside
  * the marker's own comment (a reason quoting the key is another occurrence of it). A finding without a secret (a text rule's, at
  * a place) is its own target, with any other finding at exactly the same place.

@@ -27,18 +27,27 @@ export interface GrepOptions {
 
 /** The files holding a literal (paths relative to `cwd`, `/`-separated), or null when git grep could not answer. */
 export async function grepFiles(options: GrepOptions): Promise<Set<string> | null> {
-  const text = options.literals.filter((literal) => !literal.includes("\0") && !literal.includes("\n"));
-  const binary = options.literals.filter((literal) => literal.includes("\0") || literal.includes("\n"));
+  // Bytes that are not UTF-8 (a gzip or zstd magic number) cannot be an argument: matched byte by byte, by -P in the C locale.
+  const raw = options.literals.filter((literal) => !isUtf8(literal));
+  const text = options.literals.filter((literal) => isUtf8(literal) && !literal.includes("\0") && !literal.includes("\n"));
+  const binary = options.literals.filter((literal) => isUtf8(literal) && (literal.includes("\0") || literal.includes("\n")));
   if (options.literals.length === 0) return new Set();
   const runs: Array<Promise<string[] | null>> = [];
   if (text.length > 0) runs.push(runGrep(options, ["-F", ...text.flatMap((literal) => ["-e", asArgument(literal)])]));
   if (binary.length > 0) runs.push(runGrep(options, ["-P", "-e", binary.map(perlLiteral).join("|")]));
+  if (raw.length > 0) runs.push(runGrep({ ...options, env: { ...options.env, LC_ALL: "C" } }, ["-P", "-e", raw.map(perlLiteral).join("|")]));
   const found = new Set<string>();
   for (const paths of await Promise.all(runs)) {
     if (paths === null) return null;
     for (const path of paths) found.add(path);
   }
   return found;
+}
+
+/** Whether a byte string (one char a byte) is valid UTF-8. */
+function isUtf8(literal: string): boolean {
+  const bytes = Buffer.from(literal, "latin1");
+  return Buffer.from(bytes.toString("utf8"), "utf8").equals(bytes);
 }
 
 /** A byte string as the argument git should receive: UTF-8 sequences stay what they are. */

@@ -52,7 +52,8 @@ export function prefilterFor(plan: EnginePlan, scopes: readonly Scope[]): Prefil
 }
 
 /**
- * Files read whatever they hold: compressed files and archives, files a rule judges by name,
+ * Files read whatever they hold: compressed files and archives by name (a literal search also
+ * returns those that start like one, by their magic numbers), files a rule judges by name,
  * and files a text rule reads by path (a Next.js config).
  */
 export function mustRead(path: string, kind: FileKind, prefilter: Prefilter): boolean {

@@ -4,6 +4,7 @@ import type { EnginePlan } from "../engine/plan.js";
 import type { Scope } from "../engine/rule.js";
 import { grepFiles } from "../git/grep-files.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
+import { CONTAINER_MAGIC } from "../scanning/containers/index.js";
 import { ScanError } from "../errors.js";
 import { gitListFiles, listIgnoredEnvFiles, workTreeStatus } from "../git/list-files.js";
 import { repoRootOf } from "../git/work-tree-root.js";
@@ -247,7 +248,8 @@ function literalSearch(dir: string, files: readonly string[], excluded: Readonly
   const search = (literals: string[]) => (literals.length === 0 ? Promise.resolve(new Set<string>()) : grepFiles({ cwd: dir, env: options.env, literals, noIndex, exclude, excludeGlobs }));
   // Byte strings with a NUL (the UTF-16 form of a key) need git grep -P: searched on their own, at the same time.
   const binary = (literal: string) => literal.includes("\0");
-  const literals = searchLiterals(prefilter);
+  // Archives and compressed files under any name hold their literals compressed: their magic numbers are searched too.
+  const literals = [...searchLiterals(prefilter), ...CONTAINER_MAGIC];
   return Promise.all([search(literals.filter((literal) => !binary(literal))), search(literals.filter(binary))]).then(([text, utf16]) =>
     // null: git grep could not answer; every file is read.
     text === null || utf16 === null ? null : new Set([...text, ...utf16]),
