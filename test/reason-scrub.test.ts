@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { planScan, resolveConfig } from "../src/config/resolve-config.js";
 import { runCli } from "./helpers/cli.js";
 import { scanText } from "./helpers/engine.js";
 import { makeKey, randomString } from "./helpers/keys.js";
@@ -64,6 +65,16 @@ describe("allow reasons and snippets never echo a secret of the file", () => {
     expect(json.findings.map((f) => f.file).sort()).toEqual(["a.js", "b.js"]);
     const all = outputs.join("\n");
     for (const form of [acme, acme.slice(5), acme.slice(5, 25), Buffer.from(acme).toString("base64").slice(0, 40), secretOf(key)]) expect(all.includes(form), form).toBe(false);
+  });
+
+  it("the engine's scrubber for echoed text redacts custom-pattern secrets as well as Lumenfall keys", () => {
+    const acme = `acme_${randomString(32)}`;
+    const key = makeKey();
+    const resolved = resolveConfig({ startDir: "/", config: { customPatterns: [{ id: "acme-token", regex: "acme_[A-Za-z0-9]{32}", keywords: ["acme_"] }] } });
+    const scrubbed = planScan(resolved).scrub(`fixture \u2026 ${acme} and ${key}`);
+    expect(scrubbed).not.toContain(acme.slice(5));
+    expect(scrubbed).not.toContain(secretOf(key));
+    expect(scrubbed).toBe(`fixture \u2026 acme\u2026${acme.slice(-4)} and ${key.slice(0, key.indexOf(".") + 1)}\u2026${key.slice(-4)}`);
   });
 
   it("a snippet never shows a short secret of another key on the line", () => {
