@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { environmentOfPath, workflowEnvironments } from "../rules/shared-key-across-environments.js";
 import { runCli } from "./helpers/cli.js";
@@ -55,6 +56,19 @@ describe("shared-key-across-environments", () => {
     const repo = createRepo({ committed: { ".gitignore": ".env*\n.ENV*\n" } });
     writeFiles(repo, { ".env.development": `LUMENFALL_API_KEY=${key}\n`, "web/.ENV.Production": `LUMENFALL_API_KEY=${key}\n` });
     expect((await shared(repo)).map((f) => f.file)).toEqual([".env.development", "web/.ENV.Production"]);
+  });
+
+  it("scanning a package folder reads its ignored env files too (from a subfolder, and with cwd there)", async () => {
+    const key = makeKey();
+    // Nothing of packages/web is committed yet (git's icase pathspec found nothing there).
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n", "README.md": "x\n" } });
+    writeFiles(repo, { "packages/web/src/a.js": "x\n", "packages/web/.env.development": `LUMENFALL_API_KEY=${key}\n`, "packages/web/.ENV.production": `LUMENFALL_API_KEY=${key}\n` });
+    const files = async (args: string[], cwd: string) => {
+      const outcome = await runCli(["scan", ...args, "--format", "json"], { cwd });
+      return (JSON.parse(outcome.stdout).findings as Finding[]).filter((f) => f.ruleId === "shared-key-across-environments").map((f) => f.file);
+    };
+    expect(await files(["packages/web"], repo)).toEqual([".ENV.production", ".env.development"]);
+    expect(await files([], join(repo, "packages/web"))).toEqual([".ENV.production", ".env.development"]);
   });
 
   it("an inline allow covers the finding at its key, as for any other rule", async () => {

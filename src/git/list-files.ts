@@ -2,34 +2,159 @@ import { spawn } from "node:child_process";
 import { envForPath, GitMissingError, runGit, splitNul } from "./run-git.js";
 
 /**
- * What git would commit in a folder — tracked plus untracked-not-ignored — from one
- * `git ls-files`, run in the folder itself so the repository is the one that holds it.
+ * What git would commit in a folder — tracked plus untracked-not-ignored — and the env files git
+ * ignores there, from two `git ls-files` run at the same time in the folder itself (so the
+ * repository is the one that holds it):
+ *
+ * - `listTracked`: the index (`--cached`), with each file's size from the index's cached stat
+ *   data (`--debug`). No directory walk: it is the cheapest listing git has, so the literal
+ *   search can start as soon as it is done (it needs the sizes to leave large files out).
+ * - `listUntracked`: the directory walk (`--others --exclude-standard`), with env files
+ *   re-included by command-line patterns (`-x '!.[eE][nN][vV]' -x '!.[eE][nN][vV].*'`: env file names whatever their case, which git checks before
+ *   .gitignore files): one walk finds both the untracked files and the env files git ignores,
+ *   and `ignoredPaths` tells which of those env files are ignored.
+ *
+ * Git's own docs: https://git-scm.com/docs/git-ls-files, https://git-scm.com/docs/gitignore,
+ * https://git-scm.com/docs/git-check-ignore.
  */
-export interface GitFileList {
-  /** Paths relative to the folder, `/`-separated. */
-  files: string[];
-  /** The files git does not track (listed as untracked-not-ignored). */
-  untracked: Set<string>;
-  /**
-   * Sizes in bytes of tracked files, from the index's cached stat data (`--debug`): what the file
-   * measured when git last looked at it — current unless the file changed since without git
-   * noticing. Untracked files have none.
-   */
-  sizes: Map<string, number>;
-  warnings: string[];
+
+/**
+ * Paths (relative to the listed folder, `/`-separated) with sizes, held as one byte buffer and
+ * two typed arrays rather than as strings and a Map: a tree of 200,000 files takes ~15 MB here,
+ * and a name becomes a string only when it is asked for.
+ */
+export class PathList {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private ends = new Int32Array(1024);
+  /** Where each name's last part starts (after its last `/`). */
+  private bases = new Int32Array(1024);
+  private sizeOf = new Float64Array(1024);
+  length = 0;
+
+  /** Adds a path (UTF-8 bytes) and its size in bytes (NaN: unknown). */
+  push(source: Buffer, start: number, end: number, size: number): void {
+    const bytes = end - start;
+    if (this.used + bytes > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + bytes));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    source.copy(this.bytes, this.used, start, end);
+    let base = end;
+    while (base > start && source[base - 1] !== SLASH) base--;
+    if (this.length === this.ends.length) {
+      this.ends = grow(this.ends, new Int32Array(this.length * 2));
+      this.bases = grow(this.bases, new Int32Array(this.length * 2));
+      this.sizeOf = grow(this.sizeOf, new Float64Array(this.length * 2));
+    }
+    this.bases[this.length] = this.used + (base - start);
+    this.used += bytes;
+    this.ends[this.length] = this.used;
+    this.sizeOf[this.length] = size;
+    this.length++;
+  }
+
+  /** Whether the last path added is the same as these bytes (git lists a conflicted path once per stage). */
+  endsWith(source: Buffer, start: number, end: number): boolean {
+    if (this.length === 0) return false;
+    const from = this.length === 1 ? 0 : this.ends[this.length - 2]!;
+    return end - start === this.used - from && source.compare(this.bytes, from, this.used, start, end) === 0;
+  }
+
+  name(index: number): string {
+    return this.bytes.toString("utf8", index === 0 ? 0 : this.ends[index - 1]!, this.ends[index]!);
+  }
+
+  size(index: number): number {
+    return this.sizeOf[index]!;
+  }
+
+  /** The names whose last part (after the last `/`) passes `test`, which sees its bytes: no string for the others. */
+  namesWhereBasename(test: (bytes: Buffer, start: number, end: number) => boolean): string[] {
+    const found: string[] = [];
+    for (let index = 0; index < this.length; index++) if (test(this.bytes, this.bases[index]!, this.ends[index]!)) found.push(this.name(index));
+    return found;
+  }
 }
 
-/** The listing, or why there is none: not a repository, git missing, or git failed (its message). */
-export function gitListFiles(dir: string, env: NodeJS.ProcessEnv): GitFileList | { failed: "not-a-repository" | "git-missing" | string } {
-  try {
-    // -t tags each path: "H" (and other letters) tracked, "?" untracked.
-    const result = runGit(["ls-files", "-z", "-t", "--debug", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
-    if (result.status === 0) return { ...parseTaggedListing(splitNul(result.stdout)), warnings: gitWarnings(result.stderr) };
-    return { failed: /not a git repository/i.test(result.stderr) ? "not-a-repository" : result.stderr };
-  } catch (error) {
-    if (!(error instanceof GitMissingError)) throw error;
-    return { failed: "git-missing" };
-  }
+const SLASH = 0x2f;
+
+function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+export type ListingFailure = { failed: "not-a-repository" | "git-missing" | string };
+
+/** The tracked files of `dir`, or why there are none: not a repository, git missing, or git's message. */
+export function listTracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ paths: PathList; warnings: string[] } | ListingFailure> {
+  const paths = new PathList();
+  const parser = new DebugListingParser(paths);
+  return runListing(dir, env, ["ls-files", "-z", "--debug", "--cached"], (chunk) => parser.push(chunk)).then((outcome) => {
+    if ("failed" in outcome) return outcome;
+    parser.end();
+    return { paths, warnings: outcome.warnings };
+  });
+}
+
+/**
+ * The untracked files of `dir` that git does not ignore, plus the env files (`.env`, `.env.*`)
+ * it ignores — outside ignored folders: git does not walk into those, and walking every ignored
+ * file to find env files would cost more than the whole scan (README, limits).
+ */
+export function listUntracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ paths: string[]; warnings: string[] } | ListingFailure> {
+  const chunks: Buffer[] = [];
+  return runListing(dir, env, ["ls-files", "-z", "--others", "--exclude-standard", "-x", "!.[eE][nN][vV]", "-x", "!.[eE][nN][vV].*"], (chunk) => void chunks.push(chunk)).then((outcome) =>
+    "failed" in outcome ? outcome : { paths: splitNul(Buffer.concat(chunks)), warnings: outcome.warnings },
+  );
+}
+
+/**
+ * Which of `paths` (relative to `dir`) the ignore rules match (`git check-ignore --no-index`:
+ * tracked files too). Null when git could not say.
+ */
+export function ignoredPaths(dir: string, env: NodeJS.ProcessEnv, paths: readonly string[]): Promise<Set<string> | null> {
+  if (paths.length === 0) return Promise.resolve(new Set());
+  return new Promise((resolvePromise) => {
+    let child;
+    try {
+      child = spawn("git", ["check-ignore", "-z", "--stdin", "--no-index"], { cwd: dir, env: envForPath(env), stdio: ["pipe", "pipe", "ignore"] });
+    } catch {
+      resolvePromise(null);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stdin.on("error", () => {
+      // git stopped reading (it failed): its exit status says so.
+    });
+    child.on("error", () => resolvePromise(null));
+    // 0: some path is ignored; 1: none is; anything else: git could not tell.
+    child.on("close", (code) => resolvePromise(code === 0 ? new Set(splitNul(Buffer.concat(chunks))) : code === 1 ? new Set() : null));
+    child.stdin.end(paths.map((path) => `${path}\0`).join(""));
+  });
+}
+
+function runListing(dir: string, env: NodeJS.ProcessEnv, args: string[], onChunk: (chunk: Buffer) => void): Promise<{ warnings: string[] } | ListingFailure> {
+  return new Promise((resolvePromise, rejectPromise) => {
+    let child;
+    try {
+      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+      rejectPromise(error);
+      return;
+    }
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", onChunk);
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? resolvePromise({ failed: "git-missing" }) : rejectPromise(error)));
+    child.on("close", (code) => {
+      const message = Buffer.concat(stderr).toString("utf8").trim();
+      if (code === 0) resolvePromise({ warnings: gitWarnings(message) });
+      else resolvePromise({ failed: /not a git repository/i.test(message) ? "not-a-repository" : message || `git ${args[0]} exited with ${code}` });
+    });
+  });
 }
 
 /**
@@ -45,40 +170,81 @@ function gitWarnings(stderr: string): string[] {
   return [`git ls-files could not read everything, so some files were not scanned: ${shown.join("; ")}${more}`];
 }
 
-/**
- * `-t --debug -z` output: `<tag> <path>\0`, and after each index entry five lines of its cached
- * stat data ending in `size: <n>\tflags: <x>\n`, which run straight into the next entry.
- */
-function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
-  const files: string[] = [];
-  const untracked = new Set<string>();
-  const sizes = new Map<string, number>();
-  let previous = "";
-  for (let entry of entries) {
-    if (entry.startsWith("  ctime:")) {
-      let end = -1;
-      for (let line = 0; line < 5; line++) end = entry.indexOf("\n", end + 1);
-      const size = /size: (\d+)/.exec(entry.slice(0, end))?.[1];
-      if (size !== undefined && previous !== "") sizes.set(previous, Number(size));
-      entry = end === -1 ? "" : entry.slice(end + 1);
-      if (entry === "") continue;
-    }
-    const path = entry.slice(2);
-    // --cached lists a path once per stage during a merge conflict; stages come together.
-    if (path === previous) continue;
-    previous = path;
-    files.push(path);
-    if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
-  }
-  return { files, untracked, sizes };
-}
+const NUL = 0;
+const NEWLINE = 0x0a;
+const SIZE_FIELD = Buffer.from("\n  size: ");
 
 /**
- * `.env` and `.env.*` at any depth, in any case (`.ENV.local`). Case is spelt out as character
- * classes: git 2.39 matches nothing with `:(glob,icase)` when run two folders below the
- * repository root (in `packages/web`, that pathspec for `.env` at any depth lists no file).
+ * `ls-files -z --debug --cached` output into a PathList, parsed as it streams (push each chunk as
+ * it arrives, then `end()`): `<path>\0` and then five lines of the
+ * entry's cached stat data (`  ctime: …`, `  mtime: …`, `  dev: …\tino: …`, `  uid: …\tgid: …`,
+ * `  size: <n>\tflags: <x>`), which run straight into the next path. A path may hold a newline,
+ * never a NUL; the five lines never hold a NUL.
  */
-const ENV_PATHSPECS = [":(glob)**/.[eE][nN][vV]", ":(glob)**/.[eE][nN][vV].*"];
+export class DebugListingParser {
+  /** The start of a record the last chunk ended in (a few hundred bytes at most). */
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly paths: PathList) {}
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    if (this.pending.length > 0) {
+      // Only the record cut in two is joined: copying whole chunks cost as much as the parsing.
+      const head = Buffer.concat([this.pending, chunk.subarray(0, RECORD_MAX)]);
+      const end = this.parse(head, 0, true);
+      if (end < this.pending.length) {
+        // Not complete within RECORD_MAX bytes (a very long path): join all, as a rare case.
+        const data = Buffer.concat([this.pending, chunk]);
+        this.pending = Buffer.from(data.subarray(this.parse(data, 0, false)));
+        return;
+      }
+      from = end - this.pending.length;
+    }
+    const end = this.parse(chunk, from, false);
+    this.pending = Buffer.from(chunk.subarray(end));
+  }
+
+  end(): void {
+    // A path without stat lines (not expected from --debug): listed, size unknown.
+    const nul = this.pending.indexOf(NUL);
+    if (nul > 0 && !this.paths.endsWith(this.pending, 0, nul)) this.paths.push(this.pending, 0, nul, Number.NaN);
+    this.pending = Buffer.alloc(0);
+  }
+
+  /** Adds the complete records of `data` from `at` (only the first when `one`); returns where the rest starts. */
+  private parse(data: Buffer, at: number, one: boolean): number {
+    for (;;) {
+      const nul = data.indexOf(NUL, at);
+      if (nul === -1) return at;
+      // The fifth stat line is the size's, and the record ends with it. Nothing before it (a path
+      // holds no NUL; the other lines are times, device, inode and ids) holds "  size: ".
+      const sizeAt = data.indexOf(SIZE_FIELD, nul);
+      if (sizeAt === -1) return at;
+      const end = data.indexOf(NEWLINE, sizeAt + SIZE_FIELD.length);
+      if (end === -1) return at;
+      const size = readNumber(data, sizeAt + SIZE_FIELD.length);
+      // --cached lists a path once per stage during a merge conflict; stages come together.
+      if (nul > at && !this.paths.endsWith(data, at, nul)) this.paths.push(data, at, nul, size);
+      at = end + 1;
+      if (one) return at;
+    }
+  }
+}
+
+/** More than any path (PATH_MAX) and its five stat lines. */
+const RECORD_MAX = 8192;
+
+function readNumber(data: Buffer, at: number): number {
+  let value = 0;
+  let digits = 0;
+  for (let i = at; i < data.length; i++, digits++) {
+    const digit = data[i]! - 0x30;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return digits === 0 ? Number.NaN : value;
+}
 
 /** How git sees one file of the work tree. */
 export type WorkTreeStatus = "tracked" | "tracked-ignored" | "untracked" | "ignored";
@@ -94,57 +260,13 @@ export function workTreeStatus(root: string, paths: readonly string[], env: Node
   const specs = paths.map((path) => `:(literal)${path}`);
   try {
     const cached = runGit(["ls-files", "-z", "--cached", "--", ...specs], root, envForPath(env));
-    const ignored = runGit(["ls-files", "-z", "-t", "--cached", "--others", "--ignored", "--exclude-standard", "--", ...specs], root, envForPath(env));
+    const ignored = runGit(["ls-files", "-z", "--cached", "--others", "--ignored", "--exclude-standard", "--", ...specs], root, envForPath(env));
     if (cached.status !== 0 || ignored.status !== 0) return null;
     const tracked = new Set(splitNul(cached.stdout));
-    const matched = new Set(splitNul(ignored.stdout).map((entry) => entry.slice(2)));
+    const matched = new Set(splitNul(ignored.stdout));
     return new Map(paths.map((path) => [path, tracked.has(path) ? (matched.has(path) ? "tracked-ignored" : "tracked") : matched.has(path) ? "ignored" : "untracked"]));
   } catch (error) {
     if (error instanceof GitMissingError) return null;
     throw error;
   }
-}
-
-/** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */
-export interface IgnoredEnvFiles {
-  untracked: string[];
-  tracked: string[];
-}
-
-/**
- * Env files that git ignores: where keys belong, but still read for the rules about
- * public prefixes and keys shared between environments; and tracked env files that
- * `.gitignore` matches (ignored too late). One git process, tagged (`-t`: `H` tracked, `?`
- * untracked), started so that it runs while the main listing does.
- *
- * --directory: an ignored folder (node_modules, build output) is named, not walked into —
- * walking every ignored file to find env files would cost more than the whole scan. Env files
- * inside an ignored folder are therefore not read (README, limits).
- */
-export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
-  const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
-  return new Promise((resolvePromise) => {
-    const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ...ENV_PATHSPECS];
-    let child;
-    try {
-      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
-    } catch {
-      resolvePromise(none);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("error", () => resolvePromise(none));
-    child.on("close", (code) => {
-      if (code !== 0) return resolvePromise(none);
-      const found: IgnoredEnvFiles = { untracked: [], tracked: [] };
-      for (const entry of splitNul(Buffer.concat(chunks))) {
-        const path = entry.slice(2);
-        // Nested repositories and ignored folders come back as folders ("sub/"): not env files.
-        if (path.endsWith("/")) continue;
-        (entry.startsWith("?") ? found.untracked : found.tracked).push(path);
-      }
-      resolvePromise(found);
-    });
-  });
 }

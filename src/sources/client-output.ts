@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { isDirectory } from "../files.js";
+import { isDirectory, readRegularFile } from "../files.js";
+import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
 
 /**
  * Where client code is: build output that browsers download — found from
@@ -77,7 +78,8 @@ export function discoverClientOutput(root: string, packageJsons: readonly string
 
 function readDependencies(packageJson: string): Set<string> {
   try {
-    const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as Record<string, Record<string, string> | undefined>;
+    // Bounded, and only a regular file (src/files.ts): a link to /dev/zero is no package.json.
+    const pkg = JSON.parse(readRegularFile(packageJson, MAX_PACKAGE_JSON_BYTES)?.toString("utf8") ?? "{}") as Record<string, Record<string, string> | undefined>;
     return new Set([...Object.keys(pkg["dependencies"] ?? {}), ...Object.keys(pkg["devDependencies"] ?? {}), ...Object.keys(pkg["peerDependencies"] ?? {})]);
   } catch {
     return new Set();
@@ -86,8 +88,7 @@ function readDependencies(packageJson: string): Set<string> {
 
 export function isExtensionManifest(file: string): boolean {
   try {
-    if (statSync(file).size > 1 << 20) return false;
-    const manifest = JSON.parse(readFileSync(file, "utf8")) as { manifest_version?: unknown };
+    const manifest = JSON.parse(readRegularFile(file, 1 << 20)?.toString("utf8") ?? "{}") as { manifest_version?: unknown };
     return typeof manifest.manifest_version === "number";
   } catch {
     return false;
@@ -102,6 +103,11 @@ function withoutNested(dirs: ClientDir[]): ClientDir[] {
 /**
  * Every regular file under a client folder — git's ignore rules do not apply to shipped code —
  * except node_modules and server-only output. Symlinks are not followed.
+ *
+ * Paths are joined by concatenation (the folder names come from the file system: nothing to
+ * normalise), and only a folder named like the end of a server-only path (`server`, `cache`) is
+ * checked against them: `path.join` and `path.relative` per entry were most of the cost of
+ * listing a 15,000-file node_modules (measured: 100–190 ms against 20–40 ms).
  */
 export function listClientFiles(dir: string, root: string): string[] {
   const files: string[] = [];
@@ -113,18 +119,28 @@ export function listClientFiles(dir: string, root: string): string[] {
       return;
     }
     for (const entry of entries) {
-      const path = join(current, entry.name);
+      const name = entry.name;
       if (entry.isDirectory()) {
-        if (entry.name === "node_modules" || entry.name === ".git" || isServerOnly(relative(root, path))) continue;
+        if (name === "node_modules" || name === ".git") continue;
+        const path = childPath(current, name);
+        if (SERVER_ONLY_NAMES.has(name) && isServerOnly(relative(root, path))) continue;
         visit(path);
       } else if (entry.isFile()) {
-        files.push(path);
+        files.push(childPath(current, name));
       }
     }
   };
   visit(dir);
   return files;
 }
+
+/** Only a file-system root (`/`, `C:\\`) ends with a separator. */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
+/** The last folder name of each server-only path. */
+const SERVER_ONLY_NAMES = new Set(SERVER_ONLY.map((path) => path.slice(path.lastIndexOf("/") + 1)));
 
 function isServerOnly(rel: string): boolean {
   const posix = rel.split(sep).join("/");

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { FileReadError, readRegularFile } from "../files.js";
 import { GitignoreRules } from "./gitignore.js";
 
 /**
@@ -8,7 +9,13 @@ import { GitignoreRules } from "./gitignore.js";
  * the others matched in linear time, so a 20,000-rule file does not cost minutes). An ignored
  * folder is not entered. Only regular files are listed: FIFOs, sockets and devices would block
  * or mean nothing, and symlinks are not followed (they could lead out of the tree or loop).
+ *
+ * A `.gitignore` is read only when it is a regular file of at most {@link MAX_GITIGNORE_BYTES}
+ * (src/files.ts `readRegularFile`): a FIFO at that name would hang the walk, a link to
+ * `/dev/zero` would fill memory. One that is refused is said (`onGitignoreRefused`), and its
+ * folder is walked as if it had none: more is scanned, never less.
  */
+export const MAX_GITIGNORE_BYTES = 4 << 20;
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
 interface IgnoreScope {
@@ -17,7 +24,11 @@ interface IgnoreScope {
   rules: GitignoreRules;
 }
 
-export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void): string[] {
+export function walkHonouringGitignore(
+  root: string,
+  onUnreadable?: (relDir: string, code: string) => void,
+  onGitignoreRefused?: (relPath: string, detail: string) => void,
+): string[] {
   const files: string[] = [];
   const visit = (relDir: string, scopes: IgnoreScope[]) => {
     const absDir = join(root, relDir);
@@ -30,7 +41,13 @@ export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: str
       onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }
-    const own = readGitignore(absDir);
+    let own: GitignoreRules | null = null;
+    try {
+      own = readGitignore(absDir);
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      onGitignoreRefused?.(`${relDir}.gitignore`, error.detail);
+    }
     const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
     for (const entry of entries) {
       const rel = relDir + entry.name;
@@ -56,12 +73,10 @@ function isIgnored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean 
   return ignored;
 }
 
+/** @throws FileReadError for a `.gitignore` that is not a regular file or is too large. */
 function readGitignore(absDir: string): GitignoreRules | null {
-  let text: string;
-  try {
-    text = readFileSync(join(absDir, ".gitignore"), "utf8");
-  } catch {
-    return null;
-  }
+  const bytes = readRegularFile(join(absDir, ".gitignore"), MAX_GITIGNORE_BYTES);
+  if (bytes === null) return null;
+  const text = bytes.toString("utf8");
   return new GitignoreRules(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }

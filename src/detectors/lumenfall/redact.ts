@@ -48,13 +48,15 @@ export function scrubKeys(text: string): string {
 }
 
 /**
- * What follows `lmnfl_` in a redacted form: `<keyid>.…<last4>`, `…<last4>` (dotless), or either
- * with `(partial)` for the last four. Only that exact shape: a dotless key followed by `…` or
- * `.…` and no last four is a key someone cut short in the text, not one we redacted.
+ * What follows `lmnfl_` in a redacted form: `<keyid>.…<last4>` or, dotless, `…<last4>`, or either
+ * with `(partial)` for the last four — that exact shape only (a key id is 1–64 of
+ * `[A-Za-z0-9_]`, never `-`). A key followed by `…` or `.…` with no last four, or whose run could
+ * not be a key id (a `-` in it, more than 64 characters), is a key cut short in the text, not one
+ * lumenguard redacted.
  */
 const REDACTED_TAIL = "(?:[A-Za-z0-9_]{1,64}\\.)?\u2026(?:[A-Za-z0-9_-]{4}(?![A-Za-z0-9_-])|\\(partial\\))";
 
-/** `lmnfl_` not starting a redacted form, an escape, a NUL, or base64 of `lmnfl_` at any alignment. */
+/** `lmnfl_` not starting a redacted form, an escape, a NUL, base64 or hex of `lmnfl_`, or an HTML reference. */
 const MAY_HOLD_KEY = new RegExp(`lmnfl_(?!${REDACTED_TAIL})|%[0-9A-Fa-f]{2}|\\\\[ux][0-9A-Fa-f]{2}|\\0|G1uZmxf|xtbmZsX|W5mbF|6[cC]6[dD]6[eE]666[cC]5[fF]|&#|&period;`);
 
 function mayHoldKey(text: string): boolean {
@@ -117,8 +119,8 @@ function latin1Bytes(text: string): Buffer {
 }
 
 const DOTTED = /lmnfl_([A-Za-z0-9_]+)\.([A-Za-z0-9_-]{16,})/g;
-/** Not followed by more key characters, nor by the rest of a redacted form (`.…<last4>`: the run is a long key id). */
-const DOTLESS = /lmnfl_([A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-]|\.\u2026(?:[A-Za-z0-9_-]{4}(?![A-Za-z0-9_-])|\(partial\)))/g;
+/** 24 or more key characters, unless they are the key id of a redacted form (`lmnfl_<keyid>.…<last4>`). */
+const DOTLESS = new RegExp(`lmnfl_(?!${REDACTED_TAIL})([A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-])`, "g");
 const ID_MAX = 64;
 
 /** A transformed copy of some text, and for each of its units where it was in the original. */
