@@ -106,6 +106,21 @@ describe("archives known by their bytes", () => {
     expect(warned(report)).toEqual([`${chain(4)}: a zip archive nested 4 deep in other archives (the limit); scanned as bytes, not opened`]);
   });
 
+  it("archives inside an archive share its budget: a nest of bombs stops at the outer archive's limit, each stop said", async () => {
+    const key = makeKey();
+    const zeros = Buffer.alloc(3 << 20);
+    const inner = (i: number) => zip({ [`zeros${i}.bin`]: zeros });
+    const dir = createDir({ "lumenguard.config.json": JSON.stringify({ archives: { maxArchiveMiB: 4, maxRatio: 100000 } }) });
+    writeFileSync(join(dir, "nest.zip"), zip({ "a/first.env": `K=${key}\n`, "b/one.zip": inner(1), "c/two.zip": inner(2), "d/three.zip": inner(3), "e/last.env": `K=${key}\n` }));
+    const report = await scanJson(dir);
+    // What comes before the budget runs out is scanned; what comes after is said, not scanned.
+    expect(places(report)).toEqual(["nest.zip!a/first.env:1:3"]);
+    expect(warned(report)).toEqual([
+      "nest.zip!c/two.zip: zeros2.bin: the archive inflates to more than 4 MiB in all; the rest was not scanned",
+      "nest.zip: d/three.zip and the entries after it were not scanned: the archive inflates to more than 4 MiB in all",
+    ]);
+  });
+
   it("an archive inside another is held only up to a limit that halves with each level, and one that is larger is said", () => {
     const key = makeKey();
     const big = zip({ "padding.bin": randomBytes(4096), "app.env": `K=${key}\n` });
