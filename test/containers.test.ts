@@ -176,6 +176,7 @@ describe("formats lumenguard cannot decompress are said, never passed in silence
       ["bzip2", ["-k", "plain.txt"], "plain.txt.bz2"],
       ["xz", ["-k", "plain.txt"], "plain.txt.xz"],
       ["zstd", ["-q", "plain.txt"], "plain.txt.zst"],
+      ["lzma", ["-k", "plain.txt"], "plain.txt.lzma"],
     ] as const) {
       if (!hasProgram(`/usr/bin/${program}`)) {
         console.warn(`containers: ${program} is missing; its output was not tried`);

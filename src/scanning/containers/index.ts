@@ -36,7 +36,7 @@ const TAR = /\.tar$/i;
 const UNREADABLE_NAMES: ReadonlyArray<[RegExp, string]> = [
   [/\.(?:bz2|tbz2?)$/i, "bzip2"],
   [/\.(?:xz|txz)$/i, "xz"],
-  [/\.lzma$/i, "lzma"],
+  [/\.(?:lzma|tlz)$/i, "lzma"],
   [/\.(?:zst|tzst)$/i, "zstd"],
   [/\.7z$/i, "7-Zip"],
   [/\.rar$/i, "RAR"],
@@ -66,7 +66,7 @@ const UNREADABLE_MAGIC: ReadonlyArray<[number[], string, number?]> = [
   [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], "7-Zip"],
   [[0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], "RAR"],
   [[0x04, 0x22, 0x4d, 0x18], "LZ4"],
-  [[0x4c, 0x5a, 0x49, 0x50], "lzip"],
+  [[0x4c, 0x5a, 0x49, 0x50, 0x01], "lzip"],
   [[0x1f, 0x9d], "compress (LZW)"],
 ];
 
@@ -74,7 +74,7 @@ const UNREADABLE_MAGIC: ReadonlyArray<[number[], string, number?]> = [
  * Byte strings (one char a byte) that a file of a container format holds (at its start): a
  * literal search must return such files whatever their name, or a key inside would be missed.
  */
-export const CONTAINER_MAGIC: readonly string[] = ["PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP", "\x1f\x9d"];
+export const CONTAINER_MAGIC: readonly string[] = ["PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP\x01", "\x1f\x9d"];
 
 const startsWith = (head: Uint8Array, magic: readonly number[], at = 0) => head.length >= at + magic.length && magic.every((byte, index) => head[at + index] === byte);
 
@@ -109,6 +109,8 @@ export function sniff(path: string, head: Uint8Array, byName: boolean): Sniffed 
     return { unreadable: format };
   }
   if (!byName) return null;
+  // Raw LZMA has no magic number: its name, and the usual first byte of its properties (0x5D).
+  if (/\.(?:lzma|tlz)$/i.test(path) && head[0] === 0x5d) return { unreadable: "lzma" };
   const named = containerOf(path);
   // A name is not a format: a `.gz` that does not start like gzip is scanned as it is.
   if (named === "brotli" || named === "zip") return { kind: named };
