@@ -129,9 +129,17 @@ export type OpenInner = (file: SourceFile, byName: boolean) => FileSink;
 /**
  * A sink that decompresses or unpacks a container of `kind`, feeding sinks made by `open` (which
  * may open a container inside in turn); `asBytes` scans bytes as they are (a zip whose
- * directory cannot be read).
+ * directory cannot be read). The defaults suit a caller whose `open` opens every file as plain
+ * bytes (a container at the top, nothing opened inside it).
  */
-export function containerSink(kind: ContainerKind, file: SourceFile, hooks: SinkHooks, open: OpenInner, nesting: Nesting, asBytes: OpenPlain): FileSink {
+export function containerSink(
+  kind: ContainerKind,
+  file: SourceFile,
+  hooks: SinkHooks,
+  open: OpenInner,
+  nesting: Nesting = { depth: 0, spent: { inflated: 0 } },
+  asBytes: OpenPlain = (self) => open(self, false),
+): FileSink {
   if (kind === "gzip") return gzipSink(file, hooks, (inner) => open(inner, false), nesting.spent);
   if (kind === "brotli") return brotliSink(file, hooks, (inner) => open(inner, false), nesting.spent);
   if (kind === "tar") return tarSink(file, hooks, (inner) => open(inner, true));
