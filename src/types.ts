@@ -36,8 +36,15 @@ export interface SecretInfo {
   fingerprint: string;
   /** The key id, or null when the secret has none (a dotless key, another provider's secret). */
   keyId: string | null;
+  /** Empty for a partial key (its last four are not known). */
   lastFour: string;
   confidence: Confidence;
+  /**
+   * Only part of the key was found: it goes on past a line break or a string literal in a way
+   * that could not be joined. `fingerprint` is then the SHA-256 of `partial:` and the fragment,
+   * which is never a key's fingerprint, and `--verify` does not send it.
+   */
+  partial?: true;
 }
 
 /** Values a message template interpolates (`{{name}}`): plain strings and numbers, never a key. */

@@ -77,7 +77,7 @@ describe("client output", () => {
     ]);
   });
 
-  it("opens zip-based packages one level deep, Chrome's header included", async () => {
+  it("opens zip-based packages, Chrome's header included, and the archives inside them", async () => {
     const key = makeKey();
     const zip = zipSync({ "manifest.json": new TextEncoder().encode('{"manifest_version":3}'), "js/bg.js": new TextEncoder().encode(`const k = "${key}";`), "inner.zip": zipSync({ "deep.js": new TextEncoder().encode(`"${key}"`) }, { level: 0 }) });
     const header = Buffer.alloc(16);
@@ -88,8 +88,8 @@ describe("client output", () => {
     const repo = createRepo({ committed: { "README.md": "x" } });
     writeFiles(repo, { "release/ext.crx": crx, "release/app.zip": zip });
     const { findings } = await scanJson(repo, ["--bundles", "release"]);
-    // The stored inner zip is not opened, but its bytes are scanned like any entry's.
-    expect(findings.map((f) => f.file).sort()).toEqual(["release/app.zip!inner.zip", "release/app.zip!js/bg.js", "release/ext.crx!inner.zip", "release/ext.crx!js/bg.js"]);
+    // The inner zip is opened in turn: the finding names the path inside it.
+    expect(findings.map((f) => f.file).sort()).toEqual(["release/app.zip!inner.zip!deep.js", "release/app.zip!js/bg.js", "release/ext.crx!inner.zip!deep.js", "release/ext.crx!js/bg.js"]);
   });
 
   it("a browser-extension folder is client code; Next.js server output is not", async () => {

@@ -71,6 +71,50 @@ describe("dotenv rules", () => {
   });
 });
 
+describe("env files are judged the same however the scan names them", () => {
+  /**
+   * Every finding, as "rule path severity", sorted. Every file is in packages/web: the path is
+   * written from there, whatever the report is relative to (the folder scanned, or `cwd`).
+   */
+  const judged = async (_repo: string, cwd: string, paths: string[]) => {
+    const outcome = await runCli(["scan", ...paths, "--format", "json", "--fail-on", "low"], { cwd });
+    const fromWeb = (file: string) => `packages/web/${file.replace(/^(?:packages\/)?(?:web\/)?/, "")}`;
+    return (JSON.parse(outcome.stdout).findings as Finding[]).map((f) => [f.ruleId, fromWeb(f.file), f.severity].join(" ")).sort();
+  };
+
+  it("scan ., a folder, a subfolder two levels down, from inside it, and each file by name", async () => {
+    const shared = makeKey();
+    const repo = createRepo({ committed: { ".gitignore": ".env*\n!packages/web/.env.staging\n", "packages/web/src/a.js": "x\n" } });
+    // Tracked although ignored (added before the ignore line, or with -f).
+    writeFiles(repo, { "packages/web/.env.tracked": `LUMENFALL_API_KEY=${makeKey()}\n` });
+    git(repo, ["add", "-f", "--", "packages/web/.env.tracked"]);
+    writeFiles(repo, {
+      // Ignored: where keys belong, but a public prefix and a key shared between environments are still findings.
+      "packages/web/.env": `VITE_LUMENFALL_API_KEY=${makeKey()}\n`,
+      "packages/web/.env.development": `LUMENFALL_API_KEY=${shared}\n`,
+      "packages/web/.env.production": `LUMENFALL_API_KEY=${shared}\n`,
+      // Untracked and not ignored.
+      "packages/web/.env.staging": `LUMENFALL_API_KEY=${makeKey()}\n`,
+    });
+    const env = ["packages/web/.env", "packages/web/.env.development", "packages/web/.env.production", "packages/web/.env.staging", "packages/web/.env.tracked"];
+    const whole = (await judged(repo, repo, ["."])).filter((line) => line.includes("/.env"));
+    expect(whole.map((line) => line.split(" ")[0])).toEqual(expect.arrayContaining(["public-env-prefix", "shared-key-across-environments", "dotenv-unignored", "dotenv-tracked", "lumenfall-key"]));
+    // No lumenfall-key finding in an ignored env file.
+    expect(whole.filter((line) => line.startsWith("lumenfall-key ")).map((line) => line.split(" ")[1]).sort()).toEqual(["packages/web/.env.staging", "packages/web/.env.tracked"]);
+    const web = join(repo, "packages/web");
+    expect((await judged(repo, repo, ["packages"])).filter((line) => line.includes("/.env"))).toEqual(whole);
+    expect((await judged(repo, repo, ["packages/web"])).filter((line) => line.includes("/.env"))).toEqual(whole);
+    expect((await judged(repo, web, [])).filter((line) => line.includes("/.env"))).toEqual(whole);
+    expect(await judged(repo, repo, env)).toEqual(whole);
+    // One by one: the same, except what needs two files (a key shared between environments).
+    for (const file of env) {
+      const alone = whole.filter((line) => line.split(" ")[1] === file && !line.startsWith("shared-key-across-environments "));
+      expect(await judged(repo, repo, [file]), file).toEqual(alone);
+    }
+    expect(await judged(repo, web, [".env"])).toEqual(whole.filter((line) => line.split(" ")[1] === "packages/web/.env" && !line.startsWith("shared-key")));
+  });
+});
+
 describe("scan --fix", () => {
   it("appends the missing ignore lines once, keeps CRLF and a missing final newline, and git confirms", async () => {
     const repo = createRepo({ committed: { ".gitignore": "node_modules/\r\ndist/" } });

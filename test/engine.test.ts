@@ -102,12 +102,27 @@ describe("placeholders are never findings", () => {
     expect(scanText("lmnfl_abc1234.xyz789 lmnfl_abc123.xyz789a", { includePlaceholders: true }).findings).toEqual([]);
   });
 
-  it("masks: a key followed by ..., …, • or **** is shown, not leaked", () => {
-    const key = makeKey();
+  it("masks: a key shown in part, then ..., …, • or ****, is shown, not leaked", () => {
+    // What shows of a masked key is shorter than a whole secret (32 characters or more).
+    const shown = makeKey({ secretLength: 20 });
     for (const mask of ["...", "\u2026", "\u2022\u2022\u2022", "****"]) {
-      expect(scanText(`${key}${mask}`).findings).toEqual([]);
-      expect(scanText(`${key}${mask}`, { includePlaceholders: true }).findings[0]).toMatchObject({ severity: "info", placeholder: "masked" });
+      expect(scanText(`${shown}${mask}`).findings).toEqual([]);
+      expect(scanText(`${shown}${mask}`, { includePlaceholders: true }).findings[0]).toMatchObject({ severity: "info", placeholder: "masked" });
     }
+  });
+
+  it("a whole key followed by ..., …, • or **** is a key: a mask hides part of a secret, an ellipsis after a whole one hides nothing", () => {
+    for (const mask of ["...", "\u2026", "\u2022\u2022\u2022", "****"]) {
+      for (const secretLength of [32, 44]) {
+        const key = makeKey({ secretLength });
+        const findings = scanText(`console.log("connecting with ${key}${mask}");`).findings;
+        expect(findings.map((f) => [f.ruleId, f.severity, f.column, f.secret?.lastFour]), `${secretLength} + ${mask}`).toEqual([["lumenfall-key", "critical", 30, key.slice(-4)]]);
+      }
+    }
+    // The middle masked, the last four after it: shown, not leaked, whatever its length.
+    const key = makeKey({ secretLength: 40 });
+    expect(scanText(`${key}\u2026Wx9z`).findings).toEqual([]);
+    expect(scanText(`${key}****Wx9z, and more`).findings).toEqual([]);
   });
 
   it("--include-placeholders lists them as info with the reason", () => {

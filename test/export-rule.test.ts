@@ -170,8 +170,9 @@ function placeholders(): string[] {
     `KEY=lmnfl_k9.${secret}`,
     `KEY=lmnfl_abc123.xyz789${secret}`,
     `KEY=lmnfl_${secret}_Redacted`,
-    `shown as ${key}...`,
-    `shown as ${key}****`,
+    // Masked: what shows of the secret is shorter than a whole one (lumenguard: under 32 characters).
+    `shown as ${key.slice(0, key.indexOf(".") + 21)}...`,
+    `shown as ${key.slice(0, key.indexOf(".") + 21)}****`,
   ];
 }
 

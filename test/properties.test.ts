@@ -79,7 +79,7 @@ describe("properties", () => {
       fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("a", "0", "Z", "_"), fc.integer({ min: 16, max: 60 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`),
       fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 2, 8), fc.integer({ min: 3, max: 10 })).map(([id, unit, n]) => `lmnfl_${id}.${unit.repeat(n)}`.slice(0, 6 + id.length + 1 + 256)),
       fc.tuple(chars(BASE62, 3, 12), fc.constantFrom("1234567890", "abcdefghij", "ABCDEFGHIJ"), fc.integer({ min: 2, max: 6 })).map(([id, run, n]) => `lmnfl_${id}.${run.repeat(n)}`),
-      fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 16, 40), fc.constantFrom("...", "\u2026", "\u2022\u2022", "****")).map(([id, secret, mask]) => `lmnfl_${id}.${secret}${mask}`),
+      fc.tuple(chars(BASE62, 3, 12), chars(SECRET, 16, 31), fc.constantFrom("...", "\u2026", "\u2022\u2022", "****")).map(([id, secret, mask]) => `lmnfl_${id}.${secret}${mask}`),
       fc.constantFrom("lmnfl_your_api_key", "lmnfl_...", "lmnfl_test", "Bearer lmnfl_<key_id>.<secret>", "lmnfl_${ID}.${SECRET}", "lmnfl_abc123.xyz789", "lmnfl_<keyid>.\u2026abcd", "lmnfl_ab.cdefghijklmnopqrstuvwx"),
     );
     fc.assert(

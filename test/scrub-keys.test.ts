@@ -81,4 +81,16 @@ describe("scrubKeys", () => {
     expect(scrubbed.length).toBeLessThan(text.length);
     expect(scrubbed.match(/lmnfl_[A-Za-z0-9]{12}\.…/g)).toHaveLength(40);
   });
+
+  it("does not take a key followed by an ellipsis for a redacted form", () => {
+    fc.assert(
+      fc.property(charsOf(SECRET, 24, 120), fc.constantFrom("\u2026", "\u2026.py", ".\u2026", ".\u2026 ", "\u2026\u2026", ".\u2026ab"), textArb, (body, tail, before) => {
+        const key = `lmnfl_${body}`;
+        const scrubbed = scrubKeys(`${before}${key}${tail}`);
+        expect(leakIn(scrubbed, [key])).toBeNull();
+        expect(scrubbed).toContain(redactKey(null, body.slice(-4)));
+      }),
+      { numRuns: 1000, seed: 14 },
+    );
+  });
 });

@@ -103,9 +103,30 @@ export function planScan(resolved: ResolvedConfig, options: { includePlaceholder
     ruleSettings: resolved.loaded.config.rules,
     ruleOptions: resolved.ruleOptions,
     includePlaceholders: options.includePlaceholders ?? false,
-    scrub: scrubKeys,
+    scrub: scrubberFor(resolved.detectors),
     ...(options.onKey ? { onKey: options.onKey } : {}),
   });
+}
+
+/**
+ * What the engine applies to text it echoes from a file (snippets, allow reasons): Lumenfall keys
+ * in every encoding (`scrubKeys`), then every other detector's secrets (custom patterns), each
+ * replaced by the redacted form its detector gives. The other detectors run on that short text
+ * as on a file, with their own time budgets.
+ */
+function scrubberFor(detectors: readonly Detector[]): (text: string) => string {
+  const others = detectors.filter((detector) => detector.id !== lumenfallDetector.id);
+  if (others.length === 0) return scrubKeys;
+  return (text) => {
+    let out = scrubKeys(text);
+    for (const detector of others) {
+      // One byte per character, so that offsets are string indexes; characters above U+00FF become SUB, never part of a secret.
+      const bytes = Buffer.from(out.replace(/[^\u0000-\u00ff]/g, "\u001a"), "latin1");
+      const hits = detector.find(bytes, 0, bytes.length, { fileOffset: 0, state: {}, note: () => undefined }).sort((a, b) => b.start - a.start);
+      for (const hit of hits) out = `${out.slice(0, hit.start)}${detector.redact(hit)}${out.slice(hit.end)}`;
+    }
+    return out;
+  };
 }
 
 /** A custom pattern's id names its findings: it must not pass for a built-in rule or another pattern. */

@@ -1,10 +1,10 @@
 import { MAX_FINDINGS_PER_FILE, SeverityCap } from "./finding-cap.js";
 import type { Finding, Severity, Suppression } from "../types.js";
 import type { Detector, DetectorNote, SecretHit } from "./detector.js";
-import { fingerprintSecret } from "./fingerprint.js";
-import { coveredBy } from "./allow-scope.js";
-import { commentSyntaxFor } from "./comment-syntax.js";
-import { markersInText, type AllowMarker } from "./inline-allow.js";
+import { fingerprintFragment, fingerprintSecret } from "./fingerprint.js";
+import { coveredBy, type PlacedCandidate } from "./allow-scope.js";
+import type { AllowMarker } from "./inline-allow.js";
+import { KnownSecrets } from "./known-secrets.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import type { FileFacts, KeyOccurrence, Report } from "./rule.js";
 
@@ -18,6 +18,9 @@ export interface LocatedHit {
   redacted: string;
   line: number;
   column: number;
+  /** Where the secret ends, when it spans lines (a key split across lines and joined). */
+  endLine?: number;
+  endColumn?: number;
   snippet: string | undefined;
 }
 
@@ -68,8 +71,8 @@ export const PLACEHOLDER_MESSAGE_ID = "placeholder";
 
 /**
  * Runs the rules that apply to a file (`rules`: the plan's rules that apply to it) on what the
- * detectors found in it. `markers` are the inline allow markers read near the secrets (a file's
- * text, when decoded, is read for them whole instead). At most MAX_FINDINGS_PER_FILE findings
+ * detectors found in it. `markers` are the file's inline allow markers (read from its start when
+ * it arrived whole, else near each secret). At most MAX_FINDINGS_PER_FILE findings
  * are kept, the most severe; the rest are counted in `overCap`.
  */
 export function applyRules(file: FileFacts, rules: readonly PlannedRule[], located: readonly LocatedHit[], notes: LocatedNote[], bytes: number, plan: EnginePlan, text: string | null, markers: readonly AllowMarker[] = []): FileOutcome {
@@ -77,14 +80,18 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   const kept = new SeverityCap<EngineFinding>(MAX_FINDINGS_PER_FILE, (finding) => finding.severity);
   // Most files hold no secret; rules about the file itself say so.
   if (located.length === 0 && text === null && !rules.some((planned) => planned.rule.checksFilesWithoutKeys)) return outcome;
+  // What the engine echoes from this file is scrubbed of the file's own secrets, in any form.
+  const known = new KnownSecrets(located.map((entry) => entry.hit.secret));
   const keys: KeyOccurrence[] = [];
   for (const entry of located) {
     const placeholder = entry.hit.placeholder;
     if (placeholder !== null && !plan.includePlaceholders) continue;
     const occurrence = toOccurrence(entry);
+    if (occurrence.snippet !== undefined && !known.empty) occurrence.snippet = known.scrub(occurrence.snippet);
     if (placeholder === null) {
       outcome.fingerprints.push(occurrence.fingerprint);
-      if (plan.onKey && entry.detector.verifiable) plan.onKey(entry.hit.key, occurrence.fingerprint);
+      // A fragment is never sent: it is not the key, and the answer would be wrong.
+      if (plan.onKey && entry.detector.verifiable && !entry.hit.partial) plan.onKey(entry.hit.key, occurrence.fingerprint);
     }
     keys.push(occurrence);
   }
@@ -113,8 +120,8 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
       if (outcome.keys.length === 0) outcome.keys = real;
     }
   }
-  const allMarkers = text !== null ? markersInText(text, commentSyntaxFor(file.path), plan.scrub) : markers;
-  const covered = coveredBy(placed, allMarkers);
+  const allMarkers = known.empty ? markers : markers.map((marker) => (marker.reason === undefined ? marker : { ...marker, reason: known.scrub(marker.reason) }));
+  const covered = coveredBy(placed.map(candidateOf), allMarkers);
   placed.forEach((finding, index) => {
     const marker = covered.get(index);
     if (marker) outcome.suppressed.push(suppression(finding, marker.reason));
@@ -122,7 +129,7 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   });
   if (outcome.collected.length > 0 && allMarkers.length > 0) {
     // Cross-file findings are made at keys: each marker covers a key as it would a finding there.
-    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column }));
+    const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column, endLine: key.endLine, endColumn: key.endColumn, fingerprint: key.fingerprint }));
     const allows: KeyAllow[] = [];
     for (const [index, marker] of coveredBy(atKeys, allMarkers)) {
       const { line, column } = atKeys[index]!;
@@ -135,16 +142,23 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   return outcome;
 }
 
-function toOccurrence({ hit, detector, redacted, line, column, snippet }: LocatedHit): KeyOccurrence {
+/** Where a finding is, and which secret it is about, for the allow scope. */
+function candidateOf(finding: EngineFinding): PlacedCandidate {
+  const candidate: PlacedCandidate = { ruleId: finding.ruleId, line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn };
+  if (finding.secret) candidate.fingerprint = finding.secret.fingerprint;
+  return candidate;
+}
+
+function toOccurrence({ hit, detector, redacted, line, column, endLine, endColumn, snippet }: LocatedHit): KeyOccurrence {
   const width = hit.encoding === "utf16le" || hit.encoding === "utf16be" ? (hit.end - hit.start) / 2 : hit.end - hit.start;
   const occurrence: KeyOccurrence = {
     line,
     column,
-    endLine: line,
-    endColumn: column + width,
+    endLine: endLine ?? line,
+    endColumn: endColumn ?? column + width,
     keyId: hit.keyId,
-    lastFour: hit.secret.slice(-4),
-    fingerprint: fingerprintSecret(hit.key),
+    lastFour: hit.partial ? "" : hit.secret.slice(-4),
+    fingerprint: hit.partial ? fingerprintFragment(hit.key) : fingerprintSecret(hit.key),
     redacted,
     confidence: hit.confidence,
     encoding: hit.encoding,
@@ -152,6 +166,7 @@ function toOccurrence({ hit, detector, redacted, line, column, snippet }: Locate
     detector: detector.id,
   };
   if (snippet) occurrence.snippet = snippet;
+  if (hit.partial) occurrence.partial = true;
   return occurrence;
 }
 
@@ -177,6 +192,7 @@ export function toFinding(file: FileFacts, planned: Pick<PlannedRule, "rule" | "
   };
   if (key) {
     finding.secret = { redacted: key.redacted, fingerprint: key.fingerprint, keyId: key.keyId, lastFour: key.lastFour, confidence: key.confidence };
+    if (key.partial) finding.secret.partial = true;
     if (atKey && key.encoding !== "raw") finding.encoding = key.encoding;
     if (atKey && key.snippet) finding.snippet = key.snippet;
     if (placeholder !== null) finding.placeholder = placeholder;

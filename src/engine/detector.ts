@@ -25,6 +25,12 @@ export interface SecretHit {
   encoding: SecretEncoding;
   /** Why this match is a placeholder and not a secret, or null. */
   placeholder: string | null;
+  /**
+   * Only a fragment of the secret was found: it visibly goes on (on the next line, in another
+   * string) in a way the detector could not join. `key` and `secret` then hold the fragment;
+   * its identity is marked partial and never verified.
+   */
+  partial?: boolean;
 }
 
 /** Something a detector could not do on a file, said rather than skipped in silence. */
@@ -42,6 +48,8 @@ export interface DetectorNote {
 export interface DetectorSearch {
   /** The buffer holds the file's bytes from this offset (UTF-16 tells endianness by it). */
   fileOffset: number;
+  /** The file's report path (`a.zip!inner/b.py` inside an archive): how strings continue depends on its type. */
+  path?: string;
   /** A fresh object per file, for a detector's own per-file state (hit counts, time spent), under its id. */
   state: Record<string, unknown>;
   /** Reports a search that was cut short. */
@@ -69,5 +77,5 @@ export interface Detector {
    */
   find(buf: Buffer, from: number, to: number, search: DetectorSearch): SecretHit[];
   /** How a secret is shown in reports: never the secret itself. */
-  redact(hit: Pick<SecretHit, "keyId" | "secret">): string;
+  redact(hit: Pick<SecretHit, "keyId" | "secret" | "partial">): string;
 }

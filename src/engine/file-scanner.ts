@@ -3,7 +3,7 @@ import type { Detector, DetectorNote, SecretHit } from "./detector.js";
 import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from "./apply-rules.js";
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
 import { commentSyntaxFor, type CommentSyntax } from "./comment-syntax.js";
-import { markersNear, type AllowMarker } from "./inline-allow.js";
+import { holdsMarker, markersInText, markersNear, type AllowMarker } from "./inline-allow.js";
 import { LineTracker, type TextLayout } from "./line-tracker.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import { appliesTo, type FileFacts } from "./rule.js";
@@ -47,6 +47,8 @@ export class FileScanner {
   /** Inline allow markers found near secrets, by position (two secrets on a line find the same one). */
   private readonly markers = new Map<string, AllowMarker>();
   private readonly syntax: CommentSyntax | null;
+  /** The window being scanned is the whole file. */
+  private whole = false;
   /**
    * The bytes kept for the next window live at the start of `buffer`, which is reused for
    * every chunk of the file: a fresh buffer per chunk costs allocation, page faults and GC.
@@ -89,9 +91,14 @@ export class FileScanner {
     this.bytes += piece.length;
     const windowEnd = windowAt + window.length;
     const acceptTo = final ? windowEnd : Math.max(this.acceptFrom, windowEnd - this.plan.overlap);
+    // A file that arrives whole is read for allow markers from its start (strings and comments over lines are followed).
+    this.whole = final && windowAt === 0;
     this.scanWindow(window, windowAt, acceptTo);
     // Text for text rules: only files that arrive whole, and only when a keyword occurs.
-    if (final && windowAt === 0 && !this.binary && textWanted(this.file, window, this.rules())) this.text = decodeText(window);
+    if (this.whole && !this.binary && textWanted(this.file, window, this.rules())) this.text = decodeText(window);
+    if (this.whole && !this.binary && this.syntax !== null && holdsMarker(window)) {
+      for (const marker of markersInText(this.text ?? decodeText(window), this.syntax, this.plan.scrub)) this.markers.set(`${marker.line}:${marker.column}`, marker);
+    }
     if (final) {
       this.tailLength = 0;
       return;
@@ -152,6 +159,7 @@ export class FileScanner {
     for (const detector of this.plan.detectors) {
       const search = {
         fileOffset: windowAt,
+        path: this.file.path,
         state: this.detectorState,
         note: (note: DetectorNote) => void found.push({ at: note.at, note: { ...note, detector: detector.id } }),
       };
@@ -183,20 +191,37 @@ export class FileScanner {
     const utf16 = hit.encoding === "utf16le" || hit.encoding === "utf16be";
     const redacted = entry.detector!.redact(hit);
     const column = utf16 && !this.binary ? Math.floor((entry.at - place.lineStartAt) / 2) + 1 : place.column;
-    // Allow markers are read in UTF-8 text: binary content has no comments.
-    if (!this.binary && !utf16) {
+    // Allow markers are read in UTF-8 text: binary content has no comments. A whole file is read for them at once.
+    if (!this.binary && !utf16 && !this.whole) {
       const near = { start, end: hit.end, line: place.line, column, lineStart: place.lineStartAt - windowAt, fileStart: windowAt === 0 ? this.textStart : null };
       for (const marker of markersNear(window, near, this.syntax, this.plan.scrub)) this.markers.set(`${marker.line}:${marker.column}`, marker);
     }
-    this.located.push({
+    const located: LocatedHit = {
       hit: { ...hit, start: windowAt + hit.start, end: windowAt + hit.end },
       detector: entry.detector!,
       redacted,
       line: place.line,
       column,
       snippet: utf16 ? undefined : snippetAround(window, start, hit.end, redacted, this.plan.scrub),
-    });
+    };
+    if (!this.binary && !utf16) {
+      const end = endOf(window, start, hit.end, place.line);
+      if (end) Object.assign(located, end);
+    }
+    this.located.push(located);
   }
+}
+
+/** Where a secret that spans lines (a key joined across a line break) ends: 1-based line, exclusive UTF-16 column. */
+function endOf(window: Buffer, start: number, end: number, line: number): { endLine: number; endColumn: number } | null {
+  let newlines = 0;
+  let last = -1;
+  for (let at = window.indexOf(10, start); at !== -1 && at < end; at = window.indexOf(10, at + 1)) {
+    newlines++;
+    last = at;
+  }
+  if (newlines === 0) return null;
+  return { endLine: line + newlines, endColumn: window.toString("utf8", last + 1, end).length + 1 };
 }
 
 /**

@@ -11,3 +11,12 @@ export function fingerprintSecret(secret: string): string {
   crypto ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   return crypto.createHash("sha256").update(secret, "utf8").digest("hex");
 }
+
+/**
+ * The fingerprint of a fragment of a secret (a key split in a way that could not be joined): the
+ * SHA-256 of `partial:` and the fragment, so that it is stable for baselines and never equal to
+ * any key's fingerprint.
+ */
+export function fingerprintFragment(fragment: string): string {
+  return fingerprintSecret(`partial:${fragment}`);
+}

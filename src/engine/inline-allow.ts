@@ -1,19 +1,22 @@
+import { CODE, lexLines, type LexedLine, type LineComment, type LexState } from "./comment-lexer.js";
 import type { CommentSyntax } from "./comment-syntax.js";
 
 /**
- * Inline suppression: `lumenguard-allow` inside a comment, in the comment syntax of the file's
- * type (comment-syntax.ts) — never inside a string, and never in a file type without comments
- * (JSON). Text after `lumenguard-allow:` is the reason, kept in the report.
+ * Inline suppression: `lumenguard-allow` starting a comment, in the comment syntax of the file's
+ * type (comment-syntax.ts, comment-lexer.ts) — never inside a string, a URL, a word or a markup
+ * attribute, and never in a file type without comments (JSON). As with ESLint's directive
+ * comments (https://eslint.org/docs/latest/use/configure/rules#using-configuration-comments-1),
+ * the marker is the first word of the comment (of its line, inside a block comment that runs
+ * over lines) and a whole word: `// NOT lumenguard-allow` and `# lumenguard-allowlist` are not
+ * markers. Text after `lumenguard-allow:` is the reason, kept in the report.
  *
- * Which finding a marker covers (allow-scope.ts decides, per rule):
- * - a marker on a line that also holds code covers the nearest finding before it on that line,
- *   or, when there is none, the nearest one after it;
- * - a marker on a line that is a comment alone (trimmed, it starts with a comment opener, or
- *   with `*` inside a block comment, and holds no code) covers the first finding on the next line.
+ * Which secret a marker covers is decided in allow-scope.ts. A marker on a line that is a comment
+ * alone (nothing but white space and comments on it) speaks for the next line.
  *
- * A line is read on its own: a string or block comment that began on an earlier line is not
- * followed. Near a secret found in a large file, only {@link REACH} bytes on either side are
- * read, so a minified megabyte line costs nothing extra.
+ * A file that arrives whole is read from its start, so strings and block comments that run
+ * over lines are followed. Near a secret found in a file read in chunks, only the secret's line
+ * and the line before are read, each on its own, and only {@link REACH} bytes on either side of
+ * the secret, so a minified megabyte line costs nothing extra.
  */
 export const ALLOW_MARKER = "lumenguard-allow";
 const MARKER_BYTES = Buffer.from(ALLOW_MARKER, "latin1");
@@ -21,12 +24,14 @@ const MARKER_BYTES = Buffer.from(ALLOW_MARKER, "latin1");
 export const REACH = 64 << 10;
 const MAX_REASON = 200;
 
-/** One `lumenguard-allow` marker inside a comment. */
+/** One `lumenguard-allow` marker starting a comment. */
 export interface AllowMarker {
   /** 1-based line. */
   line: number;
   /** 1-based column of the marker's first character, in UTF-16 code units. */
   column: number;
+  /** 1-based column just after the comment (on the marker's line), in UTF-16 code units. */
+  endColumn: number;
   /** Its line is a comment alone: the marker speaks for the next line. */
   alone: boolean;
   /** The text after `lumenguard-allow:`, scrubbed of anything secret-shaped. */
@@ -35,23 +40,21 @@ export interface AllowMarker {
 
 type Scrub = (text: string) => string;
 
-/** Every marker of a whole file's text (its byte-order mark already removed). */
+/** Whether bytes hold the marker at all (most files do not: nothing is lexed). */
+export function holdsMarker(bytes: Buffer): boolean {
+  return bytes.indexOf(MARKER_BYTES) !== -1;
+}
+
+/** Every marker of a whole file's text (its byte-order mark already removed), read from its start. */
 export function markersInText(text: string, syntax: CommentSyntax | null, scrub: Scrub): AllowMarker[] {
   if (syntax === null || !text.includes(ALLOW_MARKER)) return [];
   const markers: AllowMarker[] = [];
-  let line = 1;
-  let lineStart = 0;
-  for (let at = text.indexOf(ALLOW_MARKER); at !== -1; at = text.indexOf(ALLOW_MARKER, at + 1)) {
-    // Only lines holding a marker are split out and read.
-    for (let nl = text.indexOf("\n", lineStart); nl !== -1 && nl < at; nl = text.indexOf("\n", lineStart)) {
-      line++;
-      lineStart = nl + 1;
-    }
-    let lineEnd = text.indexOf("\n", at);
-    if (lineEnd === -1) lineEnd = text.length;
-    const found = markersOfLine(text.slice(lineStart, lineEnd), syntax, false, scrub).filter((marker) => marker.index === at - lineStart);
-    for (const marker of found) markers.push(toMarker(marker, line, 1));
-  }
+  let next = text.indexOf(ALLOW_MARKER);
+  const wanted = (start: number, end: number) => {
+    while (next !== -1 && next < start) next = text.indexOf(ALLOW_MARKER, next + 1);
+    return next !== -1 && next < end;
+  };
+  lexLines(text, syntax, wanted, (line) => markers.push(...markersOfLine(text, line, syntax, line.index + 1, 1, false, scrub)));
   return markers;
 }
 
@@ -70,8 +73,9 @@ export interface SecretPlace {
 
 /**
  * The markers on a secret's line and on the line before it, read from the bytes around it
- * (UTF-8 text). Lines longer than {@link REACH} are read from `REACH` bytes before the secret,
- * and such a partial line never counts as a comment alone.
+ * (UTF-8 text), each line on its own from code (or from inside a block comment, for a line that
+ * starts with `*`). Lines longer than {@link REACH} are read from `REACH` bytes before the
+ * secret, and such a partial line never counts as a comment alone.
  */
 export function markersNear(buf: Buffer, place: SecretPlace, syntax: CommentSyntax | null, scrub: Scrub): AllowMarker[] {
   if (syntax === null) return [];
@@ -86,15 +90,27 @@ export function markersNear(buf: Buffer, place: SecretPlace, syntax: CommentSynt
   const markers: AllowMarker[] = [];
   const text = buf.toString("utf8", segmentStart, lineEnd);
   const firstColumn = exact ? 1 : place.column - buf.toString("utf8", segmentStart, start).length;
-  for (const marker of markersOfLine(text, syntax, !exact, scrub)) markers.push(toMarker(marker, place.line, firstColumn));
-  if (previous !== null) {
-    const before = buf.toString("utf8", previous, place.lineStart - 1);
-    for (const marker of markersOfLine(before, syntax, false, scrub)) markers.push(toMarker(marker, place.line - 1, 1));
-  }
+  markers.push(...lineMarkers(text, syntax, place.line, firstColumn, !exact, scrub));
+  if (previous !== null) markers.push(...lineMarkers(buf.toString("utf8", previous, place.lineStart - 1), syntax, place.line - 1, 1, false, scrub));
   return markers;
 }
 
-/** Where the line before the one starting at `lineStart` starts, when it is within reach. */
+/** The markers of one line read on its own. */
+function lineMarkers(text: string, syntax: CommentSyntax, line: number, firstColumn: number, partial: boolean, scrub: Scrub): AllowMarker[] {
+  if (!text.includes(ALLOW_MARKER)) return [];
+  const start: LexState = !partial && continuesBlock(text, syntax) ? { kind: "block", close: "*/" } : CODE;
+  const found: AllowMarker[] = [];
+  lexLines(text, syntax, () => true, (lexed) => lexed.index === 0 && found.push(...markersOfLine(text, lexed, syntax, line, firstColumn, partial, scrub)), start);
+  return found;
+}
+
+/** ` * text` inside a `/* … *\/` block: the line is comment from its start. */
+function continuesBlock(line: string, syntax: CommentSyntax): boolean {
+  const trimmed = line.trimStart();
+  return trimmed.startsWith("*") && !trimmed.startsWith("*/") && syntax.block.some(([open]) => open === "/*");
+}
+
+/** Where a previous line starts, when it is within reach. */
 function previousLineStart(buf: Buffer, lineStart: number, fileStart: number | null): number | null {
   if (lineStart === 0 || lineStart === fileStart) return null;
   // A negative offset would make lastIndexOf count from the end.
@@ -111,82 +127,42 @@ function charBoundary(buf: Buffer, at: number): number {
   return offset;
 }
 
-interface LineMarker {
-  /** UTF-16 index of the marker in the line. */
-  index: number;
-  alone: boolean;
-  reason: string | undefined;
-}
-
-function toMarker(found: LineMarker, line: number, firstColumn: number): AllowMarker {
-  const marker: AllowMarker = { line, column: firstColumn + found.index, alone: found.alone };
-  if (found.reason) marker.reason = found.reason;
-  return marker;
-}
-
 /**
- * The markers inside comments of one line. `partial`: the text is the tail of a longer line, so
- * it is read from a point whose state is unknown (taken as code), and it is never a comment alone.
+ * The markers that start the comments of a lexed line. `partial`: the text is the tail of a
+ * longer line, so its start was read as code, and it is never a comment alone.
  */
-export function markersOfLine(line: string, syntax: CommentSyntax, partial: boolean, scrub: Scrub): LineMarker[] {
-  if (!line.includes(ALLOW_MARKER)) return [];
-  const { comments, code } = commentsOf(line, syntax, !partial && continuesBlock(line, syntax));
-  const alone = !partial && !code && comments.length > 0;
-  const markers: LineMarker[] = [];
-  for (const [from, to] of comments) {
-    for (let at = line.indexOf(ALLOW_MARKER, from); at !== -1 && at + ALLOW_MARKER.length <= to; at = line.indexOf(ALLOW_MARKER, at + 1)) {
-      markers.push({ index: at, alone, reason: reasonOf(line.slice(at + ALLOW_MARKER.length, to), syntax, scrub) });
-    }
+function markersOfLine(text: string, line: LexedLine, syntax: CommentSyntax, lineNumber: number, firstColumn: number, partial: boolean, scrub: Scrub): AllowMarker[] {
+  const alone = !partial && !line.code && line.comments.length > 0;
+  const markers: AllowMarker[] = [];
+  for (const comment of line.comments) {
+    const at = markerAt(text, comment, syntax);
+    if (at === -1) continue;
+    const marker: AllowMarker = { line: lineNumber, column: firstColumn + at - line.start, endColumn: firstColumn + comment.to - line.start, alone };
+    const reason = reasonOf(text.slice(at + ALLOW_MARKER.length, comment.to), syntax, scrub);
+    if (reason) marker.reason = reason;
+    markers.push(marker);
   }
   return markers;
 }
 
-/** ` * text` inside a `/* … *\/` block: the line is comment from its start. */
-function continuesBlock(line: string, syntax: CommentSyntax): boolean {
-  const trimmed = line.trimStart();
-  return trimmed.startsWith("*") && !trimmed.startsWith("*/") && syntax.block.some(([open]) => open === "/*");
-}
+/** Decoration a comment may start with before its first word: `///`, `/**`, `##`, `<!---`, `//!`. */
+const DECORATION = /[*!/#;%-]/;
 
-/**
- * The comments of one line, as [from, to) UTF-16 ranges, and whether anything else than
- * whitespace and comments is on it. Strings are skipped whole (a backslash escapes), so a
- * comment opener inside a string opens nothing.
- */
-function commentsOf(line: string, syntax: CommentSyntax, inBlock: boolean): { comments: Array<[number, number]>; code: boolean } {
-  const comments: Array<[number, number]> = [];
-  let code = false;
-  let at = 0;
-  if (inBlock) {
-    const close = line.indexOf("*/");
-    at = close === -1 ? line.length : close + 2;
-    comments.push([0, at]);
+/** The offset of a marker that is the comment's first word, or -1. */
+function markerAt(text: string, comment: LineComment, syntax: CommentSyntax): number {
+  let at = comment.bodyFrom;
+  if (!comment.continued) while (at < comment.to && DECORATION.test(text[at] as string)) at++;
+  while (at < comment.to && /\s/.test(text[at] as string)) at++;
+  if (comment.continued) {
+    while (at < comment.to && text[at] === "*" && text[at + 1] !== "/") at++;
+    while (at < comment.to && /\s/.test(text[at] as string)) at++;
   }
-  while (at < line.length) {
-    const char = line[at] as string;
-    if (syntax.quotes.includes(char)) {
-      code = true;
-      at++;
-      while (at < line.length && line[at] !== char) at += line[at] === "\\" ? 2 : 1;
-      at++;
-      continue;
-    }
-    // Block openers first: Lua's `--[[` also starts with the line opener `--`.
-    const block = syntax.block.find(([open]) => line.startsWith(open, at));
-    if (block) {
-      const close = line.indexOf(block[1], at + block[0].length);
-      const end = close === -1 ? line.length : close + block[1].length;
-      comments.push([at, end]);
-      at = end;
-      continue;
-    }
-    if (syntax.line.some((open) => line.startsWith(open, at))) {
-      comments.push([at, line.length]);
-      break;
-    }
-    if (char !== " " && char !== "\t" && char !== "\r" && char !== "\uFEFF") code = true;
-    at++;
-  }
-  return { comments, code };
+  if (!text.startsWith(ALLOW_MARKER, at) || at + ALLOW_MARKER.length > comment.to) return -1;
+  // A whole word: `lumenguard-allowlist` and `lumenguard-allow-x` are not the marker.
+  const end = at + ALLOW_MARKER.length;
+  const after = text[end];
+  const closes = syntax.block.some(([, close]) => text.startsWith(close, end));
+  return end === comment.to || after === undefined || /[\s:]/.test(after) || closes ? at : -1;
 }
 
 function reasonOf(rest: string, syntax: CommentSyntax, scrub: Scrub): string | undefined {

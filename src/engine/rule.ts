@@ -96,6 +96,12 @@ export interface KeyOccurrence {
   detector: string;
   /** A short window of the line around the secret, the secret redacted. */
   snippet?: string;
+  /**
+   * Only a fragment of the secret was found (it goes on past a line break or a string in a way
+   * that could not be joined): `lastFour` is empty and `fingerprint` is the fragment's, marked
+   * as such — never claimed as the key's.
+   */
+  partial?: boolean;
 }
 
 /**

@@ -14,9 +14,9 @@ import { envForPath, splitNul } from "./run-git.js";
  * expression (`-P`), because the UTF-16 form of a key holds NUL bytes, which fixed strings
  * (`-F`) cannot. Two processes (`-F` for the text and `-P` for the NUL forms) read every file
  * twice: 2.1 s of CPU against 1.3 s for one `-P` pass over 200,000 files here. Literals are byte
- * strings (one char a byte): ASCII ones are written as `\x{..}` escapes in the pattern, and any
- * with a byte over 0x7F goes to a second, fixed-string run (git may compile `-P` patterns as UTF-8,
- * where `\x{e9}` is a character, not a byte).
+ * strings (one char a byte), written as `\x{..}` escapes (letters and digits as they are), and git
+ * runs in the C locale: in a UTF-8 locale git compiles `-P` patterns as UTF-8, where `\x{8b}` is
+ * the character U+008B, not the byte — and a gzip magic number (`1f 8b 08`) is not UTF-8 at all.
  *
  * git grep reads each file whole into memory: files too large for that are excluded by the
  * caller (`exclude`) and read by lumenguard itself, in chunks.
@@ -38,29 +38,13 @@ export interface GrepOptions {
 /** The files holding a literal (paths relative to `cwd`, `/`-separated), or null when git grep could not answer. */
 export async function grepFiles(options: GrepOptions): Promise<Set<string> | null> {
   if (options.literals.length === 0 || (options.paths !== undefined && options.paths.length === 0)) return new Set();
-  // git grep matches within a line: a literal holding a newline cannot be searched for, nor one
-  // holding both a NUL and a byte over 0x7F (neither form of search can hold it).
+  // git grep matches within a line: a literal holding a newline cannot be searched for.
   if (options.literals.some((literal) => literal.includes("\n"))) return null;
-  const ascii = options.literals.filter((literal) => /^[\0-\x7f]*$/.test(literal));
-  const other = options.literals.filter((literal) => !ascii.includes(literal));
-  if (other.some((literal) => literal.includes("\0"))) return null;
-  const runs: Array<Promise<string[] | null>> = [];
-  if (ascii.length > 0) runs.push(runGrep(options, ["-P", "-e", `(?:${ascii.map(perlLiteral).join("|")})`]));
-  if (other.length > 0) runs.push(runGrep(options, ["-F", ...other.flatMap((literal) => ["-e", asArgument(literal)])]));
-  const found = new Set<string>();
-  for (const paths of await Promise.all(runs)) {
-    if (paths === null) return null;
-    for (const path of paths) found.add(path);
-  }
-  return found;
+  const paths = await runGrep({ ...options, env: { ...options.env, LC_ALL: "C" } }, ["-P", "-e", `(?:${options.literals.map(perlLiteral).join("|")})`]);
+  return paths === null ? null : new Set(paths);
 }
 
-/** A byte string as the argument git should receive: UTF-8 sequences stay what they are. */
-function asArgument(literal: string): string {
-  return Buffer.from(literal, "latin1").toString("utf8");
-}
-
-/** An ASCII byte string as a Perl-compatible regex matching exactly those bytes (letters and digits as they are). */
+/** A byte string as a Perl-compatible regex matching exactly those bytes in the C locale (letters and digits as they are). */
 function perlLiteral(literal: string): string {
   return [...literal].map((char) => (/[A-Za-z0-9_]/.test(char) ? char : `\\x{${char.charCodeAt(0).toString(16).padStart(2, "0")}}`)).join("");
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { envForPath, splitNul } from "./run-git.js";
+import { envForPath, GitMissingError, runGit, splitNul } from "./run-git.js";
 
 /**
  * What git would commit in a folder — tracked plus untracked-not-ignored — and the env files git
@@ -244,4 +244,29 @@ function readNumber(data: Buffer, at: number): number {
     value = value * 10 + digit;
   }
   return digits === 0 ? Number.NaN : value;
+}
+
+/** How git sees one file of the work tree. */
+export type WorkTreeStatus = "tracked" | "tracked-ignored" | "untracked" | "ignored";
+
+/**
+ * How git sees each of `paths` (relative to `root`, the top of the work tree, `/`-separated,
+ * taken literally, never as globs): tracked (and whether `.gitignore` matches it anyway),
+ * untracked, or ignored. Two `git ls-files` runs for all of them. Null when git cannot answer
+ * (not a repository, git missing or failing): the caller then knows nothing of their status.
+ */
+export function workTreeStatus(root: string, paths: readonly string[], env: NodeJS.ProcessEnv): Map<string, WorkTreeStatus> | null {
+  if (paths.length === 0) return new Map();
+  const specs = paths.map((path) => `:(literal)${path}`);
+  try {
+    const cached = runGit(["ls-files", "-z", "--cached", "--", ...specs], root, envForPath(env));
+    const ignored = runGit(["ls-files", "-z", "--cached", "--others", "--ignored", "--exclude-standard", "--", ...specs], root, envForPath(env));
+    if (cached.status !== 0 || ignored.status !== 0) return null;
+    const tracked = new Set(splitNul(cached.stdout));
+    const matched = new Set(splitNul(ignored.stdout));
+    return new Map(paths.map((path) => [path, tracked.has(path) ? (matched.has(path) ? "tracked-ignored" : "tracked") : matched.has(path) ? "ignored" : "untracked"]));
+  } catch (error) {
+    if (error instanceof GitMissingError) return null;
+    throw error;
+  }
 }

@@ -91,7 +91,13 @@ export function practicesList(ruleIds: readonly string[], { esc, ruleMeta }: Sec
 /** What to do about this key, in order: the rotation of the guide, and the clean-up after it. */
 function checklist(group: KeyGroup, { esc }: SectionContext): string {
   const secret = group.secret;
-  const name = secret.keyId === null ? `the dotless key ending <code>${esc.html(secret.lastFour)}</code>` : `key id <code>${esc.html(secret.keyId)}</code> (last four <code>${esc.html(secret.lastFour)}</code>)`;
+  const name = secret.partial
+    ? secret.keyId === null
+      ? "the dotless key (found only in part: last four unknown)"
+      : `key id <code>${esc.html(secret.keyId)}</code> (found only in part: last four unknown)`
+    : secret.keyId === null
+      ? `the dotless key ending <code>${esc.html(secret.lastFour)}</code>`
+      : `key id <code>${esc.html(secret.keyId)}</code> (last four <code>${esc.html(secret.lastFour)}</code>)`;
   const files = [...new Set(group.findings.filter((finding) => finding.source !== "history").map((finding) => finding.file))];
   const inHistory = group.findings.some((finding) => finding.source === "history" || finding.commit);
   const steps = group.lumenfall

@@ -112,7 +112,7 @@ function ruleDescriptor(meta: RuleMeta) {
 
 function sarifResult(finding: Finding, ruleIndex: number, id: string, context: ReportContext) {
   const properties: Record<string, unknown> = { severity: finding.severity, source: finding.source };
-  if (finding.secret) properties["secret"] = { redacted: finding.secret.redacted, keyId: finding.secret.keyId, lastFour: finding.secret.lastFour, confidence: finding.secret.confidence };
+  if (finding.secret) properties["secret"] = { redacted: finding.secret.redacted, keyId: finding.secret.keyId, lastFour: finding.secret.lastFour, confidence: finding.secret.confidence, ...(finding.secret.partial ? { partial: true } : {}) };
   if (finding.encoding) properties["encoding"] = finding.encoding;
   if (finding.placeholder) properties["placeholder"] = finding.placeholder;
   if (finding.commit) properties["commit"] = finding.commit;

@@ -86,6 +86,8 @@ function identity(finding: Finding): string {
   if (!secret) return "the key";
   const [redacted, keyId, lastFour] = [printable(secret.redacted), printable(secret.keyId ?? ""), printable(secret.lastFour)];
   if (!secret.redacted.startsWith("lmnfl_")) return `${redacted} (last four ${lastFour})`;
+  // A partial key's last four are not known: it was found only in part (split across lines or strings).
+  if (secret.partial) return secret.keyId === null ? `${redacted} (dotless key found only in part, last four unknown)` : `${redacted} (key id ${keyId}, found only in part: last four unknown)`;
   return secret.keyId === null ? `${redacted} (dotless key, last four ${lastFour})` : `${redacted} (key id ${keyId}, last four ${lastFour})`;
 }
 

@@ -1,26 +1,71 @@
 import { FileScanner, type FileOutcome } from "../engine/file-scanner.js";
-import { containerOf, containerSink, scanZip, type FileSink, type RandomAccess, type SinkHooks } from "./containers/index.js";
+import { containerOf, containerSink, MAX_NESTING, scanZip, sniff, SNIFF_BYTES, startsLikeZip, type FileSink, type Nesting, type RandomAccess, type SinkHooks } from "./containers/index.js";
 import { FILE_SIZE_LIMIT, MEGABYTE } from "./limits.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
 /**
  * Where every file's bytes enter the engine, whatever source they come from: a plain file is
- * fed to the one FileScanner made for it here; a compressed file or archive is decompressed
- * first (containers/), and each thing inside gets its own scanner made here too.
+ * fed to the one FileScanner made for it here; a compressed file or archive — known by its
+ * first bytes (containers/index.ts) — is decompressed or unpacked first, and each thing inside
+ * is opened the same way, one level deeper, until {@link MAX_NESTING}.
  */
 export function openSink(file: SourceFile, hooks: SinkHooks): FileSink {
-  const kind = containerOf(file.path);
-  return kind === null ? openPlain(file, hooks) : containerSink(kind, file, hooks, (inner) => openPlain(inner, hooks));
+  return openAt(file, hooks, { depth: 0, spent: { inflated: 0 } }, true);
 }
 
 /** An archive on disk, read at any offset instead of streamed: entries are found from its directory. */
 export function scanArchive(file: SourceFile, archive: RandomAccess, hooks: SinkHooks): void {
-  scanZip(file, archive, hooks, (inner) => openPlain(inner, hooks));
+  const nesting: Nesting = { depth: 0, spent: { inflated: 0 } };
+  scanZip(file, archive, hooks, (inner) => openAt(inner, hooks, { depth: 1, spent: nesting.spent }, true), nesting.spent, (self) => openPlain(self, hooks));
 }
 
-/** Whether a file is an archive read from its directory (a source that can read at any offset uses scanArchive). */
+/** Whether a file is an archive read from its directory by its name (a source that can read at any offset uses scanArchive). */
 export function isArchive(path: string): boolean {
   return containerOf(path) === "zip";
+}
+
+/** Whether a file's first bytes are a zip's (a source that can read at any offset then uses scanArchive, whatever the name). */
+export { startsLikeZip };
+
+/** A sink that decides, from the file's first bytes, whether it is plain or a container, then passes every byte on. */
+function openAt(file: SourceFile, hooks: SinkHooks, nesting: Nesting, byName: boolean): FileSink {
+  let target: FileSink | null = null;
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  const decide = (head: Uint8Array): FileSink => {
+    const found = sniff(file.path, head, byName);
+    if (found === null) return openPlain(file, hooks);
+    if ("unreadable" in found) {
+      hooks.warn({ code: "archive", message: `${file.path}: compressed as ${found.unreadable}, which lumenguard cannot decompress; what it holds was not scanned (decompress it and scan the result)`, file: file.path });
+      return openPlain(file, hooks);
+    }
+    if (nesting.depth >= MAX_NESTING) {
+      hooks.warn({ code: "archive", message: `${file.path}: a ${found.kind} archive nested ${nesting.depth} deep in other archives (the limit); scanned as bytes, not opened`, file: file.path });
+      return openPlain(file, hooks);
+    }
+    const inner: Nesting = { depth: nesting.depth + 1, spent: nesting.spent };
+    return containerSink(found.kind, file, hooks, (member, named) => openAt(member, hooks, inner, named), nesting, (self) => openPlain(self, hooks));
+  };
+  return {
+    get stopped() {
+      return target?.stopped ?? false;
+    },
+    push(chunk, final = false) {
+      if (target !== null) return target.push(chunk, final);
+      // Almost always the first chunk decides: it is whole, or longer than a header.
+      if (held.length === 0 && (final || chunk.length >= SNIFF_BYTES)) {
+        target = decide(chunk);
+        return target.push(chunk, final);
+      }
+      held.push(chunk.slice());
+      heldBytes += chunk.length;
+      if (!final && heldBytes < SNIFF_BYTES) return;
+      const head = Buffer.concat(held);
+      held = [];
+      target = decide(head);
+      target.push(head, final);
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EnginePlan } from "../engine/plan.js";
 import { appliesTo, type RuleMeta, type Scope } from "../engine/rule.js";
-import { containerOf } from "./containers/index.js";
+import { containerOf, sniff } from "./containers/index.js";
 import type { FileKind } from "../types.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
@@ -52,7 +52,8 @@ export function prefilterFor(plan: EnginePlan, scopes: readonly Scope[]): Prefil
 }
 
 /**
- * Files read whatever they hold: compressed files and archives, files a rule judges by name,
+ * Files read whatever they hold: compressed files and archives by name (a literal search also
+ * returns those that start like one, by their magic numbers), files a rule judges by name,
  * and files a text rule reads by path (a Next.js config).
  */
 export function mustRead(path: string, kind: FileKind, prefilter: Prefilter): boolean {
@@ -91,6 +92,12 @@ export interface LiteralTest {
   mustRead(file: SourceFile): boolean;
   /** Whether `bytes` hold one of the literals (exact bytes, case-sensitive, as the engine looks). */
   holds(bytes: Uint8Array): boolean;
+  /**
+   * Whether a file's first bytes are a container's (a zip, gzip or tar under any name, or a format
+   * lumenguard cannot decompress, which the engine says): its literals, if any, are compressed,
+   * so the engine must read it whatever it holds.
+   */
+  startsLikeContainer(head: Uint8Array): boolean;
   /**
    * The rules' own condition on bytes that arrived whole: a detector's literal, or a text rule's
    * keyword and (when the rule needs one) its second literal. Stricter than {@link holds}, which a
@@ -151,6 +158,7 @@ function prepareTest(prefilter: Prefilter): LiteralTest {
     prefilter,
     mustRead: (file) => mustRead(file.path, file.kind, prefilter),
     holds,
+    startsLikeContainer: (head) => sniff("", head, false) !== null,
     worth,
     probe: () => new LiteralProbe(holds, longest),
   };

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { isArchive, openSink, scanArchive, type SinkHooks } from "../scanning/file-sink.js";
+import { isArchive, openSink, scanArchive, startsLikeZip, type SinkHooks } from "../scanning/file-sink.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 
@@ -11,15 +11,24 @@ import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean } = {}): ReadOutcome {
   if (isArchive(file.path)) return scanDiskArchive(file, hooks, options);
   const sink = openSink(file, hooks);
+  // A zip under any name (`.docx`, `.whl`, a renamed file) is read at the offsets its directory gives, not held whole.
+  let zip = false;
+  let first = true;
   // A sink that takes no more (the file size limit) ends the read: the rest is never read.
   const read = readFileInChunks(
     file.absPath,
     (chunk, final) => {
+      if (first && !final && startsLikeZip(chunk)) {
+        zip = true;
+        return false;
+      }
+      first = false;
       sink.push(chunk, final);
       return !sink.stopped;
     },
     options,
   );
+  if (zip) return scanDiskArchive(file, hooks, options);
   // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
   if (read.kind === "symlink") sink.push(new Uint8Array(0), true);
   return read;

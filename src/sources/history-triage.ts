@@ -18,7 +18,8 @@ import type { LiteralProbe, LiteralTest } from "../scanning/prefilter.js";
  *   searched; one that holds a literal further on is read again, whole, by the engine after this
  *   pass (`readAgain`): a second inflation of a rare object costs less than holding it;
  * - an object the engine must read whatever it holds (compressed files, files judged by name:
- *   `mustRead`) goes to the engine directly, and so does a message too large to hold; a small
+ *   `mustRead`, and objects whose first bytes are an archive's or a compressed file's, whatever
+ *   their name) goes to the engine directly, and so does a message too large to hold; a small
  *   blob that may be a Git LFS pointer (whose content is elsewhere) goes to it once it is whole.
  *
  * Correctness does not depend on this: an object with no literal yields no finding in the engine
@@ -64,8 +65,15 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
       let held: Buffer[] | null = [];
       let heldBytes = 0;
       let engine: ChunkSink | null = null;
+      let first = true;
       return (chunk, final) => {
         if (engine) return engine(chunk, final);
+        // An archive or compressed file under any name: its literals are inside, compressed.
+        if (first && test.startsLikeContainer(chunk)) {
+          engine = target.engine(oid, size);
+          return engine(chunk, final);
+        }
+        first = false;
         if (probe === null && final) return decide(oid, size, message, chunk, test.holds(chunk));
         probe ??= test.probe();
         probe.push(chunk);

@@ -4,8 +4,9 @@ import type { EnginePlan } from "../engine/plan.js";
 import type { Scope } from "../engine/rule.js";
 import { grepFiles, type GrepOptions } from "../git/grep-files.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
+import { CONTAINER_MAGIC } from "../scanning/containers/index.js";
 import { ScanError } from "../errors.js";
-import { ignoredPaths, listTracked, listUntracked, PathList } from "../git/list-files.js";
+import { ignoredPaths, listTracked, listUntracked, PathList, workTreeStatus } from "../git/list-files.js";
 import { repoRootOf } from "../git/work-tree-root.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
@@ -156,6 +157,7 @@ async function collectFiles(options: WorktreeOptions, isIgnored: (absPath: strin
       await addFolder(absPath, options, groups, listed);
     }
   }
+  judgeGivenEnvFiles(given, options.env);
   const bundles = options.bundles.filter((dir) => !listed.clientDirs.some((known) => known.dir === dir));
   for (const dir of bundles) addClientDir({ dir, reason: "given with --bundles or config bundles" }, options, groups, listed, repoRootOf(dir));
   await settle(given, groups, options, listed, isIgnored);
@@ -355,7 +357,8 @@ function literalSearch(dir: string, count: number, where: Pick<GrepOptions, "sco
   // Client output is shipped code; a tree holds repository files and, in a mobile app, shipped sources.
   const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, where.scope === "no-index" && where.paths === undefined ? ["shipped"] : TREE_SCOPES);
   if (prefilter === null || count < PREFILTER_MIN_FILES) return null;
-  return grepFiles({ cwd: dir, env: options.env, literals: searchLiterals(prefilter), ...where });
+  // Archives and compressed files under any name hold their literals compressed: their magic numbers are searched too.
+  return grepFiles({ cwd: dir, env: options.env, literals: [...searchLiterals(prefilter), ...CONTAINER_MAGIC], ...where });
 }
 
 /** Up to this many untracked files are read by lumenguard (the engine checks each for literals in memory); more are searched with git grep first. */
@@ -450,6 +453,38 @@ const NOT_SHIPPED = /(?:^|\/)(?:scripts|tests?|__tests__|__mocks__|e2e|server|ap
 
 function isShippedAppSource(rel: string): boolean {
   return APP_SOURCE.test(rel) && !NOT_SHIPPED.test(rel);
+}
+
+/** `.env` or `.env.<anything>`, in any case: the files the dotenv rules are about (templates included; the rules exempt them). */
+const ENV_NAME = /(?:^|\/)\.env(?:\.[^/]*)?$/i;
+
+/**
+ * An env file named on the command line is judged as a folder scan judges it: by how git sees
+ * it. An ignored one is where keys belong (no `lumenfall-key` finding; still read for public
+ * prefixes and keys shared between environments), an untracked one is `dotenv-unignored`, a
+ * tracked one `dotenv-tracked`. Other given files are scanned as given.
+ */
+function judgeGivenEnvFiles(given: DiskFile[], env: NodeJS.ProcessEnv): void {
+  const byRoot = new Map<string, DiskFile[]>();
+  for (const entry of given) {
+    const { repoPath } = entry.file;
+    if (repoPath === undefined || !ENV_NAME.test(repoPath)) continue;
+    const root = entry.file.absPath.slice(0, entry.file.absPath.length - repoPath.length);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), entry]);
+  }
+  for (const [root, entries] of byRoot) {
+    const statuses = workTreeStatus(root, entries.map((entry) => entry.file.repoPath as string), env);
+    if (statuses === null) continue;
+    for (const { file } of entries) {
+      const status = statuses.get(file.repoPath as string);
+      if (status === "ignored") file.kind = "ignored";
+      else if (status === "untracked") file.kind = "untracked";
+      else if (status !== undefined) {
+        file.kind = "tracked";
+        if (status === "tracked-ignored") file.ignoredButTracked = true;
+      }
+    }
+  }
 }
 
 function withRepoPath(file: SourceFile, repoRoot: string | null): SourceFile {

@@ -42,6 +42,15 @@ export function createKeyVerifier(env: NodeJS.ProcessEnv, tuning: Partial<Verify
       const warnings: Warning[] = [];
       const warned = new Set<string>();
       for (const finding of run.result.findings) {
+        if (finding.secret?.partial && !finding.placeholder) {
+          // A fragment is never sent: asking about it would call a live key revoked.
+          finding.verified = "unknown";
+          if (!warned.has(finding.secret.fingerprint)) {
+            warned.add(finding.secret.fingerprint);
+            warnings.push({ code: "verify-partial", message: `--verify: could not verify ${dashboardName(finding.secret)}: partial key (it goes on past a line break or a string at ${finding.file}:${finding.line}, and only part of it was found); treat it as live and revoke it` });
+          }
+          continue;
+        }
         const verification = finding.secret ? verdicts.get(finding.secret.fingerprint) : undefined;
         if (!verification || !finding.secret) continue;
         finding.verified = verification.verdict;
@@ -60,6 +69,7 @@ export function createKeyVerifier(env: NodeJS.ProcessEnv, tuning: Partial<Verify
 
 /** As the dashboard lists it — not the redacted form, which stderr's key scrubbing would blur. */
 function dashboardName(secret: SecretInfo): string {
+  if (secret.partial) return secret.keyId === null ? "a dotless key" : `key id ${secret.keyId}`;
   return secret.keyId === null ? `the dotless key ending ${secret.lastFour}` : `key id ${secret.keyId} (last four ${secret.lastFour})`;
 }
 
@@ -72,7 +82,9 @@ function reportedFingerprints(findings: readonly Finding[]): Set<string> {
 function keepLive(run: ScanRun, warnings: Warning[]): ScanRun {
   const live = (finding: Finding) => finding.verified === "live";
   const dropped = run.result.findings.filter((finding) => !live(finding)).length;
-  if (dropped > 0) warnings.push({ code: "only-live", message: `--only-live: ${dropped} finding(s) not shown (key revoked, not verifiable, or no key)` });
+  const partial = run.result.findings.filter((finding) => finding.secret?.partial && !live(finding)).length;
+  const partialNote = partial > 0 ? `; ${partial} of them partial keys, which cannot be verified` : "";
+  if (dropped > 0) warnings.push({ code: "only-live", message: `--only-live: ${dropped} finding(s) not shown (key revoked, not verifiable, or no key${partialNote})` });
   const kept = withWarnings(run, warnings);
   return { ...kept, placed: run.placed.filter((place) => live(place.finding)), result: { ...kept.result, findings: run.result.findings.filter(live) } };
 }

@@ -32,6 +32,25 @@ export function encode(key: string, encoding: string | undefined): string {
       return key.replace(".", "%2E");
     case "json-dot":
       return key.replace(".", "\\u002e");
+    case "shown20":
+      // The key id and the first 20 characters of the secret: what a masked display shows.
+      return key.slice(0, key.indexOf(".") + 21);
+    case "percent-all":
+      return [...key].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join("");
+    case "percent-upper":
+      return key.replace(".", "%2E").replace(/[A-Z]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+    case "percent-twice-dot":
+      return key.replace(".", "%252E");
+    case "json-all":
+      return [...key].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    case "js-brace-dot":
+      return key.replace(".", "\\u{2e}");
+    case "octal-dot":
+      return key.replace(".", "\\056");
+    case "entity-dot":
+      return key.replace(".", "&#46;");
+    case "named-dot":
+      return key.replace(".", "&period;");
     default:
       if (encoding.startsWith("infix-")) return withInfix(key, encoding.slice("infix-".length));
       throw new Error(`unknown example encoding ${encoding}`);

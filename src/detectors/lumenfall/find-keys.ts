@@ -1,5 +1,7 @@
 import type { SecretEncoding, SecretHit } from "../../engine/detector.js";
-import { hasLeftBoundary, KEY_PREFIX, matchKeyAt, type KeyMatch } from "./key-shape.js";
+import { joinStyleFor, type JoinStyle } from "./continuations.js";
+import { hasLeftBoundary, KEY_PREFIX, matchKeyAt, prefixLength, type KeyMatch } from "./key-shape.js";
+import { isBase64Byte, readBase64Run } from "./base64-runs.js";
 
 /**
  * Finds Lumenfall keys in a byte buffer. Literals are searched on raw bytes first — the plain
@@ -8,14 +10,23 @@ import { hasLeftBoundary, KEY_PREFIX, matchKeyAt, type KeyMatch } from "./key-sh
  */
 
 /**
- * Byte strings one of which every key this module finds contains, as written: the plain prefix,
- * its UTF-16 form, and the stable parts of its three base64 alignments. A file holding none of
- * them holds no key (prefilters outside the engine rely on it).
+ * `mn` of a prefix written with every character escaped, as encoders that escape everything
+ * write it: percent-encoded (`%6C%6D%6E%66%6C%5F`, either case) and JSON `\u` escapes
+ * (`\u006c\u006d…`). The `l` before it may be escaped or not.
  */
-export const LITERALS: readonly string[] = [KEY_PREFIX, "n\0f\0l\0_", "G1uZmxf", "xtbmZsX", "W5mbF"];
+const ESCAPED_PREFIX_LITERALS = ["%6D%6E", "%6d%6e", "\\u006d\\u006e", "\\u006D\\u006E"];
 
-function hitOf(match: KeyMatch, encoding: SecretEncoding, start = match.start, end = match.end): SecretHit {
-  return { start, end, key: match.key, keyId: match.keyId, secret: match.secret, confidence: match.confidence, encoding, placeholder: match.placeholder };
+/**
+ * Byte strings one of which every key this module finds contains, as written: the plain prefix,
+ * its UTF-16 form, the stable parts of its three base64 alignments, and the middle of an escaped
+ * prefix. A file holding none of them holds no key (prefilters outside the engine rely on it).
+ */
+export const LITERALS: readonly string[] = [KEY_PREFIX, "n\0f\0l\0_", "G1uZmxf", "xtbmZsX", "W5mbF", ...ESCAPED_PREFIX_LITERALS];
+
+export function hitOf(match: KeyMatch, encoding: SecretEncoding, start = match.start, end = match.end): SecretHit {
+  const hit: SecretHit = { start, end, key: match.key, keyId: match.keyId, secret: match.secret, confidence: match.confidence, encoding, placeholder: match.placeholder };
+  if (match.partial) hit.partial = true;
+  return hit;
 }
 
 const RAW_LITERAL = Buffer.from(KEY_PREFIX, "latin1");
@@ -52,16 +63,35 @@ export const LOOKBEHIND_BYTES = 16;
  * `fileOffset` is where `buf` starts in its file: UTF-16 text keeps every char at an even file
  * offset, which tells little from big endian.
  */
-export function findKeys(buf: Buffer, from = 0, to = buf.length, fileOffset = 0): SecretHit[] {
+export function findKeys(buf: Buffer, from = 0, to = buf.length, fileOffset = 0, path?: string): SecretHit[] {
   const hits: SecretHit[] = [];
+  const style = joinStyleFor(path);
   for (let at = buf.indexOf(RAW_LITERAL, from); at !== -1 && at < to; at = buf.indexOf(RAW_LITERAL, at + 1)) {
     if (!hasLeftBoundary(buf, at)) continue;
-    const match = matchKeyAt(buf, at);
+    const match = matchKeyAt(buf, at, buf.length, style);
     if (match) hits.push(hitOf(match, match.escaped ? "escaped" : "raw"));
   }
+  findEscapedPrefixKeys(buf, from, to, style, hits);
   findUtf16Keys(buf, from, to, fileOffset, hits);
   findBase64Keys(buf, from, to, hits);
   return hits.length > 1 ? hits.sort((a, b) => a.start - b.start) : hits;
+}
+
+const ESCAPED_PREFIX_BUFFERS = ESCAPED_PREFIX_LITERALS.map((literal) => Buffer.from(literal, "latin1"));
+
+/** Keys whose prefix is escaped: found by its `mn`, and read from the `l` before it (plain, `%6C` or `\u006c`). */
+function findEscapedPrefixKeys(buf: Buffer, from: number, to: number, style: JoinStyle, hits: SecretHit[]): void {
+  for (const literal of ESCAPED_PREFIX_BUFFERS) {
+    for (let at = buf.indexOf(literal, from); at !== -1 && at < to; at = buf.indexOf(literal, at + 1)) {
+      for (const back of [1, 3, 6]) {
+        const start = at - back;
+        if (start < 0 || prefixLength(buf, start, buf.length) === 0 || !hasLeftBoundary(buf, start)) continue;
+        const match = matchKeyAt(buf, start, buf.length, style);
+        if (match) hits.push(hitOf(match, "escaped"));
+        break;
+      }
+    }
+  }
 }
 
 function findUtf16Keys(buf: Buffer, from: number, to: number, fileOffset: number, hits: SecretHit[]): void {
@@ -91,10 +121,6 @@ function findUtf16Keys(buf: Buffer, from: number, to: number, fileOffset: number
   }
 }
 
-function isBase64Byte(b: number | undefined): boolean {
-  return b !== undefined && ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2f || b === 0x2d || b === 0x5f);
-}
-
 function findBase64Keys(buf: Buffer, from: number, to: number, hits: SecretHit[]): void {
   for (const { literal, indexInQuad, prefixOffset } of BASE64_LITERALS) {
     for (let at = buf.indexOf(literal, from); at !== -1 && at < to; at = buf.indexOf(literal, at + 1)) {
@@ -102,15 +128,18 @@ function findBase64Keys(buf: Buffer, from: number, to: number, hits: SecretHit[]
       if (quad < 0 || !allBase64(buf, quad, at)) continue;
       // Decode from one quad earlier when there is one, so the byte before `lmnfl_` is known.
       const begin = quad >= 4 && allBase64(buf, quad - 4, quad) ? quad - 4 : quad;
-      let end = quad;
-      while (end < buf.length && end - quad < BASE64_WINDOW_CHARS && isBase64Byte(buf[end])) end++;
-      end -= (end - begin) % 4 === 1 ? 1 : 0;
-      const decoded = Buffer.from(buf.toString("latin1", begin, end), "base64");
+      const run = readBase64Run(buf, begin, BASE64_WINDOW_CHARS + (quad - begin));
+      const usable = run.text.length - (run.text.length % 4 === 1 ? 1 : 0);
+      const decoded = Buffer.from(run.text.slice(0, usable), "base64");
       const literalAt = ((quad - begin) / 4) * 3 + prefixOffset;
       if (literalAt < 0 || !hasLeftBoundary(decoded, literalAt)) continue;
       const match = matchKeyAt(decoded, literalAt);
       if (!match) continue;
-      hits.push(hitOf(match, "base64", begin + Math.floor((match.start * 4) / 3), Math.min(end, begin + Math.ceil((match.end * 4) / 3))));
+      // A key that runs to the end of a run cut by a line break may go on past it.
+      if (run.cut && match.end >= decoded.length - 2) match.partial = true;
+      const startChar = Math.floor((match.start * 4) / 3);
+      const endChar = Math.min(usable, Math.ceil((match.end * 4) / 3));
+      hits.push(hitOf(match, "base64", run.offsets[startChar] as number, (run.offsets[endChar - 1] as number) + 1));
     }
   }
 }

@@ -9,10 +9,19 @@ export function redactKey(keyId: string | null, lastFour: string): string {
 }
 
 /**
+ * A key found only in part (it goes on past a line break or a string in a way that could not be
+ * joined): its last four are not known, so none are shown — `lmnfl_<keyid>.…(partial)`, or
+ * `lmnfl_…(partial)` without a key id.
+ */
+export function redactPartialKey(keyId: string | null): string {
+  return keyId === null ? "lmnfl_\u2026(partial)" : `lmnfl_${keyId}.\u2026(partial)`;
+}
+
+/**
  * Replaces every Lumenfall key in free text — a file name, an allow-comment reason, a config
  * value quoted in an error — by its redacted form (`lmnfl_<keyid>.…<last4>`), in every encoding
- * the detector reads: plain, JSON/backslash-escaped, percent-encoded, base64 (standard and
- * URL-safe, any alignment) and UTF-16 (ASCII interleaved with NULs).
+ * the detector reads: plain, JSON/backslash-escaped, percent-encoded, HTML references, base64
+ * (standard and URL-safe, any alignment) and UTF-16 (ASCII interleaved with NULs), and hex.
  *
  * Two nets, so that a key is caught whatever surrounds it:
  * 1. the detector's own finder (`findKeys`) on the text's bytes: whatever the engine would
@@ -39,15 +48,16 @@ export function scrubKeys(text: string): string {
 }
 
 /**
- * What follows `lmnfl_` in a redacted form: `<keyid>.…<last4>` or, dotless, `…<last4>` — that
- * exact shape only (a key id is 1–64 of `[A-Za-z0-9_]`, never `-`). A key followed by `…` or
- * `.…` with no last four, or whose run could not be a key id (a `-` in it, more than 64
- * characters), is a key cut short in the text, not one lumenguard redacted.
+ * What follows `lmnfl_` in a redacted form: `<keyid>.…<last4>` or, dotless, `…<last4>`, or either
+ * with `(partial)` for the last four — that exact shape only (a key id is 1–64 of
+ * `[A-Za-z0-9_]`, never `-`). A key followed by `…` or `.…` with no last four, or whose run could
+ * not be a key id (a `-` in it, more than 64 characters), is a key cut short in the text, not one
+ * lumenguard redacted.
  */
-const REDACTED_TAIL = "(?:[A-Za-z0-9_]{1,64}\\.)?\u2026[A-Za-z0-9_-]{4}(?![A-Za-z0-9_-])";
+const REDACTED_TAIL = "(?:[A-Za-z0-9_]{1,64}\\.)?\u2026(?:[A-Za-z0-9_-]{4}(?![A-Za-z0-9_-])|\\(partial\\))";
 
-/** `lmnfl_` not starting a redacted form, an escape, a NUL, or base64 of `lmnfl_` at any alignment. */
-const MAY_HOLD_KEY = new RegExp(`lmnfl_(?!${REDACTED_TAIL})|%[0-9A-Fa-f]{2}|\\\\[ux][0-9A-Fa-f]{2}|\\0|G1uZmxf|xtbmZsX|W5mbF`);
+/** `lmnfl_` not starting a redacted form, an escape, a NUL, base64 or hex of `lmnfl_`, or an HTML reference. */
+const MAY_HOLD_KEY = new RegExp(`lmnfl_(?!${REDACTED_TAIL})|%[0-9A-Fa-f]{2}|\\\\[ux][0-9A-Fa-f]{2}|\\0|G1uZmxf|xtbmZsX|W5mbF|6[cC]6[dD]6[eE]666[cC]5[fF]|&#|&period;`);
 
 function mayHoldKey(text: string): boolean {
   return MAY_HOLD_KEY.test(text);
@@ -79,6 +89,25 @@ function keySpans(text: string): Span[] {
     spans.push(...shapeSpans(view.text, view));
   }
   if (/G1uZmxf|xtbmZsX|W5mbF/.test(text)) spans.push(...base64Spans(text));
+  if (/6[cC]6[dD]6[eE]666[cC]5[fF]/.test(text)) spans.push(...hexSpans(text));
+  return spans;
+}
+
+/** Hex of `lmnfl_` (`6c6d6e666c5f`, either case), at the start of a key written in hex: the whole hex run is cut. */
+const HEX_RUN = /[0-9A-Fa-f]{52,}/g;
+
+function hexSpans(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const run of text.matchAll(HEX_RUN)) {
+    for (const shift of [0, 1]) {
+      const decoded = Buffer.from(run[0].slice(shift, shift + ((run[0].length - shift) & ~1)), "hex").toString("latin1");
+      const found = shapeSpans(decoded, null);
+      if (found.length > 0) {
+        spans.push({ start: run.index, end: run.index + run[0].length, replacement: (found[0] as Span).replacement });
+        break;
+      }
+    }
+  }
   return spans;
 }
 

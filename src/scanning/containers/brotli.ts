@@ -58,8 +58,9 @@ class BrotliSink implements FileSink {
     private readonly file: SourceFile,
     private readonly hooks: SinkHooks,
     private readonly openPlain: OpenPlain,
+    spent?: { inflated: number },
   ) {
-    this.budget = new InflateBudget(hooks.limits);
+    this.budget = new InflateBudget(hooks.limits, spent);
   }
 
   get stopped(): boolean {
@@ -178,6 +179,7 @@ class BrotliSink implements FileSink {
   }
 }
 
-export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain): FileSink {
-  return new BrotliSink(file, hooks, openPlain);
+/** `spent`: what the containers this one is in have inflated to (one archive budget for a whole nest). */
+export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }): FileSink {
+  return new BrotliSink(file, hooks, openPlain, spent);
 }

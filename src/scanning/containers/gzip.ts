@@ -28,8 +28,9 @@ class GzipSink implements FileSink {
     private readonly file: SourceFile,
     private readonly hooks: SinkHooks,
     private readonly openPlain: OpenPlain,
+    spent?: { inflated: number },
   ) {
-    this.budget = new InflateBudget(hooks.limits);
+    this.budget = new InflateBudget(hooks.limits, spent);
   }
 
   get stopped(): boolean {
@@ -69,6 +70,7 @@ class GzipSink implements FileSink {
   }
 }
 
-export function gzipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain): FileSink {
-  return new GzipSink(file, hooks, openPlain);
+/** `spent`: what the containers this one is in have inflated to (one archive budget for a whole nest). */
+export function gzipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }): FileSink {
+  return new GzipSink(file, hooks, openPlain, spent);
 }

@@ -2,14 +2,17 @@ import { createRequire } from "node:module";
 import type { SourceFile } from "../source-file.js";
 import { InflateBudget } from "./budget.js";
 import { Crc32 } from "./crc32.js";
+import { memberOf } from "./member.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
 import { readCentralDirectory, type RandomAccess, type ZipDirectory, type ZipEntry } from "./zip-directory.js";
 
 export type { RandomAccess } from "./zip-directory.js";
 
 /**
- * Zip-based packages (`.zip .crx .xpi .apk .aab .ipa .jar`), one level deep: every entry is
- * scanned as bytes, under the name `package.zip!inner/path`; archives inside are not opened.
+ * Zip archives and every zip-based format (`.jar .whl .docx .xlsx .nupkg .vsix .epub` …,
+ * recognised by their first bytes whatever their name): every entry is scanned under the name
+ * `package.zip!inner/path`, through `openPlain`, which opens an archive inside in turn (to a
+ * bounded depth; see containers/index.ts).
  *
  * The central directory (https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT, 4.3.12)
  * says where each entry is. What it says of sizes is not trusted: a deflated entry is inflated
@@ -24,7 +27,11 @@ const SLICE = 4 << 10;
 const LOCAL = 0x04034b50;
 
 /** Scans every entry of an archive the loop can read at any offset (a file on disk, or bytes held). */
-export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHooks, openPlain: OpenPlain): void {
+/**
+ * `openPlain` opens each entry (and may open an archive inside); `asBytes`, when given, opens the
+ * archive itself as plain bytes when its directory cannot be read (never as an archive again).
+ */
+export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number } = { inflated: 0 }, asBytes: OpenPlain = openPlain): void {
   const warn = (message: string) => hooks.warn({ code: "archive", message: `${file.path}: ${message}`, file: file.path });
   const base = crxOffset(archive);
   let directory: ZipDirectory;
@@ -32,16 +39,13 @@ export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHook
     directory = readCentralDirectory(archive, base);
   } catch (error) {
     warn(`${(error as Error).message}; scanned as it is`);
-    scanWhole(file, archive, openPlain);
+    scanWhole(file, archive, asBytes);
     return;
   }
-  const spent = { inflated: 0 };
   const regionEnd = regionEnds(directory, archive.size - base);
   for (const entry of directory.entries) {
     if (entry.name.endsWith("/")) continue;
-    const inner: SourceFile = { ...file, path: `${file.path}!${entry.name}`, entry: entry.name };
-    if (file.repoPath) inner.repoPath = `${file.repoPath}!${entry.name}`;
-    delete inner.trace;
+    const inner = memberOf(file, entry.name);
     if (spent.inflated > hooks.limits.archiveBytes) {
       warn(`${entry.name} and the entries after it were not scanned: the archive inflates to more than ${hooks.limits.archiveBytes >> 20} MiB in all`);
       return;
@@ -69,26 +73,34 @@ function regionEnds(directory: ZipDirectory, zipSize: number): (localOffset: num
   };
 }
 
-/** An archive that arrives as a stream (a git blob): held up to the buffered-bytes limit, then read. */
-export function zipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain): FileSink {
+/**
+ * An archive that arrives as a stream (a git blob, an entry of another archive): held up to the
+ * buffered-bytes limit — halved at each level of nesting, so that a nest of archives holds less
+ * than twice the limit in all — then read.
+ */
+export function zipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, nesting: { depth: number; spent: { inflated: number } } = { depth: 0, spent: { inflated: 0 } }, asBytes: OpenPlain = openPlain): FileSink {
   const chunks: Buffer[] = [];
+  const limit = Math.floor(hooks.limits.bufferedBytes / 2 ** nesting.depth);
   let held = 0;
   let overflow = false;
   return {
     push(chunk, final = false) {
       if (!overflow) {
         held += chunk.length;
-        if (held > hooks.limits.bufferedBytes) {
+        if (held > limit) {
           overflow = true;
           chunks.length = 0;
-          hooks.warn({ code: "decompress-limit", message: `${file.path}: an archive larger than ${hooks.limits.bufferedBytes >> 20} MiB; its entries were not scanned`, file: file.path });
+          const size = limit >= 1 << 20 ? `${Math.round(limit / (1 << 20))} MiB` : `${limit} bytes`;
+          const where = nesting.depth > 0 ? ` (the limit for an archive inside another, ${nesting.depth} deep)` : "";
+          hooks.warn({ code: "decompress-limit", message: `${file.path}: an archive larger than ${size}${where}; its entries were not scanned`, file: file.path });
         } else {
           chunks.push(Buffer.from(chunk));
         }
       }
       if (!final || overflow) return;
       const bytes = Buffer.concat(chunks);
-      scanZip(file, { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) }, hooks, openPlain);
+      chunks.length = 0;
+      scanZip(file, { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) }, hooks, openPlain, nesting.spent, asBytes);
     },
   };
 }

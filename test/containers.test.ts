@@ -1,0 +1,191 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import { openSink } from "../src/scanning/file-sink.js";
+import { DEFAULT_LIMITS } from "../src/scanning/limits.js";
+import { planScan, resolveConfig } from "../src/config/resolve-config.js";
+import type { ScanResult, Warning } from "../src/types.js";
+import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
+import { hasProgram } from "./helpers/process.js";
+import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
+import { buildTar } from "./helpers/tar.js";
+
+/**
+ * Archives and compressed files are known by their bytes, not only by their names: every
+ * zip-based format (and a zip under any name), gzip under any name, tar; archives inside
+ * archives are opened in turn, to a bounded depth, and what a bound stops is said; formats
+ * lumenguard cannot decompress (bzip2, xz, zstd …) are a warning naming the file, never a
+ * silent pass.
+ */
+const bytes = (value: string) => new TextEncoder().encode(value);
+const zip = (files: Record<string, Uint8Array | string>) => Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([name, content]) => [name, typeof content === "string" ? bytes(content) : content]))));
+const scanJson = async (cwd: string, args: string[] = []) => {
+  const outcome = await runCli(["scan", "--format", "json", ...args], { cwd });
+  expect(outcome.code, outcome.stderr).toBeLessThanOrEqual(1);
+  return JSON.parse(outcome.stdout) as ScanResult;
+};
+const places = (report: ScanResult) => report.findings.map((f) => `${f.file}:${f.line}:${f.column}`).sort();
+const warned = (report: ScanResult) => report.warnings.map((w) => w.message);
+/** Enough other files that the working-tree scan clears files with git grep first (it does from 64 files). */
+const filler = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`src/f${i}.js`, `export const v${i} = ${i};\n`]));
+
+const ZIP_NAMES = ["docx", "xlsx", "pptx", "whl", "war", "ear", "aar", "nupkg", "vsix", "epub", "apk", "ipa", "odt", "xpi", "jar"];
+
+describe("archives known by their bytes", () => {
+  it("every zip-based format, and a zip under any name, in the working tree (git grep clearing files first), --staged and --history", async () => {
+    const key = makeKey();
+    const members = { "word/settings.txt": `LUMENFALL_API_KEY=${key}\n` };
+    const files: Record<string, Uint8Array> = {};
+    for (const ext of ZIP_NAMES) files[`pkg/f.${ext}`] = zip(members);
+    // Any name: a file that starts like a zip is one.
+    files["pkg/release.bin"] = zip(members);
+    files["pkg/no-extension"] = zip(members);
+    // gzip under names that do not say so.
+    files["pkg/icon.svgz"] = gzipSync(`k='${key}'\n`);
+    files["pkg/dump.data"] = gzipSync(`k='${key}'\n`);
+    const repo = createRepo({ committed: { "README.md": "x\n", ...filler } });
+    writeFiles(repo, files);
+    const expected = [
+      ...[...ZIP_NAMES.map((ext) => `pkg/f.${ext}`), "pkg/release.bin", "pkg/no-extension"].map((name) => `${name}!word/settings.txt:1:19`),
+      "pkg/icon.svgz:1:4",
+      "pkg/dump.data:1:4",
+    ].sort();
+    expect(places(await scanJson(repo))).toEqual(expected);
+    git(repo, ["add", "-A"]);
+    expect(places(await scanJson(repo, ["--staged"]))).toEqual(expected);
+    git(repo, ["commit", "-q", "-m", "packages"]);
+    expect(places(await scanJson(repo, ["--history"]))).toEqual(expected);
+  });
+
+  it("nested: a zip in a zip, a gzip in a zip, a zip in a tar.gz, a tar in a zip — each finding names the path inside", async () => {
+    const key = makeKey();
+    const env = `LUMENFALL_API_KEY=${key}\n`;
+    const inner = zip({ "conf/app.env": env });
+    const dir = createDir();
+    writeFileSync(join(dir, "outer.zip"), zip({ "lib/inner.jar": inner, "db/dump.sql.gz": gzipSync(`-- dump\n${env}`) }));
+    writeFileSync(join(dir, "release.tar.gz"), gzipSync(buildTar({ "release/app.whl": inner, "release/notes.txt": `see ${key}\n` })));
+    writeFileSync(join(dir, "bundle.xlsx"), zip({ "data/export.tar": buildTar({ [`${"deep/".repeat(25)}app.env`]: env }) }));
+    const report = await scanJson(dir);
+    expect(places(report)).toEqual(
+      [
+        "outer.zip!lib/inner.jar!conf/app.env:1:19",
+        "outer.zip!db/dump.sql.gz:2:19",
+        "release.tar.gz!release/app.whl!conf/app.env:1:19",
+        "release.tar.gz!release/notes.txt:1:5",
+        `bundle.xlsx!data/export.tar!${"deep/".repeat(25)}app.env:1:19`,
+      ].sort(),
+    );
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("the hand-built tar is a valid tar (checked with tar, when installed)", () => {
+    const dir = createDir();
+    const long = `${"deep/".repeat(25)}app.env`;
+    writeFileSync(join(dir, "x.tar"), buildTar({ "a.txt": "hello\n", [long]: "x\n" }));
+    if (!hasProgram("/usr/bin/tar") && !hasProgram("/bin/tar")) return console.warn("containers: tar is missing; the hand-built archive was not cross-checked");
+    const listed = spawnSync("tar", ["-tf", join(dir, "x.tar")], { encoding: "utf8" });
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.trim().split("\n")).toEqual(["a.txt", long]);
+  });
+
+  it("nesting deeper than the limit is a warning naming the archive; what lies within the limit is found", async () => {
+    const key = makeKey();
+    let archive = zip({ "deepest.env": `K=${key}\n` });
+    for (let level = 5; level >= 1; level--) archive = zip({ [`level${level}.zip`]: archive, [`note${level}.txt`]: `K=${key}\n` });
+    const dir = createDir();
+    writeFileSync(join(dir, "nest.zip"), archive);
+    const report = await scanJson(dir);
+    const chain = (depth: number) => ["nest.zip", ...Array.from({ length: depth }, (_, i) => `level${i + 1}.zip`)].join("!");
+    // Opened: nest.zip and three archives inside it (four levels); level4.zip, inside four, is scanned as bytes.
+    expect(places(report)).toEqual([1, 2, 3, 4].map((level) => `${chain(level - 1)}!note${level}.txt:1:3`).sort());
+    expect(warned(report)).toEqual([`${chain(4)}: a zip archive nested 4 deep in other archives (the limit); scanned as bytes, not opened`]);
+  });
+
+  it("archives inside an archive share its budget: a nest of bombs stops at the outer archive's limit, each stop said", async () => {
+    const key = makeKey();
+    const zeros = Buffer.alloc(3 << 20);
+    const inner = (i: number) => zip({ [`zeros${i}.bin`]: zeros });
+    const dir = createDir({ "lumenguard.config.json": JSON.stringify({ archives: { maxArchiveMiB: 4, maxRatio: 100000 } }) });
+    writeFileSync(join(dir, "nest.zip"), zip({ "a/first.env": `K=${key}\n`, "b/one.zip": inner(1), "c/two.zip": inner(2), "d/three.zip": inner(3), "e/last.env": `K=${key}\n` }));
+    const report = await scanJson(dir);
+    // What comes before the budget runs out is scanned; what comes after is said, not scanned.
+    expect(places(report)).toEqual(["nest.zip!a/first.env:1:3"]);
+    expect(warned(report)).toEqual([
+      "nest.zip!c/two.zip: zeros2.bin: the archive inflates to more than 4 MiB in all; the rest was not scanned",
+      "nest.zip: d/three.zip and the entries after it were not scanned: the archive inflates to more than 4 MiB in all",
+    ]);
+  });
+
+  it("an archive inside another is held only up to a limit that halves with each level, and one that is larger is said", () => {
+    const key = makeKey();
+    const big = zip({ "padding.bin": randomBytes(4096), "app.env": `K=${key}\n` });
+    const outer = zip({ "inner.zip": big, "top.env": `K=${key}\n` });
+    const warnings: Warning[] = [];
+    const found: string[] = [];
+    const limits = { ...DEFAULT_LIMITS, bufferedBytes: outer.length + 16 };
+    const resolved = resolveConfig({ startDir: "/", config: {} });
+    const sink = openSink({ path: "outer.zip", kind: "given", absPath: "/outer.zip" }, {
+      plan: planScan(resolved, { includePlaceholders: false }),
+      limits,
+      done: ({ file, outcome }) => outcome.findings.forEach(() => found.push(file.path)),
+      warn: (warning) => warnings.push(warning),
+      defer: () => undefined,
+    });
+    sink.push(outer, true);
+    // The outer archive fits; the inner one, above half of that, does not.
+    expect(big.length).toBeGreaterThan((outer.length + 16) / 2);
+    expect(found).toEqual(["outer.zip!top.env"]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^outer\.zip!inner\.zip: an archive larger than \d+ bytes \(the limit for an archive inside another, 1 deep\); its entries were not scanned$/)]);
+  });
+});
+
+describe("formats lumenguard cannot decompress are said, never passed in silence", () => {
+  const heads: Record<string, Buffer> = {
+    bzip2: Buffer.concat([Buffer.from("BZh91AY&SY", "latin1"), Buffer.alloc(64, 7)]),
+    xz: Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)]),
+    zstd: Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(64, 7)]),
+    "7-Zip": Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(64, 7)]),
+    RAR: Buffer.concat([Buffer.from("Rar!\x1a\x07\x00", "latin1"), Buffer.alloc(64, 7)]),
+  };
+  const names: Record<string, string> = { bzip2: "dump.sql.bz2", xz: "backup.tar.xz", zstd: "db.zst", "7-Zip": "secrets.7z", RAR: "old.rar" };
+
+  it("by their bytes, under their own names and under any name, in a tree git grep clears first", async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const [format, head] of Object.entries(heads)) {
+      files[`archives/${names[format]}`] = head;
+      files[`archives/renamed-${format}.dat`] = head;
+    }
+    const repo = createRepo({ committed: { "README.md": "x\n", ...filler } });
+    writeFiles(repo, files);
+    const report = await scanJson(repo);
+    const expected = Object.keys(heads).flatMap((format) =>
+      [names[format], `renamed-${format}.dat`].map((name) => `archives/${name}: compressed as ${format}, which lumenguard cannot decompress; what it holds was not scanned (decompress it and scan the result)`),
+    );
+    expect(warned(report).sort()).toEqual(expected.sort());
+  });
+
+  it("the real programs' output, where installed", async () => {
+    const dir = createDir({ "plain.txt": `K=${makeKey()}\n` });
+    const made: string[] = [];
+    for (const [program, args, name] of [
+      ["bzip2", ["-k", "plain.txt"], "plain.txt.bz2"],
+      ["xz", ["-k", "plain.txt"], "plain.txt.xz"],
+      ["zstd", ["-q", "plain.txt"], "plain.txt.zst"],
+      ["lzma", ["-k", "plain.txt"], "plain.txt.lzma"],
+    ] as const) {
+      if (!hasProgram(`/usr/bin/${program}`)) {
+        console.warn(`containers: ${program} is missing; its output was not tried`);
+        continue;
+      }
+      expect(spawnSync(program, args, { cwd: dir }).status, program).toBe(0);
+      made.push(name);
+    }
+    const report = await scanJson(dir);
+    for (const name of made) expect(warned(report).some((message) => message.startsWith(`${name}: compressed as `))).toBe(true);
+  });
+});
