@@ -332,11 +332,12 @@ describe("scan --staged judges what the commit adds", () => {
     const { code, report } = await staged(repo);
     expect(code).toBe(1);
     expect(summary(report)).toEqual([["lumenfall-key", "critical", "hardCoded", "dump.sql", 2]]);
-    // Without the stored content, the pointer is scanned as it is and the file is named.
+    // Without the stored content, the file is named and the gate fails closed (exit 3), the report still written.
     rmSync(join(store, oid));
-    const unscanned = await staged(repo);
-    expect(unscanned.code).toBe(0);
-    expect(unscanned.report.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "lfs-not-scanned", file: "dump.sql" })]));
+    const unscanned = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(unscanned.code).toBe(3);
+    expect(JSON.parse(unscanned.stdout).warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "lfs-not-scanned", file: "dump.sql", incomplete: true })]));
+    expect(unscanned.stderr).toContain("exit 3: this gate could not read everything it had to judge");
   });
 });
 

@@ -33,6 +33,9 @@ const templates = {
   badMaxFileMegabytes: (value: string) => `lumenguard: --max-file-megabytes "${value}" is not a number of megabytes greater than 0.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
+  gateIncomplete: (count: number) =>
+    `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
+    "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`).",
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,
   bypass: () =>

@@ -8,7 +8,7 @@ import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/index.js";
 import { printable } from "../reporters/printable.js";
 import { configuredBaseline, runScan } from "../scan.js";
-import { exitCodeForFindings } from "../severity.js";
+import { exitCodeForResult, unjudged } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import { HELP } from "./help.js";
 import { exportRuleCommand } from "./export-rule.js";
@@ -153,11 +153,12 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
     headSha: targets.some((target) => target.format === "gitlab") ? headShaAt(paths, io) : undefined,
     env: io.env,
   };
-  const exitCode = exitCodeForFindings(result.findings, failOn);
+  const exitCode = exitCodeForResult(result, failOn);
 
   writeWarnings(result, io);
   // Colour is decided here, once per destination; files never get it.
   writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
+  if (exitCode === 3) io.stderr.write(`${messages.gateIncomplete(unjudged(result).length)}\n`);
   return exitCode;
 }
 

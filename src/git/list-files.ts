@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { envForPath, GitMissingError, runGit, splitNul } from "./run-git.js";
+import { envForPath, gitArgs, gitEnv, GitMissingError, runGit, splitNul } from "./run-git.js";
 
 /**
  * What git would commit in a folder — tracked plus untracked-not-ignored — from one
@@ -98,7 +98,7 @@ export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promis
     const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob)**/.[eE][nN][vV]", ":(glob)**/.[eE][nN][vV].*"];
     let child;
     try {
-      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "ignore"] });
+      child = spawn("git", gitArgs(args), { cwd: dir, env: gitEnv(envForPath(env)), stdio: ["ignore", "pipe", "ignore"] });
     } catch {
       resolvePromise(none);
       return;

@@ -40,7 +40,13 @@ const ZERO = /^0+$/;
 export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv, pathspecs: readonly string[] = []): StagedListing {
   const paths = pathspecs.map((path) => `:(top,literal)${path}`);
   const result = runGit(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules=none", "--", ...paths], root, env);
-  if (result.status !== 0) throw new ScanError(`git diff --cached failed: ${result.stderr}`);
+  if (result.status !== 0) {
+    // Where git does not take the folder for a repository, `git diff` falls back to comparing
+    // files (--no-index) and prints its whole usage; rev-parse says why (an untrusted owner throws).
+    const probe = runGit(["rev-parse", "--git-dir"], root, env);
+    const reason = probe.status !== 0 ? probe.stderr : result.stderr;
+    throw new ScanError(`git diff --cached failed: ${reason.split("\n")[0]}`);
+  }
   const fields = splitNul(result.stdout);
   const listing: StagedListing = { blobs: [], skipped: [], changes: fields.length >> 1 };
   const conflicted = new Set<string>();

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
-import { runGit, splitNul } from "./run-git.js";
+import { gitArgs, gitEnv, runGit, splitNul } from "./run-git.js";
 
 /**
  * A push sends more than commits: an annotated tag carries its own message, and a ref may
@@ -24,7 +24,7 @@ export function objectsBesideCommits(tips: ReadonlyArray<{ sha: string; ref: str
   if (tips.length === 0) return [];
   // For each tip: its own type, then the type of what it peels to (`^{}` follows tags).
   const input = tips.map((tip) => `${tip.sha}\n${tip.sha}^{}\n`).join("");
-  const result = spawnSync("git", ["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd, env, input, encoding: "utf8", maxBuffer: 1 << 26 });
+  const result = spawnSync("git", gitArgs(["cat-file", "--batch-check=%(objectname) %(objecttype)"]), { cwd, env: gitEnv(env), input, encoding: "utf8", maxBuffer: 1 << 26 });
   if (result.error || result.status !== 0) throw new ScanError(`git cat-file could not classify the pushed refs: ${result.stderr?.trim() || result.error?.message}`);
   const lines = result.stdout.split("\n");
   const objects: TipObject[] = [];

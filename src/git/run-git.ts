@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
+import { shellQuote } from "../files.js";
 
 /**
  * Runs git synchronously. The pre-commit path spawns git once or twice, so a child process
@@ -26,20 +27,93 @@ export function envForPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return clean;
 }
 
+/**
+ * lumenguard reads repositories written by someone else — an unpacked archive, a pull request,
+ * a shared checkout — and a repository's own `.git/config` can name programs that git runs:
+ * `core.fsmonitor` (run by every command that reads the index), `gpg.program` with
+ * `log.showSignature` (run by `git log`), a promisor remote's URL (`ext::<command>`, or ssh
+ * with `core.sshCommand`, or https with a `credential.helper`) that a partial clone's lazy fetch
+ * contacts for a missing object, and a pager. Every git command lumenguard runs gets these
+ * overrides before its subcommand: options given with `-c` take precedence over every config
+ * file (https://git-scm.com/docs/git-config#_configuration_file), and git hands them on to any
+ * git it starts itself. lumenguard never fetches: an object that is not here is reported as
+ * missing, never fetched from a remote the scanned repository names.
+ *
+ * Commands that could run a diff driver, a textconv filter or a clean/smudge filter named in
+ * `.gitattributes` are run with `--no-ext-diff` / `--no-textconv` at their call sites; blobs are
+ * read raw with `git cat-file --batch`, which runs no filter.
+ */
+export const GIT_SAFETY_ARGS: readonly string[] = [
+  "--no-pager",
+  ...[
+    "core.fsmonitor=false",
+    "log.showSignature=false",
+    "core.pager=cat",
+    // Every transport off: a per-protocol setting in the repository's config would beat the
+    // general `protocol.allow`, so each one git knows is named too.
+    "protocol.allow=never",
+    ...["file", "git", "ssh", "http", "https", "ext", "fd"].map((name) => `protocol.${name}.allow=never`),
+    "core.sshCommand=false",
+    "credential.helper=",
+    "core.askPass=false",
+  ].flatMap((setting) => ["-c", setting]),
+];
+
+/**
+ * The environment every git command gets: the caller's, with lazy fetching of missing objects
+ * off (git 2.44 and newer honour GIT_NO_LAZY_FETCH; older ones fail the fetch on the transport
+ * overrides above), no password prompts, and no optional index writes.
+ */
+export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+}
+
+/** `args` with {@link GIT_SAFETY_ARGS} in front: what every spawn of git passes. */
+export function gitArgs(args: readonly string[]): string[] {
+  return [...GIT_SAFETY_ARGS, ...args];
+}
+
 export interface GitResult {
   status: number;
   stdout: Buffer;
   stderr: string;
 }
 
+/**
+ * Runs `git <args>` with the safety overrides, synchronously.
+ * @throws GitMissingError without git; RepositoryNotTrustedError when git refuses the
+ *   repository (owned by another user, `safe.directory`); ScanError when git cannot be started.
+ */
 export function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv): GitResult {
-  const result = spawnSync("git", args, { cwd, env, maxBuffer: 1 << 30, windowsHide: true });
+  const result = spawnSync("git", gitArgs(args), { cwd, env: gitEnv(env), maxBuffer: 1 << 30, windowsHide: true });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new GitMissingError();
     throw new ScanError(`git ${args[0]} could not run: ${result.error.message}`);
   }
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr.toString("utf8").trim() };
+  const stderr = result.stderr.toString("utf8").trim();
+  if (result.status !== 0) throwIfNotTrusted(stderr);
+  return { status: result.status ?? 1, stdout: result.stdout, stderr };
+}
+
+/**
+ * git (2.35.2 and newer) refuses to work in a repository owned by another user unless
+ * `safe.directory` lists it (https://git-scm.com/docs/git-config#Documentation/git-config.txt-safedirectory);
+ * every command then fails, and the failure would read as "not a repository" or "no such
+ * commit". This names the cause and the fix instead.
+ */
+export class RepositoryNotTrustedError extends ScanError {
+  constructor(readonly directory: string) {
+    super(
+      `git refuses to read the repository at ${directory}: it is owned by another user than the one running lumenguard (git's safe.directory check), so nothing was scanned. If you trust it, run: git config --global --add safe.directory ${shellQuote(directory)}`,
+    );
+  }
+}
+
+/** @throws RepositoryNotTrustedError when git's message is its ownership refusal. */
+export function throwIfNotTrusted(stderr: string): void {
+  const refused = /detected dubious ownership in repository at '([^'\n]*)'/.exec(stderr);
+  if (refused) throw new RepositoryNotTrustedError(refused[1]!);
 }
 
 export class GitMissingError extends ScanError {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { ScanError } from "../errors.js";
 import { revisionArgs, type Revisions } from "./revisions.js";
-import { GitMissingError } from "./run-git.js";
+import { gitArgs, gitEnv, GitMissingError } from "./run-git.js";
 
 /**
  * Walks history with one `git log --raw`: for every commit, oldest first, the
@@ -37,7 +37,7 @@ export function walkHistory(revisions: Revisions, cwd: string, env: NodeJS.Proce
   const args = ["log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisionArgs(revisions)];
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", gitArgs(args), { cwd, env: gitEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     const onAbort = () => {
       child.kill();
       reject(signal!.reason);

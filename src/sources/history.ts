@@ -71,7 +71,8 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
     }
     session.warn({
       code: "objects-missing",
-      message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned; fetch them (for example git fetch --refetch, or a clone without --filter) to scan everything`,
+      message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned (${describeMissing(walk)}); fetch them (for example git fetch --refetch, or in CI a checkout without filter: blob:none) to scan everything`,
+      incomplete: true,
     });
   }
   const name = displayName(repo.root, options.displayRoot);
@@ -177,6 +178,12 @@ function aborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+}
+
+/** The first few missing blobs, by the path that introduced each. */
+function describeMissing(walk: Walk): string {
+  const named = walk.unreadable.slice(0, 3).map((oid) => `${walk.introductions.get(oid)?.[0]?.path ?? "?"} (${oid.slice(0, 12)})`);
+  return `${named.join(", ")}${walk.unreadable.length > 3 ? ", …" : ""}`;
 }
 
 function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {

@@ -45,7 +45,8 @@ export class LfsContent {
         session.warn({
           code: "lfs-not-scanned",
           file: path,
-          message: `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) is not in git or in the local LFS store, so it was not scanned. Run git lfs fetch (or scan the checked-out file) to check it`,
+          message: `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) is not in git or in the local LFS store, so it was not scanned. Run git lfs fetch (in CI: lfs: true on actions/checkout) to check it`,
+          incomplete: true,
         });
       }
     }

@@ -66,7 +66,7 @@ export async function scanStaged(session: ScanSession, options: StagedOptions): 
   if (missing.length > 0) {
     const message = `${missing.length} staged blob(s) could not be read from the object store: ${missing.map((entry) => entry.file.path).join(", ")}`;
     if (missing.length === files.length) throw new ScanError(`${message}. Nothing was scanned.`);
-    session.warn({ code: "staged-missing", message });
+    session.warn({ code: "staged-missing", message, incomplete: true });
   }
   await session.settle();
   if (!options.failOnExisting) await markAlreadyCommitted(results, root, options.env, session);
