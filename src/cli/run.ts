@@ -98,12 +98,13 @@ function scrubbing(stream: CliStream): CliStream {
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     io.stderr.write(`${messages.badOption((error as Error).message.replace(/\. To specify.*$/s, ""))}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const positionals = literalAfterTerminator(parsed.tokens);
   const [command, ...paths] = positionals;
   if (values.version) {
     io.stdout.write(`${readVersion()}\n`);
@@ -186,6 +187,23 @@ function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
 
 function writeWarnings(result: ScanResult, io: CliIO): void {
   for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
+}
+
+/**
+ * The positionals, with everything after `--` taken as a path (POSIX utility syntax guideline
+ * 10, https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/V1_chap12.html): hook managers
+ * pass file names there, and a committed file named `--fail-on=none` or `-h` is a file, never
+ * an option (parseArgs already stops reading options at `--`). A `-` there is the file named
+ * `-`, not standard input: it becomes `./-`.
+ */
+function literalAfterTerminator(tokens: ReadonlyArray<{ kind: string; value?: unknown }>): string[] {
+  const positionals: string[] = [];
+  let literal = false;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") literal = true;
+    else if (token.kind === "positional") positionals.push(literal && token.value === "-" ? "./-" : String(token.value));
+  }
+  return positionals;
 }
 
 function isFailOn(value: string): value is Severity | "none" {
