@@ -81,6 +81,40 @@ describe("lumenguard ci", () => {
     expect(gitlab.stderr).toContain("GIT_DEPTH: 0");
   });
 
+  it("a shallow clone holding base and head but not the commits between (fetch-depth: 2 of the merge commit) is exit 3 saying what to fetch", async () => {
+    const key = makeKey();
+    const up = createRepo({ committed: { "README.md": "base\n" } });
+    git(up, ["checkout", "-q", "-b", "pr"]);
+    commitFile(up, "a.py", `k = "${key}"\n`);
+    git(up, ["rm", "-q", "a.py"]);
+    git(up, ["commit", "-q", "-m", "remove again"]);
+    const head = commitFile(up, "m.txt", "more\n");
+    git(up, ["checkout", "-q", "main"]);
+    const base = commitFile(up, "b.txt", "b\n");
+    git(up, ["checkout", "-q", "--detach"]);
+    git(up, ["merge", "-q", "--no-ff", "-m", "Merge pr", "pr"]);
+    git(up, ["update-ref", "refs/pull/1/merge", "HEAD"]);
+    git(up, ["checkout", "-q", "main"]);
+    const clone = createRepo();
+    git(clone, ["remote", "add", "origin", `file://${up}`]);
+    git(clone, ["fetch", "-q", "--depth=2", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
+    git(clone, ["checkout", "-q", "refs/remotes/pull/1/merge"]);
+    const event = join(createDir(), "event.json");
+    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base }, head: { sha: head } } }));
+    const shallow = await runCli(["ci", "--format", "json"], { cwd: clone, env: { ...NO_CI, GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event } });
+    expect(shallow.code).toBe(3);
+    expect(JSON.parse(shallow.stdout).warnings).toEqual([expect.objectContaining({ code: "shallow-clone", incomplete: true })]);
+    expect(shallow.stderr).toContain(`history stops at ${head.slice(0, 12)}`);
+    expect(shallow.stderr).toContain("fetch-depth: 0");
+    expect(shallow.stderr).toContain("git fetch --unshallow");
+    // Deep enough to hold the whole range: complete, and the key in it is found.
+    git(clone, ["fetch", "-q", "--deepen=3", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
+    const deep = await ci(clone, { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event });
+    expect(deep.code).toBe(1);
+    expect(deep.report.warnings).toEqual([]);
+    expect(deep.report.findings.map((f: { file: string }) => f.file)).toEqual(["a.py"]);
+  });
+
   it("outside a known CI: the working tree, with a warning naming --range; --range scans those commits", async () => {
     const { repo, base, head } = prRepo();
     const plain = await ci(repo, {});

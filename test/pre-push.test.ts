@@ -208,6 +208,24 @@ describe("pre-push: tracking refs count only where git's report agrees with them
     void feature;
   });
 
+  it("a push from a shallow clone whose outgoing commits reach where its history stops is exit 3, not a pass", async () => {
+    const origin = createRepo({ committed: { "a.js": "x\n" } });
+    commitFile(origin, "k.js", `k = "${makeKey()}"\n`);
+    commitFile(origin, "k.js", "gone\n");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--depth", "1", `file://${origin}`, clone]);
+    const head = commitFile(clone, "b.js", "clean\n");
+    // To a fresh mirror everything is outgoing, and the commits before the boundary are not here.
+    const outcome = await runCli(["scan", "--pre-push", "mirror", "url"], { cwd: clone, stdin: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
+    expect(outcome.code).toBe(3);
+    expect(outcome.stderr).toContain("this clone is shallow");
+    expect(outcome.stderr).toContain("git fetch --unshallow");
+    // To origin, whose old tip git reports and the clone has: the one new commit, complete.
+    const old = git(clone, ["rev-parse", "HEAD~1"]).trim();
+    const small = await runCli(["scan", "--pre-push", "origin", "url"], { cwd: clone, stdin: `refs/heads/main ${head} refs/heads/main ${old}\n` });
+    expect(small.code, small.stderr).toBe(0);
+  });
+
   it("the common case stays small: up-to-date tracking refs make a push, and a new branch's push, scan only the new commits", async () => {
     const repo = createRepo({ committed: { "a.js": "x\n" } });
     bareRemote(repo, "origin");

@@ -60,7 +60,6 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   const env = { ...options.env, GIT_NO_LAZY_FETCH: "1" };
   const repo = inspectRepository(options.cwd, env);
   const revisions = options.revisions ?? ALL_REFS;
-  warnIfShallow(session, repo);
   const missing = repo.partial && !isEmpty(revisions) ? missingObjects(revisions, options.cwd, env) : new Set<string>();
   const lfs = new LfsContent(repo.commonDir);
   const walk = await walkAndScan(revisions, repo, env, session, missing, lfs, options);
@@ -75,6 +74,7 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
       incomplete: true,
     });
   }
+  warnIfShallow(session, repo, walk);
   const name = displayName(repo.root, options.displayRoot);
   attribute(walk, repo.root, session, name);
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
@@ -186,13 +186,21 @@ function describeMissing(walk: Walk): string {
   return `${named.join(", ")}${walk.unreadable.length > 3 ? ", …" : ""}`;
 }
 
-function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {
+/**
+ * A shallow clone: when the walk reached a commit where the clone's history stops, the commits
+ * before it were not scanned — a gate exits 3 on that (`incomplete`), a plain scan warns. A walk
+ * that stayed inside the clone's history (a range whose commits are all here) is complete.
+ */
+function warnIfShallow(session: ScanSession, repo: RepositoryFacts, walk: Walk): void {
   if (repo.shallowBoundary.length === 0) return;
-  const first = repo.shallowBoundary[0]?.slice(0, 12);
-  const more = repo.shallowBoundary.length > 1 ? ` and ${repo.shallowBoundary.length - 1} other commit(s)` : "";
+  const boundary = new Set(repo.shallowBoundary);
+  const reached = walk.commits.filter((commit) => boundary.has(commit.sha)).map((commit) => commit.sha.slice(0, 12));
+  if (reached.length === 0) return;
+  const more = reached.length > 1 ? ` and ${reached.length - 1} other commit(s)` : "";
   session.warn({
     code: "shallow-clone",
-    message: `this clone is shallow: history stops at ${first}${more}, and older commits were not scanned. Run git fetch --unshallow (in CI: fetch-depth: 0) to scan all of it`,
+    message: `this clone is shallow: history stops at ${reached[0]}${more}, which the scanned commits reach, so the commits before it were not scanned. Fetch them: git fetch --unshallow (in CI: fetch-depth: 0 on actions/checkout, GIT_DEPTH: 0 on GitLab)`,
+    incomplete: true,
   });
 }
 
