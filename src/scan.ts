@@ -4,6 +4,7 @@ import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-c
 import type { Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
+import { objectsBesideCommits, objectsOfAllRefs } from "./git/pushed-objects.js";
 import { checkRevision } from "./git/revisions.js";
 import { runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
@@ -191,7 +192,9 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "history": {
       const current = session("history");
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
-      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress });
+      // Every ref: also its name, and annotated tags (every tag of a chain) and refs to blobs and trees; not when paths narrow the scan.
+      const refs = revisions.allRefs && revisions.paths.length === 0 ? objectsOfAllRefs(cwd, env) : undefined;
+      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, objects: refs?.objects, refNames: refs?.refNames });
       return current.finish();
     }
     case "pre-push": {
@@ -252,7 +255,9 @@ async function runCi(
   let history: ScanRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
-    await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress });
+    // What the run is about besides its commits: a tag pushed (its chain), every ref on a full scan, the ref names.
+    const refs = ci.revisions.allRefs ? objectsOfAllRefs(cwd, env) : { objects: objectsBesideCommits(ci.revisions.tips.map((sha) => ({ sha, ref: ci.refNames[0] ?? sha })), cwd, env), refNames: ci.refNames };
+    await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress, objects: refs.objects, refNames: refs.refNames });
     history = await current.finish();
   }
   return mergeCiRuns(tree, history, ci.warnings, changes);

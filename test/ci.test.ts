@@ -323,6 +323,53 @@ describe("lumenguard ci: a pull request cannot switch the gate off", () => {
     expect(report.findings).toEqual([]);
   });
 
+  it("a GitHub pull request whose payload cannot be read is still a review: origin/$GITHUB_BASE_REF..HEAD with the base's settings, else exit 3", async () => {
+    const { repo, key } = pullRequest({}, () => ({ "lumenguard.config.json": '{ "failOn": "none" }' }));
+    git(repo, ["update-ref", "refs/remotes/origin/main", "main"]);
+    // A container step that does not mount the runner's event file.
+    const unreadable = { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: "/github/workflow/event.json", GITHUB_HEAD_REF: "pr" };
+    const { code, report, stdout } = await ci(repo, { ...unreadable, GITHUB_BASE_REF: "main" });
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => [f.ruleId, f.file])).toEqual([
+      ["scan-settings-changed", "lumenguard.config.json"],
+      ["lumenfall-key", "src/leak.ts"],
+    ]);
+    expect(report.stats.commits).toBe(1);
+    expect(stdout).not.toContain(key);
+    for (const name of ["pull_request_target", "merge_group"]) expect((await ci(repo, { ...unreadable, GITHUB_EVENT_NAME: name, GITHUB_BASE_REF: "main" })).code, name).toBe(1);
+    // Nothing names the base: exit 3, never a plain run.
+    const unnamed = await ci(repo, unreadable);
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("cannot be read and GITHUB_BASE_REF is not set");
+    // The base branch was not fetched: exit 3 with the fetch.
+    const unfetched = await ci(repo, { ...unreadable, GITHUB_BASE_REF: "release" });
+    expect(unfetched.code).toBe(3);
+    expect(unfetched.stderr).toContain("git fetch origin release");
+    // What is checked out is the base itself (pull_request_target without a checkout of the change).
+    git(repo, ["checkout", "-q", "main"]);
+    const notHere = await ci(repo, { ...unreadable, GITHUB_EVENT_NAME: "pull_request_target", GITHUB_BASE_REF: "main" });
+    expect(notHere.code).toBe(3);
+    expect(notHere.stderr).toContain("is the base itself");
+  });
+
+  it("GitLab pipelines for external pull requests and merge request events are reviews with the base's settings", async () => {
+    const { repo, base, head, key } = pullRequest({}, () => ({ "lumenguard.config.json": '{ "failOn": "none" }' }));
+    const gitlab = { GITLAB_CI: "true", CI_COMMIT_SHA: head, CI_COMMIT_BEFORE_SHA: "0".repeat(40), CI_DEFAULT_BRANCH: "main", CI_COMMIT_BRANCH: "pr" };
+    const external = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "external_pull_request_event", CI_EXTERNAL_PULL_REQUEST_TARGET_BRANCH_SHA: base, CI_EXTERNAL_PULL_REQUEST_SOURCE_BRANCH_SHA: head });
+    expect(external.code).toBe(1);
+    expect(external.report.findings.map((f: CiFinding) => f.ruleId)).toEqual(["scan-settings-changed", "lumenfall-key"]);
+    expect(external.stdout).not.toContain(key);
+    // A merge request event whose pipeline gives only the target branch's name.
+    git(repo, ["update-ref", "refs/remotes/origin/main", "main"]);
+    const named = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main" });
+    expect(named.code).toBe(1);
+    expect(named.report.findings.map((f: CiFinding) => f.ruleId)).toEqual(["scan-settings-changed", "lumenfall-key"]);
+    // A merge request event that names no target at all: exit 3.
+    const unnamed = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "merge_request_event" });
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("the change under review cannot be told");
+  });
+
   it("the reviewer sees the change in the text report, and it never fails the build alone", async () => {
     const { repo } = pullRequest({}, () => ({}));
     // A pull request that only edits the config: no key, so nothing fails.

@@ -1,5 +1,5 @@
 import { printable } from "../reporters/printable.js";
-import { COMMIT_MESSAGE_PATH } from "../sources/history.js";
+import { COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, REF_NAME_PATH } from "../sources/history.js";
 import type { Finding } from "../types.js";
 import { MIN_PREFIX } from "./push-options.js";
 
@@ -50,6 +50,8 @@ export function rejectionMessage(input: RejectionInput): string {
     "  - in an earlier commit: git rebase -i <commit>^, mark the commit \"edit\", remove the key,",
     "    git add the file, git commit --amend, git rebase --continue",
     "  - in a commit message: git commit --amend (the last commit), or git rebase -i and \"reword\"",
+    "  - in an author or committer: git commit --amend --reset-author --no-edit (or git rebase -i with \"exec git commit --amend --reset-author --no-edit\")",
+    "  - in a branch or tag name, or an annotated tag: rename the branch (git branch -m), or delete and recreate the tag",
   );
   const keyed = groups.filter((group) => group.findings[0]!.secret);
   if (input.allowBypass && keyed.length > 0) {
@@ -87,7 +89,14 @@ function describeKey(finding: Finding): string {
 }
 
 function place(finding: Finding): string {
-  const where = finding.file === COMMIT_MESSAGE_PATH ? "the commit message" : `${safe(finding.file)}:${finding.line}:${finding.column}`;
+  const where =
+    finding.file === COMMIT_MESSAGE_PATH
+      ? "the commit message"
+      : finding.file === COMMIT_HEADER_PATH
+        ? `the commit's author, committer or another header (line ${finding.line})`
+        : finding.file === REF_NAME_PATH
+          ? "the name of a ref being pushed"
+          : `${safe(finding.file)}:${finding.line}:${finding.column}`;
   const commit = finding.commit ? ` in commit ${finding.commit.sha.slice(0, 12)} (${safe(finding.commit.author)}, ${finding.commit.date.slice(0, 10)})` : "";
   return `${where}${commit}`;
 }

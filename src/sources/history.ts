@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { ScanError, UsageError } from "../errors.js";
-import { commitMessageOnly, withLfsPointerCheck } from "../git/object-content.js";
+import { splitObject, withLfsPointerCheck } from "../git/object-content.js";
 import { BlobStream } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
 import type { TipObject } from "../git/pushed-objects.js";
@@ -9,7 +9,7 @@ import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import { attribute, COMMIT_MESSAGE_PATH, displayName, type Walk } from "./history-attribution.js";
+import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Walk } from "./history-attribution.js";
 import { LfsContent } from "./lfs-content.js";
 
 /**
@@ -39,8 +39,10 @@ export interface HistoryOptions {
    * always read from the repository root; this only changes how they are named.
    */
   displayRoot?: string | undefined;
-  /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
+  /** Objects of pushed refs that no commit walk visits: tag objects (chains peeled), blobs and trees a ref points at. */
   objects?: readonly TipObject[] | undefined;
+  /** Ref names to scan as text (the refs a push updates, or every ref): a branch can be named with a key. */
+  refNames?: readonly string[] | undefined;
 }
 
 export interface HistoryProgress {
@@ -84,7 +86,8 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
   const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [] };
-  const messages = new Set<string>();
+  // Commit and tag objects: id → the pseudo-file of their headers (the message is the object's own).
+  const headed = new Map<string, string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
   const objectFile = (oid: string): SourceFile => {
     const path = walk.introductions.get(oid)?.[0]?.path ?? oid;
@@ -100,9 +103,11 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
   };
   const sink = {
     begin: (oid: string, size: number) => {
-      if (messages.has(oid)) {
-        const file = session.openAside(objectFile(oid), done(oid));
-        return commitMessageOnly((chunk, final) => file.push(chunk, final));
+      const headerId = headed.get(oid);
+      if (headerId !== undefined) {
+        const message = session.openAside(objectFile(oid), done(oid));
+        const headers = session.openAside(objectFile(headerId), done(headerId));
+        return splitObject((chunk, final) => headers.push(chunk, final), (chunk, final) => message.push(chunk, final));
       }
       walk.scanned++;
       const file = session.openAside(objectFile(oid), done(oid));
@@ -126,9 +131,11 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       {
         commit: (commit) => {
           walk.commits.push(commit);
-          // The message is read through the same readers, as the pseudo-file of its commit.
-          messages.add(commit.sha);
+          // The object is read through the same readers: its message and its headers (author,
+          // committer, mergetag…) as two pseudo-files of its commit.
+          headed.set(commit.sha, headerIdOf(commit.sha));
           walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
+          walk.introductions.set(headerIdOf(commit.sha), [{ commit: walk.commits.length - 1, path: COMMIT_HEADER_PATH }]);
           request(commit.sha);
         },
         blob: (oid, path) => {
@@ -155,8 +162,16 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       continue;
     }
     walk.introductions.set(object.oid, [{ commit: -1, path: object.path }]);
-    if (object.message) messages.add(object.oid);
+    if (object.message) {
+      headed.set(object.oid, headerIdOf(object.oid));
+      walk.introductions.set(headerIdOf(object.oid), [{ commit: -1, path: object.headerPath ?? object.path }]);
+    }
     request(object.oid);
+  }
+  for (const name of new Set(options.refNames ?? [])) {
+    const id = `ref:${name}`;
+    walk.introductions.set(id, [{ commit: -1, path: REF_NAME_PATH }]);
+    session.openAside(objectFile(id), done(id)).push(Buffer.from(name), true);
   }
   if (options.signal) {
     const stop = () => readers.forEach((reader) => reader.kill());
@@ -178,6 +193,11 @@ function aborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+}
+
+/** The key under which a commit's or tag's headers are attributed (the object id keys its message). */
+function headerIdOf(oid: string): string {
+  return `${oid}:headers`;
 }
 
 /** The first few missing blobs, by the path that introduced each. */
@@ -226,4 +246,4 @@ function throttle(fn: () => void): () => void {
   };
 }
 
-export { COMMIT_MESSAGE_PATH, isMessagePath } from "./history-attribution.js";
+export { COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, isMessagePath, REF_NAME_PATH } from "./history-attribution.js";

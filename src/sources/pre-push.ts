@@ -118,19 +118,23 @@ export async function scanPrePush(session: ScanSession, options: PrePushOptions)
   const refs = parsePushedRefs(options.refs);
   let revisions: Revisions;
   let objects: TipObject[] = [];
+  let refNames: string[] = [];
   if (refs.length > 0) {
     const tracking = options.remote === undefined ? null : readRemoteTracking(options.remote, cwd, env);
     const remote = { known, tracking, tracked: () => (tracking === null ? [] : existingCommits(tracking.refs.values(), cwd, env)) };
     const pushed = pushedRevisions(refs, remote);
     revisions = pushed.revisions;
     warnIfTrackingIgnored(session, pushed.verdict);
-    objects = objectsBesideCommits(refs.filter((ref) => !ZERO.test(ref.localSha)).map((ref) => ({ sha: ref.localSha, ref: ref.localRef })), cwd, env);
+    const sent = refs.filter((ref) => !ZERO.test(ref.localSha));
+    objects = objectsBesideCommits(sent.map((ref) => ({ sha: ref.localSha, ref: ref.localRef })), cwd, env);
+    // The remote gets the names too: a branch or tag named with a key publishes it.
+    refNames = sent.flatMap((ref) => [ref.localRef, ref.remoteRef]);
   }
   else if (env["PRE_COMMIT"] === "1" || env["PRE_COMMIT_TO_REF"] || env["PRE_COMMIT_REMOTE_NAME"]) revisions = preCommitFrameworkRevisions(session, env, { cwd, env, known });
   else if (options.refs.trim() !== "") throw new ScanError(`the pre-push hook's standard input is not git's "<local ref> <sha> <remote ref> <sha>" lines, so what is being pushed cannot be told; nothing was checked`);
   // Nothing on stdin outside the framework: nothing to push (up to date), an empty scope by nature.
   else revisions = { tips: [] };
-  await scanHistory(session, { cwd, env, revisions, objects, onProgress: options.onProgress });
+  await scanHistory(session, { cwd, env, revisions, objects, refNames, onProgress: options.onProgress });
 }
 
 function warnIfTrackingIgnored(session: ScanSession, verdict: TrackingVerdict): void {
