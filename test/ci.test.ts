@@ -385,3 +385,64 @@ describe("lumenguard ci: a pull request cannot switch the gate off", () => {
     expect(outcome.stdout).toContain(`the scan used the version of ${base.slice(0, 12)}`);
   });
 });
+
+describe("lumenguard ci: content it must judge but cannot read fails closed", () => {
+  /** The pull request branch of `origin`, cloned as actions/checkout does with `filter: blob:none` and `lfs: false`. */
+  function partialClone(origin: string): string {
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    const clone = join(createDir(), "ci");
+    git(origin, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone], { GIT_LFS_SKIP_SMUDGE: "1" });
+    git(clone, ["checkout", "-q", "pr"], { GIT_LFS_SKIP_SMUDGE: "1" });
+    git(clone, ["branch", "-q", "-f", "main", "origin/main"]);
+    return clone;
+  }
+
+  it("a partial clone missing a blob of the range, and a Git LFS file whose content was not fetched: the report, then exit 3", async () => {
+    const { createHash } = await import("node:crypto");
+    const origin = createRepo({ committed: { README: "base\n" } });
+    git(origin, ["checkout", "-q", "-b", "pr"]);
+    commitFile(origin, "a.py", `k = "${makeKey()}"\n`);
+    git(origin, ["rm", "-q", "a.py"]);
+    git(origin, ["commit", "-q", "-m", "remove again"]);
+    const content = `k = "${makeKey()}"\n`;
+    const oid = createHash("sha256").update(content).digest("hex");
+    writeFileSync(join(origin, ".gitattributes"), "keys.py filter=lfs diff=lfs merge=lfs -text\n");
+    commitFile(origin, "keys.py", `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${content.length}\n`);
+    const clone = partialClone(origin);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const head = git(clone, ["rev-parse", "HEAD"]).trim();
+    const outcome = await runCli(["ci", "--format", "json"], { cwd: clone, env: { ...NO_CI, ...github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }) } });
+    expect(outcome.code).toBe(3);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings.map((w: { code: string; incomplete?: boolean }) => [w.code, w.incomplete])).toEqual(expect.arrayContaining([
+      ["objects-missing", true],
+      ["lfs-not-scanned", true],
+    ]));
+    expect(outcome.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+  });
+
+  it("a pull request that changes the config, in a partial clone lacking the base's version of it: exit 3 naming the file and the fetch, never the defaults", async () => {
+    const origin = createRepo({ committed: { "README.md": "# app\n", "lumenguard.config.json": '{ "failOn": "low" }\n' } });
+    git(origin, ["checkout", "-q", "-b", "pr"]);
+    writeFileSync(join(origin, "src.ts"), `k = "${makeKey()}"\n`);
+    writeFileSync(join(origin, "lumenguard.config.json"), '{ "failOn": "none" }\n');
+    git(origin, ["add", "-A"]);
+    git(origin, ["commit", "-q", "-m", "pr"]);
+    const clone = partialClone(origin);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const event = github("pull_request", { pull_request: { base: { sha: base }, head: { sha: git(clone, ["rev-parse", "HEAD"]).trim() } } });
+    const blob = git(clone, ["rev-parse", `${base}:lumenguard.config.json`]).trim();
+    const unread = await runCli(["ci"], { cwd: clone, env: { ...NO_CI, ...event } });
+    expect(unread.code).toBe(3);
+    expect(unread.stderr).toContain(`lumenguard.config.json at ${base.slice(0, 12)} (blob ${blob.slice(0, 12)}) is not in this clone`);
+    // The fetch the message names works, and then the base's settings judge the change.
+    git(clone, ["cat-file", "blob", blob]);
+    const { code, report } = await ci(clone, event);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => [f.ruleId, f.file])).toEqual([
+      ["scan-settings-changed", "lumenguard.config.json"],
+      ["lumenfall-key", "src.ts"],
+    ]);
+  });
+});

@@ -341,6 +341,30 @@ describe("scan --staged judges what the commit adds", () => {
   });
 });
 
+describe("scan --staged: Git LFS pointers on disk", () => {
+  it("a pointer staged exactly as it is on disk (a clone that skipped smudging, git mv) is judged by the content it stands for", async () => {
+    const { createHash } = await import("node:crypto");
+    const key = makeKey();
+    const content = `k=${key}\n`;
+    const oid = createHash("sha256").update(content).digest("hex");
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`;
+    const repo = createRepo({ committed: { ".gitattributes": "*.bin filter=lfs diff=lfs merge=lfs -text\n", "creds.bin": pointer } });
+    git(repo, ["mv", "creds.bin", "creds2.bin"]);
+    // The store lacks the content (GIT_LFS_SKIP_SMUDGE=1 clone): named, and the commit is stopped.
+    const absent = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(absent.code).toBe(3);
+    expect(JSON.parse(absent.stdout).warnings).toEqual([expect.objectContaining({ code: "lfs-not-scanned", file: "creds2.bin", incomplete: true })]);
+    // The store has it: the key is found in the renamed file.
+    const store = join(repo, ".git/lfs/objects", oid.slice(0, 2), oid.slice(2, 4));
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, oid), content);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: { file: string; line: number; column: number }) => [f.file, f.line, f.column])).toEqual([["creds2.bin", 1, 3]]);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
 describe("scan PATH --staged: the path names the repository and narrows the scan", () => {
   it("scans the index of the repository that holds the path, only under it, paths relative to it", async () => {
     const key = makeKey();

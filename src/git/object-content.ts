@@ -55,6 +55,9 @@ export interface LfsPointer {
 /** The spec caps a pointer file at 1024 bytes: anything larger is content. */
 export const LFS_POINTER_MAX_BYTES = 1024;
 
+/** How every pointer starts (its first line names the spec; `hawser` is the spec's old name). */
+export const LFS_POINTER_STARTS: readonly string[] = ["version https://git-lfs.github.com/spec/v1", "version https://hawser.github.com/spec/v1"];
+
 const POINTER = /^version https:\/\/(?:git-lfs\.github\.com\/spec\/v1|hawser\.github\.com\/spec\/v1)\n(?:[a-z0-9.-]+ [^\n]*\n)*?oid sha256:([0-9a-f]{64})\n(?:[a-z0-9.-]+ [^\n]*\n)*?size (\d+)\n/;
 
 /** The pointer a small blob is, or null when it is ordinary content. */

@@ -18,6 +18,11 @@ export function scanArchive(file: SourceFile, archive: RandomAccess, hooks: Sink
   scanZip(file, archive, hooks, (inner) => openPlain(inner, hooks));
 }
 
+/** Bytes scanned as the text they are, whatever the file's name says (a Git LFS pointer standing in for an archive). */
+export function scanAsPlain(file: SourceFile, bytes: Uint8Array, hooks: SinkHooks): void {
+  openPlain(file, hooks).push(bytes, true);
+}
+
 /** Whether a file is an archive read from its directory (a source that can read at any offset uses scanArchive). */
 export function isArchive(path: string): boolean {
   return containerOf(path) === "zip";

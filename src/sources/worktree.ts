@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { EnginePlan } from "../engine/plan.js";
 import type { Scope } from "../engine/rule.js";
 import { grepFiles } from "../git/grep-files.js";
+import { LFS_POINTER_STARTS } from "../git/object-content.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { ScanError } from "../errors.js";
 import { gitListFiles, listIgnoredEnvFiles } from "../git/list-files.js";
@@ -246,7 +247,8 @@ function literalSearch(dir: string, files: readonly string[], excluded: Readonly
   const search = (literals: string[]) => (literals.length === 0 ? Promise.resolve(new Set<string>()) : grepFiles({ cwd: dir, env: options.env, literals, noIndex, exclude, excludeGlobs }));
   // Byte strings with a NUL (the UTF-16 form of a key) need git grep -P: searched on their own, at the same time.
   const binary = (literal: string) => literal.includes("\0");
-  const literals = searchLiterals(prefilter);
+  // A Git LFS pointer holds no literal, but stands for content that may: it is always read.
+  const literals = [...searchLiterals(prefilter), ...LFS_POINTER_STARTS];
   return Promise.all([search(literals.filter((literal) => !binary(literal))), search(literals.filter(binary))]).then(([text, utf16]) =>
     // null: git grep could not answer; every file is read.
     text === null || utf16 === null ? null : new Set([...text, ...utf16]),
