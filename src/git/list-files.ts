@@ -16,6 +16,11 @@ export interface GitFileList {
    * noticing. Untracked files have none.
    */
   sizes: Map<string, number>;
+  /**
+   * The names that are not valid UTF-8: listed in their lossless escaped form (`config\xff.py`,
+   * path-bytes.ts), and here with their bytes (relative to the folder), to open them by.
+   */
+  raw: Map<string, Buffer>;
   warnings: string[];
 }
 
@@ -24,7 +29,10 @@ export function gitListFiles(dir: string, env: NodeJS.ProcessEnv): GitFileList |
   try {
     // -t tags each path: "H" (and other letters) tracked, "?" untracked.
     const result = runGit(["ls-files", "-z", "-t", "--debug", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
-    if (result.status === 0) return { ...parseTaggedListing(splitNul(result.stdout)), warnings: gitWarnings(result.stderr) };
+    if (result.status === 0) {
+      const rawEntries = new Map<string, Buffer>();
+      return { ...parseTaggedListing(splitNul(result.stdout, rawEntries), rawEntries), warnings: gitWarnings(result.stderr) };
+    }
     return { failed: /not a git repository/i.test(result.stderr) ? "not-a-repository" : result.stderr };
   } catch (error) {
     if (!(error instanceof GitMissingError)) throw error;
@@ -49,12 +57,14 @@ function gitWarnings(stderr: string): string[] {
  * `-t --debug -z` output: `<tag> <path>\0`, and after each index entry five lines of its cached
  * stat data ending in `size: <n>\tflags: <x>\n`, which run straight into the next entry.
  */
-function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
+function parseTaggedListing(entries: string[], rawEntries: ReadonlyMap<string, Buffer>): Omit<GitFileList, "warnings"> {
   const files: string[] = [];
   const untracked = new Set<string>();
   const sizes = new Map<string, number>();
+  const raw = new Map<string, Buffer>();
   let previous = "";
-  for (let entry of entries) {
+  for (const listed of entries) {
+    let entry = listed;
     if (entry.startsWith("  ctime:")) {
       let end = -1;
       for (let line = 0; line < 5; line++) end = entry.indexOf("\n", end + 1);
@@ -68,15 +78,20 @@ function parseTaggedListing(entries: string[]): Omit<GitFileList, "warnings"> {
     if (path === previous) continue;
     previous = path;
     files.push(path);
+    // What comes before the name (stat data, the tag) is ASCII: as many bytes as characters.
+    const rawEntry = rawEntries.get(listed);
+    if (rawEntry !== undefined) raw.set(path, rawEntry.subarray(listed.length - path.length));
     if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
   }
-  return { files, untracked, sizes };
+  return { files, untracked, sizes, raw };
 }
 
 /** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */
 export interface IgnoredEnvFiles {
   untracked: string[];
   tracked: string[];
+  /** Names that are not valid UTF-8 (escaped in the lists) → their bytes, as in {@link GitFileList}. */
+  raw: Map<string, Buffer>;
 }
 
 /**
@@ -93,7 +108,7 @@ export interface IgnoredEnvFiles {
  * inside an ignored folder are therefore not read (README, limits).
  */
 export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promise<IgnoredEnvFiles> {
-  const none: IgnoredEnvFiles = { untracked: [], tracked: [] };
+  const none: IgnoredEnvFiles = { untracked: [], tracked: [], raw: new Map() };
   return new Promise((resolvePromise) => {
     const args = ["ls-files", "-z", "-t", "--cached", "--others", "--directory", "--no-empty-directory", "--ignored", "--exclude-standard", "--", ":(glob)**/.[eE][nN][vV]", ":(glob)**/.[eE][nN][vV].*"];
     let child;
@@ -108,9 +123,12 @@ export function listIgnoredEnvFiles(dir: string, env: NodeJS.ProcessEnv): Promis
     child.on("error", () => resolvePromise(none));
     child.on("close", (code) => {
       if (code !== 0) return resolvePromise(none);
-      const found: IgnoredEnvFiles = { untracked: [], tracked: [] };
-      for (const entry of splitNul(Buffer.concat(chunks))) {
+      const found: IgnoredEnvFiles = { untracked: [], tracked: [], raw: new Map() };
+      const rawEntries = new Map<string, Buffer>();
+      for (const entry of splitNul(Buffer.concat(chunks), rawEntries)) {
         const path = entry.slice(2);
+        const rawEntry = rawEntries.get(entry);
+        if (rawEntry !== undefined) found.raw.set(path, rawEntry.subarray(2));
         // Nested repositories and ignored folders come back as folders ("sub/"): not env files.
         if (path.endsWith("/")) continue;
         (entry.startsWith("?") ? found.untracked : found.tracked).push(path);

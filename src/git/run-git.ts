@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
 import { shellQuote } from "../files.js";
+import { nameOfBytes } from "./path-bytes.js";
 
 /**
  * Runs git synchronously. The pre-commit path spawns git once or twice, so a child process
@@ -122,14 +123,27 @@ export class GitMissingError extends ScanError {
   }
 }
 
-/** Splits NUL-terminated git output (`-z`) into paths, byte-exact (names may hold newlines). */
-export function splitNul(output: Buffer): string[] {
+/**
+ * Splits NUL-terminated git output (`-z`) into paths, byte-exact (names may hold newlines). A
+ * name that is not valid UTF-8 comes back in its lossless escaped form (path-bytes.ts), and —
+ * when `raw` is given — with its bytes recorded there under that text, to open it by.
+ */
+export function splitNul(output: Buffer, raw?: Map<string, Buffer>): string[] {
   const paths: string[] = [];
+  const add = (start: number, end: number) => {
+    const text = output.toString("utf8", start, end);
+    // Only a name that decoded to U+FFFD can be invalid: the others cost nothing more.
+    if (!text.includes("\uFFFD")) return void paths.push(text);
+    const bytes = output.subarray(start, end);
+    const name = nameOfBytes(bytes);
+    if (raw !== undefined && name !== text) raw.set(name, Buffer.from(bytes));
+    paths.push(name);
+  };
   let start = 0;
   for (let end = output.indexOf(0, start); end !== -1; end = output.indexOf(0, start)) {
-    if (end > start) paths.push(output.toString("utf8", start, end));
+    if (end > start) add(start, end);
     start = end + 1;
   }
-  if (start < output.length) paths.push(output.toString("utf8", start));
+  if (start < output.length) add(start, output.length);
   return paths;
 }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { ScanError } from "../errors.js";
+import { nameOfBytes } from "./path-bytes.js";
 import { revisionArgs, type Revisions } from "./revisions.js";
 import { gitArgs, gitEnv, GitMissingError } from "./run-git.js";
 
@@ -83,7 +84,9 @@ class NulTokenizer {
     const data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     let start = 0;
     for (let end = data.indexOf(0, start); end !== -1; end = data.indexOf(0, start)) {
-      yield data.toString("utf8", start, end);
+      const text = data.toString("utf8", start, end);
+      // A path that is not valid UTF-8 is named in its lossless escaped form, never U+FFFD.
+      yield text.includes("\uFFFD") ? nameOfBytes(data.subarray(start, end)) : text;
       start = end + 1;
     }
     this.rest = Buffer.from(data.subarray(start));

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { isDirectory } from "../files.js";
+import { nameOfBytes } from "../git/path-bytes.js";
 
 /**
  * Where client code is: build output that browsers download — found from
@@ -102,27 +103,35 @@ function withoutNested(dirs: ClientDir[]): ClientDir[] {
 /**
  * Every regular file under a client folder — git's ignore rules do not apply to shipped code —
  * except node_modules and server-only output. Symlinks are not followed.
+ * @param raw where the files whose names are not valid UTF-8 are recorded: their listed text (the
+ *   lossless escaped form of path-bytes.ts) → their absolute path as bytes, to open them by.
+ * @returns absolute paths.
  */
-export function listClientFiles(dir: string, root: string): string[] {
+export function listClientFiles(dir: string, root: string, raw?: Map<string, Buffer>): string[] {
   const files: string[] = [];
-  const visit = (current: string) => {
+  // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
+  const visit = (current: string, rawDir: Buffer | null) => {
     let entries;
     try {
-      entries = readdirSync(current, { withFileTypes: true });
+      entries = readdirSync(rawDir ?? current, { withFileTypes: true, encoding: "buffer" });
     } catch {
       return;
     }
     for (const entry of entries) {
-      const path = join(current, entry.name);
+      const name = nameOfBytes(entry.name);
+      const path = join(current, name);
+      const odd = rawDir !== null || name !== entry.name.toString("utf8");
+      const rawPath = odd ? Buffer.concat([rawDir ?? Buffer.from(current), Buffer.from(sep), entry.name]) : null;
       if (entry.isDirectory()) {
-        if (entry.name === "node_modules" || entry.name === ".git" || isServerOnly(relative(root, path))) continue;
-        visit(path);
+        if (name === "node_modules" || name === ".git" || isServerOnly(relative(root, path))) continue;
+        visit(path, rawPath);
       } else if (entry.isFile()) {
         files.push(path);
+        if (rawPath !== null) raw?.set(path, rawPath);
       }
     }
   };
-  visit(dir);
+  visit(dir, null);
   return files;
 }
 

@@ -18,7 +18,7 @@ export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { foll
   let first = true;
   // A sink that takes no more (the file size limit) ends the read: the rest is never read.
   const read = readFileInChunks(
-    file.absPath,
+    file.rawPath ?? file.absPath,
     (chunk, final) => {
       // A file that arrives whole and small enough may be a Git LFS pointer: its content is scanned instead.
       const found = first && final && chunk.length <= LFS_POINTER_MAX_BYTES ? parseLfsPointer(chunk) : null;
@@ -56,7 +56,7 @@ function scanLfsContent(file: SourceFile, found: { bytes: Buffer; pointer: LfsPo
 function scanDiskArchive(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean }, lfsObject?: { commonDir: string; pointer: LfsPointer }): ReadOutcome {
   let fd: number;
   try {
-    const path = lfsObject ? lfsObjectPath(lfsObject.commonDir, lfsObject.pointer.oid) : file.absPath;
+    const path = lfsObject ? lfsObjectPath(lfsObject.commonDir, lfsObject.pointer.oid) : file.rawPath ? Buffer.from(file.rawPath.buffer, file.rawPath.byteOffset, file.rawPath.byteLength) : file.absPath;
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks && !lfsObject ? 0 : constants.O_NOFOLLOW));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

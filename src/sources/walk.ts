@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { nameOfBytes } from "../git/path-bytes.js";
 import { GitignoreRules } from "./gitignore.js";
 
 /**
@@ -17,32 +18,45 @@ interface IgnoreScope {
   rules: GitignoreRules;
 }
 
-export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void): string[] {
+/**
+ * @param raw where the names that are not valid UTF-8 are recorded: their listed text (the
+ *   lossless escaped form of path-bytes.ts, which the returned list holds) → their bytes,
+ *   relative to `root`, to open them by.
+ * @returns paths relative to `root`, `/`-separated.
+ */
+export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void, raw?: Map<string, Buffer>): string[] {
   const files: string[] = [];
-  const visit = (relDir: string, scopes: IgnoreScope[]) => {
-    const absDir = join(root, relDir);
+  const rootBytes = Buffer.from(root.endsWith("/") ? root : `${root}/`);
+  // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
+  const visit = (relDir: string, rawDir: Buffer | null, scopes: IgnoreScope[]) => {
+    const absDir: string | Buffer = rawDir === null ? join(root, relDir) : Buffer.concat([rootBytes, rawDir]);
     let entries;
     try {
-      entries = readdirSync(absDir, { withFileTypes: true });
+      // Names as bytes: decoded as text, a name that is not UTF-8 would name no file.
+      entries = readdirSync(absDir, { withFileTypes: true, encoding: "buffer" });
     } catch (error) {
       // A folder that cannot be listed (permissions, a path longer than PATH_MAX) is said, not
       // skipped silently: a scan that quietly misses a folder passes keys through.
       onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }
-    const own = readGitignore(absDir);
+    const own = readGitignore(rawDir === null ? join(absDir as string, ".gitignore") : Buffer.concat([absDir as Buffer, Buffer.from(".gitignore")]));
     const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
     for (const entry of entries) {
-      const rel = relDir + entry.name;
+      const name = nameOfBytes(entry.name);
+      const rel = relDir + name;
+      const odd = rawDir !== null || name !== entry.name.toString("utf8");
+      const rawRel = odd ? Buffer.concat([rawDir ?? Buffer.from(relDir), entry.name]) : null;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || isIgnored(active, rel, true)) continue;
-        visit(`${rel}/`, active);
+        if (SKIPPED_DIRS.has(name) || isIgnored(active, rel, true)) continue;
+        visit(`${rel}/`, rawRel === null ? null : Buffer.concat([rawRel, Buffer.from("/")]), active);
       } else if (entry.isFile() && !isIgnored(active, rel, false)) {
         files.push(rel);
+        if (rawRel !== null) raw?.set(rel, rawRel);
       }
     }
   };
-  visit("", []);
+  visit("", null, []);
   return files;
 }
 
@@ -56,10 +70,10 @@ function isIgnored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean 
   return ignored;
 }
 
-function readGitignore(absDir: string): GitignoreRules | null {
+function readGitignore(file: string | Buffer): GitignoreRules | null {
   let text: string;
   try {
-    text = readFileSync(join(absDir, ".gitignore"), "utf8");
+    text = readFileSync(file, "utf8");
   } catch {
     return null;
   }

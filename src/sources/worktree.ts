@@ -93,6 +93,8 @@ interface Group {
   kindOf(rel: string): FileKind;
   /** Sizes in bytes, where known. */
   sizes: Map<string, number>;
+  /** Names that are not valid UTF-8 (escaped in `rels`) → their bytes, relative to the folder. */
+  raw: ReadonlyMap<string, Buffer>;
   ignoredButTracked: ReadonlySet<string>;
   /** The files holding a literal, or null: every file must be read. */
   search: Promise<Set<string> | null> | null;
@@ -183,7 +185,10 @@ function fileOf(group: Group, rel: string, kind: FileKind, options: WorktreeOpti
   const file: SourceFile = { path: group.displayPrefix + rel, kind, absPath };
   if (group.repoPrefix !== null) file.repoPath = group.repoPrefix + rel;
   if (group.ignoredButTracked.has(rel)) file.ignoredButTracked = true;
-  if (kind === "client") {
+  const rawRel = group.raw.get(rel);
+  if (rawRel !== undefined) file.rawPath = Buffer.concat([Buffer.from(group.prefix), rawRel]);
+  // A source map is looked for by the file's name: one that is not UTF-8 is reported where it is.
+  if (kind === "client" && rawRel === undefined) {
     const trace = traceSpecFor(absPath, options.root);
     if (trace) file.trace = trace;
   }
@@ -194,10 +199,11 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const ignoredEnv = listIgnoredEnvFiles(dir, options.env);
   const git = gitListFiles(dir, options.env);
   const inGit = !("failed" in git);
-  const files = inGit ? git.files : walk(dir, git.failed, listed);
+  const raw = inGit ? git.raw : new Map<string, Buffer>();
+  const files = inGit ? git.files : walk(dir, git.failed, listed, raw);
   // What git would commit is searched by git grep at once, while the rest of the listing goes on.
   const sizes = inGit ? git.sizes : new Map<string, number>();
-  if (inGit) for (const rel of git.untracked) sizes.set(rel, fileSize(join(dir, rel)));
+  if (inGit) for (const rel of git.untracked) sizes.set(rel, fileSize(pathOf(dir, rel, raw)));
   const excluded = new Set(files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES)));
   const search = inGit ? literalSearch(dir, files, excluded, options, false) : null;
   if (inGit) for (const message of git.warnings) listed.warnings.push({ code: "walk", message });
@@ -211,7 +217,7 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
     if (rel === "package.json" || rel.endsWith("/package.json")) packageJsons.push(prefix + rel);
     else if (rel === "manifest.json" || rel.endsWith("/manifest.json")) manifests.push(prefix + rel);
   }
-  const envFiles = inGit ? await ignoredEnv : { untracked: [], tracked: [] };
+  const envFiles = inGit ? await ignoredEnv : { untracked: [], tracked: [], raw: new Map<string, Buffer>() };
   const discovery = options.discoverClient ? discoverClientOutput(dir, packageJsons.filter((file) => !file.includes(`${sep}node_modules${sep}`)), manifests, []) : { dirs: [], mobile: false };
   // A React Native / Expo app's own sources ship inside the app: client code.
   const shipped = discovery.mobile ? new Set(files.filter(isShippedAppSource)) : null;
@@ -219,9 +225,9 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const base = { prefix, displayPrefix, repoPrefix, sizes, ignoredButTracked: new Set(envFiles.tracked) };
   // Outside git there is no git status: the files are read as given files are.
   const kindOfRel = (rel: string): FileKind => (shipped?.has(rel) ? "client" : !inGit ? "given" : git.untracked.has(rel) ? "untracked" : "tracked");
-  groups.push({ ...base, rels: files, kindOf: kindOfRel, search, excluded, role: "tree" });
+  groups.push({ ...base, raw, rels: files, kindOf: kindOfRel, search, excluded, role: "tree" });
   // Env files git ignores are read for the rules about them, never cleared by the search (git grep skips ignored files).
-  if (envFiles.untracked.length > 0) groups.push({ ...base, rels: envFiles.untracked, kindOf: () => "ignored", search: null, excluded: new Set(), role: "ignored-env" });
+  if (envFiles.untracked.length > 0) groups.push({ ...base, raw: envFiles.raw, rels: envFiles.untracked, kindOf: () => "ignored", search: null, excluded: new Set(), role: "ignored-env" });
   for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, repoRoot);
 }
 
@@ -255,7 +261,13 @@ function literalSearch(dir: string, files: readonly string[], excluded: Readonly
   );
 }
 
-function fileSize(path: string): number {
+/** `dir/rel` on disk: by its bytes when its name is not valid UTF-8. */
+function pathOf(dir: string, rel: string, raw: ReadonlyMap<string, Buffer>): string | Buffer {
+  const bytes = raw.get(rel);
+  return bytes === undefined ? join(dir, rel) : Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), bytes]);
+}
+
+function fileSize(path: string | Buffer): number {
   try {
     const stat = lstatSync(path);
     return stat.isFile() ? stat.size : Infinity;
@@ -264,19 +276,24 @@ function fileSize(path: string): number {
   }
 }
 
-function walk(dir: string, why: string, listed: Listed): string[] {
+function walk(dir: string, why: string, listed: Listed, raw: Map<string, Buffer>): string[] {
   if (why === "git-missing") listed.warnings.push({ code: "walk", message: "git was not found on PATH; walked the directory instead, honouring .gitignore files" });
   else if (why !== "not-a-repository") listed.warnings.push({ code: "walk", message: `git ls-files failed (${why}); walked ${dir} instead, honouring .gitignore` });
-  return walkHonouringGitignore(dir, (relDir, code) =>
-    listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
+  return walkHonouringGitignore(
+    dir,
+    (relDir, code) => listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
+    raw,
   );
 }
 
 function addClientDir(clientDir: ClientDir, options: WorktreeOptions, groups: Group[], listed: Listed, repoRoot: string | null): void {
   listed.clientDirs.push(clientDir);
   const prefix = clientDir.dir.endsWith(sep) ? clientDir.dir : clientDir.dir + sep;
-  const rels = listClientFiles(clientDir.dir, clientDir.dir).map((absPath) => absPath.slice(prefix.length));
-  const sizes = new Map(rels.map((rel) => [rel, fileSize(prefix + rel)]));
+  const rawAbs = new Map<string, Buffer>();
+  const rels = listClientFiles(clientDir.dir, clientDir.dir, rawAbs).map((absPath) => absPath.slice(prefix.length));
+  const prefixBytes = Buffer.byteLength(prefix);
+  const raw = new Map([...rawAbs].map(([absPath, bytes]) => [absPath.slice(prefix.length), bytes.subarray(prefixBytes)]));
+  const sizes = new Map(rels.map((rel) => [rel, fileSize(pathOf(prefix, rel, raw))]));
   const excluded = new Set(rels.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES)));
   const search = literalSearch(clientDir.dir, rels, excluded, options, true);
   const displayPrefix = toPosix(relative(options.root, clientDir.dir));
@@ -286,6 +303,7 @@ function addClientDir(clientDir: ClientDir, options: WorktreeOptions, groups: Gr
     displayPrefix: displayPrefix === "" ? "" : `${displayPrefix}/`,
     repoPrefix: repoPrefix === null || repoPrefix.startsWith("..") ? null : repoPrefix === "" ? "" : `${repoPrefix}/`,
     rels,
+    raw,
     kindOf: () => "client",
     sizes,
     ignoredButTracked: new Set(),
