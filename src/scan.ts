@@ -9,13 +9,14 @@ import { checkRevision } from "./git/revisions.js";
 import { runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
-import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
+import type { Finding, ScanModeName, ScanResult, Severity, Warning } from "./types.js";
 import { mergeCiRuns, planCi } from "./sources/ci.js";
 import { scanHistory, type HistoryProgress } from "./sources/history.js";
 import { trackKeyAges } from "./sources/key-ages.js";
 import { listPackage, scanPack } from "./sources/pack.js";
 import { scanPrePush } from "./sources/pre-push.js";
 import { parseRefUpdates, scanReceived } from "./sources/pre-receive.js";
+import { inlineAllowsAdded } from "./sources/review-allows.js";
 import { reviewSettings } from "./sources/review-settings.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
@@ -236,10 +237,12 @@ async function runCi(
   const ci = planCi(cwd, env, mode.range);
   let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
   let changes: Finding[] = [];
+  let review: { base: string; root: string; severity: Severity | "off" } | null = null;
   if (ci.reviewBase !== null) {
-    const review = await reviewSettings({
-      root: findWorkTreeRoot(cwd, env),
-      base: fullSha(ci.reviewBase, cwd, env),
+    review = { base: fullSha(ci.reviewBase, cwd, env), root: findWorkTreeRoot(cwd, env), severity: "off" };
+    const reviewed = await reviewSettings({
+      root: review.root,
+      base: review.base,
       startDir: configRoot(mode, cwd, place.repository),
       cwd: place.callerCwd,
       env,
@@ -248,8 +251,9 @@ async function runCi(
       head: resolved,
       headBaselineFile: settings.baselineFile,
     });
-    settings = review.baseline === undefined ? { resolved: review.resolved, baselineFile: review.baselineFile } : { resolved: review.resolved, baselineFile: review.baselineFile, baseline: review.baseline };
-    changes = review.findings;
+    settings = reviewed.baseline === undefined ? { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile } : { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile, baseline: reviewed.baseline };
+    changes = reviewed.findings;
+    review.severity = reviewed.severity;
   }
   const tree = await scanWorktreeMode(session("ci", settings), { kind: "worktree", paths: ["."] }, settings.resolved, options, cwd, env);
   let history: ScanRun | null = null;
@@ -259,6 +263,12 @@ async function runCi(
     const refs = ci.revisions.allRefs ? objectsOfAllRefs(cwd, env) : { objects: objectsBesideCommits(ci.revisions.tips.map((sha) => ({ sha, ref: ci.refNames[0] ?? sha })), cwd, env), refNames: ci.refNames };
     await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress, objects: refs.objects, refNames: refs.refNames });
     history = await current.finish();
+  }
+  if (review !== null) {
+    // The base's versions of files are run through the engine aside: no key of theirs is verified or reported.
+    const aside = new ScanSession({ mode: "ci", resolved: settings.resolved, plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false }), baselineFile: null });
+    const suppressed = [...tree.result.suppressed, ...(history?.result.suppressed ?? [])];
+    changes = [...changes, ...(await inlineAllowsAdded({ root: review.root, base: review.base, displayRoot: cwd, env, suppressed, session: aside, severity: review.severity }))];
   }
   return mergeCiRuns(tree, history, ci.warnings, changes);
 }

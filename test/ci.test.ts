@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -444,5 +444,80 @@ describe("lumenguard ci: content it must judge but cannot read fails closed", ()
       ["scan-settings-changed", "lumenguard.config.json"],
       ["lumenfall-key", "src.ts"],
     ]);
+  });
+});
+
+describe("lumenguard ci: a pull request's own lumenguard-allow is shown to the reviewer", () => {
+  /** main has `baseFiles`; the pull request's commits write each of `commits` in turn. */
+  function pullRequest(baseFiles: Record<string, string>, commits: Array<Record<string, string | null>>) {
+    const repo = createRepo({ committed: { "README.md": "# app\n", ...baseFiles } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    git(repo, ["checkout", "-q", "-b", "pr"]);
+    for (const files of commits) {
+      for (const [path, content] of Object.entries(files)) {
+        if (content === null) git(repo, ["rm", "-q", path]);
+        else {
+          mkdirSync(join(repo, path, ".."), { recursive: true });
+          writeFileSync(join(repo, path), content);
+        }
+      }
+      git(repo, ["add", "-A"]);
+      git(repo, ["commit", "-q", "-m", "pr"]);
+    }
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    return { repo, base, head, event: github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }) };
+  }
+  const allows = (report: { findings: CiFinding[] }) =>
+    report.findings.filter((f) => f.ruleId === "scan-settings-changed").map((f) => [f.messageId, f.file, f.severity, f.data["rule"], f.data["reason"]]);
+  const allowed = (key: string, reason: string) => `const k = "${key}"; // lumenguard-allow: ${reason}\n`;
+
+  it("a key the pull request allows in its own line: an info finding at the place, with the reason, as a notice and in the step summary; the build passes", async () => {
+    const key = makeKey();
+    const { repo, event, base } = pullRequest({}, [{ "client.js": allowed(key, "test fixture") }]);
+    const { code, report, stdout } = await ci(repo, event);
+    expect(code).toBe(0);
+    expect(allows(report)).toEqual([["inlineAllow", "client.js", "info", "lumenfall-key", "test fixture"]]);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0].data.base).toBe(base.slice(0, 12));
+    expect(report.stats.suppressed).toBeGreaterThan(0);
+    const summary = join(createDir(), "summary.md");
+    const annotated = await runCli(["ci", "--format", "github"], { cwd: repo, env: { ...NO_CI, ...event, GITHUB_STEP_SUMMARY: summary } });
+    expect(annotated.code).toBe(0);
+    expect(annotated.stdout).toMatch(/^::notice file=client\.js,line=1,.*title=scan-settings-changed.*::This change adds a lumenguard-allow that hides a lumenfall-key finding here \(reason: test fixture\)/m);
+    expect(readFileSync(summary, "utf8")).toContain("| client.js:1:12 | info | scan-settings-changed | This change adds a lumenguard-allow that hides a lumenfall-key finding here \\(reason: test fixture\\)");
+    for (const text of [stdout, annotated.stdout, readFileSync(summary, "utf8")]) expect(text).not.toContain(key);
+  });
+
+  it("an allow the base already has is not shown again when the pull request moves it; one the pull request adds and removes again in its commits is", async () => {
+    const old = makeKey();
+    const moved = pullRequest({ "fixtures/a.js": allowed(old, "documented fixture") }, [{ "fixtures/a.js": `// moved down\n${allowed(old, "documented fixture")}` }]);
+    const kept = await ci(moved.repo, moved.event);
+    expect(kept.code).toBe(0);
+    expect(allows(kept.report)).toEqual([]);
+    const gone = pullRequest({}, [{ "tmp.js": allowed(makeKey(), "just for now") }, { "tmp.js": null }]);
+    const history = await ci(gone.repo, gone.event);
+    expect(history.code).toBe(0);
+    expect(allows(history.report)).toEqual([["inlineAllow", "tmp.js", "info", "key-in-history", "just for now"]]);
+  });
+
+  it("the base's setting for scan-settings-changed holds; a push (no review) shows nothing; a reason holding a key never shows it", async () => {
+    const key = makeKey();
+    const off = pullRequest({ "lumenguard.config.json": '{ "rules": { "scan-settings-changed": "medium" } }' }, [{ "a.js": allowed(key, "fixture") }]);
+    expect(allows((await ci(off.repo, off.event)).report)).toEqual([["inlineAllow", "a.js", "medium", "lumenfall-key", "fixture"]]);
+    git(off.repo, ["checkout", "-q", "main"]);
+    writeFileSync(join(off.repo, "lumenguard.config.json"), '{ "rules": { "scan-settings-changed": "off" } }');
+    git(off.repo, ["commit", "-qam", "off"]);
+    git(off.repo, ["checkout", "-q", "pr"]);
+    git(off.repo, ["rebase", "-q", "main"]);
+    const rebased = github("pull_request", { pull_request: { base: { sha: git(off.repo, ["rev-parse", "main"]).trim() }, head: { sha: git(off.repo, ["rev-parse", "HEAD"]).trim() } } });
+    expect(allows((await ci(off.repo, rebased)).report)).toEqual([]);
+    const push = await ci(off.repo, github("push", { ref: "refs/heads/pr", before: git(off.repo, ["rev-parse", "main"]).trim(), after: git(off.repo, ["rev-parse", "HEAD"]).trim(), repository: { default_branch: "main" } }));
+    expect(allows(push.report)).toEqual([]);
+    const other = makeKey();
+    const leaky = pullRequest({}, [{ "b.js": allowed(key, `rotated, old one was ${other}`) }]);
+    const outcome = await ci(leaky.repo, leaky.event);
+    expect(allows(outcome.report)).toHaveLength(1);
+    expect(outcome.stdout).not.toContain(other);
+    expect(outcome.stdout).not.toContain(key);
   });
 });
