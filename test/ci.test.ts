@@ -500,6 +500,23 @@ describe("lumenguard ci: a pull request's own lumenguard-allow is shown to the r
     expect(allows(history.report)).toEqual([["inlineAllow", "tmp.js", "info", "key-in-history", "just for now"]]);
   });
 
+  it("in a partial clone lacking the base's version of a file the pull request changes, that file's allows are shown, and only those", async () => {
+    const old = makeKey();
+    const origin = pullRequest({ "fixtures/a.js": allowed(old, "fixture a"), "fixtures/c.js": allowed(makeKey(), "fixture c") }, [{ "fixtures/a.js": `// moved\n${allowed(old, "fixture a")}`, "new.js": allowed(makeKey(), "new one") }]).repo;
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    const clone = join(createDir(), "ci");
+    git(origin, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone]);
+    git(clone, ["checkout", "-q", "pr"]);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const event = github("pull_request", { pull_request: { base: { sha: base }, head: { sha: git(clone, ["rev-parse", "HEAD"]).trim() } } });
+    const { code, report } = await ci(clone, event);
+    expect(code).toBe(0);
+    expect(allows(report)).toEqual([
+      ["inlineAllow", "fixtures/a.js", "info", "lumenfall-key", "fixture a"],
+      ["inlineAllow", "new.js", "info", "lumenfall-key", "new one"],
+    ]);
+  });
+
   it("the base's setting for scan-settings-changed holds; a push (no review) shows nothing; a reason holding a key never shows it", async () => {
     const key = makeKey();
     const off = pullRequest({ "lumenguard.config.json": '{ "rules": { "scan-settings-changed": "medium" } }' }, [{ "a.js": allowed(key, "fixture") }]);

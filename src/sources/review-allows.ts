@@ -61,13 +61,7 @@ function identity(suppression: Suppression): string {
 async function baseSuppressions(input: ReviewAllowsInput, files: string[]): Promise<Set<string>> {
   const repoPaths = new Map(files.map((file) => [file, repoPathOf(input.root, resolve(input.displayRoot, file))]));
   const asked = [...new Set([...repoPaths.values()].filter((path): path is string => path !== null))];
-  let contents: Map<string, Buffer | null>;
-  try {
-    contents = await readFilesAtCommit(input.base, asked, input.root, input.env, input.session.resolved.limits.fileBytes);
-  } catch (error) {
-    if (!(error instanceof ScanError)) throw error;
-    return new Set();
-  }
+  const contents = await readEach(input, asked);
   const found = new Set<string>();
   for (const [file, repoPath] of repoPaths) {
     const content = repoPath === null ? null : contents.get(repoPath);
@@ -79,6 +73,26 @@ async function baseSuppressions(input: ReviewAllowsInput, files: string[]): Prom
   }
   await input.session.settle();
   return found;
+}
+
+/** The base's versions of `paths`, in one read; where a partial clone lacks one, each on its own (the missing ones as null). */
+async function readEach(input: ReviewAllowsInput, paths: string[]): Promise<Map<string, Buffer | null>> {
+  const read = (asked: string[]) => readFilesAtCommit(input.base, asked, input.root, input.env, input.session.resolved.limits.fileBytes);
+  try {
+    return await read(paths);
+  } catch (error) {
+    if (!(error instanceof ScanError)) throw error;
+  }
+  const contents = new Map<string, Buffer | null>();
+  for (const path of paths) {
+    try {
+      contents.set(path, (await read([path])).get(path) ?? null);
+    } catch (error) {
+      if (!(error instanceof ScanError)) throw error;
+      contents.set(path, null);
+    }
+  }
+  return contents;
 }
 
 function findingOf(suppression: Suppression, input: ReviewAllowsInput): Finding {
