@@ -21,14 +21,18 @@ export interface GitFileList {
    * path-bytes.ts), and here with their bytes (relative to the folder), to open them by.
    */
   raw: Map<string, Buffer>;
+  /** Tracked files that git records as symlinks (mode 120000): a literal search (git grep) does not read them. */
+  symlinks: Set<string>;
   warnings: string[];
 }
+
+const SYMLINK_MODE = "120000 ";
 
 /** The listing, or why there is none: not a repository, git missing, or git failed (its message). */
 export function gitListFiles(dir: string, env: NodeJS.ProcessEnv): GitFileList | { failed: "not-a-repository" | "git-missing" | string } {
   try {
     // -t tags each path: "H" (and other letters) tracked, "?" untracked.
-    const result = runGit(["ls-files", "-z", "-t", "--debug", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
+    const result = runGit(["ls-files", "-z", "-t", "--stage", "--debug", "--cached", "--others", "--exclude-standard"], dir, envForPath(env));
     if (result.status === 0) {
       const rawEntries = new Map<string, Buffer>();
       return { ...parseTaggedListing(splitNul(result.stdout, rawEntries), rawEntries), warnings: gitWarnings(result.stderr) };
@@ -54,14 +58,17 @@ function gitWarnings(stderr: string): string[] {
 }
 
 /**
- * `-t --debug -z` output: `<tag> <path>\0`, and after each index entry five lines of its cached
- * stat data ending in `size: <n>\tflags: <x>\n`, which run straight into the next entry.
+ * `-t --stage --debug -z` output: `<tag> <mode> <object> <stage>\t<path>\0` for an index entry
+ * (`? <path>\0` for an untracked file), and after each index entry five lines of its cached stat
+ * data ending in `size: <n>\tflags: <x>\n`, which run straight into the next entry
+ * (https://git-scm.com/docs/git-ls-files#_output).
  */
 function parseTaggedListing(entries: string[], rawEntries: ReadonlyMap<string, Buffer>): Omit<GitFileList, "warnings"> {
   const files: string[] = [];
   const untracked = new Set<string>();
   const sizes = new Map<string, number>();
   const raw = new Map<string, Buffer>();
+  const symlinks = new Set<string>();
   let previous = "";
   for (const listed of entries) {
     let entry = listed;
@@ -73,17 +80,20 @@ function parseTaggedListing(entries: string[], rawEntries: ReadonlyMap<string, B
       entry = end === -1 ? "" : entry.slice(end + 1);
       if (entry === "") continue;
     }
-    const path = entry.slice(2);
+    // Tracked: "<tag> <mode> <object> <stage>\t<path>" (--stage); untracked: "? <path>".
+    const isUntracked = entry.charCodeAt(0) === 0x3f; /* ? */
+    const path = isUntracked ? entry.slice(2) : entry.slice(entry.indexOf("\t") + 1);
     // --cached lists a path once per stage during a merge conflict; stages come together.
     if (path === previous) continue;
     previous = path;
     files.push(path);
+    if (!isUntracked && entry.startsWith(SYMLINK_MODE, 2)) symlinks.add(path);
     // What comes before the name (stat data, the tag) is ASCII: as many bytes as characters.
     const rawEntry = rawEntries.get(listed);
     if (rawEntry !== undefined) raw.set(path, rawEntry.subarray(listed.length - path.length));
-    if (entry.charCodeAt(0) === 0x3f /* ? */) untracked.add(path);
+    if (isUntracked) untracked.add(path);
   }
-  return { files, untracked, sizes, raw };
+  return { files, untracked, sizes, raw, symlinks };
 }
 
 /** Env files git ignores: untracked ones (where keys belong) and tracked ones (ignored too late). */

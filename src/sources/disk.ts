@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync } from "node:fs";
 import { isArchive, openSink, scanArchive, scanAsPlain, type FileSink, type SinkHooks } from "../scanning/file-sink.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { LFS_POINTER_MAX_BYTES, parseLfsPointer, type LfsPointer } from "../git/object-content.js";
@@ -8,10 +8,15 @@ import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 /**
  * Reads one file on disk into the scanning loop: streamed in chunks, or — for an archive — read
  * at the offsets its directory gives, so a 200 MB app package is never held in memory.
- * Symlinks are followed only for files the user named (`followSymlinks`).
+ * Symlinks are followed only where `followSymlinks` says so (a file named outside git); otherwise
+ * a symlink is scanned as its target text, what git records for it.
  */
 export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean } = {}): ReadOutcome {
-  if (isArchive(file.path)) return scanDiskArchive(file, hooks, options);
+  if (isArchive(file.path)) {
+    const read = scanDiskArchive(file, hooks, options);
+    if (read.kind === "symlink") scanAsPlain(file, linkText(file.rawPath ?? file.absPath), hooks);
+    return read;
+  }
   let sink: FileSink | null = null;
   const open = () => (sink ??= openSink(file, hooks));
   let pointer: { bytes: Buffer; pointer: LfsPointer } | null = null;
@@ -33,8 +38,8 @@ export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { foll
     options,
   );
   if (pointer !== null) scanLfsContent(file, pointer, open, hooks);
-  // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
-  if (read.kind === "symlink") open().push(new Uint8Array(0), true);
+  // A symlink is not followed: it is scanned as what git records for it, its target text (rules about the file's name apply too).
+  if (read.kind === "symlink") open().push(linkText(file.rawPath ?? file.absPath), true);
   return read;
 }
 
@@ -86,6 +91,19 @@ function scanLfsArchive(file: SourceFile, found: { bytes: Buffer; pointer: LfsPo
   hooks.warn(lfsNotScanned(file.path, found.pointer));
   scanAsPlain(file, found.bytes, hooks);
   return { kind: "read", bytes: found.bytes.length };
+}
+
+/**
+ * A symlink's target as bytes — what git stores as the link's blob ("120000: A symlink, the
+ * content of the file will be the link target", https://git-scm.com/docs/git-fast-import#_filemodify)
+ * — or nothing when it cannot be read.
+ */
+function linkText(path: string | Uint8Array): Buffer {
+  try {
+    return readlinkSync(typeof path === "string" ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength), { encoding: "buffer" });
+  } catch {
+    return Buffer.alloc(0);
+  }
 }
 
 function readAt(fd: number, offset: number, length: number, size: number): Buffer {

@@ -133,9 +133,11 @@ async function collectFiles(options: WorktreeOptions): Promise<Listed> {
     } else if (kind === "other") {
       listed.special++;
       listed.warnings.push({ code: "path-special", message: `${path} is not a regular file or folder (a FIFO, socket, device or symlink loop); skipped`, file: path });
-    } else if (kind === "file") {
+    } else if (kind === "file" || kind === "link") {
       const repoRoot = repoRootOf(dirname(absPath));
-      given.push({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks: true });
+      // Inside git a symlink is what git records for it, its target text: never the file it points to (outside the repository, perhaps).
+      const followSymlinks = kind === "file" && !(repoRoot !== null && isSymlink(absPath));
+      given.push({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks });
     } else {
       await addFolder(absPath, options, groups, listed);
     }
@@ -204,7 +206,8 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   // What git would commit is searched by git grep at once, while the rest of the listing goes on.
   const sizes = inGit ? git.sizes : new Map<string, number>();
   if (inGit) for (const rel of git.untracked) sizes.set(rel, fileSize(pathOf(dir, rel, raw)));
-  const excluded = new Set(files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES)));
+  // git grep skips symlinks, which are scanned as their target text: always read here, like files too large for it.
+  const excluded = new Set(files.filter((rel) => !((sizes.get(rel) ?? Infinity) <= GREP_MAX_BYTES) || (inGit && git.symlinks.has(rel))));
   const search = inGit ? literalSearch(dir, files, excluded, options, false) : null;
   if (inGit) for (const message of git.warnings) listed.warnings.push({ code: "walk", message });
   const repoRoot = inGit ? repoRootOf(dir) : null;
@@ -331,12 +334,22 @@ function withRepoPath(file: SourceFile, repoRoot: string | null): SourceFile {
   return file;
 }
 
-function kindOf(path: string): "dir" | "file" | "other" | "missing" {
+/** `link`: a symlink inside a git work tree that leads nowhere readable (dangling), scanned as its target text. */
+function kindOf(path: string): "dir" | "file" | "link" | "other" | "missing" {
   try {
     const stat = statSync(path);
     return stat.isDirectory() ? "dir" : stat.isFile() ? "file" : "other";
   } catch (error) {
     // A symlink loop exists; it is just not readable.
-    return (error as NodeJS.ErrnoException).code === "ELOOP" ? "other" : "missing";
+    if ((error as NodeJS.ErrnoException).code === "ELOOP") return "other";
+    return isSymlink(path) && repoRootOf(dirname(path)) !== null ? "link" : "missing";
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
