@@ -6,7 +6,7 @@ export default defineConfig({
     alias: [
       {
         // Generated at build time into lib/ (scripts/build-config-validator.js); `npm test` builds first.
-        find: /^(?:\.|\.\.\/config)\/validate-(config|baseline|server)\.generated\.js$/,
+        find: /^(?:\.|\.\.\/config)\/validate-(config|baseline|server|report)\.generated\.js$/,
         replacement: fileURLToPath(new URL("./lib/src/config/validate-$1.generated.js", import.meta.url)),
       },
     ],

@@ -8,8 +8,9 @@
 import { bundles } from './scenarios/bundles.js';
 import { eslint } from './scenarios/eslint.js';
 import { history, historyReal } from './scenarios/history.js';
+import { historyShards } from './scenarios/shards.js';
 import { bigMap, manyKeys } from './scenarios/memory.js';
 import { staged, stagedReal } from './scenarios/staged.js';
 import { worktree, worktreeManyFiles, worktreeReal } from './scenarios/worktree.js';
 
-export const SCENARIOS = [worktree, worktreeReal, worktreeManyFiles, staged, stagedReal, history, historyReal, bundles, manyKeys, bigMap, eslint];
+export const SCENARIOS = [worktree, worktreeReal, worktreeManyFiles, staged, stagedReal, history, historyShards, historyReal, bundles, manyKeys, bigMap, eslint];

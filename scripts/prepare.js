@@ -38,7 +38,7 @@ function npm(args, env = localEnv) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (!resolves("typescript") || !resolves("esbuild")) {
+if (!resolves("typescript") || !resolves("esbuild") || !resolves("rolldown")) {
   npm(["install", "--no-save", "--no-package-lock", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund"]);
 }
 npm(["run", "build"]);

@@ -1,31 +1,29 @@
 import { resolve } from "node:path";
 import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
-import type { Baseline } from "./config/baseline.js";
+import { configBaseline, type Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { objectsBesideCommits, objectsOfAllRefs } from "./git/pushed-objects.js";
 import { checkRevision } from "./git/revisions.js";
-import { runGit } from "./git/run-git.js";
+import { envForPath, runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun } from "./scanning/session.js";
+import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
 import type { Finding, ScanModeName, ScanResult, Severity, Warning } from "./types.js";
-import { mergeCiRuns, planCi } from "./sources/ci.js";
-import { scanHistory, type HistoryProgress } from "./sources/history.js";
-import { trackKeyAges } from "./sources/key-ages.js";
-import { listPackage, scanPack } from "./sources/pack.js";
-import { scanPrePush } from "./sources/pre-push.js";
-import { parseRefUpdates, scanReceived } from "./sources/pre-receive.js";
-import { inlineAllowsAdded } from "./sources/review-allows.js";
-import { reviewSettings } from "./sources/review-settings.js";
+import type { HistoryProgress } from "./sources/history.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
-import { scanStdin } from "./sources/stdin.js";
-import { defaultJobs } from "./sources/threads.js";
-import { scanWorktree } from "./sources/worktree.js";
-import { createKeyVerifier } from "./verify/verify-findings.js";
 import type { VerifyTuning } from "./verify/verify-keys.js";
 import { isDirectory } from "./files.js";
+
+/*
+ * Each mode's source is imported when that mode runs (import() below), not with this module: a
+ * pre-commit hook's `scan --staged` then loads the index source alone, not the working tree's,
+ * history's or the verifier's code (the CLI bundle puts each in its own chunk; scripts/bundle.js).
+ * The index source itself is imported statically: it is the pre-commit hook's path, and so part
+ * of the CLI's first chunk.
+ */
 
 /**
  * What to scan — one of:
@@ -93,8 +91,19 @@ export interface ScanOptions {
    * whole. The results are the same; tests and the bench compare both ways.
    */
   prefilter?: boolean;
+  /**
+   * Scan one shard of `total` (`index` 1-based, `total` at most 256): a deterministic 1/total of
+   * the blobs (`history`) or files (`worktree`); the result carries `shard` for `lumenguard merge`
+   * (see ShardInfo). Other modes do not shard.
+   */
+  shard?: Shard;
   /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
   maxFileMegabytes?: number;
+  /**
+   * Called once before custom patterns are compiled, only when the config has any (the CLI turns
+   * on V8's linear-time regular expression engine there; see `resolveConfig`).
+   */
+  beforeCustomPatterns?: () => void;
 }
 
 export type { ScanRun };
@@ -120,7 +129,7 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
   const { cwd, repository } = scanPlace(mode, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   const env = repository === null ? options.env ?? process.env : envForRepository(repository, resolve(options.cwd ?? process.cwd()), options.env ?? process.env);
   // npm judges package.json first: it says more about a broken one than the config lookup would.
-  const packed = mode.kind === "pack" ? listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
+  const packed = mode.kind === "pack" ? (await import("./sources/pack.js")).listPackage(resolve(cwd, mode.dir ?? "."), env) : undefined;
   const resolved = resolveConfig({
     startDir: configRoot(mode, cwd, repository),
     explicitFile: options.configFile,
@@ -128,10 +137,12 @@ export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
     // A server reads only its own configuration, never a file found near the repository.
     config: options.config ?? (mode.kind === "pre-receive" && options.configFile === undefined ? {} : undefined),
     overrides: { maxFileMegabytes: options.maxFileMegabytes },
+    beforeCustomPatterns: options.beforeCustomPatterns,
   });
   const place = { cwd, repository, callerCwd: resolve(options.cwd ?? process.cwd()) };
   if (!options.verify && !options.onlyLive) return runMode(mode, resolved, { ...options, packed }, place, env);
   // The engine hands keys to the verifier, never to the result (src/verify/verify-findings.ts).
+  const { createKeyVerifier } = await import("./verify/verify-findings.js");
   const verifier = createKeyVerifier(env, typeof options.verify === "object" ? options.verify : {});
   try {
     const run = await runMode(mode, resolved, { ...options, packed, onKey: (key, fingerprint) => verifier.collect(key, fingerprint) }, place, env);
@@ -161,8 +172,10 @@ type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => 
 
 async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<ScanRun> {
   const { cwd, repository } = place;
+  const shard = shardSelection(mode, options.shard, cwd, env);
   const session = (name: ScanModeName, settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: baselineOf(resolved) }) =>
     new ScanSession({
+      shard,
       mode: name,
       resolved: settings.resolved,
       plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
@@ -178,11 +191,13 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "worktree": {
       // Key ages (config `rotation`, src/sources/key-ages.ts): read before the scan, recorded after it.
       const early: Warning[] = [];
+      const { trackKeyAges } = await import("./sources/key-ages.js");
       const keyAges = trackKeyAges(resolved, configRoot(mode, cwd), env, (warning) => void early.push(warning));
       const current = keyAges ? session("worktree", { resolved: keyAges.resolved, baselineFile: baselineOf(resolved) }) : session("worktree");
       for (const warning of early) current.warn(warning);
       const run = await scanWorktreeMode(current, mode, resolved, options, cwd, env);
-      if (keyAges) run.result.warnings.push(...keyAges.record(current));
+      // A shard reads the recorded ages but records none: the shards of one scan must all read the same.
+      if (keyAges && !shard) run.result.warnings.push(...keyAges.record(current));
       return run;
     }
     case "staged": {
@@ -195,16 +210,19 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
       // Every ref: also its name, and annotated tags (every tag of a chain) and refs to blobs and trees; not when paths narrow the scan.
       const refs = revisions.allRefs && revisions.paths.length === 0 ? objectsOfAllRefs(cwd, env) : undefined;
-      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, objects: refs?.objects, refNames: refs?.refNames });
+      const { scanHistory } = await import("./sources/history.js");
+      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, objects: refs?.objects, refNames: refs?.refNames, shard });
       return current.finish();
     }
     case "pre-push": {
       const current = session("pre-push");
+      const { scanPrePush } = await import("./sources/pre-push.js");
       await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-receive": {
       const current = session("pre-receive");
+      const { parseRefUpdates, scanReceived } = await import("./sources/pre-receive.js");
       const { updates, malformed } = parseRefUpdates(mode.updates);
       if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
       await scanReceived(current, { cwd, env, updates, signal: mode.signal });
@@ -212,6 +230,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     }
     case "pack": {
       const current = session("pack");
+      const { scanPack } = await import("./sources/pack.js");
       scanPack(current, { dir: resolve(cwd, mode.dir ?? "."), files: options.packed ?? [], onFile: options.onFile });
       return current.finish();
     }
@@ -234,12 +253,14 @@ async function runCi(
   session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
 ): Promise<ScanRun> {
   const { cwd } = place;
+  const { mergeCiRuns, planCi } = await import("./sources/ci.js");
   const ci = planCi(cwd, env, mode.range);
   let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
   let changes: Finding[] = [];
   let review: { base: string; root: string; severity: Severity | "off" } | null = null;
   if (ci.reviewBase !== null) {
     review = { base: fullSha(ci.reviewBase, cwd, env), root: findWorkTreeRoot(cwd, env), severity: "off" };
+    const { reviewSettings } = await import("./sources/review-settings.js");
     const reviewed = await reviewSettings({
       root: review.root,
       base: review.base,
@@ -250,6 +271,7 @@ async function runCi(
       baselineFlag: options.baselineFile,
       head: resolved,
       headBaselineFile: settings.baselineFile,
+      beforeCustomPatterns: options.beforeCustomPatterns,
     });
     settings = reviewed.baseline === undefined ? { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile } : { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile, baseline: reviewed.baseline };
     changes = reviewed.findings;
@@ -261,6 +283,7 @@ async function runCi(
     const current = session("ci", settings);
     // What the run is about besides its commits: a tag pushed (its chain), every ref on a full scan, the ref names.
     const refs = ci.revisions.allRefs ? objectsOfAllRefs(cwd, env) : { objects: objectsBesideCommits(ci.revisions.tips.map((sha) => ({ sha, ref: ci.refNames[0] ?? sha })), cwd, env), refNames: ci.refNames };
+    const { scanHistory } = await import("./sources/history.js");
     await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress, objects: refs.objects, refNames: refs.refNames });
     history = await current.finish();
   }
@@ -268,6 +291,7 @@ async function runCi(
     // The base's versions of files are run through the engine aside: no key of theirs is verified or reported.
     const aside = new ScanSession({ mode: "ci", resolved: settings.resolved, plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false }), baselineFile: null });
     const suppressed = [...tree.result.suppressed, ...(history?.result.suppressed ?? [])];
+    const { inlineAllowsAdded } = await import("./sources/review-allows.js");
     changes = [...changes, ...(await inlineAllowsAdded({ root: review.root, base: review.base, displayRoot: cwd, env, suppressed, session: aside, severity: review.severity }))];
   }
   return mergeCiRuns(tree, history, ci.warnings, changes);
@@ -286,6 +310,7 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
   const bundlesOnly = given.length === 0 && (mode.bundles ?? []).length > 0;
   const paths = given.length > 0 ? given : bundlesOnly ? [] : ["."];
   const bundles = [...(mode.bundles ?? []).map((dir) => resolve(cwd, dir)), ...(resolved.loaded.config.bundles ?? []).map((dir) => resolve(resolved.loaded.dir, dir))].filter(isDirectory);
+  const [{ scanWorktree }, { defaultJobs }] = await Promise.all([import("./sources/worktree.js"), import("./sources/threads.js")]);
   await scanWorktree(session, {
     cwd,
     env,
@@ -297,8 +322,9 @@ async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { 
     onFile: options.onFile,
     plan: session.plan,
     ...(options.prefilter === false ? { prefilter: false } : {}),
+    shard: session.shard,
   });
-  if (paths.includes("-")) await scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
+  if (paths.includes("-")) await (await import("./sources/stdin.js")).scanStdin(session, { cwd, stdin: mode.stdin, filename: mode.stdinFilename });
   return session.finish();
 }
 
@@ -317,14 +343,17 @@ function configRoot(mode: ScanMode, cwd: string, repository: RepositoryOfPaths |
   return single !== null && isDirectory(single) ? single : cwd;
 }
 
-/** The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the config file). */
+/**
+ * The baseline in use: `baselineFile` (relative to cwd), else the config's (relative to the
+ * config file, and inside the repository that holds it: src/config/baseline.ts `configBaseline`).
+ * @throws ConfigError naming `baseline` when the config's leads outside the repository.
+ */
 export function configuredBaseline(flag: string | undefined, cwd: string, resolved: ResolvedConfig): string | null {
   if (flag) return resolve(cwd, flag);
-  const configured = resolved.loaded.config.baseline;
-  return configured ? resolve(resolved.loaded.dir, configured) : null;
+  return configBaseline(resolved.loaded)?.file ?? null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes"]);
+const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard", "beforeCustomPatterns"]);
 const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
 
 /**
@@ -339,6 +368,40 @@ function checkOptions(options: ScanOptions): void {
   const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
   if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
     throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
+  }
+  if (options.shard !== undefined) checkShardedMode(checkShard(options.shard), options.mode ?? { kind: "worktree" });
+}
+
+/**
+ * Only a history scan and a working-tree scan of files on disk split into shards: the others
+ * scan a handful of commits or files (staged, pre-push, pre-receive), read a stream (standard
+ * input), or combine two scans whose results depend on each other (`ci` reports a key still in
+ * the tree once, not again from history).
+ * @throws UsageError naming the mode.
+ */
+function checkShardedMode(shard: Shard, mode: ScanMode): void {
+  const names: Record<ScanMode["kind"], string | null> = { worktree: null, history: null, staged: "--staged", "pre-push": "--pre-push", "pre-receive": "--pre-receive", pack: "--pack", ci: "lumenguard ci" };
+  const what = mode.kind === "worktree" && (mode.paths ?? []).includes("-") ? "standard input (-)" : names[mode.kind];
+  if (what !== null) {
+    throw new UsageError(`--shard ${shard.index}/${shard.total} goes with scan --history and a plain scan of the working tree; ${what} is not split into shards`);
+  }
+}
+
+/** The shard's selection for a sharded history or working-tree scan; undefined when the scan is not sharded. */
+function shardSelection(mode: ScanMode, shard: Shard | undefined, cwd: string, env: NodeJS.ProcessEnv): ShardSelection | undefined {
+  if (shard === undefined || (mode.kind !== "history" && mode.kind !== "worktree")) return undefined;
+  const revisions = mode.kind === "history" ? (mode.revisions ?? null) : null;
+  return new ShardSelection(shard, { mode: mode.kind, revisions, paths: [...(mode.paths ?? [])], head: headCommit(cwd, mode.kind === "worktree" ? envForPath(env) : env) });
+}
+
+/** The commit HEAD names in the repository holding `cwd`; null outside git or before the first commit. */
+function headCommit(cwd: string, env: NodeJS.ProcessEnv): string | null {
+  try {
+    const result = runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd, env);
+    const sha = result.stdout.toString("utf8").trim();
+    return result.status === 0 && sha !== "" ? sha : null;
+  } catch {
+    return null; // git missing: a scan outside git
   }
 }
 

@@ -82,6 +82,13 @@ export interface Finding {
   commit?: { sha: string; author: string; date: string };
   original?: OriginalPosition;
   verified?: "live" | "revoked" | "unknown";
+  /**
+   * Sharded history scans only (see {@link ShardInfo}): the 0-based position of `commit` in the
+   * whole scan's walk (`git log --reverse`, oldest first; every shard walks every commit), which
+   * `lumenguard merge` compares to keep the earliest commit per rule, key and path. Never in the
+   * report of a scan that is not sharded, nor in a merged one.
+   */
+  commitIndex?: number;
 }
 
 export interface Warning {
@@ -106,6 +113,8 @@ export interface Suppression {
   by: "inline" | "ignore" | "baseline";
   /** The text after `lumenguard-allow:`, when one was given. */
   reason?: string;
+  /** Sharded history scans only: as {@link Finding.commitIndex}, for a finding the baseline accepted. */
+  commitIndex?: number;
 }
 
 export interface ScanStats {
@@ -139,4 +148,80 @@ export interface ScanResult {
   warnings: Warning[];
   suppressed: Suppression[];
   stats: ScanStats;
+  /** Present only in the result of a sharded scan (`--shard I/N`): what `lumenguard merge` needs. */
+  shard?: ShardInfo;
+}
+
+/**
+ * What the report of one shard of a scan carries besides its findings, for `lumenguard merge`:
+ * which shard it is, which scan it is a shard of, and the facts the rules that decide across
+ * files kept (plain data: fingerprints, positions and file names, never a key). A shard does
+ * not conclude those rules itself — their findings need every shard's facts — so its findings
+ * are the whole scan's findings that fall in this shard, minus the cross-file ones.
+ */
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  total: number;
+  /** The same in every shard of one scan; merge refuses shards whose `scan` differs. */
+  scan: ShardedScan;
+  crossFile: CrossFileFacts;
+  /**
+   * Findings the engine counted but did not keep beyond the per-file cap (10,000), by report
+   * path: merge sums them per file across shards and says so as the whole scan would.
+   */
+  overCapByFile: Array<{ file: string; count: number }>;
+}
+
+/** Which scan a shard belongs to. */
+export interface ShardedScan {
+  mode: "worktree" | "history";
+  /** History: the revisions as given (`["A..B"]`); null for every ref. Working tree: null. */
+  revisions: string[] | null;
+  /** The paths given (history: the pathspecs, from the repository root; working tree: as typed). */
+  paths: string[];
+  /** SHA-256 (hex) of the configuration, the baseline and `--include-placeholders` the scan ran with. */
+  settings: string;
+  /** The commit HEAD names in the scanned repository; null outside git or before the first commit. */
+  head: string | null;
+  /** History: how many commits the walk holds, and the first (oldest) and last of them. */
+  commits?: number;
+  firstCommit?: string | null;
+  lastCommit?: string | null;
+  /** How many object ids (history: commits and distinct blobs) or paths (working tree) every shard chose from. */
+  listed: number;
+  /** SHA-256 (hex) of those ids or paths in the order they were listed, NUL-separated. */
+  listing: string;
+}
+
+/** The facts of the rules that decide across files (`Rule.acrossFiles`), as one shard kept them. */
+export interface CrossFileFacts {
+  /** Each such rule of the scan, with the severity the configuration gave it (null: its own) and its options (plain data). */
+  rules: Array<{ ruleId: string; severity: Severity | null; options: unknown }>;
+  facts: CrossFileFact[];
+  /**
+   * For files with facts, the keys (1-based line, UTF-16 column) an inline allow marker covers,
+   * with its reason: a cross-file finding at such a key is allowed. History: `commitIndex` of the
+   * content that said so (the latest wins, as in a scan).
+   */
+  keyAllows: Array<{ file: string; commitIndex?: number; allows: Array<{ line: number; column: number; reason?: string }> }>;
+  /** The baseline's entries for these rules (fingerprints only), or null when the scan applied no baseline. */
+  baseline: Array<{ ruleId: string; file: string; fingerprint: string; line: number }> | null;
+}
+
+/** What one cross-file rule kept from one file. */
+export interface CrossFileFact {
+  ruleId: string;
+  file: {
+    /** The report path. */
+    path: string;
+    kind: FileKind;
+    repoPath?: string;
+    /** The path the baseline names this file by (relative to the baseline file's folder), when a baseline applies. */
+    baselinePath?: string;
+  };
+  /** History: as {@link Finding.commitIndex}, for the commit that introduced this content at this path. */
+  commitIndex?: number;
+  /** The rule's own data (`Rule.acrossFiles.collect`): for the built-in rules, a file name, an environment and a key's position and identity. */
+  item: unknown;
 }

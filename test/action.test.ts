@@ -163,7 +163,7 @@ describe("action.yml run as GitHub runs it", () => {
     const failedBuild = runStep(pr.dir, pr, {}, { GITHUB_ACTION_PATH: broken });
     expect(failedBuild.status).toBe(3);
     expect(failedBuild.stdout).toContain("building lumenguard in the action's folder failed");
-    const crashing = createDir({ "lib/cli.js": "", "bin/lumenguard.js": 'process.kill(process.pid, "SIGKILL");\n' });
+    const crashing = createDir({ "lib/cli.cjs": "", "bin/lumenguard.js": 'process.kill(process.pid, "SIGKILL");\n' });
     const crashed = runStep(pr.dir, pr, {}, { GITHUB_ACTION_PATH: crashing });
     expect(crashed.status).toBe(3);
     expect(crashed.outputs).toBe("exit-code=3\n");

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
@@ -51,6 +52,58 @@ describe("compressed files in every source", () => {
   it("a file that only looks compressed by its name is scanned as it is", async () => {
     const repo = createRepo({ committed: { "notes.gz": `not gzip at all: ${makeKey()}\n`, "x.br": `nor brotli: ${makeKey()}\n` } });
     expect(where((await scanJson(repo)).report)).toEqual(["lumenfall-key notes.gz:1:18", "lumenfall-key x.br:1:13"]);
+  });
+});
+
+describe("a brotli file that inflates past the budget: scanned up to it, then a warning naming it — never taken for plain bytes", () => {
+  /** Brotli of `text` with `zeros` bytes of zeros after it, and `tail` after those. */
+  const bomb = (text: string, zeros: number, tail = "") => brotliCompressSync(Buffer.concat([Buffer.from(text), Buffer.alloc(zeros), Buffer.from(tail)]));
+
+  it("the attack as reported: a key, then 40 MiB of zeros (133 bytes of brotli) — found in the working tree, the index and history, with the warning", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "x" } });
+    writeFiles(repo, { "config.js.br": bomb(`KEY="${key}"\n`, 40 << 20) });
+    const warning = "config.js.br: inflates more than 100:1 (a decompression bomb?); only the first 1 MiB were scanned";
+    const worktree = await scanJson(repo);
+    expect(where(worktree.report)).toEqual(["lumenfall-key config.js.br:1:6"]);
+    expect(worktree.report.warnings.map((w) => w.message)).toEqual([warning]);
+    git(repo, ["add", "config.js.br"]);
+    const staged = await scanJson(repo, ["--staged"]);
+    expect(where(staged.report)).toEqual(["lumenfall-key config.js.br:1:6"]);
+    expect(staged.report.warnings.map((w) => w.message)).toEqual([warning]);
+    git(repo, ["commit", "-q", "-m", "bomb"]);
+    const history = await scanJson(repo, ["--history"]);
+    expect(where(history.report)).toEqual(["key-in-history config.js.br:1:6"]);
+    expect(history.report.warnings.map((w) => w.message)).toEqual([warning]);
+  });
+
+  it("with the ratio raised, all 40 MiB are inflated piece by piece and the key at the very end is found, no warning", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "lumenguard.config.json": JSON.stringify({ archives: { maxRatio: 1_000_000 } }), "seed.txt.br": bomb("start\n", 40 << 20, `\nKEY="${key}"\n`) } });
+    const { report } = await scanJson(repo);
+    expect(where(report)).toEqual(["lumenfall-key seed.txt.br:3:6"]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("past maxEntryMiB: the key before the bound is found, the one after is not, and the warning says where it stopped", async () => {
+    const [before, after] = [makeKey(), makeKey()];
+    const repo = createRepo({
+      committed: { "lumenguard.config.json": JSON.stringify({ archives: { maxRatio: 1_000_000, maxEntryMiB: 8 } }), "seed.txt.br": bomb(`A="${before}"\n`, 40 << 20, `\nB="${after}"\n`) },
+    });
+    const { report } = await scanJson(repo);
+    expect(where(report)).toEqual(["lumenfall-key seed.txt.br:1:4"]);
+    expect(report.warnings.map((w) => w.message)).toEqual(["seed.txt.br: inflates to more than 8 MiB; only the first 8 MiB were scanned"]);
+  });
+
+  it("damage after the key: what inflated before it is scanned, and the damage is said", async () => {
+    const key = makeKey();
+    // Text that does not compress, so the cut falls well after the key's bytes.
+    const filler = randomBytes(200_000).toString("base64");
+    const whole = brotliCompressSync(Buffer.from(`A="${key}"\n${filler}\n`));
+    const repo = createRepo({ committed: { "cut.txt.br": whole.subarray(0, whole.length - 1_000) } });
+    const { report } = await scanJson(repo);
+    expect(where(report)).toEqual(["lumenfall-key cut.txt.br:1:4"]);
+    expect(report.warnings.map((w) => w.message)).toEqual(["cut.txt.br: cannot be decompressed to the end; scanned what inflated before the damage"]);
   });
 });
 

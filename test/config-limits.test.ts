@@ -3,14 +3,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
-import { compileGlob } from "../src/config/glob.js";
+import { braceBudget, compileGlob, MAX_TOTAL_ALTERNATIVES } from "../src/config/glob.js";
 import { resolveConfig } from "../src/config/resolve-config.js";
 import { ConfigError } from "../src/errors.js";
 import { walkHonouringGitignore } from "../src/sources/walk.js";
 import type { ScanResult } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { lumenguard } from "./helpers/process.js";
+import { lumenguard, shell } from "./helpers/process.js";
 import { createDir, git, writeFiles } from "./helpers/repo.js";
 
 /**
@@ -123,6 +123,60 @@ describe("config limits", () => {
   it("a config object given to the API is checked like a file", () => {
     expect(() => resolveConfig({ startDir: "/", config: { ignore: [42] } as never })).toThrow('the config object: "ignore[0]" must be string');
     expect(() => resolveConfig({ startDir: "/", config: { customPatterns: [{ id: "x", regex: "(a+)+$", keywords: ["abc"] }] } })).toThrow("can take exponential time");
+  });
+});
+
+describe("brace expansion is bounded for the whole ignore list", () => {
+  it("the attack as reported: 10,000 globs of 256 alternatives each (a 450 KB config within every per-glob limit) is exit 2 naming the glob that goes past, at once and in little memory (the real binary)", () => {
+    const globs = Array.from({ length: 10_000 }, (_, i) => `**/{b,c,d,e}{f,g,h,i}{j,k,l,m}{n,o,p,q}${i}`);
+    const files: Record<string, string> = { "lumenguard.config.json": JSON.stringify({ ignore: globs }) };
+    for (let i = 0; i < 200; i++) files[`f${i}.txt`] = "x\n";
+    const dir = createDir(files);
+    // The old matcher expanded all 2.56 million globs: gigabytes, then V8 aborted.
+    const run = shell("ulimit -v 3000000; exec timeout 25 $LG scan", dir, { timeout: 40_000 });
+    expect(run.status, run.stderr).toBe(2);
+    // 78 globs of 256 fit in 20,000; the 79th does not.
+    expect(run.stderr).toContain('"ignore[78]" with braces expanded, the globs up to this one come to more than 20,000 globs or 4 MiB in all');
+  }, 45_000);
+
+  it("long alternatives: the characters they add up to are bounded too (4 MiB), naming the glob", () => {
+    const long = "x".repeat(970);
+    const globs = Array.from({ length: 40 }, (_, i) => `${long}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}${i}`);
+    // Each glob is 256 alternatives of about a thousand characters: the 17th passes 4 MiB.
+    expect(() => resolveConfig({ startDir: "/", config: { ignore: globs } })).toThrow(ConfigError);
+    expect(() => resolveConfig({ startDir: "/", config: { ignore: globs } })).toThrow('"ignore[16]" with braces expanded');
+  });
+
+  it("up to the bound, every glob still matches: 10,000 globs of two alternatives each (20,000 in all)", async () => {
+    const globs = Array.from({ length: 10_000 }, (_, i) => `src/d${i}/**/*.{js,ts}`);
+    expect(globs.length * 2).toBe(MAX_TOTAL_ALTERNATIVES);
+    const key = makeKey();
+    const dir = createDir({
+      "lumenguard.config.json": JSON.stringify({ ignore: globs }),
+      "src/d9999/deep/a.ts": `k="${key}"`,
+      "src/d0/a.js": `k="${key}"`,
+      "src/d9999/deep/a.py": `k="${key}"`,
+      "src/d10000/a.ts": `k="${key}"`,
+    });
+    const { code, stdout, stderr } = await runCli(["scan", "--format", "json", "."], { cwd: dir });
+    expect(code, stderr).toBe(1);
+    expect((JSON.parse(stdout) as ScanResult).findings.map((f) => f.file).sort()).toEqual(["src/d10000/a.ts", "src/d9999/deep/a.py"]);
+    // One more alternative is one too many.
+    const { code: over, stderr: said } = await runCli(["scan", "."], { cwd: createDir({ "lumenguard.config.json": JSON.stringify({ ignore: [...globs.slice(0, -1), "x{a,b,c}"] }) }) });
+    expect(over).toBe(2);
+    expect(said).toContain('"ignore[9999]" with braces expanded');
+  });
+
+  it("a budget is shared by the globs it is passed to, and spent as braces expand", () => {
+    const budget = braceBudget();
+    compileGlob("a/{b,c,d}/e", "picomatch", budget);
+    compileGlob("plain/**", "picomatch", budget);
+    expect(budget.alternatives).toBe(MAX_TOTAL_ALTERNATIVES - 4);
+    expect(budget.characters).toBe((4 << 20) - 3 * "a/b/e".length - "plain/**".length);
+    const small = { alternatives: 2, characters: 1_000 };
+    expect(() => compileGlob("{a,b,c}", "picomatch", small)).toThrow("with braces expanded");
+    // Without a budget, each glob gets a fresh one.
+    for (let i = 0; i < 100; i++) expect(compileGlob("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}").test("abababab")).toBe(true);
   });
 });
 

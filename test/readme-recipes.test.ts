@@ -34,6 +34,8 @@ const RECIPES = [
 const RUN_ELSEWHERE: Record<string, string> = {
   "eslint-config": "test/eslint-plugin.test.ts",
   "rotation-config": "test/key-rotation.test.ts",
+  "shard-github-actions": "test/shard-recipes.test.ts",
+  "shard-gitlab-ci": "test/shard-recipes.test.ts",
 };
 
 it("the README's recipes are exactly the ones this file runs, and those RUN_ELSEWHERE names", () => {
@@ -260,7 +262,7 @@ describe("README recipes from the git source", () => {
   it("a project install from git builds lumenguard (npm runs the TypeScript build in its temp clone)", () => {
     const dir = createDir({ "package.json": '{ "name": "p", "private": true, "allowScripts": { "lumenguard": true } }\n' });
     npmInstall(dir, [`git+${source.url}#${source.sha}`]);
-    expect(existsSync(join(dir, "node_modules/lumenguard/lib/cli.js"))).toBe(true);
+    expect(existsSync(join(dir, "node_modules/lumenguard/lib/cli.cjs"))).toBe(true);
     expect(run(join(dir, "node_modules/.bin/lumenguard"), ["--version"], dir).status).toBe(0);
   }, 600_000);
 });

@@ -164,7 +164,7 @@ describe("scan --fix, --output and baseline refuse links too", () => {
 describe("writeFileAtomic and applyChanges", () => {
   it("leaves no temp file behind, and writes bytes as given", () => {
     const dir = createDir();
-    writeFileAtomic(join(dir, "a.bin"), Buffer.from([0, 0xff, 0xe9, 10]));
+    writeFileAtomic(join(dir, "a.bin"), Buffer.from([0, 0xff, 0xe9, 10]), { within: dir });
     expect(readdirSync(dir)).toEqual(["a.bin"]);
     expect([...readFileSync(join(dir, "a.bin"))]).toEqual([0, 0xff, 0xe9, 10]);
     expect(statSync(join(dir, "a.bin")).mode & 0o777).toBe(0o644);

@@ -37,18 +37,24 @@ export const manyKeys = {
     const m = ctx.manyKeys;
     const findings = report.findings ?? [];
     const result = compareManyKeys(findings, ctx.seed);
-    const complete = result.found === m.stats.keys && result.exact === result.found && result.extra.length === 0 && result.other.length === 0;
+    // lumenguard keeps at most 10,000 findings per file (src/engine/finding-cap.ts) and counts the
+    // rest (stats.findingsOverCap, a findings-cap warning): every kept finding must be a planted key
+    // at its exact place, and kept + counted must be all of them.
+    const overCap = report.stats?.findingsOverCap ?? 0;
+    const capWarned = overCap === 0 || (report.warnings ?? []).some((warning) => warning.code === 'findings-cap');
+    const complete = result.found + overCap === m.stats.keys && result.exact === result.found && result.extra.length === 0 && result.other.length === 0 && capWarned;
     const stdoutMb = (lg.last.stdout?.length ?? 0) / 1e6;
     const checks = [
       ratioInfo('speed', lg, results['git-grep'], 'git grep'),
       { name: 'scope', status: 'INFO', summary: `lumenguard scanned ${count(report.stats?.files)} files / ${mb(report.stats?.bytes)}; `
         + `its JSON report is ${stdoutMb.toFixed(1)} MB; ${report.warnings?.length ?? 0} warnings` },
       { name: 'accuracy', status: complete ? 'PASS' : 'MISS',
-        summary: `found ${count(result.found)}/${count(m.stats.keys)} keys (${count(result.exact)} at the exact line and column), `
-          + `${count(result.missed)} missed, ${count(result.extra.length)} extra key findings, ${count(result.other.length)} findings without a key`,
+        summary: `found ${count(result.found)}/${count(m.stats.keys)} keys (${count(result.exact)} at the exact line and column) and counted `
+          + `${count(overCap)} more over the per-file cap (${capWarned ? 'said in a findings-cap warning' : 'NOT said in a warning'}), `
+          + `${count(result.missed - overCap)} missed, ${count(result.extra.length)} extra key findings, ${count(result.other.length)} findings without a key`,
         lines: [...result.elsewhere.slice(0, 5).map((f) => `  elsewhere: ${at(f)}`), ...describeFindings(result.extra, 5), ...describeFindings(result.other, 5)],
         data: { found: result.found, exact: result.exact, missed: result.missed, extra: result.extra.length, other: result.other.length,
-          short: `${count(result.found)}/${count(m.stats.keys)} found, ${count(result.exact)} exact, ${count(result.extra.length + result.other.length)} extra` } },
+          short: `${count(result.found)} kept + ${count(overCap)} counted over the cap = ${count(result.found + overCap)}/${count(m.stats.keys)}, ${count(result.exact)} exact, ${count(result.extra.length + result.other.length)} extra` } },
       rssCheck(ctx, lg.command),
     ];
     return checks;

@@ -16,6 +16,8 @@ Examples
   lumenguard scan --pack                   exactly the files npm publish would ship from this package
   lumenguard ci                            the working tree plus the pull request's or push's commits
   lumenguard scan --history --verify       which leaked keys still work: live (revoke now), revoked, unknown
+  lumenguard scan --history --shard 2/4 --format json --output shard-2.json   one of four CI jobs
+  lumenguard merge shard-*.json --format sarif --output lumenguard.sarif      the four as one report
   lumenguard init                          run lumenguard on every commit and push (husky, lefthook or git hooks)
 
 Usage
@@ -26,6 +28,8 @@ Usage
   lumenguard scan --pack [package-folder]
   lumenguard ci [--range A..B] [options]    working tree + the CI range (GitHub Actions, GitLab CI)
   lumenguard baseline [paths...] [options]  write a baseline of the current findings
+  lumenguard merge REPORT.json... [--format F] [--output FILE] [--fail-on S]
+                                            JSON reports (the shards of a scan, or separate scans) as one
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
                                             add the pre-commit and pre-push hooks, and .env* to .gitignore
   lumenguard init --server [--uninstall] [--dry-run]   in a bare repository: the pre-receive hook
@@ -54,6 +58,8 @@ Options
       --range <A..B>           history (and ci): only the commits in this range
       --all                    history: every commit reachable from any ref (the default without --range)
       --since-commit <sha>     history: only the commits after this one, up to HEAD
+      --shard <I/N>            scan shard I of N (1 ≤ I ≤ N ≤ 256): history by blob id, the working tree by
+                               path; merge the shards' JSON reports with lumenguard merge
       --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
       --fail-on-existing       --staged: keys HEAD already has in the same file fail the commit too
       --pre-receive            scan the commits a push brings to this server (a pre-receive hook)

@@ -9,8 +9,8 @@ import { printable } from "../reporters/printable.js";
 const templates = {
   unknownCommand: (name: string) => `lumenguard: unknown command "${name}". Run lumenguard --help for the commands.`,
   badOption: (detail: string) => `lumenguard: ${detail}. Run lumenguard --help for the options.`,
-  badFormat: (format: string, formats: string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
-  badReport: (value: string, formats: string[]) =>
+  badFormat: (format: string, formats: readonly string[]) => `lumenguard: --format "${format}" is not one of ${formats.join(", ")}.`,
+  badReport: (value: string, formats: readonly string[]) =>
     `lumenguard: --report "${value}" is not FORMAT=FILE with FORMAT one of ${formats.join(", ")} (FILE "-" is standard output).`,
   reportsOnStdout: () => "lumenguard: only one report can go to standard output (--report FORMAT=- or --format without --output).",
   stepSummaryFailed: (detail: string) => `could not append to $GITHUB_STEP_SUMMARY: ${detail}`,
@@ -32,6 +32,13 @@ const templates = {
   badSinceCommit: (value: string) => `lumenguard: --since-commit "${value}" is not a commit (empty, or starting with "-", which git would read as an option).`,
   badMaxFileMegabytes: (value: string) => `lumenguard: --max-file-megabytes "${value}" is not a number of megabytes greater than 0.`,
   stdinFilenameWithoutStdin: () => `lumenguard: --stdin-filename needs "-" among the paths (read standard input).`,
+  shardOnlyWithScan: (command: string) =>
+    `lumenguard: --shard goes with scan (scan --history --shard I/N, or a plain scan --shard I/N of the working tree); ${command} is not split into shards. Merge the shards' JSON reports with lumenguard merge.`,
+  shardWithFix: () => "lumenguard: --fix changes .gitignore from what the whole scan found; run it without --shard.",
+  mergeFlags: (flags: string[]) =>
+    `lumenguard: merge takes JSON reports and --format, --output, --report, --fail-on, --config, --color; not ${flags.join(", ")} (those go with the scans whose reports it merges).`,
+  mergeNothing: () => "lumenguard: merge needs JSON reports to merge: lumenguard merge shard-1.json shard-2.json … (each written by lumenguard scan --format json).",
+  mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   gateIncomplete: (count: number) =>
     `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
@@ -52,6 +59,9 @@ const templates = {
   initNotARepo: (detail: string) => `lumenguard: init needs a git repository: ${detail}`,
   refusedTarget: (file: string, what: string) =>
     `refusing to write ${file}: it is ${what}, not a regular file (lumenguard never writes through links); remove or rename it and run the command again`,
+  refusedFolder: (folder: string, what: string) =>
+    `refusing to write below ${folder}: it is ${what}, not a real folder (lumenguard never writes through links); name the folder it points to, or another one, and run the command again`,
+  refusedOutside: (file: string, within: string) => `refusing to write ${file}: it is outside ${within}, the folder this write is confined to`,
   initRefused: (detail: string) => `lumenguard: init changed nothing: ${detail}`,
   initFailed: (detail: string) => `lumenguard: init could not finish: ${detail}`,
   initHeader: (what: string, root: string, dryRun: boolean) => `lumenguard init${dryRun ? " --dry-run" : ""}: ${what} in ${root}`,

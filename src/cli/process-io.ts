@@ -12,7 +12,11 @@ export function processIO(process: NodeJS.Process): CliIO {
   return {
     stdout: quietOnClose(process.stdout),
     stderr: quietOnClose(process.stderr),
-    stdin: process.stdin,
+    // Read only by the commands that take standard input (`scan -`, `--pre-push`, `--pre-receive`):
+    // Node makes the stream, and opens the descriptor, on first access of process.stdin.
+    get stdin() {
+      return process.stdin;
+    },
     cwd: process.cwd(),
     env: process.env,
   };

@@ -1,27 +1,22 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { rules } from "../../rules/index.js";
 import { buildBaseline, writeBaseline } from "../config/baseline.js";
 import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
-import type { ReportContext } from "../reporters/index.js";
+import type { ReportContext } from "../reporters/types.js";
 import { printable } from "../reporters/printable.js";
-import { configuredBaseline, runScan } from "../scan.js";
+import { runScan } from "../scan.js";
 import { exitCodeForResult, unjudged } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
-import { HELP } from "./help.js";
-import { exportRuleCommand } from "./export-rule.js";
-import { initCommand } from "./init.js";
-import { describeChanges, fixEnvIgnores, type FixOutcome } from "./fix.js";
+import type { FixOutcome } from "./fix.js";
 import type { CliIO, CliStream } from "./io.js";
 import { enableLinearRegExpEngine } from "./linear-regexp.js";
 import { messages } from "./messages.js";
 import { scanOptionsFrom } from "./scan-options.js";
 import { scanRootAsGiven, useColor } from "./destinations.js";
-import { headShaAt, reportTargets, writeReports } from "./write-reports.js";
-import { initServerCommand } from "../server/init-server.js";
-import { preReceiveCommand } from "../server/pre-receive-command.js";
+import { baselineDestination, headShaAt, reportTargets, trustedWriteRoots, writeReports } from "./write-reports.js";
 
 /**
  * The command line, as a function (secretlint's `run()`): argv and an io object in, exit code
@@ -66,6 +61,7 @@ export const OPTIONS = {
   "pre-receive": { type: "boolean" },
   "server-config": { type: "string" },
   server: { type: "boolean" },
+  shard: { type: "string" },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>["values"];
@@ -78,7 +74,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
  *   error, 3 the scan could not run.
  */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const safeIo: CliIO = { ...io, stdout: scrubbing(io.stdout), stderr: scrubbing(io.stderr) };
+  // Copied as property descriptors, not spread: `stdin` may be a getter, and reading process.stdin
+  // opens it, where only a few commands read it (process-io.ts).
+  const safeIo = Object.defineProperties({}, {
+    ...Object.getOwnPropertyDescriptors(io),
+    stdout: { value: scrubbing(io.stdout), enumerable: true },
+    stderr: { value: scrubbing(io.stderr), enumerable: true },
+  }) as CliIO;
   try {
     return await dispatch(argv, safeIo);
   } catch (error) {
@@ -95,6 +97,11 @@ function scrubbing(stream: CliStream): CliStream {
   };
 }
 
+/*
+ * Commands other than `scan`/`ci`, and the parts of a scan only some flags use, are loaded with
+ * import() where they are dispatched: the bundle (scripts/bundle.js) splits them into chunks that
+ * a pre-commit hook's `scan --staged` never reads or compiles. Keep new commands in that form.
+ */
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   let parsed;
   try {
@@ -111,15 +118,17 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (values.help || command === undefined || command === "help") {
-    io.stdout.write(HELP);
+    io.stdout.write((await import("./help.js")).HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command === "scan" && values["pre-receive"]) return preReceiveCommand(paths, values, io);
-  if (command === "init" && values.server) return initServerCommand(paths, values, io);
+  if (values.shard !== undefined && (command !== "scan" || values["pre-receive"])) return usage(io, messages.shardOnlyWithScan(command === "scan" ? "scan --pre-receive" : command));
+  if (command === "scan" && values["pre-receive"]) return (await import("../server/pre-receive-command.js")).preReceiveCommand(paths, values, io);
+  if (command === "init" && values.server) return (await import("../server/init-server.js")).initServerCommand(paths, values, io);
   if (command === "scan" || command === "ci") return scanCommand(command, paths, values, io);
   if (command === "baseline") return baselineCommand(paths, values, io);
-  if (command === "init") return initCommand(paths, values, io);
-  if (command === "export-rule") return exportRuleCommand(paths, values, io);
+  if (command === "merge") return (await import("./merge.js")).mergeCommand(paths, values, io, readVersion());
+  if (command === "init") return (await import("./init.js")).initCommand(paths, values, io);
+  if (command === "export-rule") return (await import("./export-rule.js")).exportRuleCommand(paths, values, io);
   io.stderr.write(`${messages.unknownCommand(command)}\n`);
   return 2;
 }
@@ -129,14 +138,16 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   const failOnFlag = values["fail-on"];
   if (failOnFlag !== undefined && !isFailOn(failOnFlag)) return usage(io, messages.badFailOn(failOnFlag));
 
+  if (values.shard !== undefined && values.fix) return usage(io, messages.shardWithFix());
   const { options, finish } = await scanOptionsFrom(paths, values, io, command);
   // Custom patterns run on V8's linear-time regex engine where it accepts them: this process only.
-  enableLinearRegExpEngine();
+  options.beforeCustomPatterns = enableLinearRegExpEngine;
   const startedAt = new Date().toISOString();
   let { result, resolved } = await runScan(options).finally(finish);
   if (values.fix) {
-    const fixed = fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
-    writeFix(fixed, io, values["dry-run"] ?? false);
+    const fix = await import("./fix.js");
+    const fixed = fix.fixEnvIgnores(result, io.cwd, io.env, values["dry-run"] ?? false);
+    writeFix(fixed, fix.describeChanges, io, values["dry-run"] ?? false);
     // Report what is left after the fix, not what was there before it.
     if (!values["dry-run"] && fixed.changes.some((change) => change.action !== "unchanged")) ({ result, resolved } = await runScan(options));
   }
@@ -158,25 +169,23 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
 
   writeWarnings(result, io);
   // Colour is decided here, once per destination; files never get it.
-  writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) });
+  await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, { trusted: trustedWriteRoots(paths, io.cwd) });
   if (exitCode === 3) io.stderr.write(`${messages.gateIncomplete(unjudged(result).length)}\n`);
   return exitCode;
 }
 
 async function baselineCommand(paths: string[], values: Values, io: CliIO): Promise<number> {
   const { options, finish } = await scanOptionsFrom(paths, values, io);
-  enableLinearRegExpEngine();
+  options.beforeCustomPatterns = enableLinearRegExpEngine;
   const { placed, result, resolved } = await runScan({ ...options, useBaseline: false }).finally(finish);
-  // Written where scans will look for it: --output, else the config's baseline, else the default name.
-  const file = configuredBaseline(values.output, io.cwd, resolved) ?? resolve(io.cwd, ".lumenguard-baseline.json");
-  mkdirSync(dirname(file), { recursive: true });
-  writeBaseline(buildBaseline(placed, file), file);
+  const { file, within } = baselineDestination(values.output, resolved.loaded, paths, io.cwd);
+  writeBaseline(buildBaseline(placed, file), file, within);
   writeWarnings(result, io);
   io.stderr.write(`${messages.wroteBaseline(relative(io.cwd, file) || file, placed.length)}\n`);
   return 0;
 }
 
-function writeFix(fixed: FixOutcome, io: CliIO, dryRun: boolean): void {
+function writeFix(fixed: FixOutcome, describeChanges: typeof import("./fix.js").describeChanges, io: CliIO, dryRun: boolean): void {
   const changed = fixed.changes.filter((change) => change.action === "create" || change.action === "update");
   if (dryRun) for (const line of describeChanges(changed, io.cwd)) io.stderr.write(`${printable(line)}\n`);
   for (const change of changed) io.stderr.write(`${messages.fixChanged(relative(io.cwd, change.file) || change.file, change.note, dryRun)}\n`);
@@ -233,7 +242,7 @@ function reportError(error: unknown, io: CliIO): number {
 
 /**
  * The package version: the nearest package.json named lumenguard above this module, which runs
- * from lib/cli.js (the bundle), lib/src/cli/run.js or src/cli/run.ts (tests).
+ * from a chunk of the CLI bundle (lib/*.cjs), lib/src/cli/run.js or src/cli/run.ts (tests).
  */
 function readVersion(): string {
   for (let up = "../package.json", level = 0; level < 4; level++, up = `../${up}`) {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { isDirectory } from "../files.js";
+import { parseShard } from "../scanning/shard.js";
 import type { ScanMode, ScanOptions } from "../scan.js";
 import type { HistoryProgress } from "../sources/history.js";
 import type { CliIO } from "./io.js";
@@ -25,6 +26,7 @@ export interface ScanFlags {
   verify?: boolean;
   "only-live"?: boolean;
   "fail-on-existing"?: boolean;
+  shard?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ async function modeFrom(paths: string[], flags: ScanFlags, io: CliIO, command: s
     return { kind: "history", ...(revisions === undefined ? {} : { revisions }), ...named };
   }
   const mode: ScanMode = { kind: "worktree", paths, bundles: flags.bundles ?? [] };
-  if (io.stdin) mode.stdin = io.stdin;
+  if (paths.includes("-") && io.stdin) mode.stdin = io.stdin;
   if (flags["stdin-filename"] !== undefined) mode.stdinFilename = flags["stdin-filename"];
   return mode;
 }
@@ -99,6 +101,7 @@ function commonOptions(flags: ScanFlags, io: CliIO): ScanOptions {
   if (flags["max-file-megabytes"] !== undefined) options.maxFileMegabytes = megabytes(flags["max-file-megabytes"]);
   if (flags.config !== undefined) options.configFile = flags.config;
   if (flags.baseline !== undefined) options.baselineFile = flags.baseline;
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   return options;
 }
 

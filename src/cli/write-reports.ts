@@ -1,13 +1,17 @@
-import { appendFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { FORMATS, githubStepSummary, reportLimitNotes, reporters, textSummaryLine, type ReportContext } from "../reporters/index.js";
-import { STEP_SUMMARY_LIMIT, SUMMARY_BYTES } from "../reporters/github-summary.js";
-import { isDirectory, writeFileAtomic } from "../files.js";
+import { FORMATS, isFormat, loadReporter, type Format } from "../reporters/formats.js";
+import { textSummaryLine } from "../reporters/text.js";
+import type { ReportContext } from "../reporters/types.js";
+import { appendToFile, assertWritableTarget, isDirectory, writeFileAtomic, writeRootFor } from "../files.js";
 import { envForPath, runGit } from "../git/run-git.js";
+import { repoRootOf } from "../git/work-tree-root.js";
 import type { ScanResult } from "../types.js";
 import { messages } from "./messages.js";
 import type { CliIO } from "./io.js";
 import { UsageError } from "../errors.js";
+import { configBaseline } from "../config/baseline.js";
+import type { LoadedConfig } from "../config/load-config.js";
 
 /**
  * Where the reports of one scan go: `--format`/`--output`, plus any number of
@@ -16,7 +20,7 @@ import { UsageError } from "../errors.js";
  */
 
 export interface ReportTarget {
-  format: string;
+  format: Format;
   /** A path relative to the current directory, or `-` for standard output. */
   file: string;
 }
@@ -33,12 +37,12 @@ export function reportTargets(flags: ReportFlags): ReportTarget[] {
     const at = value.indexOf("=");
     const format = at === -1 ? "" : value.slice(0, at);
     const file = at === -1 ? "" : value.slice(at + 1);
-    if (!reporters[format] || file === "") throw new UsageError(messages.badReport(value, FORMATS));
+    if (!isFormat(format) || file === "") throw new UsageError(messages.badReport(value, FORMATS));
     targets.push({ format, file });
   }
   if (flags.format !== undefined || flags.output !== undefined || targets.length === 0) {
     const format = flags.format ?? "text";
-    if (!reporters[format]) throw new UsageError(messages.badFormat(format, FORMATS));
+    if (!isFormat(format)) throw new UsageError(messages.badFormat(format, FORMATS));
     targets.push({ format, file: flags.output ?? "-" });
   }
   if (targets.filter((target) => target.file === "-").length > 1) throw new UsageError(messages.reportsOnStdout());
@@ -62,31 +66,82 @@ export function headShaAt(paths: readonly string[], io: CliIO): string | undefin
 }
 
 /**
+ * The folders a file named on the command line may be written below without any link on the
+ * way (src/files.ts `writeRootFor`): the current directory, each scanned folder, and the
+ * repositories holding them. A repository may commit a link (`reports -> /home/me`), so a
+ * path through it is refused whether it was typed relative or absolute.
+ */
+export function trustedWriteRoots(paths: readonly string[], cwd: string): string[] {
+  const folders = [cwd, ...paths.filter((path) => path !== "-").map((path) => resolve(cwd, path)).map((path) => (isDirectory(path) ? path : dirname(path)))];
+  const roots = folders.flatMap((folder) => [folder, repoRootOf(folder)]).filter((folder): folder is string => folder !== null);
+  return [...new Set(roots)];
+}
+
+/**
+ * Where `lumenguard baseline` writes: `--output` (below the folder the user named, see
+ * trustedWriteRoots), else the config's `baseline` (inside the repository holding the config:
+ * src/config/baseline.ts `configBaseline`), else `.lumenguard-baseline.json` in the current
+ * directory — where scans look for it. `within` is the folder the write is confined to.
+ * @throws ConfigError (exit 2) naming `baseline` when the config's leads outside the repository.
+ */
+export function baselineDestination(output: string | undefined, loaded: LoadedConfig, paths: readonly string[], cwd: string): { file: string; within: string } {
+  const configured = output === undefined ? configBaseline(loaded) : null;
+  if (configured !== null) return configured;
+  const file = resolve(cwd, output ?? ".lumenguard-baseline.json");
+  return { file, within: writeRootFor(file, trustedWriteRoots(paths, cwd)) };
+}
+
+/**
  * Writes each report where its target says; then, on stderr, what a format had to leave out
  * (SARIF beyond 25,000 results, annotations beyond GitHub's per-step limits), the summary line
  * (unless the text report is on stdout) and where files were written. `color` is the CLI's one
  * decision per stream; a report written to a file is never coloured.
  */
-export function writeReports(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO, color: { stdout: boolean; stderr: boolean }): void {
-  for (const target of targets) {
-    const reporter = reporters[target.format]!;
+export async function writeReports(
+  targets: readonly ReportTarget[],
+  result: ScanResult,
+  context: ReportContext,
+  io: CliIO,
+  color: { stdout: boolean; stderr: boolean },
+  options: {
+    /** Applied to a report's whole text before it is written to a file (merge scrubs reports of untrusted input once more). */
+    fileText?: (text: string) => string;
+    /** The folders a report file may be written below with no link on the way (trustedWriteRoots); the current directory by default. */
+    trusted?: readonly string[];
+  } = {},
+): Promise<void> {
+  const fileText = options.fileText ?? ((text: string) => text);
+  const trusted = options.trusted ?? [io.cwd];
+  // Every destination is checked before any is written: a refused one leaves the others unwritten too.
+  for (const target of targets) if (target.file !== "-") assertWritableTarget(resolve(io.cwd, target.file), writeRootFor(resolve(io.cwd, target.file), trusted));
+  // Every reporter is loaded before the first report is written: a failing import writes nothing.
+  const loaded = await Promise.all(targets.map((target) => loadReporter(target.format)));
+  const limited = targets.some((target) => target.format === "sarif" || target.format === "github") ? await import("../reporters/limits.js") : null;
+  for (const [index, target] of targets.entries()) {
+    const reporter = loaded[index]!;
     if (target.file === "-") io.stdout.write(reporter(result, { ...context, color: target.format === "text" && color.stdout }));
-    else writeFileAtomic(resolve(io.cwd, target.file), reporter(result, { ...context, color: false }));
-    for (const note of reportLimitNotes(target.format, result, context)) io.stderr.write(`${messages.warning(note)}\n`);
+    else {
+      const file = resolve(io.cwd, target.file);
+      writeFileAtomic(file, fileText(reporter(result, { ...context, color: false })), { within: writeRootFor(file, trusted) });
+    }
+    for (const note of limited?.reportLimitNotes(target.format, result, context) ?? []) io.stderr.write(`${messages.warning(note)}\n`);
   }
   // Whoever reads stderr gets the summary line unless the text report is already on stdout.
   if (!targets.some((target) => target.format === "text" && target.file === "-")) io.stderr.write(textSummary(result, { ...context, color: color.stderr }));
   for (const target of targets) if (target.file !== "-") io.stderr.write(`${messages.wroteReport(target.file)}\n`);
-  appendStepSummary(targets, result, context, io);
+  await appendStepSummary(targets, result, context, io);
 }
 
 /**
  * GitHub Actions: the job summary gets the findings when a github report was written, within
  * what the step's summary file may still take (GitHub refuses more than 1 MiB per step).
+ * Appended, never through a link (src/files.ts `appendToFile`): the runner makes the file, and
+ * a link or a FIFO at that name is refused with a warning.
  */
-function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): void {
+async function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult, context: ReportContext, io: CliIO): Promise<void> {
   const file = io.env["GITHUB_STEP_SUMMARY"];
   if (!file || !targets.some((target) => target.format === "github")) return;
+  const [{ STEP_SUMMARY_LIMIT, SUMMARY_BYTES }, { githubStepSummary }] = await Promise.all([import("../reporters/github-summary.js"), import("../reporters/index.js")]);
   try {
     let existing = 0;
     try {
@@ -99,7 +154,7 @@ function appendStepSummary(targets: readonly ReportTarget[], result: ScanResult,
       io.stderr.write(`${messages.warning(messages.stepSummaryFull())}\n`);
       return;
     }
-    appendFileSync(file, githubStepSummary(result, context, room));
+    appendToFile(file, githubStepSummary(result, context, room));
   } catch (error) {
     io.stderr.write(`${messages.warning(messages.stepSummaryFailed((error as Error).message))}\n`);
   }

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
-import { dirname, relative } from "node:path";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { scrubKeys } from "../detectors/lumenfall/redact.js";
 import { ConfigError } from "../errors.js";
-import { writeFileAtomic } from "../files.js";
+import { FileReadError, isWithin, readRegularFile, writeFileAtomic } from "../files.js";
+import { repoRootOf } from "../git/work-tree-root.js";
+import type { LoadedConfig } from "./load-config.js";
 import { compareText } from "../severity.js";
 import type { Finding, Suppression } from "../types.js";
 import { describeSchemaError } from "./schema-errors.js";
@@ -51,23 +52,60 @@ export function buildBaseline(placed: PlacedFinding[], baselineFile: string): Ba
   return { version: 1, entries };
 }
 
-export function writeBaseline(baseline: Baseline, file: string): void {
-  writeFileAtomic(file, `${JSON.stringify(baseline, null, 2)}\n`);
+/**
+ * Writes a baseline atomically, never through a link (src/files.ts `writeFileAtomic`), below
+ * `within`: the repository for a baseline a config names, the folder a user named for
+ * `--output`.
+ * @throws UnsafeWriteTargetError or OutsideWriteRootError (exit 2) before anything is written.
+ */
+export function writeBaseline(baseline: Baseline, file: string, within: string): void {
+  writeFileAtomic(file, `${JSON.stringify(baseline, null, 2)}\n`, { within });
 }
 
 /**
- * Reads and validates a baseline file.
- * @throws ConfigError (exit 2) when it is missing, not JSON, or not a baseline (the field named).
+ * The largest baseline file read: 100,000 entries (a scan keeps at most that many findings)
+ * of ~250 bytes each, with room to spare.
+ */
+export const MAX_BASELINE_BYTES = 64 << 20;
+
+/**
+ * Reads and validates a baseline file: a regular file of at most {@link MAX_BASELINE_BYTES}
+ * (a link to `/dev/zero` or a FIFO is refused, never read without end).
+ * @throws ConfigError (exit 2) when it is missing, not a regular file, too large, not JSON, or
+ *   not a baseline (the field named).
  */
 export function readBaseline(file: string): Baseline {
-  let text: string;
+  let bytes: Buffer | null;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readRegularFile(file, MAX_BASELINE_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, null, code === "ENOENT" ? "baseline file does not exist" : "cannot be read");
+    if (error instanceof FileReadError) throw new ConfigError(file, null, error.detail);
+    throw error;
   }
-  return parseBaseline(text, file);
+  if (bytes === null) throw new ConfigError(file, null, "baseline file does not exist");
+  return parseBaseline(bytes.toString("utf8"), file);
+}
+
+/**
+ * The baseline file a config names (`baseline`, relative to the config's folder) and the folder
+ * it is confined to: the repository holding the config (or, outside git, the config's folder).
+ * A repository's config is written by whoever wrote the repository, so it cannot send
+ * `lumenguard baseline` to write — or a scan to read — a file elsewhere on the machine
+ * (`"baseline": "../../.bashrc"`, an absolute path). Links on the way are refused when it is
+ * written (writeFileAtomic).
+ * @returns null when the config names no baseline.
+ * @throws ConfigError (exit 2) naming the `baseline` field when the path leads outside.
+ */
+export function configBaseline(loaded: LoadedConfig): { file: string; within: string } | null {
+  const named = loaded.config.baseline;
+  if (!named) return null;
+  const file = resolve(loaded.dir, named);
+  const within = repoRootOf(loaded.dir) ?? loaded.dir;
+  if (!isWithin(dirname(file), within) || file === within) {
+    const field = loaded.file !== null && basename(loaded.file) === "package.json" ? "lumenguard.baseline" : "baseline";
+    throw new ConfigError(loaded.file ?? "the config object", field, `leads outside the repository (${within}); a baseline named in a config must be a file inside the repository`);
+  }
+  return { file, within };
 }
 
 /**
@@ -91,17 +129,26 @@ export function parseBaseline(text: string, file: string): Baseline {
 
 /** Splits findings into those not in the baseline and those it accepts. */
 export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, baselineFile: string) {
+  return applyBaselineAt(placed, baseline, (item) => baselinePath(item.absPath, baselineFile));
+}
+
+/**
+ * {@link applyBaseline} for findings whose path as the baseline names it is already known
+ * (`pathOf`: relative to the baseline file's folder, `/`-separated): `lumenguard merge` applies
+ * a shard's baseline to the findings it concludes from the shards' facts.
+ */
+export function applyBaselineAt<T extends { finding: Finding }>(placed: T[], baseline: Pick<Baseline, "entries">, pathOf: (item: T) => string): { kept: T[]; suppressed: Suppression[] } {
   const lines = new Map<string, number[]>();
   for (const entry of baseline.entries) {
     const key = groupKey(entry.ruleId, scrubKeys(entry.file), entry.fingerprint);
     lines.set(key, [...(lines.get(key) ?? []), entry.line]);
   }
-  const groups = new Map<string, PlacedFinding[]>();
+  const groups = new Map<string, T[]>();
   for (const item of placed) {
-    const key = groupKey(item.finding.ruleId, baselinePath(item.absPath, baselineFile), item.finding.secret?.fingerprint ?? "");
+    const key = groupKey(item.finding.ruleId, pathOf(item), item.finding.secret?.fingerprint ?? "");
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
-  const kept: PlacedFinding[] = [];
+  const kept: T[] = [];
   const suppressed: Suppression[] = [];
   for (const [key, items] of groups) {
     const accepted = matchByNearestLine(items, lines.get(key) ?? []);
@@ -111,7 +158,9 @@ export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, basel
         continue;
       }
       const { finding } = item;
-      suppressed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, fingerprint: finding.secret?.fingerprint, by: "baseline" });
+      const allowed: Suppression = { ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, fingerprint: finding.secret?.fingerprint, by: "baseline" };
+      if (finding.commitIndex !== undefined) allowed.commitIndex = finding.commitIndex;
+      suppressed.push(allowed);
     }
   }
   return { kept, suppressed };
@@ -121,14 +170,14 @@ export function applyBaseline(placed: PlacedFinding[], baseline: Baseline, basel
  * As many findings as the baseline has entries for the same rule, path and key are accepted;
  * when there are more findings than entries, each entry takes the finding nearest its line.
  */
-function matchByNearestLine(items: PlacedFinding[], entryLines: number[]): Set<PlacedFinding> {
+function matchByNearestLine<T extends { finding: Finding }>(items: T[], entryLines: number[]): Set<T> {
   if (items.length <= entryLines.length) return new Set(items);
-  const pairs: Array<{ item: PlacedFinding; entry: number; distance: number }> = [];
+  const pairs: Array<{ item: T; entry: number; distance: number }> = [];
   entryLines.forEach((line, entry) => {
     for (const item of items) pairs.push({ item, entry, distance: Math.abs(item.finding.line - line) });
   });
   pairs.sort((a, b) => a.distance - b.distance);
-  const accepted = new Set<PlacedFinding>();
+  const accepted = new Set<T>();
   const used = new Set<number>();
   for (const { item, entry } of pairs) {
     if (used.has(entry) || accepted.has(item)) continue;
@@ -146,7 +195,12 @@ function groupKey(ruleId: string, file: string, fingerprint: string): string {
   return `${family}\u0000${file}\u0000${fingerprint}`;
 }
 
-/** The path from the baseline's folder, `/`-separated, any key in it redacted. */
-function baselinePath(absPath: string, baselineFile: string): string {
-  return scrubKeys(relative(dirname(baselineFile), absPath).split("\\").join("/"));
+/**
+ * A file as a baseline names it: the path from the baseline's folder, `/`-separated, any key in
+ * it redacted — redacted first, while the path is as it was found: turning `\` into `/` first
+ * would break an escaped key (`lmnfl_ID\u002eSECRET`) apart before the scrubber could see it.
+ */
+export function baselinePath(absPath: string, baselineFile: string): string {
+  const path = scrubKeys(relative(dirname(baselineFile), absPath));
+  return sep === "/" ? path : path.split(sep).join("/");
 }

@@ -12,7 +12,7 @@ export interface LumenguardConfig {
    */
   $schema?: string;
   /**
-   * Path globs (picomatch syntax: *, **, ?, [...], {a,b}), relative to the directory of this config file, whose files are not scanned. Matched in time linear in the path; extglobs such as @(a|b) and regex groups are refused. At most 10,000.
+   * Path globs (picomatch syntax: *, **, ?, [...], {a,b}), relative to the directory of this config file, whose files are not scanned. Matched in time linear in the path; extglobs such as @(a|b) and regex groups are refused. At most 10,000; braces may expand to at most 256 globs each and 20,000 (4 MiB) in all.
    *
    * @maxItems 10000
    */

@@ -8,13 +8,38 @@
  * The syntax is picomatch's with `dot: true` (what the config's `ignore` documents), minus what
  * needs backtracking: `*` (any run of characters but `/`), `?` (one character but `/`), `**` as
  * a whole path segment (any number of segments), `[abc]`, `[a-z]`, `[!a]` / `[^a]`,
- * `[[:alpha:]]`-style classes, `{a,b}` alternatives (nested, at most {@link MAX_ALTERNATIVES}),
+ * `[[:alpha:]]`-style classes, `{a,b}` alternatives (nested, at most {@link MAX_ALTERNATIVES}
+ * per glob, and at most {@link MAX_TOTAL_ALTERNATIVES} for the globs that share a {@link BraceBudget}),
  * `\` escapes. Extglobs (`@(a|b)`, `!(a)`), regex groups and a leading `!` are refused with a
  * {@link GlobError}. `.gitignore` patterns use the same matcher without braces (gitignore.ts).
  */
 export class GlobError extends Error {}
 
+/** How many globs one glob's braces may expand to. */
 export const MAX_ALTERNATIVES = 256;
+/**
+ * How many globs the braces of a list of globs (a config's `ignore`) may expand to together,
+ * and how many characters those globs may hold together. Braces are matched by expanding them,
+ * one automaton per alternative (about a kilobyte each): 10,000 globs of 256 alternatives each
+ * would take gigabytes, while these caps keep a list to a few tens of megabytes. A list without
+ * braces stays under both, since a config file holds at most 1 MiB.
+ */
+export const MAX_TOTAL_ALTERNATIVES = 20_000;
+export const MAX_TOTAL_CHARACTERS = 4 << 20;
+
+/**
+ * What is left of {@link MAX_TOTAL_ALTERNATIVES} and {@link MAX_TOTAL_CHARACTERS} for a list of
+ * globs compiled one by one: pass the same budget to {@link compileGlob} for each.
+ */
+export interface BraceBudget {
+  alternatives: number;
+  characters: number;
+}
+
+/** A fresh budget for one list of globs. */
+export function braceBudget(): BraceBudget {
+  return { alternatives: MAX_TOTAL_ALTERNATIVES, characters: MAX_TOTAL_CHARACTERS };
+}
 
 /** A compiled glob: `test` for a `/`-separated relative path. */
 export interface CompiledGlob {
@@ -59,12 +84,29 @@ const POSIX: Record<string, (code: number) => boolean> = {
  */
 export type GlobSyntax = "picomatch" | "gitignore";
 
-/** @throws GlobError for syntax this matcher refuses (extglobs, groups, negation, too many alternatives). */
-export function compileGlob(glob: string, syntax: GlobSyntax = "picomatch"): CompiledGlob {
+/**
+ * Compiles one glob. `budget`, shared by the globs of one list, is what their brace expansions
+ * may still use; it is spent as this glob's braces expand (a fresh one when not given).
+ * @throws GlobError for syntax this matcher refuses (extglobs, groups, negation), for braces
+ *   that expand to more than {@link MAX_ALTERNATIVES} globs, and when the budget runs out —
+ *   checked while expanding, so a refused glob never takes the memory it would have.
+ */
+export function compileGlob(glob: string, syntax: GlobSyntax = "picomatch", budget: BraceBudget = braceBudget()): CompiledGlob {
   const picomatch = syntax === "picomatch";
   if (picomatch && glob.startsWith("!")) throw new GlobError("a leading ! (negation) is not supported here");
   const source = picomatch ? glob.replace(/^(?:\.\/)+/, "") : glob;
-  const alternatives = picomatch ? expandBraces(source) : [source];
+  const alternatives: string[] = [];
+  for (const alternative of picomatch ? expandBraces(source) : [source]) {
+    if (alternatives.length === MAX_ALTERNATIVES) throw new GlobError(`its braces expand to more than ${MAX_ALTERNATIVES} alternatives`);
+    budget.alternatives -= 1;
+    budget.characters -= alternative.length;
+    if (budget.alternatives < 0 || budget.characters < 0) {
+      throw new GlobError(
+        `with braces expanded, the globs up to this one come to more than ${MAX_TOTAL_ALTERNATIVES.toLocaleString("en-US")} globs or ${MAX_TOTAL_CHARACTERS >> 20} MiB in all; use a wildcard where braces list many names`,
+      );
+    }
+    alternatives.push(alternative);
+  }
   const automata = alternatives.map((alternative) => new Automaton(parse(alternative, syntax)));
   const literal = alternatives.length === 1 && !/[*?[\\]/.test(source) ? source : null;
   return {
@@ -88,19 +130,18 @@ function commonSuffix(texts: string[]): string {
   return suffix;
 }
 
-/** `{a,b}c` → `ac`, `bc`; nested braces too. A brace without a comma at its level is literal. */
-function expandBraces(glob: string): string[] {
+/**
+ * `{a,b}c` → `ac`, `bc`; nested braces too. A brace without a comma at its level is literal.
+ * Yields one glob at a time, so its caller can stop before the expansions add up.
+ */
+function* expandBraces(glob: string): Generator<string> {
   const open = findBrace(glob);
-  if (open === null) return [glob];
-  const { start, end, parts } = open;
-  const out: string[] = [];
-  for (const part of parts) {
-    for (const expanded of expandBraces(glob.slice(0, start) + part + glob.slice(end + 1))) {
-      out.push(expanded);
-      if (out.length > MAX_ALTERNATIVES) throw new GlobError(`its braces expand to more than ${MAX_ALTERNATIVES} alternatives`);
-    }
+  if (open === null) {
+    yield glob;
+    return;
   }
-  return out;
+  const { start, end, parts } = open;
+  for (const part of parts) yield* expandBraces(glob.slice(0, start) + part + glob.slice(end + 1));
 }
 
 function findBrace(glob: string): { start: number; end: number; parts: string[] } | null {
@@ -211,13 +252,49 @@ function literalStep(code: number): Step {
   return charStep((c) => c === code, code);
 }
 
+/** Step kinds, as the automaton stores them: one byte per step. */
+const LITERAL = 0;
+const CLASS = 1;
+const STAR = 2;
+const STAR_SLASH = 3;
+const DIRS = 4;
+const TAIL = 5;
+
+/**
+ * Scratch space every automaton shares (only one runs at a time): the state lists of one step
+ * and the next, the closure stack, and the marks of states already reached, stamped with a
+ * generation number so they never need clearing. Keeping them here, not per automaton, keeps
+ * a compiled glob to two small typed arrays — 20,000 of them fit in a few megabytes.
+ */
+const scratch = { current: new Int32Array(64), next: new Int32Array(64), stack: new Int32Array(130), mark: new Int32Array(64), generation: 0 };
+
+function ensureScratch(states: number): void {
+  if (scratch.current.length >= states) return;
+  const size = Math.max(states, scratch.current.length * 2);
+  scratch.current = new Int32Array(size);
+  scratch.next = new Int32Array(size);
+  scratch.stack = new Int32Array(size * 2 + 2);
+  scratch.mark = new Int32Array(size);
+  scratch.generation = 0;
+}
+
+function nextGeneration(): number {
+  if (scratch.generation >= 0x7ffffff0) {
+    scratch.mark.fill(0);
+    scratch.generation = 0;
+  }
+  return ++scratch.generation;
+}
+
 /**
  * The steps as a nondeterministic automaton, run by keeping the set of states reached
- * (Thompson's construction): state `s` is "the first `s` steps are matched".
+ * (Thompson's construction): state `s` is "the first `s` steps are matched". Stored as one
+ * byte of kind and one integer (a character code, or a class's index) per step.
  */
 class Automaton {
-  private readonly mark: Int32Array;
-  private generation = 0;
+  private readonly kinds: Uint8Array;
+  private readonly args: Int32Array;
+  private readonly classes: Array<(code: number) => boolean>;
   /** The literal characters the steps start and end with. */
   readonly head: string;
   readonly tail: string;
@@ -226,17 +303,17 @@ class Automaton {
   /** {@link charMask} of every literal character of the steps. */
   readonly mask: number;
 
-  private readonly current: Int32Array;
-  private readonly next: Int32Array;
-  private readonly stack: Int32Array;
-
-  constructor(private readonly steps: readonly Step[]) {
-    // Two states per step: before it, and inside it (for `**/` and `/**`, which consume in two phases).
-    const states = steps.length * 2 + 2;
-    this.mark = new Int32Array(states);
-    this.current = new Int32Array(states);
-    this.next = new Int32Array(states);
-    this.stack = new Int32Array(states * 2 + 2);
+  constructor(steps: readonly Step[]) {
+    this.kinds = new Uint8Array(steps.length);
+    this.args = new Int32Array(steps.length);
+    this.classes = [];
+    steps.forEach((step, index) => {
+      if (step.kind === "char" && step.literal !== undefined) this.args[index] = step.literal;
+      else if (step.kind === "char") {
+        this.kinds[index] = CLASS;
+        this.args[index] = this.classes.push(step.test) - 1;
+      } else this.kinds[index] = step.kind === "star" ? (step.slash ? STAR_SLASH : STAR) : step.kind === "dirs" ? DIRS : TAIL;
+    });
     const literals = steps.map((step) => (step.kind === "char" ? step.literal : undefined));
     const firstWild = literals.indexOf(undefined);
     const lastWild = literals.lastIndexOf(undefined);
@@ -259,25 +336,29 @@ class Automaton {
   }
 
   run(path: string): boolean {
-    const accept = this.steps.length * 2;
-    let current = this.current;
-    let next = this.next;
-    let generation = ++this.generation;
-    let count = this.close(0, current, 0, generation);
+    // Two states per step: before it, and inside it (for `**/` and `/**`, which consume in two phases).
+    const accept = this.kinds.length * 2;
+    ensureScratch(accept + 2);
+    let current = scratch.current;
+    let next = scratch.next;
+    let count = this.close(0, current, 0, nextGeneration());
     for (let i = 0; i < path.length && count > 0; i++) {
       const code = path.charCodeAt(i);
-      generation = ++this.generation;
+      const generation = nextGeneration();
       let reached = 0;
       for (let k = 0; k < count; k++) {
         const state = current[k] as number;
-        const step = this.steps[state >> 1];
-        if (!step) continue;
+        const at = state >> 1;
+        if (at >= this.kinds.length) continue;
+        const kind = this.kinds[at] as number;
         const inside = (state & 1) === 1;
-        if (step.kind === "char") {
-          if (step.test(code)) reached = this.close(state + 2, next, reached, generation);
-        } else if (step.kind === "star") {
-          if (step.slash || code !== SLASH) reached = this.close(state, next, reached, generation);
-        } else if (step.kind === "dirs") {
+        if (kind === LITERAL) {
+          if (code === this.args[at]) reached = this.close(state + 2, next, reached, generation);
+        } else if (kind === CLASS) {
+          if ((this.classes[this.args[at] as number] as (code: number) => boolean)(code)) reached = this.close(state + 2, next, reached, generation);
+        } else if (kind === STAR || kind === STAR_SLASH) {
+          if (kind === STAR_SLASH || code !== SLASH) reached = this.close(state, next, reached, generation);
+        } else if (kind === DIRS) {
           // Inside `.*` then `/`: any character stays inside; a `/` may also end it.
           if (inside) {
             reached = this.close(state, next, reached, generation);
@@ -300,23 +381,24 @@ class Automaton {
    * or skipping `**`) to `into` after its first `count` entries; returns the new count.
    */
   private close(state: number, into: Int32Array, count: number, generation: number): number {
-    const stack = this.stack;
+    const { stack, mark } = scratch;
     let top = 0;
     stack[top++] = state;
     while (top > 0) {
       const at = stack[--top] as number;
-      if (this.mark[at] === generation) continue;
-      this.mark[at] = generation;
+      if (mark[at] === generation) continue;
+      mark[at] = generation;
       into[count++] = at;
-      const step = this.steps[at >> 1];
-      if (!step) continue;
+      const index = at >> 1;
+      if (index >= this.kinds.length) continue;
+      const kind = this.kinds[index] as number;
       if ((at & 1) === 1) {
         // Inside `/.*` the path may end at any point; inside `.*/` only a `/` leaves.
-        if (step.kind === "tail") stack[top++] = at + 1;
+        if (kind === TAIL) stack[top++] = at + 1;
         continue;
       }
-      if (step.kind === "star" || step.kind === "tail") stack[top++] = at + 2;
-      if (step.kind === "dirs") {
+      if (kind === STAR || kind === STAR_SLASH || kind === TAIL) stack[top++] = at + 2;
+      if (kind === DIRS) {
         stack[top++] = at + 1;
         stack[top++] = at + 2;
       }

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { describeBytes, FileReadError, readRegularFile } from "../files.js";
 import type { LumenguardConfig } from "./config-types.generated.js";
 import { describeSchemaError } from "./schema-errors.js";
 import validateConfig from "./validate-config.generated.js";
@@ -28,7 +29,10 @@ export const CONFIG_FILES = ["lumenguard.config.json", ".lumenguardrc.json"];
 /**
  * Limits that keep a hostile configuration (a pull request's, a cloned repository's) from
  * exhausting memory or time: a config file of at most 1 MiB (a package.json, read for its
- * `lumenguard` key, 16 MiB); the schema caps `ignore` at 10,000 globs and `customPatterns` at 200.
+ * `lumenguard` key, 16 MiB), and only a regular file — a link to `/dev/zero` or a FIFO at a
+ * config's name is an error, never read without end; the schema caps `ignore` at 10,000 globs
+ * and `customPatterns` at 200, and src/config/resolve-config.ts caps what `ignore`'s braces
+ * expand to.
  */
 export const MAX_CONFIG_BYTES = 1 << 20;
 export const MAX_PACKAGE_JSON_BYTES = 16 << 20;
@@ -55,21 +59,19 @@ export function loadConfig(options: { explicitFile?: string; startDir: string })
 
 function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
   const limit = fromPackageJson ? MAX_PACKAGE_JSON_BYTES : MAX_CONFIG_BYTES;
-  let text: string;
+  let bytes: Buffer | null;
   try {
-    // Size first: a 2 GB "config" is refused before it is read.
-    const fd = openSync(file, "r");
-    try {
-      if (fstatSync(fd).size > limit) throw new ConfigError(file, null, `is larger than ${limit >> 20} MiB; a lumenguard config is a few kilobytes`);
-      text = readFileSync(fd, "utf8");
-    } finally {
-      closeSync(fd);
-    }
+    bytes = readRegularFile(file, limit);
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(file, null, "cannot be read");
+    if (!(error instanceof FileReadError)) throw error;
+    throw new ConfigError(file, null, error.reason === "too-large" ? tooLarge(limit) : error.detail);
   }
-  return parseConfigText(text, file, fromPackageJson);
+  if (bytes === null) throw new ConfigError(file, null, "cannot be read (it disappeared while lumenguard looked for it)");
+  return parseConfigText(bytes.toString("utf8"), file, fromPackageJson);
+}
+
+function tooLarge(limit: number): string {
+  return `is larger than ${describeBytes(limit)}; a lumenguard config is a few kilobytes`;
 }
 
 /**
@@ -81,7 +83,7 @@ function parseConfigFile(file: string, fromPackageJson: boolean): LoadedConfig {
  */
 export function parseConfigText(text: string, file: string, fromPackageJson: boolean): LoadedConfig {
   const limit = fromPackageJson ? MAX_PACKAGE_JSON_BYTES : MAX_CONFIG_BYTES;
-  if (text.length > limit) throw new ConfigError(file, null, `is larger than ${limit >> 20} MiB; a lumenguard config is a few kilobytes`);
+  if (text.length > limit) throw new ConfigError(file, null, tooLarge(limit));
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -9,7 +9,7 @@ import type { Rule, RuleMeta } from "../engine/rule.js";
 import { ConfigError } from "../errors.js";
 import { limitsFrom, type ScanLimits } from "../scanning/limits.js";
 import type { Severity } from "../types.js";
-import { charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
+import { braceBudget, charMask, compileGlob, GlobError, type CompiledGlob } from "./glob.js";
 import { loadConfig, validate, type LoadedConfig, type LumenguardConfig } from "./load-config.js";
 
 /**
@@ -49,6 +49,12 @@ export interface ResolveOptions {
   loaded?: LoadedConfig | undefined;
   /** Fields set on the command line, over the config's (`--max-file-megabytes`). */
   overrides?: Pick<LumenguardConfig, "maxFileMegabytes"> | undefined;
+  /**
+   * Called once before the config's custom patterns are compiled, only when it has any: the CLI
+   * turns on V8's linear-time regular expression engine there (src/cli/linear-regexp.ts says why
+   * not earlier). The library never sets that process-wide flag itself.
+   */
+  beforeCustomPatterns?: (() => void) | undefined;
 }
 
 /**
@@ -67,6 +73,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const config = loaded.config;
   checkCustomPatternIds(loaded);
   const custom = config.customPatterns ?? [];
+  if (custom.length > 0) options.beforeCustomPatterns?.();
   const rules = [...builtInRules, ...custom.map((pattern) => customPatternRule(pattern))];
   const detectors = [lumenfallDetector, ...custom.map((pattern) => customPatternDetector(pattern))];
   const ruleOptions = new Map<string, unknown>();
@@ -117,17 +124,20 @@ function checkCustomPatternIds(loaded: LoadedConfig): void {
  * config file's folder in time linear in the path (src/config/glob.ts). Globs without a
  * wildcard are looked up by equality; the others are tried only when the path starts and ends
  * with their literal text.
- * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`).
+ * @throws ConfigError naming `ignore[i]` for a glob the matcher refuses (extglobs, groups, `!`),
+ *   or the first glob whose braces take the list past what all of them may expand to together.
  */
 function ignoreMatcher(loaded: LoadedConfig): (absPath: string) => boolean {
   const globs = loaded.config.ignore ?? [];
   if (globs.length === 0) return () => false;
   const exact = new Set<string>();
   const patterns: CompiledGlob[] = [];
+  // One budget for the whole list: what all their braces expand to together is bounded.
+  const budget = braceBudget();
   globs.forEach((glob, index) => {
     let compiled: CompiledGlob;
     try {
-      compiled = compileGlob(glob);
+      compiled = compileGlob(glob, "picomatch", budget);
     } catch (error) {
       if (!(error instanceof GlobError)) throw error;
       throw new ConfigError(loaded.file ?? "config", `ignore[${index}]`, error.message);

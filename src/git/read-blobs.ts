@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
-import { gitArgs, gitEnv, GitMissingError, throwIfNotTrusted } from "./run-git.js";
+import { GIT_READER_MEMORY, gitArgs, gitEnv, GitMissingError, throwIfNotTrusted } from "./run-git.js";
 
 /**
  * Reads blobs through one long-lived `git cat-file --batch`: ids go in on stdin,
@@ -11,7 +11,8 @@ import { gitArgs, gitEnv, GitMissingError, throwIfNotTrusted } from "./run-git.j
 export interface BlobSink {
   /**
    * An object starts (`type`: blob, commit, tree or tag; what was asked for decides); return a
-   * function that takes its content chunks (the last one says so).
+   * function that takes its content chunks (the last one says so). Chunks are views of the
+   * buffers git's output arrived in, which are never reused: a sink may keep them.
    */
   begin(oid: string, size: number, type: string): (chunk: Buffer, final: boolean) => void;
   missing(oid: string): void;
@@ -76,10 +77,11 @@ class BatchParser {
           this.header.push(chunk.subarray(at));
           return;
         }
-        this.header.push(chunk.subarray(at, end));
+        // The header is nearly always whole in one chunk: no copy then.
+        const line = this.header.length === 0 ? chunk.toString("utf8", at, end) : Buffer.concat([...this.header, chunk.subarray(at, end)]).toString("utf8");
         at = end + 1;
-        this.startObject(Buffer.concat(this.header).toString("utf8"));
         this.header = [];
+        this.startObject(line);
       }
     }
   }
@@ -106,14 +108,17 @@ class BatchParser {
 
 /**
  * A `git cat-file --batch` that takes ids while it runs: history scanning feeds it blob ids as
- * `git log` discovers them, so listing, inflating and scanning overlap.
+ * `git log` discovers them, so listing, inflating and scanning overlap. `--buffer`: nobody waits
+ * for one answer before asking the next, so git need not flush after every object (without it,
+ * each object's trailing newline is a write and a pipe read of its own: a third of all reads on
+ * a real history). Its pack windows and delta-base cache are bounded ({@link GIT_READER_MEMORY}).
  */
 export class BlobStream {
   private readonly child;
   private readonly done: Promise<void>;
 
   constructor(cwd: string, env: NodeJS.ProcessEnv, sink: BlobSink) {
-    this.child = spawn("git", gitArgs(["cat-file", "--batch"]), { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn("git", gitArgs([...GIT_READER_MEMORY, "cat-file", "--buffer", "--batch"]), { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
     const parser = new BatchParser(sink);
     let stderr = "";
     this.child.stdout.on("data", (chunk: Buffer) => parser.feed(chunk));

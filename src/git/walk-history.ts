@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { ScanError } from "../errors.js";
 import { nameOfBytes } from "./path-bytes.js";
 import { revisionArgs, type Revisions } from "./revisions.js";
-import { gitArgs, gitEnv, GitMissingError } from "./run-git.js";
+import { GIT_READER_MEMORY, gitArgs, gitEnv, GitMissingError } from "./run-git.js";
 
 /**
  * Walks history with one `git log --raw`: for every commit, oldest first, the
@@ -35,7 +35,7 @@ const GITLINK = "160000";
  *   revision that is not one, and `signal.reason` when the walk is aborted (git is stopped).
  */
 export function walkHistory(revisions: Revisions, cwd: string, env: NodeJS.ProcessEnv, visitor: LogVisitor, signal?: AbortSignal): Promise<void> {
-  const args = ["log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisionArgs(revisions)];
+  const args = [...GIT_READER_MEMORY, "log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisionArgs(revisions)];
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const child = spawn("git", gitArgs(args), { cwd, env: gitEnv(env), stdio: ["ignore", "pipe", "pipe"] });

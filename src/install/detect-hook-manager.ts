@@ -1,5 +1,6 @@
-import { isDirectory } from "../files.js";
-import { existsSync, readFileSync } from "node:fs";
+import { isDirectory, readRegularFile } from "../files.js";
+import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { GitRepo } from "./locate-repo.js";
 
@@ -47,7 +48,7 @@ export function lefthookConfig(root: string): string | null {
 
 function packageDeclaresHusky(file: string): boolean {
   try {
-    const pkg = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const pkg = JSON.parse(readRegularFile(file, MAX_PACKAGE_JSON_BYTES)?.toString("utf8") ?? "{}") as Record<string, unknown>;
     return ["devDependencies", "dependencies"].some((field) => {
       const deps = pkg[field];
       return typeof deps === "object" && deps !== null && "husky" in deps;

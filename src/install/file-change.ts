@@ -1,5 +1,6 @@
 import { renameSync, unlinkSync } from "node:fs";
-import { assertWritableTarget, pathKind, readFileForUpdate, UnsafeWriteTargetError, writeFileAtomic } from "../files.js";
+import { dirname } from "node:path";
+import { assertWritableTarget, isWithin, pathKind, readFileForUpdate, UnsafeWriteTargetError, writeFileAtomic } from "../files.js";
 
 /**
  * What `lumenguard init` (and `scan --fix`) means to do to one file. Planners only read;
@@ -38,14 +39,14 @@ export function contentChange(file: string, before: string | null, content: stri
 /**
  * Checks every target of a plan before anything is written, so a plan is applied whole or
  * not at all: files written or deleted must be regular files (or missing), a hook moved aside
- * may be a file or a link but its new name must be free, and no folder between `root` and a
- * work-tree target may be a link. `root` is the work tree's top; targets outside it (the
- * git directory's hooks, an absolute core.hooksPath) are checked at their last component
- * only. Throws UnsafeWriteTargetError (exit 2).
+ * may be a file or a link but its new name must be free, and no folder between a target and
+ * the folder it is confined to may be a link: the work tree's top for work-tree files, the git
+ * directory for its hooks; a target outside both (an absolute core.hooksPath, which the user
+ * set) is confined to its own folder. Throws UnsafeWriteTargetError (exit 2).
  */
 export function validateChanges(changes: readonly FileChange[], scope: PlanScope): void {
   for (const change of changes) {
-    const within = workTreeRoot(change.file, scope);
+    const within = writeRoot(change.file, scope);
     switch (change.action) {
       case "create":
       case "update":
@@ -72,11 +73,14 @@ export interface PlanScope {
   gitDir: string;
 }
 
-/** The folder whose sub-folders must not be links for `file`: the work tree's top, unless `file` is in the git directory. */
-function workTreeRoot(file: string, scope: PlanScope | undefined): string | undefined {
-  if (scope === undefined) return undefined;
-  const inGitDir = file === scope.gitDir || file.startsWith(scope.gitDir.endsWith("/") ? scope.gitDir : `${scope.gitDir}/`);
-  return inGitDir ? undefined : scope.root;
+/**
+ * The folder `file` is confined to (writeFileAtomic's `within`): the git directory for a file
+ * in it, else the work tree's top for a file below it, else the file's own folder.
+ */
+function writeRoot(file: string, scope: PlanScope | undefined): string {
+  if (scope !== undefined && isWithin(file, scope.gitDir)) return scope.gitDir;
+  if (scope !== undefined && isWithin(file, scope.root)) return scope.root;
+  return dirname(file);
 }
 
 /**
@@ -87,7 +91,7 @@ function workTreeRoot(file: string, scope: PlanScope | undefined): string | unde
 export function applyChanges(changes: readonly FileChange[], scope?: PlanScope): void {
   const undo: Array<() => void> = [];
   try {
-    for (const change of changes) undo.push(applyChange(change, workTreeRoot(change.file, scope)));
+    for (const change of changes) undo.push(applyChange(change, writeRoot(change.file, scope)));
   } catch (error) {
     for (const step of undo.reverse()) {
       try {
@@ -101,7 +105,7 @@ export function applyChanges(changes: readonly FileChange[], scope?: PlanScope):
 }
 
 /** Applies one change and returns how to take it back. */
-function applyChange(change: FileChange, within: string | undefined): () => void {
+function applyChange(change: FileChange, within: string): () => void {
   switch (change.action) {
     case "create":
       writeFileAtomic(change.file, change.content, { executable: change.executable ?? false, within });
@@ -109,13 +113,13 @@ function applyChange(change: FileChange, within: string | undefined): () => void
     case "update": {
       const before = readFileForUpdate(change.file);
       writeFileAtomic(change.file, change.content, { within });
-      return () => (before === null ? unlinkSync(change.file) : writeFileAtomic(change.file, before));
+      return () => (before === null ? unlinkSync(change.file) : writeFileAtomic(change.file, before, { within }));
     }
     case "delete": {
       const before = readFileForUpdate(change.file);
       unlinkSync(change.file);
       // A deleted hook of ours comes back executable, as it was written.
-      return () => before !== null && writeFileAtomic(change.file, before, { executable: true });
+      return () => before !== null && writeFileAtomic(change.file, before, { executable: true, within });
     }
     case "chain":
       // rename() moves the name itself: a hook that is a symbolic link stays a link, never followed.
@@ -136,7 +140,7 @@ function applyChange(change: FileChange, within: string | undefined): () => void
       renameSync(change.chained, change.file);
       return () => {
         renameSync(change.file, change.chained);
-        if (ours !== null) writeFileAtomic(change.file, ours, { executable: true });
+        if (ours !== null) writeFileAtomic(change.file, ours, { executable: true, within });
       };
     }
     case "unchanged":

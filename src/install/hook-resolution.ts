@@ -1,7 +1,8 @@
 import { accessSync, constants, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { shellQuote } from "../files.js";
+import { readRegularFile, shellQuote } from "../files.js";
+import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
 import { commandOverride, ROOT_BIN, type HookResolution } from "./hook-command.js";
 import type { GitRepo } from "./locate-repo.js";
 
@@ -67,7 +68,7 @@ function installCommand(root: string, running: InstalledLumenguard | null): stri
 
 function declaresLumenguard(file: string): boolean {
   try {
-    const pkg = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, unknown> | undefined>;
+    const pkg = JSON.parse(readRegularFile(file, MAX_PACKAGE_JSON_BYTES)?.toString("utf8") ?? "{}") as Record<string, Record<string, unknown> | undefined>;
     return ["devDependencies", "dependencies", "optionalDependencies"].some((field) => typeof pkg[field] === "object" && pkg[field] !== null && "lumenguard" in pkg[field]);
   } catch {
     return false;

@@ -31,7 +31,7 @@ export const reporters: Readonly<Record<string, Reporter>> = {
   html: safeReporter(htmlReporter),
 };
 
-export const FORMATS = Object.keys(reporters);
+export { FORMATS } from "./formats.js";
 
 /**
  * The GitHub Actions job summary (markdown) for `$GITHUB_STEP_SUMMARY`, scrubbed like every report.

@@ -1,14 +1,17 @@
-import { applyBaseline, readBaseline, type Baseline, type PlacedFinding } from "../config/baseline.js";
+import { createHash } from "node:crypto";
+import { applyBaseline, baselinePath, readBaseline, type Baseline, type PlacedFinding } from "../config/baseline.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
-import { toFinding, type EngineFinding, type KeyAllow } from "../engine/apply-rules.js";
+import type { EngineFinding, KeyAllow } from "../engine/apply-rules.js";
 import type { EnginePlan } from "../engine/plan.js";
-import { appliesTo } from "../engine/rule.js";
+import { appliesTo, type Scope } from "../engine/rule.js";
 import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../engine/finding-cap.js";
 import { compareSeverity, compareText } from "../severity.js";
-import type { Finding, OriginalPosition, ScanModeName, ScanResult, Suppression, Warning } from "../types.js";
+import type { CrossFileFacts, Finding, OriginalPosition, ScanModeName, ScanResult, ShardInfo, Suppression, Warning } from "../types.js";
+import { concludeAcrossFiles, type CollectedFact } from "./cross-file.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
 import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
-import { worthReadingCheck } from "./prefilter.js";
+import { literalTests, worthReadingCheck, type LiteralTest } from "./prefilter.js";
+import type { ShardSelection } from "./shard.js";
 import { factsOf, sourceKindOf, type SourceFile, type TraceSpec } from "./source-file.js";
 
 /**
@@ -33,6 +36,11 @@ export interface SessionInit {
   prefilter?: boolean;
   /** Findings kept for the whole scan (default MAX_FINDINGS_PER_SCAN); beyond it they are counted, the least severe left out. */
   maxFindings?: number;
+  /**
+   * A sharded scan (`--shard I/N`): the result carries `shard` (ScanResult.shard) — the facts of
+   * the cross-file rules instead of their findings, and each history finding's position in the walk.
+   */
+  shard?: ShardSelection | undefined;
 }
 
 /** A finished scan: the result, the configuration it ran with, and each finding's file on disk (baselines need it). */
@@ -45,21 +53,33 @@ export interface ScanRun {
 /** Extra facts a source knows of a finding's file (history: the commit that introduced it). */
 export interface RecordExtra {
   commit?: Finding["commit"];
+  /** History: the 0-based position of that commit in the walk (cross-file facts are read in this order). */
+  walkIndex?: number;
 }
 
 export class ScanSession {
-  readonly started = performance.now();
+  /**
+   * When the scan started (process.hrtime, nanoseconds). Not `performance.now()`: on Node 20 the
+   * first use of the `performance` global loads perf_hooks, 3 ms of CPU on a pre-commit hook's
+   * `scan --staged` here (a tenth of its whole budget over Node's own start-up).
+   */
+  readonly started = process.hrtime.bigint();
   readonly hooks: SinkHooks;
   private readonly placed: SeverityCap<PlacedFinding>;
   /** Findings the engine counted but did not keep, beyond the per-file cap, by file. */
   private readonly overCapByFile = new Map<string, number>();
   private readonly suppressed: Suppression[] = [];
   private readonly warnings: Warning[] = [];
-  private readonly collected: Array<{ ruleId: string; item: unknown; file: SourceFile }> = [];
-  /** Per file (its path in the report), the keys an inline allow covers: cross-file findings there are allowed. */
-  private readonly keyAllows = new Map<string, KeyAllow[]>();
+  private readonly collected: CollectedFact[] = [];
+  /**
+   * Per file (its path in the report), the keys an inline allow covers — cross-file findings
+   * there are allowed — and where the content that said so stands in the scan (CollectedFact.order).
+   */
+  private readonly keyAllows = new Map<string, { allows: KeyAllow[]; order: number | undefined }>();
   private readonly pending: Array<Promise<void>> = [];
   private readonly traceFailed = new Set<string>();
+  /** The prefilter's literal tests by scope; null when the scan reads every file. */
+  private readonly literalTests: ((scope: Scope) => LiteralTest | null) | null;
   readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
 
   constructor(private readonly init: SessionInit) {
@@ -71,7 +91,22 @@ export class ScanSession {
       warn: (warning) => this.warn(warning),
       defer: (work) => void this.pending.push(work),
     };
-    if (init.prefilter !== false) this.hooks.worthReading = worthReadingCheck(init.plan);
+    this.literalTests = init.prefilter === false ? null : literalTests(init.plan);
+    if (this.literalTests) this.hooks.worthReading = worthReadingCheck(init.plan, this.literalTests);
+  }
+
+  /**
+   * The prefilter's literal test for files of `scope` (scanning/prefilter.ts), or null when the
+   * engine must read every file: the scan was asked not to skip any (`prefilter: false`), or a
+   * rule of that scope reads every file.
+   */
+  literalTest(scope: Scope): LiteralTest | null {
+    return this.literalTests?.(scope) ?? null;
+  }
+
+  /** The shard this scan reads, when it is sharded. */
+  get shard(): ShardSelection | undefined {
+    return this.init.shard;
   }
 
   get plan(): EnginePlan {
@@ -122,7 +157,7 @@ export class ScanSession {
     for (const engineFinding of outcome.findings) this.placeFinding(file, { ...engineFinding, source: sourceKindOf(file.kind) }, extra);
     this.suppressed.push(...outcome.suppressed);
     for (const { ruleId, item } of outcome.collected) this.collected.push({ ruleId, item, file });
-    if (outcome.keyAllows) this.keyAllows.set(file.path, outcome.keyAllows);
+    if (outcome.keyAllows) this.keyAllows.set(file.path, { allows: outcome.keyAllows, order: extra.walkIndex });
     for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
     this.countOverCap(file.path, outcome.overCap);
   }
@@ -150,9 +185,9 @@ export class ScanSession {
     const named: SourceFile = entry === undefined ? file : { ...file, path: `${file.path}!${entry}`, entry, ...(file.repoPath ? { repoPath: `${file.repoPath}!${entry}` } : {}) };
     for (const engineFinding of findings) this.placeFinding(named, { ...engineFinding, file: named.path, source: sourceKindOf(file.kind) }, extra);
     for (const allowed of scanned.outcome.suppressed) this.suppressed.push({ ...allowed, file: named.path });
-    if (scanned.outcome.keyAllows) this.keyAllows.set(named.path, scanned.outcome.keyAllows);
+    if (scanned.outcome.keyAllows) this.keyAllows.set(named.path, { allows: scanned.outcome.keyAllows, order: extra.walkIndex });
     if (named.path === scanned.file.path) {
-      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file: named });
+      for (const { ruleId, item } of scanned.outcome.collected) this.collected.push({ ruleId, item, file: named, order: extra.walkIndex });
       return;
     }
     // Under another name the same bytes may configure another environment: the cross-file rules
@@ -160,13 +195,14 @@ export class ScanSession {
     const facts = factsOf(named);
     for (const { rule } of this.init.plan.rules) {
       if (!rule.acrossFiles || scanned.outcome.keys.length === 0 || !appliesTo(rule.meta, facts)) continue;
-      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file: named });
+      for (const item of rule.acrossFiles.collect(facts, scanned.outcome.keys, null)) this.collected.push({ ruleId: rule.meta.id, item, file: named, order: extra.walkIndex });
     }
   }
 
   private placeFinding(file: SourceFile, finding: Finding, extra: RecordExtra): void {
     if (file.repoPath) finding.repoPath = file.repoPath;
     if (extra.commit) finding.commit = extra.commit;
+    if (this.init.shard && extra.walkIndex !== undefined) finding.commitIndex = extra.walkIndex;
     if (file.trace && this.init.trace) {
       const original = this.traceOriginal(file, finding);
       if (original) finding.original = original;
@@ -209,12 +245,14 @@ export class ScanSession {
    */
   finishSync(): ScanRun {
     if (this.pending.length > 0) throw new Error("the scan still has deferred work (a compressed file or an archive): finish() waits for it");
-    this.concludeAcrossFiles();
+    // A shard cannot conclude: the other shards hold the rest of the facts. It exports them instead.
+    if (!this.init.shard) this.concludeAcrossFiles();
     const overCap = this.warnOverCap();
     let kept = this.placed.items;
     const suppressed = this.suppressed;
-    if (this.init.baselineFile) {
-      const applied = applyBaseline(kept, this.init.baseline ?? readBaseline(this.init.baselineFile), this.init.baselineFile);
+    const baseline = this.init.baselineFile ? (this.init.baseline ?? readBaseline(this.init.baselineFile)) : null;
+    if (this.init.baselineFile && baseline) {
+      const applied = applyBaseline(kept, baseline, this.init.baselineFile);
       kept = applied.kept;
       suppressed.push(...applied.suppressed);
     }
@@ -230,13 +268,56 @@ export class ScanSession {
         bytes: stats.bytes,
         blobs: stats.blobs,
         ...(stats.commits !== undefined ? { commits: stats.commits } : {}),
-        durationMs: Math.round(performance.now() - this.started),
+        durationMs: Math.round(Number(process.hrtime.bigint() - this.started) / 1e6),
         skipped: stats.skipped,
         suppressed: suppressed.length,
         ...(overCap > 0 ? { findingsOverCap: overCap } : {}),
       },
     };
+    if (this.init.shard) result.shard = this.shardInfo(this.init.shard, baseline);
     return { result, resolved: this.init.resolved, placed: kept };
+  }
+
+  /** What `lumenguard merge` needs from this shard besides its findings (see ShardInfo). */
+  private shardInfo(selection: ShardSelection, baseline: Baseline | null): ShardInfo {
+    const settings = createHash("sha256")
+      .update(JSON.stringify({ config: this.init.resolved.loaded.config, baseline, includePlaceholders: this.init.plan.includePlaceholders }))
+      .digest("hex");
+    return {
+      index: selection.shard.index,
+      total: selection.shard.total,
+      scan: { ...selection.facts, settings, listed: selection.listed, listing: selection.listingDigest() },
+      crossFile: this.crossFileFacts(baseline),
+      overCapByFile: [...this.overCapByFile].map(([file, count]) => ({ file, count })),
+    };
+  }
+
+  /** The cross-file rules' facts, as plain data (see CrossFileFacts). */
+  private crossFileFacts(baseline: Baseline | null): CrossFileFacts {
+    const planned = this.init.plan.rules.filter((entry) => entry.rule.acrossFiles);
+    const ids = new Set(planned.map((entry) => entry.rule.meta.id));
+    const baselineFile = this.init.baselineFile;
+    const factFiles = new Set(this.collected.filter((entry) => ids.has(entry.ruleId)).map((entry) => entry.file.path));
+    return {
+      rules: planned.map((entry) => ({ ruleId: entry.rule.meta.id, severity: entry.severity, options: entry.options })),
+      facts: this.collected
+        .filter((entry) => ids.has(entry.ruleId))
+        .map(({ ruleId, item, file, order }) => ({
+          ruleId,
+          file: {
+            path: file.path,
+            kind: file.kind,
+            ...(file.repoPath !== undefined ? { repoPath: file.repoPath } : {}),
+            ...(baselineFile ? { baselinePath: baselinePath(file.absPath, baselineFile) } : {}),
+          },
+          ...(order !== undefined ? { commitIndex: order } : {}),
+          item,
+        })),
+      keyAllows: [...this.keyAllows]
+        .filter(([path]) => factFiles.has(path))
+        .map(([file, { allows, order }]) => ({ file, ...(order !== undefined ? { commitIndex: order } : {}), allows })),
+      baseline: baseline === null ? null : baseline.entries.filter((entry) => ids.has(entry.ruleId)),
+    };
   }
 
   /**
@@ -247,12 +328,9 @@ export class ScanSession {
     let total = this.placed.overCap;
     for (const [path, count] of this.overCapByFile) {
       total += count;
-      this.warn({ code: "findings-cap", message: `${path}: ${count.toLocaleString("en-US")} more findings were counted but not kept (at most ${MAX_FINDINGS_PER_FILE.toLocaleString("en-US")} are kept for one file, the most severe)`, file: path });
+      this.warn(fileOverCapWarning(path, count));
     }
-    if (this.placed.overCap > 0) {
-      const cap = (this.init.maxFindings ?? MAX_FINDINGS_PER_SCAN).toLocaleString("en-US");
-      this.warn({ code: "findings-cap", message: `${this.placed.overCap.toLocaleString("en-US")} more findings were counted but not kept (at most ${cap} are kept for one scan, the most severe): fix these, or scan a smaller part, and scan again` });
-    }
+    if (this.placed.overCap > 0) this.warn(scanOverCapWarning(this.placed.overCap, this.init.maxFindings ?? MAX_FINDINGS_PER_SCAN));
     return total;
   }
 
@@ -267,29 +345,21 @@ export class ScanSession {
 
   /** Rules that look across files (shared-key-across-environments) decide once every file has been read. */
   private concludeAcrossFiles(): void {
-    for (const planned of this.init.plan.rules) {
-      const acrossFiles = planned.rule.acrossFiles;
-      if (!acrossFiles) continue;
-      const mine = this.collected.filter((entry) => entry.ruleId === planned.rule.meta.id);
-      if (mine.length === 0) continue;
-      const files = new Map(mine.map((entry) => [entry.file.path, entry.file]));
-      // Once per file and key: history can hold several versions of one file with the same key.
-      const reported = new Set<string>();
-      for (const place of acrossFiles.conclude(mine.map((entry) => entry.item), planned.options)) {
-        const file = files.get(place.file);
-        const once = `${place.file}\u0000${place.key.fingerprint}`;
-        if (!file || reported.has(once)) continue;
-        reported.add(once);
-        const finding = toFinding(factsOf(file), planned, { key: place.key, messageId: place.messageId, data: place.data });
-        const allow = this.keyAllows.get(file.path)?.find((at) => at.line === finding.line && at.column === finding.column);
-        if (allow) {
-          this.suppressed.push({ ruleId: finding.ruleId, file: finding.file, line: finding.line, column: finding.column, by: "inline", ...(finding.secret ? { fingerprint: finding.secret.fingerprint } : {}), ...(allow.reason !== undefined ? { reason: allow.reason } : {}) });
-          continue;
-        }
-        this.placeFinding(file, { ...finding, source: sourceKindOf(file.kind) }, {});
-      }
-    }
+    const allows = new Map([...this.keyAllows].map(([path, { allows }]) => [path, allows]));
+    const concluded = concludeAcrossFiles(this.init.plan.rules, this.collected, allows);
+    this.suppressed.push(...concluded.allowed);
+    for (const { file, finding } of concluded.findings) this.placeFinding(file, finding, {});
   }
+}
+
+/** The warning for findings of one file counted beyond the per-file cap (`count` of them). */
+export function fileOverCapWarning(path: string, count: number): Warning {
+  return { code: "findings-cap", message: `${path}: ${count.toLocaleString("en-US")} more findings were counted but not kept (at most ${MAX_FINDINGS_PER_FILE.toLocaleString("en-US")} are kept for one file, the most severe)`, file: path };
+}
+
+/** The warning for findings of a scan counted beyond its cap of `cap` (`count` of them). */
+export function scanOverCapWarning(count: number, cap: number): Warning {
+  return { code: "findings-cap", message: `${count.toLocaleString("en-US")} more findings were counted but not kept (at most ${cap.toLocaleString("en-US")} are kept for one scan, the most severe): fix these, or scan a smaller part, and scan again` };
 }
 
 /** Where a detector's search was cut short, as the warning a user reads. */
@@ -305,7 +375,20 @@ function noteWarning(path: string, note: { code: string; detector: string; line:
   return { code: note.code, message, file: path };
 }
 
-/** Report order: by file, line, column, most severe first. */
+/**
+ * Report order: by file, line, column, most severe first; then by rule, key and commit, so that
+ * findings at one place (keys in several commits' messages) come in the same order however the
+ * scan — or the merge of its shards — met them.
+ */
 export function compareFindings(a: Finding, b: Finding): number {
-  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareSeverity(a.severity, b.severity);
+  return (
+    compareText(a.file, b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    compareSeverity(a.severity, b.severity) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.secret?.fingerprint ?? "", b.secret?.fingerprint ?? "") ||
+    compareText(a.commit?.sha ?? "", b.commit?.sha ?? "") ||
+    compareText(a.messageId, b.messageId)
+  );
 }

@@ -69,7 +69,7 @@ function planInstall(hooksDir: string, gitDir: string, flags: InitServerFlags, e
   if (existing !== null && !existing.includes(MARKER)) {
     steps.push({ verb: "move", what: `${hookFile} → ${chained} (it keeps running first)`, apply: () => renameSync(hookFile, chained) });
   }
-  if (existing !== script) steps.push({ verb: existing === null || !existing.includes(MARKER) ? "create" : "update", what: hookFile, apply: () => writeFileAtomic(hookFile, script, { executable: true }) });
+  if (existing !== script) steps.push({ verb: existing === null || !existing.includes(MARKER) ? "create" : "update", what: hookFile, apply: () => writeFileAtomic(hookFile, script, { executable: true, within: hooksDir }) });
   const advertised = runGit(["config", "--bool", "--get", "receive.advertisePushOptions"], gitDir, env).stdout.toString("utf8").trim();
   if (advertised !== "true") {
     steps.push({
@@ -81,7 +81,7 @@ function planInstall(hooksDir: string, gitDir: string, flags: InitServerFlags, e
   const configFile = join(gitDir, SERVER_CONFIG_NAME);
   if (serverConfig === undefined && !existsSync(configFile)) {
     const starter = `${JSON.stringify({ allowBypass: true, budgetSeconds: 60, onTimeout: "reject" }, null, 2)}\n`;
-    steps.push({ verb: "create", what: `${configFile} (bypass allowed and logged, 60 s budget, fail closed)`, apply: () => writeFileAtomic(configFile, starter) });
+    steps.push({ verb: "create", what: `${configFile} (bypass allowed and logged, 60 s budget, fail closed)`, apply: () => writeFileAtomic(configFile, starter, { within: gitDir }) });
   }
   return steps;
 }
@@ -121,7 +121,7 @@ function hookCommand(env: NodeJS.ProcessEnv): string {
   return `${shellQuote(process.execPath)} ${shellQuote(binPath())}`;
 }
 
-/** bin/lumenguard.js of the package this module is part of (lib/cli.js, lib/src/server/ or src/server/). */
+/** bin/lumenguard.js of the package this module is part of (a chunk of the CLI bundle in lib/, lib/src/server/ or src/server/). */
 function binPath(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
     const pkg = readIfFile(join(dir, "package.json"));

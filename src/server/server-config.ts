@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { describeJsonError } from "../config/load-config.js";
+import { describeJsonError, MAX_CONFIG_BYTES } from "../config/load-config.js";
 import { describeSchemaError } from "../config/schema-errors.js";
 import validateServerConfig from "../config/validate-server.generated.js";
 import { ConfigError } from "../errors.js";
+import { FileReadError, readRegularFile } from "../files.js";
 
 /**
  * The settings of server-side push protection, read only from the server — never from the
@@ -51,9 +52,10 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
   }
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(file, null, "cannot be read");
+    // A regular file of at most 1 MiB (src/files.ts): a link to /dev/zero or a FIFO is refused.
+    text = readRegularFile(file, MAX_CONFIG_BYTES)?.toString("utf8") ?? "";
+  } catch (error) {
+    throw new ConfigError(file, null, error instanceof FileReadError ? error.detail : "cannot be read");
   }
   let data: unknown;
   try {

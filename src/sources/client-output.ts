@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { isDirectory } from "../files.js";
+import { isDirectory, readRegularFile } from "../files.js";
+import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
 import { nameOfBytes } from "../git/path-bytes.js";
 
 /**
@@ -78,7 +79,8 @@ export function discoverClientOutput(root: string, packageJsons: readonly string
 
 function readDependencies(packageJson: string): Set<string> {
   try {
-    const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as Record<string, Record<string, string> | undefined>;
+    // Bounded, and only a regular file (src/files.ts): a link to /dev/zero is no package.json.
+    const pkg = JSON.parse(readRegularFile(packageJson, MAX_PACKAGE_JSON_BYTES)?.toString("utf8") ?? "{}") as Record<string, Record<string, string> | undefined>;
     return new Set([...Object.keys(pkg["dependencies"] ?? {}), ...Object.keys(pkg["devDependencies"] ?? {}), ...Object.keys(pkg["peerDependencies"] ?? {})]);
   } catch {
     return new Set();
@@ -87,8 +89,7 @@ function readDependencies(packageJson: string): Set<string> {
 
 export function isExtensionManifest(file: string): boolean {
   try {
-    if (statSync(file).size > 1 << 20) return false;
-    const manifest = JSON.parse(readFileSync(file, "utf8")) as { manifest_version?: unknown };
+    const manifest = JSON.parse(readRegularFile(file, 1 << 20)?.toString("utf8") ?? "{}") as { manifest_version?: unknown };
     return typeof manifest.manifest_version === "number";
   } catch {
     return false;
@@ -103,8 +104,15 @@ function withoutNested(dirs: ClientDir[]): ClientDir[] {
 /**
  * Every regular file under a client folder — git's ignore rules do not apply to shipped code —
  * except node_modules and server-only output. Symlinks are not followed.
- * @param raw where the files whose names are not valid UTF-8 are recorded: their listed text (the
- *   lossless escaped form of path-bytes.ts) → their absolute path as bytes, to open them by.
+ *
+ * Paths are joined by concatenation (the folder names come from the file system: nothing to
+ * normalise), and only a folder named like the end of a server-only path (`server`, `cache`) is
+ * checked against them: `path.join` and `path.relative` per entry were most of the cost of
+ * listing a 15,000-file node_modules (measured: 100–190 ms against 20–40 ms).
+ *
+ * A folder holding a name that is not valid UTF-8 (it decodes to U+FFFD) is listed again by its
+ * bytes: such files are listed in their lossless escaped form (git/path-bytes.ts) and recorded
+ * in `raw` (listed text → absolute path as bytes), to be opened by their bytes.
  * @returns absolute paths.
  */
 export function listClientFiles(dir: string, root: string, raw?: Map<string, Buffer>): string[] {
@@ -113,27 +121,56 @@ export function listClientFiles(dir: string, root: string, raw?: Map<string, Buf
   const visit = (current: string, rawDir: Buffer | null) => {
     let entries;
     try {
-      entries = readdirSync(rawDir ?? current, { withFileTypes: true, encoding: "buffer" });
+      entries = rawDir === null ? readdirSync(current, { withFileTypes: true }) : null;
+    } catch {
+      return;
+    }
+    if (entries === null || entries.some((entry) => entry.name.includes("\uFFFD"))) return visitBytes(current, rawDir ?? Buffer.from(current));
+    for (const entry of entries) {
+      const name = entry.name;
+      if (entry.isDirectory()) {
+        if (name === "node_modules" || name === ".git") continue;
+        const path = childPath(current, name);
+        if (SERVER_ONLY_NAMES.has(name) && isServerOnly(relative(root, path))) continue;
+        visit(path, null);
+      } else if (entry.isFile()) {
+        files.push(childPath(current, name));
+      }
+    }
+  };
+  const visitBytes = (current: string, currentBytes: Buffer) => {
+    let entries;
+    try {
+      entries = readdirSync(currentBytes, { withFileTypes: true, encoding: "buffer" });
     } catch {
       return;
     }
     for (const entry of entries) {
       const name = nameOfBytes(entry.name);
-      const path = join(current, name);
-      const odd = rawDir !== null || name !== entry.name.toString("utf8");
-      const rawPath = odd ? Buffer.concat([rawDir ?? Buffer.from(current), Buffer.from(sep), entry.name]) : null;
+      const path = childPath(current, name);
+      const bytes = Buffer.concat([currentBytes, Buffer.from(current.endsWith(sep) ? "" : sep), entry.name]);
+      const plain = name === entry.name.toString("utf8") && Buffer.from(current).equals(currentBytes);
       if (entry.isDirectory()) {
-        if (name === "node_modules" || name === ".git" || isServerOnly(relative(root, path))) continue;
-        visit(path, rawPath);
+        if (name === "node_modules" || name === ".git") continue;
+        if (SERVER_ONLY_NAMES.has(name) && isServerOnly(relative(root, path))) continue;
+        visit(path, plain ? null : bytes);
       } else if (entry.isFile()) {
         files.push(path);
-        if (rawPath !== null) raw?.set(path, rawPath);
+        if (!plain) raw?.set(path, bytes);
       }
     }
   };
   visit(dir, null);
   return files;
 }
+
+/** Only a file-system root (`/`, `C:\\`) ends with a separator. */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
+/** The last folder name of each server-only path. */
+const SERVER_ONLY_NAMES = new Set(SERVER_ONLY.map((path) => path.slice(path.lastIndexOf("/") + 1)));
 
 function isServerOnly(rel: string): boolean {
   const posix = rel.split(sep).join("/");

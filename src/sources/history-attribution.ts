@@ -5,6 +5,7 @@ import type { LoggedCommit } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
+import { compareText } from "../severity.js";
 import type { Finding } from "../types.js";
 import { toPosix } from "./paths.js";
 
@@ -54,14 +55,14 @@ export interface Walk {
  */
 export function attribute(walk: Walk, root: string, session: ScanSession, name: (repoPath: string) => string): void {
   const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
-  const attributed = new Map<string, { path: string; scanned: ScannedFile }>();
+  const attributed = new Map<string, { path: string; commit: number; entry: string; scanned: ScannedFile }>();
   for (const [oid, hits] of walk.hits) {
     for (const { commit, path } of walk.introductions.get(oid) ?? []) {
       if (session.isIgnored(join(root, path))) continue;
       for (const scanned of hits) {
         // An archive member is its own place: `release/app.zip!conf/app.env`.
         const entry = scanned.file.entry ?? "";
-        attributed.set(`${oid}\u0000${path}\u0000${entry}`, { path, scanned });
+        attributed.set(`${oid}\u0000${path}\u0000${entry}`, { path, commit, entry, scanned });
         for (const finding of scanned.outcome.findings) {
           const key = `${finding.ruleId}\u0000${finding.secret?.fingerprint ?? finding.messageId}\u0000${path}\u0000${entry}`;
           const known = earliest.get(key);
@@ -81,9 +82,12 @@ export function attribute(walk: Walk, root: string, session: ScanSession, name: 
   const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(root, path), repoPath: path });
   for (const { path, commit, findings, scanned } of byPlace.values()) {
     // Allowed findings and cross-file facts are recorded once per blob and path, below.
-    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]) });
+    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]), walkIndex: commit });
   }
-  for (const { path, scanned } of attributed.values()) session.recordAttributed(fileAt(path), [], scanned, {});
+  // Allowed findings and cross-file facts: once per blob and path, in the order of the walk
+  // (blobs finish reading in any order; the report must not depend on it).
+  const inWalkOrder = [...attributed.values()].sort((a, b) => a.commit - b.commit || compareText(a.path, b.path) || compareText(a.entry, b.entry));
+  for (const { path, commit, scanned } of inWalkOrder) session.recordAttributed(fileAt(path), [], scanned, { walkIndex: commit });
 }
 
 /** How a path from the repository root is named in the report: relative to `displayRoot`, `/`-separated. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { assertWritableTarget, readFileForUpdate, writeFileAtomic } from "../files.js";
+import { assertWritableTarget, readRegularFile, writeFileAtomic } from "../files.js";
 
 /**
  * The key-ages state file, `<git common dir>/lumenguard/key-ages.json`: when each Lumenfall key
@@ -30,20 +30,24 @@ export function keyAgesPath(gitCommonDir: string): string {
   return join(gitCommonDir, "lumenguard", "key-ages.json");
 }
 
+/** The largest state file read: ~100 bytes a key, so room for a hundred thousand keys. */
+export const MAX_KEY_AGES_BYTES = 16 << 20;
+
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The recorded ages; an empty record when the file does not exist yet. Never reads through a
- * link, at the file or at a folder between `gitCommonDir` and it.
- * @throws KeyAgesFileError when the file is a link or not a regular file, or is not valid
- *   JSON of the shape above: nothing is written over it then, so no recorded date is lost.
+ * link, at the file or at a folder between `gitCommonDir` and it, and never more than
+ * {@link MAX_KEY_AGES_BYTES} (src/files.ts `readRegularFile`).
+ * @throws KeyAgesFileError when the file is a link or not a regular file, is too large, or is
+ *   not valid JSON of the shape above: nothing is written over it then, so no recorded date is lost.
  */
 export function readKeyAges(file: string, gitCommonDir: string): KeyAges {
   let bytes: Buffer | null;
   try {
     assertWritableTarget(file, gitCommonDir);
-    bytes = readFileForUpdate(file);
+    bytes = readRegularFile(file, MAX_KEY_AGES_BYTES, { noFollow: true });
   } catch (error) {
     throw new KeyAgesFileError((error as Error).message);
   }

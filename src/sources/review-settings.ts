@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { parseBaseline, type Baseline } from "../config/baseline.js";
+import { configBaseline, parseBaseline, readBaseline, type Baseline } from "../config/baseline.js";
 import { CONFIG_FILES, loadConfig, parseConfigText, type LoadedConfig } from "../config/load-config.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve-config.js";
 import { readFilesAtCommit } from "../git/read-at-commit.js";
@@ -34,6 +34,8 @@ export interface ReviewSettingsInput {
   head: ResolvedConfig;
   /** The baseline file the change's settings name, or null. */
   headBaselineFile: string | null;
+  /** Called before the base's custom patterns are compiled (see `resolveConfig`). */
+  beforeCustomPatterns?: (() => void) | undefined;
 }
 
 export interface ReviewSettings {
@@ -50,8 +52,8 @@ export interface ReviewSettings {
 /** @throws ConfigError (exit 2) when the base's own config or baseline is invalid. */
 export async function reviewSettings(input: ReviewSettingsInput): Promise<ReviewSettings> {
   const loaded = await baseConfig(input);
-  const resolved = resolveConfig({ startDir: input.startDir, loaded });
-  const baselineFile = input.baselineFlag ? resolve(input.cwd, input.baselineFlag) : loaded.config.baseline ? resolve(loaded.dir, loaded.config.baseline) : null;
+  const resolved = resolveConfig({ startDir: input.startDir, loaded, beforeCustomPatterns: input.beforeCustomPatterns });
+  const baselineFile = input.baselineFlag ? resolve(input.cwd, input.baselineFlag) : (configBaseline(loaded)?.file ?? null);
   const findings: Finding[] = [];
   // The base's own setting for this rule ("off", or another severity) holds, like any rule's.
   const setting = loaded.config.rules?.["scan-settings-changed"];
@@ -130,7 +132,7 @@ function describeBaselineChange(base: Baseline | undefined, baseFile: string | n
 
 function readHeadBaseline(file: string): Baseline | null {
   try {
-    return parseBaseline(readFileSync(file, "utf8"), file);
+    return readBaseline(file);
   } catch {
     // The change broke its baseline: every entry of the base's is shown as removed.
     return null;

@@ -1,9 +1,10 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { describeBytes, isWithin } from "../files.js";
 import type { TraceSpec } from "../scanning/source-file.js";
 import type { OriginalPosition } from "../types.js";
 import { sourcesContentFileMapper, sourcesContentMapper } from "./sources-content.js";
-import { mapperFromJson, mapperFromMapFile, MAX_MAP_BYTES, type OriginalMapper } from "./trace-through-map.js";
+import { mapperFromJson, mapperFromMapFd, MAX_MAP_BYTES, type OriginalMapper } from "./trace-through-map.js";
 
 export { mapperFromJson, type OriginalMapper } from "./trace-through-map.js";
 
@@ -17,11 +18,22 @@ export { mapperFromJson, type OriginalMapper } from "./trace-through-map.js";
  *
  * A map that cannot be read, decoded or traced throws: the scanning loop keeps the finding
  * (untraced) and warns, naming the file. Having no map at all is not an error.
+ *
+ * The built file may come from anyone (a cloned repository, a downloaded package), and so may
+ * the name its comment gives: a map is followed only to a regular file inside the scanned
+ * folder, reached through no symbolic link, and no larger than {@link MAX_FOLLOWED_MAP_BYTES}.
+ * Anything else — `sourceMappingURL=../../../var/swapfile`, a committed link to a file outside,
+ * a FIFO, a 4 GB file — is not read, and is a warning.
  */
 const MAPPED = /\.(?:m?js|cjs|css)$/i;
 const URL_COMMENT = /\/[/*][#@]\s*sourceMappingURL=([^\s'"*]+)\s*(?:\*\/)?\s*$/;
 /** How far from the end of a built file its sourceMappingURL comment is looked for. */
 const TAIL_BYTES = 64 << 10;
+/**
+ * The largest map file a built file leads to that is read for tracing: it is streamed once to
+ * find its `mappings` and `sources`, so its size is time (a few seconds at this size).
+ */
+export const MAX_FOLLOWED_MAP_BYTES = 256 << 20;
 
 /** How a client file on disk is traced, by its name; null for files that have no map. */
 export function traceSpecFor(absPath: string, root: string): TraceSpec | null {
@@ -84,11 +96,61 @@ function findBundleMap(bundlePath: string, root: string): OriginalMapper | null 
     candidates.push(join(dirname(bundlePath), path));
   }
   candidates.push(`${bundlePath}.map`);
+  // A built file inside the scanned folder has its maps there too; one the user named outside
+  // it (`--bundles ../dist`) has them beside it or below.
+  const within = isWithin(bundlePath, root) ? root : dirname(bundlePath);
   for (const candidate of candidates) {
-    if (!existsSync(candidate) || !statSync(candidate).isFile()) continue;
-    return mapperFromMapFile(candidate, dirname(candidate), root);
+    const fd = openFollowedMap(candidate, within);
+    if (fd === null) continue;
+    try {
+      return mapperFromMapFd(fd, dirname(candidate), root);
+    } finally {
+      closeSync(fd);
+    }
   }
   return null;
+}
+
+/**
+ * Opens the map file a built file leads to, if it may be read: below `within` by its name
+ * (after `..` is resolved), no folder between them a symbolic link, the file itself not a link
+ * (O_NOFOLLOW), a regular file (checked on the open descriptor, opened with O_NONBLOCK so a
+ * FIFO cannot block), and no larger than {@link MAX_FOLLOWED_MAP_BYTES}.
+ * @returns an open descriptor (the caller closes it), or null when nothing is at the name.
+ * @throws Error saying why the map was not read; the message never repeats the name, which
+ *   comes from the file and could hold anything.
+ */
+function openFollowedMap(candidate: string, within: string): number | null {
+  if (!isWithin(candidate, within) || candidate === within) throw new Error("its source map is outside the scanned folder and was not read");
+  let folder = within;
+  const path = relative(within, dirname(candidate));
+  for (const part of path === "" ? [] : path.split(sep)) {
+    folder = join(folder, part);
+    let stats;
+    try {
+      stats = lstatSync(folder);
+    } catch {
+      return null;
+    }
+    if (stats.isSymbolicLink()) throw new Error("its source map is reached through a symbolic link, which was not followed");
+    if (!stats.isDirectory()) return null;
+  }
+  let fd: number;
+  try {
+    fd = openSync(candidate, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    if (code === "ELOOP") throw new Error("its source map is a symbolic link, which was not followed");
+    throw new Error(`its source map cannot be opened (${code ?? "unknown error"})`);
+  }
+  const stats = fstatSync(fd);
+  const refusal = !stats.isFile() ? "its source map is not a regular file and was not read" : stats.size > MAX_FOLLOWED_MAP_BYTES ? `its source map is larger than ${describeBytes(MAX_FOLLOWED_MAP_BYTES)} and was not read` : null;
+  if (refusal !== null) {
+    closeSync(fd);
+    throw new Error(refusal);
+  }
+  return fd;
 }
 
 /** An inline map: `data:application/json;base64,…` or percent-encoded JSON. */

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import type { OriginalPosition } from "../types.js";
 import { CHECKPOINT_BYTES, MapContentScanner, type Checkpoint, type ContentSpan, type MapContentIndex, type MapReader } from "./map-content-index.js";
@@ -103,10 +103,13 @@ function walk(bytes: Buffer, from: Checkpoint, line: number, column: number): { 
   return null;
 }
 
+/** Reads the map at `path` — never through a link, never a FIFO or device (it was scanned as a regular file). */
 function withFile<T>(path: string, use: (reader: MapReader) => T): T {
-  const fd = openSync(path, "r");
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new Error("the map is not a regular file and was not read");
+    const size = stats.size;
     return use({
       size,
       read(at, length) {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { fstatSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { OriginalPosition } from "../types.js";
 import { MapContentScanner, type MapReader } from "./map-content-index.js";
@@ -50,15 +50,13 @@ export function mapperFromJson(json: string | Buffer, mapDir: string, root: stri
   return mapperFromReader({ size: bytes.length, read: (at, length) => bytes.subarray(at, at + length) }, mapDir, root);
 }
 
-/** {@link mapperFromJson} for a map file on disk, streamed: only `mappings` and `sources` are held. */
-export function mapperFromMapFile(path: string, mapDir: string, root: string): OriginalMapper {
-  const fd = openSync(path, "r");
-  try {
-    const size = fstatSync(fd).size;
-    return mapperFromReader({ size, read: (at, length) => readAt(fd, at, Math.min(length, size - at)) }, mapDir, root);
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * {@link mapperFromJson} for a map file on disk, open as `fd` (the caller opened it, checked it,
+ * and closes it), streamed: only `mappings` and `sources` are held.
+ */
+export function mapperFromMapFd(fd: number, mapDir: string, root: string): OriginalMapper {
+  const size = fstatSync(fd).size;
+  return mapperFromReader({ size, read: (at, length) => readAt(fd, at, Math.min(length, size - at)) }, mapDir, root);
 }
 
 /** The map is streamed once for its `mappings`, `sources` and `sourceRoot`; `sourcesContent` is never held. */

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { FileReadError, readRegularFile } from "../files.js";
 import { nameOfBytes } from "../git/path-bytes.js";
 import { GitignoreRules } from "./gitignore.js";
 
@@ -9,7 +10,13 @@ import { GitignoreRules } from "./gitignore.js";
  * the others matched in linear time, so a 20,000-rule file does not cost minutes). An ignored
  * folder is not entered. Only regular files are listed: FIFOs, sockets and devices would block
  * or mean nothing, and symlinks are not followed (they could lead out of the tree or loop).
+ *
+ * A `.gitignore` is read only when it is a regular file of at most {@link MAX_GITIGNORE_BYTES}
+ * (src/files.ts `readRegularFile`): a FIFO at that name would hang the walk, a link to
+ * `/dev/zero` would fill memory. One that is refused is said (`onGitignoreRefused`), and its
+ * folder is walked as if it had none: more is scanned, never less.
  */
+export const MAX_GITIGNORE_BYTES = 4 << 20;
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
 interface IgnoreScope {
@@ -24,7 +31,12 @@ interface IgnoreScope {
  *   relative to `root`, to open them by.
  * @returns paths relative to `root`, `/`-separated.
  */
-export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: string, code: string) => void, raw?: Map<string, Buffer>): string[] {
+export function walkHonouringGitignore(
+  root: string,
+  onUnreadable?: (relDir: string, code: string) => void,
+  onGitignoreRefused?: (relPath: string, detail: string) => void,
+  raw?: Map<string, Buffer>,
+): string[] {
   const files: string[] = [];
   const rootBytes = Buffer.from(root.endsWith("/") ? root : `${root}/`);
   // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
@@ -40,7 +52,14 @@ export function walkHonouringGitignore(root: string, onUnreadable?: (relDir: str
       onUnreadable?.(relDir, (error as NodeJS.ErrnoException).code ?? "unreadable");
       return;
     }
-    const own = readGitignore(rawDir === null ? join(absDir as string, ".gitignore") : Buffer.concat([absDir as Buffer, Buffer.from(".gitignore")]));
+    let own: GitignoreRules | null = null;
+    try {
+      // A folder whose name is not UTF-8 is opened by its bytes; its .gitignore is not read (more is scanned, never less).
+      own = rawDir === null ? readGitignore(absDir as string) : null;
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      onGitignoreRefused?.(`${relDir}.gitignore`, error.detail);
+    }
     const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
     for (const entry of entries) {
       const name = nameOfBytes(entry.name);
@@ -70,12 +89,10 @@ function isIgnored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean 
   return ignored;
 }
 
-function readGitignore(file: string | Buffer): GitignoreRules | null {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return null;
-  }
+/** @throws FileReadError for a `.gitignore` that is not a regular file or is too large. */
+function readGitignore(absDir: string): GitignoreRules | null {
+  const bytes = readRegularFile(join(absDir, ".gitignore"), MAX_GITIGNORE_BYTES);
+  if (bytes === null) return null;
+  const text = bytes.toString("utf8");
   return new GitignoreRules(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }

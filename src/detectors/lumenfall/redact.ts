@@ -38,8 +38,16 @@ export function scrubKeys(text: string): string {
   return current;
 }
 
+/**
+ * What follows `lmnfl_` in a redacted form: `<keyid>.…<last4>` or, dotless, `…<last4>` — that
+ * exact shape only (a key id is 1–64 of `[A-Za-z0-9_]`, never `-`). A key followed by `…` or
+ * `.…` with no last four, or whose run could not be a key id (a `-` in it, more than 64
+ * characters), is a key cut short in the text, not one lumenguard redacted.
+ */
+const REDACTED_TAIL = "(?:[A-Za-z0-9_]{1,64}\\.)?\u2026[A-Za-z0-9_-]{4}(?![A-Za-z0-9_-])";
+
 /** `lmnfl_` not starting a redacted form, an escape, a NUL, or base64 of `lmnfl_` at any alignment. */
-const MAY_HOLD_KEY = /lmnfl_(?![A-Za-z0-9_]{0,64}\.?\u2026)|%[0-9A-Fa-f]{2}|\\[ux][0-9A-Fa-f]{2}|\0|G1uZmxf|xtbmZsX|W5mbF/;
+const MAY_HOLD_KEY = new RegExp(`lmnfl_(?!${REDACTED_TAIL})|%[0-9A-Fa-f]{2}|\\\\[ux][0-9A-Fa-f]{2}|\\0|G1uZmxf|xtbmZsX|W5mbF`);
 
 function mayHoldKey(text: string): boolean {
   return MAY_HOLD_KEY.test(text);
@@ -82,7 +90,8 @@ function latin1Bytes(text: string): Buffer {
 }
 
 const DOTTED = /lmnfl_([A-Za-z0-9_]+)\.([A-Za-z0-9_-]{16,})/g;
-const DOTLESS = /lmnfl_([A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-]|\.\u2026)/g;
+/** 24 or more key characters, unless they are the key id of a redacted form (`lmnfl_<keyid>.…<last4>`). */
+const DOTLESS = new RegExp(`lmnfl_(?!${REDACTED_TAIL})([A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-])`, "g");
 const ID_MAX = 64;
 
 /** A transformed copy of some text, and for each of its units where it was in the original. */

@@ -5,21 +5,33 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
 
 /**
  * A brotli file (`.br`, precompressed web assets), decompressed synchronously as it streams in,
- * slice by slice, under the same budget as gzip — so a source that reads a file and then looks
- * at what was found (the staged source compares the index with the disk) sees the findings at
- * once, as for any other file.
+ * under the same budget as gzip — so a source that reads a file and then looks at what was found
+ * (the staged source compares the index with the disk) sees the findings at once, as for any
+ * other file.
  *
- * Node's brotli decoder is used through the synchronous step its own `brotliDecompressSync`
- * takes (`_processChunk` without a callback): one slice of input in, its output out, with
- * `maxOutputLength` bounding what one slice may inflate to. Brotli has no magic number: bytes
- * that fail to decode before producing anything are scanned as they are.
+ * Brotli can turn a few bytes of input into megabytes, so no slice of input bounds what it
+ * inflates to: the output is taken {@link OUTPUT_PIECE} bytes at a time instead, each piece
+ * scanned and counted against the budget before the decoder makes the next, and decoding stops
+ * once a budget is spent (a warning naming the file; what inflated up to there is scanned). This
+ * is the loop Node's own `brotliDecompressSync` runs (`processChunkSync` in
+ * https://github.com/nodejs/node/blob/main/lib/zlib.js, the same in Node 20, 22 and 24: the
+ * decoder handle's `writeSync` into a fixed output buffer, its `_writeState` saying how much
+ * input and output space is left) without its collecting every piece into one buffer, which
+ * `maxOutputLength` can only refuse whole. Brotli has no magic number: bytes that fail to decode
+ * before producing anything are scanned as they are.
  */
 const SLICE = 4 << 10;
-/** What one slice of input may inflate to: more is a decompression bomb by any measure. */
-const MAX_SLICE_OUTPUT = 32 << 20;
+/** Output is made and scanned this much at a time. */
+const OUTPUT_PIECE = 64 << 10;
 
+/** The parts of Node's brotli decoder its own synchronous decompression uses (lib/zlib.js). */
 interface SyncDecoder {
-  _processChunk(chunk: Buffer, flushFlag: number): Buffer;
+  _handle: { writeSync(flush: number, input: Buffer, inOff: number, inLen: number, output: Buffer, outOff: number, outLen: number): void } | null;
+  /** After writeSync: [output space left, input bytes left]. */
+  _writeState: Uint32Array;
+  /** Set (synchronously, by the handle's error callback) when decoding failed. */
+  destroyed: boolean;
+  on(event: "error", listener: (error: Error) => void): unknown;
   close(): void;
 }
 
@@ -66,28 +78,46 @@ class BrotliSink implements FileSink {
   /** Decodes one slice; `rest` is what follows it in the chunk, `final` whether the chunk is the file's last. */
   private decode(slice: Buffer, last: boolean, rest: Buffer, final: boolean): void {
     const zlib = createRequire(import.meta.url)("node:zlib") as Zlib;
-    this.decoder ??= zlib.createBrotliDecompress({ maxOutputLength: MAX_SLICE_OUTPUT }) as unknown as SyncDecoder;
+    if (this.decoder === null) {
+      this.decoder = zlib.createBrotliDecompress() as unknown as SyncDecoder;
+      // The error is read synchronously from `destroyed`; this only keeps its event from being unhandled.
+      this.decoder.on("error", () => {});
+    }
+    const decoder = this.decoder;
     if (this.state === "start") this.held.push(Buffer.from(slice));
     this.budget.consumed += slice.length;
-    let out: Buffer;
-    try {
-      out = this.decoder._processChunk(slice, last ? zlib.constants.BROTLI_OPERATION_FINISH : zlib.constants.BROTLI_OPERATION_PROCESS);
-    } catch (error) {
-      return this.failed(error as NodeJS.ErrnoException, rest, final);
+    const flush = last ? zlib.constants.BROTLI_OPERATION_FINISH : zlib.constants.BROTLI_OPERATION_PROCESS;
+    let offset = 0;
+    let left = slice.length;
+    for (;;) {
+      const output = Buffer.allocUnsafe(OUTPUT_PIECE);
+      if (!decoder._handle) return this.failed(rest, final);
+      decoder._handle.writeSync(flush, slice, offset, left, output, 0, OUTPUT_PIECE);
+      if (decoder.destroyed) return this.failed(rest, final);
+      const [spaceLeft = 0, inputLeft = 0] = decoder._writeState;
+      offset += left - inputLeft;
+      left = inputLeft;
+      const made = OUTPUT_PIECE - spaceLeft;
+      if (made > 0) {
+        if (this.state === "start") {
+          this.state = "brotli";
+          this.held = [];
+        }
+        const over = this.budget.add(made);
+        this.inner!.push(output.subarray(0, made), false);
+        if (over) return this.stop(this.budget.describe(over));
+        if (this.inner!.stopped) {
+          this.state = "done";
+          return;
+        }
+      }
+      // A full output buffer means there may be more to make from the same input.
+      if (spaceLeft !== 0) return;
     }
-    if (out.length === 0) return;
-    if (this.state === "start") {
-      this.state = "brotli";
-      this.held = [];
-    }
-    const over = this.budget.add(out.length);
-    this.inner!.push(out, false);
-    if (over) this.stop(this.budget.describe(over));
-    else if (this.inner!.stopped) this.state = "done";
   }
 
-  /** Not brotli at all (nothing decoded yet): the bytes as they are. Otherwise, damage or a bomb. */
-  private failed(error: NodeJS.ErrnoException, rest: Buffer, final: boolean): void {
+  /** Not brotli at all (nothing decoded yet): the bytes as they are. Otherwise, damage. */
+  private failed(rest: Buffer, final: boolean): void {
     if (this.state === "start") {
       this.state = "plain";
       this.decoder?.close();
@@ -96,7 +126,6 @@ class BrotliSink implements FileSink {
       this.inner!.push(rest, final);
       return;
     }
-    if (error.code === "ERR_BUFFER_TOO_LARGE") return this.stop(`inflates more than ${this.hooks.limits.ratio}:1 (a decompression bomb?); only the first ${Math.round(this.budget.inflated / (1 << 20))} MiB were scanned`);
     this.stop("cannot be decompressed to the end; scanned what inflated before the damage");
   }
 
