@@ -69,6 +69,15 @@ describe("files whose names are not valid UTF-8 are scanned and named", () => {
     expect(where(report)).toEqual(expected);
   });
 
+  it("among more untracked files than are read without a search (git grep is given their names): still read", async () => {
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    for (let i = 0; i < 300; i++) writeFileSync(join(repo, `u${i}.txt`), `plain ${i}\n`);
+    writeRaw(repo, bytes("odd", [0xfe], ".txt"), `k='${makeKey()}'\n`);
+    const { code, report } = await json(repo, ["scan"]);
+    expect(code).toBe(1);
+    expect(where(report)).toEqual([["lumenfall-key", "odd\\xfe.txt"]]);
+  });
+
   it("--staged, --history and ci name them the same way, and ci reports a key still in the tree once", async () => {
     const repo = createRepo({ committed: { "README.md": "# app\n" } });
     const base = git(repo, ["rev-parse", "HEAD"]).trim();
