@@ -419,6 +419,8 @@ describe("lumenguard ci: content it must judge but cannot read fails closed", ()
       ["objects-missing", true],
       ["lfs-not-scanned", true],
     ]));
+    // The tree and the commits both meet keys.py: said once.
+    expect(report.warnings.filter((w: { code: string }) => w.code === "lfs-not-scanned")).toHaveLength(1);
     expect(outcome.stderr).toContain("exit 3: this gate could not read everything it had to judge");
   });
 

@@ -128,7 +128,7 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
       version: 1,
       mode: "ci",
       findings,
-      warnings: [...warnings, ...a.warnings, ...b.warnings],
+      warnings: distinct([...warnings, ...a.warnings, ...b.warnings]),
       suppressed: [...a.suppressed, ...b.suppressed],
       stats: {
         files: a.stats.files,
@@ -142,4 +142,15 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
       },
     },
   };
+}
+
+/** The warnings said once: the tree and the commits can say the same (an LFS file whose content is not here). */
+function distinct(warnings: Warning[]): Warning[] {
+  const seen = new Set<string>();
+  return warnings.filter((warning) => {
+    const key = `${warning.code}\u0000${warning.file ?? ""}\u0000${warning.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
