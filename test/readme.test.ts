@@ -57,6 +57,21 @@ describe("the README and the product agree", () => {
     expect([...outputFormats].sort()).toEqual([...FORMATS].sort());
   });
 
+  it("the Speed section's table is the bench's last full run: the same block bench/README.md holds, with its date and machine", () => {
+    const block = (text: string) => {
+      const start = text.indexOf("<!-- bench-results:start -->");
+      const end = text.indexOf("<!-- bench-results:end -->");
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(end).toBeGreaterThan(start);
+      return text.slice(start, end);
+    };
+    const ours = block(section("## Speed"));
+    expect(ours).toBe(block(readFileSync(join(root, "bench", "README.md"), "utf8")));
+    expect(ours).toMatch(/Run of \d{4}-\d\d-\d\dT[\d:]+Z \(UTC\)/);
+    expect(ours).toMatch(/Machine: nproc \d+, /);
+    expect(ours).toMatch(/\| (PASS|MISS) \|/);
+  });
+
   it("points to no document outside the repository (no SPEC sections, no issue numbers)", () => {
     expect(readme).not.toMatch(/SPEC §|\bissues? #?\d/i);
     expect(readme).not.toMatch(/to come|not yet:/i);
