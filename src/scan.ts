@@ -4,13 +4,14 @@ import { configBaseline, type Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
 import { checkScanOptions } from "./scan-options-check.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
+import { objectsBesideCommits, objectsOfAllRefs } from "./git/pushed-objects.js";
 import { checkRevision } from "./git/revisions.js";
 import { envForPath, runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
 import { ScanSession, type ScanRun as SessionRun } from "./scanning/session.js";
 import type { RuleMeta } from "./engine/rule.js";
 import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
-import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
+import type { Finding, ScanModeName, ScanResult, Severity, Warning } from "./types.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
 import { isDirectory } from "./files.js";
@@ -147,8 +148,10 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "history": {
       const current = session("history");
       const revisions = { tips: mode.revisions ?? [], allRefs: mode.revisions === undefined, paths: repository?.pathspecs ?? [] };
+      // Every ref: also its name, and annotated tags (every tag of a chain) and refs to blobs and trees; not when paths narrow the scan.
+      const refs = revisions.allRefs && revisions.paths.length === 0 ? objectsOfAllRefs(cwd, env) : undefined;
       const { scanHistory } = await import("./sources/history.js");
-      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, shard });
+      await scanHistory(current, { cwd, env, revisions, displayRoot: repository?.displayRoot, onProgress: options.onProgress, objects: refs?.objects, refNames: refs?.refNames, shard });
       return current.finish();
     }
     case "pre-push": {
@@ -194,11 +197,13 @@ async function runCi(
   const ci = planCi(cwd, env, mode.range);
   let settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: configuredBaseline(options.baselineFile, place.callerCwd, resolved) };
   let changes: Finding[] = [];
+  let review: { base: string; root: string; severity: Severity | "off" } | null = null;
   if (ci.reviewBase !== null) {
+    review = { base: fullSha(ci.reviewBase, cwd, env), root: findWorkTreeRoot(cwd, env), severity: "off" };
     const { reviewSettings } = await import("./sources/review-settings.js");
-    const review = await reviewSettings({
-      root: findWorkTreeRoot(cwd, env),
-      base: fullSha(ci.reviewBase, cwd, env),
+    const reviewed = await reviewSettings({
+      root: review.root,
+      base: review.base,
       startDir: configRoot(mode, cwd, place.repository),
       cwd: place.callerCwd,
       env,
@@ -208,16 +213,26 @@ async function runCi(
       headBaselineFile: settings.baselineFile,
       beforeCustomPatterns: options.beforeCustomPatterns,
     });
-    settings = review.baseline === undefined ? { resolved: review.resolved, baselineFile: review.baselineFile } : { resolved: review.resolved, baselineFile: review.baselineFile, baseline: review.baseline };
-    changes = review.findings;
+    settings = reviewed.baseline === undefined ? { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile } : { resolved: reviewed.resolved, baselineFile: reviewed.baselineFile, baseline: reviewed.baseline };
+    changes = reviewed.findings;
+    review.severity = reviewed.severity;
   }
   const tree = await scanWorktreeMode(session("ci", settings), { kind: "worktree", paths: ["."] }, settings.resolved, options, cwd, env);
   let history: SessionRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
+    // What the run is about besides its commits: a tag pushed (its chain), every ref on a full scan, the ref names.
+    const refs = ci.revisions.allRefs ? objectsOfAllRefs(cwd, env) : { objects: objectsBesideCommits(ci.revisions.tips.map((sha) => ({ sha, ref: ci.refNames[0] ?? sha })), cwd, env), refNames: ci.refNames };
     const { scanHistory } = await import("./sources/history.js");
-    await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress });
+    await scanHistory(current, { cwd, env, revisions: ci.revisions, displayRoot: cwd, onProgress: options.onProgress, objects: refs.objects, refNames: refs.refNames });
     history = await current.finish();
+  }
+  if (review !== null) {
+    // The base's versions of files are run through the engine aside: no key of theirs is verified or reported.
+    const aside = new ScanSession({ mode: "ci", resolved: settings.resolved, plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false }), baselineFile: null });
+    const suppressed = [...tree.result.suppressed, ...(history?.result.suppressed ?? [])];
+    const { inlineAllowsAdded } = await import("./sources/review-allows.js");
+    changes = [...changes, ...(await inlineAllowsAdded({ root: review.root, base: review.base, displayRoot: cwd, env, suppressed, session: aside, severity: review.severity }))];
   }
   return mergeCiRuns(tree, history, ci.warnings, changes);
 }

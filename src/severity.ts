@@ -1,4 +1,4 @@
-import type { Finding, Severity } from "./types.js";
+import type { Finding, ScanModeName, ScanResult, Severity } from "./types.js";
 
 const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -10,6 +10,23 @@ export function atOrAbove(severity: Severity, threshold: Severity | "none"): boo
 /** 1 when any finding is at or above the threshold, else 0. */
 export function exitCodeForFindings(findings: readonly Finding[], failOn: Severity | "none"): 0 | 1 {
   return findings.some((finding) => atOrAbove(finding.severity, failOn)) ? 1 : 0;
+}
+
+/**
+ * The modes that stand between a key and a commit, a push or a merge. A gate that could not
+ * read everything it had to judge fails closed: a scanner that passes what it never saw is
+ * worse than none.
+ */
+export const GATE_MODES: ReadonlySet<ScanModeName> = new Set(["staged", "pre-push", "pre-receive", "ci"]);
+
+/** The warnings that make a gate fail closed (exit 3): content it had to judge and could not read. */
+export function unjudged(result: ScanResult): ScanResult["warnings"] {
+  return GATE_MODES.has(result.mode) ? result.warnings.filter((warning) => warning.incomplete) : [];
+}
+
+/** 3 when a gate could not read what it had to judge ({@link unjudged}), else {@link exitCodeForFindings}. */
+export function exitCodeForResult(result: ScanResult, failOn: Severity | "none"): 0 | 1 | 3 {
+  return unjudged(result).length > 0 ? 3 : exitCodeForFindings(result.findings, failOn);
 }
 
 /** Most severe first. */

@@ -102,6 +102,12 @@ export interface Warning {
   code: string;
   message: string;
   file?: string;
+  /**
+   * Content the scan had to judge could not be read (a blob a partial clone lacks, a Git LFS
+   * object not fetched, commits beyond a shallow clone's boundary). A gate — `--staged`,
+   * `--pre-push`, `--pre-receive`, `ci` — then exits 3 instead of passing; other scans warn.
+   */
+  incomplete?: true;
 }
 
 /** A finding that was found and then allowed; kept so the report can say why. */

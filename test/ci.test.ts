@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -79,6 +79,40 @@ describe("lumenguard ci", () => {
     const gitlab = await ci(clone, { GITLAB_CI: "true", CI_COMMIT_BEFORE_SHA: base, CI_COMMIT_SHA: head });
     expect(gitlab.code).toBe(3);
     expect(gitlab.stderr).toContain("GIT_DEPTH: 0");
+  });
+
+  it("a shallow clone holding base and head but not the commits between (fetch-depth: 2 of the merge commit) is exit 3 saying what to fetch", async () => {
+    const key = makeKey();
+    const up = createRepo({ committed: { "README.md": "base\n" } });
+    git(up, ["checkout", "-q", "-b", "pr"]);
+    commitFile(up, "a.py", `k = "${key}"\n`);
+    git(up, ["rm", "-q", "a.py"]);
+    git(up, ["commit", "-q", "-m", "remove again"]);
+    const head = commitFile(up, "m.txt", "more\n");
+    git(up, ["checkout", "-q", "main"]);
+    const base = commitFile(up, "b.txt", "b\n");
+    git(up, ["checkout", "-q", "--detach"]);
+    git(up, ["merge", "-q", "--no-ff", "-m", "Merge pr", "pr"]);
+    git(up, ["update-ref", "refs/pull/1/merge", "HEAD"]);
+    git(up, ["checkout", "-q", "main"]);
+    const clone = createRepo();
+    git(clone, ["remote", "add", "origin", `file://${up}`]);
+    git(clone, ["fetch", "-q", "--depth=2", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
+    git(clone, ["checkout", "-q", "refs/remotes/pull/1/merge"]);
+    const event = join(createDir(), "event.json");
+    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base }, head: { sha: head } } }));
+    const shallow = await runCli(["ci", "--format", "json"], { cwd: clone, env: { ...NO_CI, GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event } });
+    expect(shallow.code).toBe(3);
+    expect(JSON.parse(shallow.stdout).warnings).toEqual([expect.objectContaining({ code: "shallow-clone", incomplete: true })]);
+    expect(shallow.stderr).toContain(`history stops at ${head.slice(0, 12)}`);
+    expect(shallow.stderr).toContain("fetch-depth: 0");
+    expect(shallow.stderr).toContain("git fetch --unshallow");
+    // Deep enough to hold the whole range: complete, and the key in it is found.
+    git(clone, ["fetch", "-q", "--deepen=3", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
+    const deep = await ci(clone, { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event });
+    expect(deep.code).toBe(1);
+    expect(deep.report.warnings).toEqual([]);
+    expect(deep.report.findings.map((f: { file: string }) => f.file)).toEqual(["a.py"]);
   });
 
   it("outside a known CI: the working tree, with a warning naming --range; --range scans those commits", async () => {
@@ -289,6 +323,53 @@ describe("lumenguard ci: a pull request cannot switch the gate off", () => {
     expect(report.findings).toEqual([]);
   });
 
+  it("a GitHub pull request whose payload cannot be read is still a review: origin/$GITHUB_BASE_REF..HEAD with the base's settings, else exit 3", async () => {
+    const { repo, key } = pullRequest({}, () => ({ "lumenguard.config.json": '{ "failOn": "none" }' }));
+    git(repo, ["update-ref", "refs/remotes/origin/main", "main"]);
+    // A container step that does not mount the runner's event file.
+    const unreadable = { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: "/github/workflow/event.json", GITHUB_HEAD_REF: "pr" };
+    const { code, report, stdout } = await ci(repo, { ...unreadable, GITHUB_BASE_REF: "main" });
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => [f.ruleId, f.file])).toEqual([
+      ["scan-settings-changed", "lumenguard.config.json"],
+      ["lumenfall-key", "src/leak.ts"],
+    ]);
+    expect(report.stats.commits).toBe(1);
+    expect(stdout).not.toContain(key);
+    for (const name of ["pull_request_target", "merge_group"]) expect((await ci(repo, { ...unreadable, GITHUB_EVENT_NAME: name, GITHUB_BASE_REF: "main" })).code, name).toBe(1);
+    // Nothing names the base: exit 3, never a plain run.
+    const unnamed = await ci(repo, unreadable);
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("cannot be read and GITHUB_BASE_REF is not set");
+    // The base branch was not fetched: exit 3 with the fetch.
+    const unfetched = await ci(repo, { ...unreadable, GITHUB_BASE_REF: "release" });
+    expect(unfetched.code).toBe(3);
+    expect(unfetched.stderr).toContain("git fetch origin release");
+    // What is checked out is the base itself (pull_request_target without a checkout of the change).
+    git(repo, ["checkout", "-q", "main"]);
+    const notHere = await ci(repo, { ...unreadable, GITHUB_EVENT_NAME: "pull_request_target", GITHUB_BASE_REF: "main" });
+    expect(notHere.code).toBe(3);
+    expect(notHere.stderr).toContain("is the base itself");
+  });
+
+  it("GitLab pipelines for external pull requests and merge request events are reviews with the base's settings", async () => {
+    const { repo, base, head, key } = pullRequest({}, () => ({ "lumenguard.config.json": '{ "failOn": "none" }' }));
+    const gitlab = { GITLAB_CI: "true", CI_COMMIT_SHA: head, CI_COMMIT_BEFORE_SHA: "0".repeat(40), CI_DEFAULT_BRANCH: "main", CI_COMMIT_BRANCH: "pr" };
+    const external = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "external_pull_request_event", CI_EXTERNAL_PULL_REQUEST_TARGET_BRANCH_SHA: base, CI_EXTERNAL_PULL_REQUEST_SOURCE_BRANCH_SHA: head });
+    expect(external.code).toBe(1);
+    expect(external.report.findings.map((f: CiFinding) => f.ruleId)).toEqual(["scan-settings-changed", "lumenfall-key"]);
+    expect(external.stdout).not.toContain(key);
+    // A merge request event whose pipeline gives only the target branch's name.
+    git(repo, ["update-ref", "refs/remotes/origin/main", "main"]);
+    const named = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main" });
+    expect(named.code).toBe(1);
+    expect(named.report.findings.map((f: CiFinding) => f.ruleId)).toEqual(["scan-settings-changed", "lumenfall-key"]);
+    // A merge request event that names no target at all: exit 3.
+    const unnamed = await ci(repo, { ...gitlab, CI_PIPELINE_SOURCE: "merge_request_event" });
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("the change under review cannot be told");
+  });
+
   it("the reviewer sees the change in the text report, and it never fails the build alone", async () => {
     const { repo } = pullRequest({}, () => ({}));
     // A pull request that only edits the config: no key, so nothing fails.
@@ -302,5 +383,160 @@ describe("lumenguard ci: a pull request cannot switch the gate off", () => {
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain("lumenguard.config.json:1:1  INFO  scan-settings-changed");
     expect(outcome.stdout).toContain(`the scan used the version of ${base.slice(0, 12)}`);
+  });
+});
+
+describe("lumenguard ci: content it must judge but cannot read fails closed", () => {
+  /** The pull request branch of `origin`, cloned as actions/checkout does with `filter: blob:none` and `lfs: false`. */
+  function partialClone(origin: string): string {
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    const clone = join(createDir(), "ci");
+    git(origin, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone], { GIT_LFS_SKIP_SMUDGE: "1" });
+    git(clone, ["checkout", "-q", "pr"], { GIT_LFS_SKIP_SMUDGE: "1" });
+    git(clone, ["branch", "-q", "-f", "main", "origin/main"]);
+    return clone;
+  }
+
+  it("a partial clone missing a blob of the range, and a Git LFS file whose content was not fetched: the report, then exit 3", async () => {
+    const { createHash } = await import("node:crypto");
+    const origin = createRepo({ committed: { README: "base\n" } });
+    git(origin, ["checkout", "-q", "-b", "pr"]);
+    commitFile(origin, "a.py", `k = "${makeKey()}"\n`);
+    git(origin, ["rm", "-q", "a.py"]);
+    git(origin, ["commit", "-q", "-m", "remove again"]);
+    const content = `k = "${makeKey()}"\n`;
+    const oid = createHash("sha256").update(content).digest("hex");
+    writeFileSync(join(origin, ".gitattributes"), "keys.py filter=lfs diff=lfs merge=lfs -text\n");
+    commitFile(origin, "keys.py", `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${content.length}\n`);
+    const clone = partialClone(origin);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const head = git(clone, ["rev-parse", "HEAD"]).trim();
+    const outcome = await runCli(["ci", "--format", "json"], { cwd: clone, env: { ...NO_CI, ...github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }) } });
+    expect(outcome.code).toBe(3);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings.map((w: { code: string; incomplete?: boolean }) => [w.code, w.incomplete])).toEqual(expect.arrayContaining([
+      ["objects-missing", true],
+      ["lfs-not-scanned", true],
+    ]));
+    // The tree and the commits both meet keys.py: said once.
+    expect(report.warnings.filter((w: { code: string }) => w.code === "lfs-not-scanned")).toHaveLength(1);
+    expect(outcome.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+  });
+
+  it("a pull request that changes the config, in a partial clone lacking the base's version of it: exit 3 naming the file and the fetch, never the defaults", async () => {
+    const origin = createRepo({ committed: { "README.md": "# app\n", "lumenguard.config.json": '{ "failOn": "low" }\n' } });
+    git(origin, ["checkout", "-q", "-b", "pr"]);
+    writeFileSync(join(origin, "src.ts"), `k = "${makeKey()}"\n`);
+    writeFileSync(join(origin, "lumenguard.config.json"), '{ "failOn": "none" }\n');
+    git(origin, ["add", "-A"]);
+    git(origin, ["commit", "-q", "-m", "pr"]);
+    const clone = partialClone(origin);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const event = github("pull_request", { pull_request: { base: { sha: base }, head: { sha: git(clone, ["rev-parse", "HEAD"]).trim() } } });
+    const blob = git(clone, ["rev-parse", `${base}:lumenguard.config.json`]).trim();
+    const unread = await runCli(["ci"], { cwd: clone, env: { ...NO_CI, ...event } });
+    expect(unread.code).toBe(3);
+    expect(unread.stderr).toContain(`lumenguard.config.json at ${base.slice(0, 12)} (blob ${blob.slice(0, 12)}) is not in this clone`);
+    // The fetch the message names works, and then the base's settings judge the change.
+    git(clone, ["cat-file", "blob", blob]);
+    const { code, report } = await ci(clone, event);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: CiFinding) => [f.ruleId, f.file])).toEqual([
+      ["scan-settings-changed", "lumenguard.config.json"],
+      ["lumenfall-key", "src.ts"],
+    ]);
+  });
+});
+
+describe("lumenguard ci: a pull request's own lumenguard-allow is shown to the reviewer", () => {
+  /** main has `baseFiles`; the pull request's commits write each of `commits` in turn. */
+  function pullRequest(baseFiles: Record<string, string>, commits: Array<Record<string, string | null>>) {
+    const repo = createRepo({ committed: { "README.md": "# app\n", ...baseFiles } });
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    git(repo, ["checkout", "-q", "-b", "pr"]);
+    for (const files of commits) {
+      for (const [path, content] of Object.entries(files)) {
+        if (content === null) git(repo, ["rm", "-q", path]);
+        else {
+          mkdirSync(join(repo, path, ".."), { recursive: true });
+          writeFileSync(join(repo, path), content);
+        }
+      }
+      git(repo, ["add", "-A"]);
+      git(repo, ["commit", "-q", "-m", "pr"]);
+    }
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    return { repo, base, head, event: github("pull_request", { pull_request: { base: { sha: base }, head: { sha: head } } }) };
+  }
+  const allows = (report: { findings: CiFinding[] }) =>
+    report.findings.filter((f) => f.ruleId === "scan-settings-changed").map((f) => [f.messageId, f.file, f.severity, f.data["rule"], f.data["reason"]]);
+  const allowed = (key: string, reason: string) => `const k = "${key}"; // lumenguard-allow: ${reason}\n`;
+
+  it("a key the pull request allows in its own line: an info finding at the place, with the reason, as a notice and in the step summary; the build passes", async () => {
+    const key = makeKey();
+    const { repo, event, base } = pullRequest({}, [{ "client.js": allowed(key, "test fixture") }]);
+    const { code, report, stdout } = await ci(repo, event);
+    expect(code).toBe(0);
+    expect(allows(report)).toEqual([["inlineAllow", "client.js", "info", "lumenfall-key", "test fixture"]]);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0].data.base).toBe(base.slice(0, 12));
+    expect(report.stats.suppressed).toBeGreaterThan(0);
+    const summary = join(createDir(), "summary.md");
+    const annotated = await runCli(["ci", "--format", "github"], { cwd: repo, env: { ...NO_CI, ...event, GITHUB_STEP_SUMMARY: summary } });
+    expect(annotated.code).toBe(0);
+    expect(annotated.stdout).toMatch(/^::notice file=client\.js,line=1,.*title=scan-settings-changed.*::This change adds a lumenguard-allow that hides a lumenfall-key finding here \(reason: test fixture\)/m);
+    expect(readFileSync(summary, "utf8")).toContain("| client.js:1:12 | info | scan-settings-changed | This change adds a lumenguard-allow that hides a lumenfall-key finding here \\(reason: test fixture\\)");
+    for (const text of [stdout, annotated.stdout, readFileSync(summary, "utf8")]) expect(text).not.toContain(key);
+  });
+
+  it("an allow the base already has is not shown again when the pull request moves it; one the pull request adds and removes again in its commits is", async () => {
+    const old = makeKey();
+    const moved = pullRequest({ "fixtures/a.js": allowed(old, "documented fixture") }, [{ "fixtures/a.js": `// moved down\n${allowed(old, "documented fixture")}` }]);
+    const kept = await ci(moved.repo, moved.event);
+    expect(kept.code).toBe(0);
+    expect(allows(kept.report)).toEqual([]);
+    const gone = pullRequest({}, [{ "tmp.js": allowed(makeKey(), "just for now") }, { "tmp.js": null }]);
+    const history = await ci(gone.repo, gone.event);
+    expect(history.code).toBe(0);
+    expect(allows(history.report)).toEqual([["inlineAllow", "tmp.js", "info", "key-in-history", "just for now"]]);
+  });
+
+  it("in a partial clone lacking the base's version of a file the pull request changes, that file's allows are shown, and only those", async () => {
+    const old = makeKey();
+    const origin = pullRequest({ "fixtures/a.js": allowed(old, "fixture a"), "fixtures/c.js": allowed(makeKey(), "fixture c") }, [{ "fixtures/a.js": `// moved\n${allowed(old, "fixture a")}`, "new.js": allowed(makeKey(), "new one") }]).repo;
+    git(origin, ["config", "uploadpack.allowFilter", "true"]);
+    const clone = join(createDir(), "ci");
+    git(origin, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone]);
+    git(clone, ["checkout", "-q", "pr"]);
+    const base = git(clone, ["rev-parse", "origin/main"]).trim();
+    const event = github("pull_request", { pull_request: { base: { sha: base }, head: { sha: git(clone, ["rev-parse", "HEAD"]).trim() } } });
+    const { code, report } = await ci(clone, event);
+    expect(code).toBe(0);
+    expect(allows(report)).toEqual([
+      ["inlineAllow", "fixtures/a.js", "info", "lumenfall-key", "fixture a"],
+      ["inlineAllow", "new.js", "info", "lumenfall-key", "new one"],
+    ]);
+  });
+
+  it("the base's setting for scan-settings-changed holds; a push (no review) shows nothing; a reason holding a key never shows it", async () => {
+    const key = makeKey();
+    const off = pullRequest({ "lumenguard.config.json": '{ "rules": { "scan-settings-changed": "medium" } }' }, [{ "a.js": allowed(key, "fixture") }]);
+    expect(allows((await ci(off.repo, off.event)).report)).toEqual([["inlineAllow", "a.js", "medium", "lumenfall-key", "fixture"]]);
+    git(off.repo, ["checkout", "-q", "main"]);
+    writeFileSync(join(off.repo, "lumenguard.config.json"), '{ "rules": { "scan-settings-changed": "off" } }');
+    git(off.repo, ["commit", "-qam", "off"]);
+    git(off.repo, ["checkout", "-q", "pr"]);
+    git(off.repo, ["rebase", "-q", "main"]);
+    const rebased = github("pull_request", { pull_request: { base: { sha: git(off.repo, ["rev-parse", "main"]).trim() }, head: { sha: git(off.repo, ["rev-parse", "HEAD"]).trim() } } });
+    expect(allows((await ci(off.repo, rebased)).report)).toEqual([]);
+    const push = await ci(off.repo, github("push", { ref: "refs/heads/pr", before: git(off.repo, ["rev-parse", "main"]).trim(), after: git(off.repo, ["rev-parse", "HEAD"]).trim(), repository: { default_branch: "main" } }));
+    expect(allows(push.report)).toEqual([]);
+    const other = makeKey();
+    const leaky = pullRequest({}, [{ "b.js": allowed(key, `rotated, old one was ${other}`) }]);
+    const outcome = await ci(leaky.repo, leaky.event);
+    expect(allows(outcome.report)).toHaveLength(1);
+    expect(outcome.stdout).not.toContain(other);
+    expect(outcome.stdout).not.toContain(key);
   });
 });

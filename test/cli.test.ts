@@ -5,6 +5,23 @@ import { runCli } from "./helpers/cli.js";
 import { keyIdOf, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo } from "./helpers/repo.js";
 
+describe("lumenguard scan -- FILES: hook managers' file names are never options", () => {
+  it("every argument after -- is a path: files named like options (and `-`) are scanned, none switches anything", async () => {
+    const names = ["--fail-on=none", "--version", "-h", "--help", "--only-live", "--format=json", "--staged", "-"];
+    const files = Object.fromEntries(names.map((name) => [name, `k = "${makeKey()}"\n`]));
+    const dir = createDir({ ...files, "app.py": `k = "${makeKey()}"\n` });
+    // No API is reachable from a test: --only-live would try it, and fail the scan differently.
+    const { code, stdout, stderr } = await runCli(["scan", "--format", "json", "--", ...names, "app.py"], { cwd: dir, stdin: "k = 'nothing here'\n" });
+    expect(code, stderr).toBe(1);
+    const report = JSON.parse(stdout) as { findings: Array<{ file: string; ruleId: string }>; stats: { files: number } };
+    expect(report.findings.map((finding) => finding.file).sort()).toEqual([...names.filter((name) => name !== "-"), "./-", "app.py"].sort());
+    expect(report.stats.files).toBe(names.length + 1);
+    // Before --, options are options as always.
+    const version = await runCli(["--version", "--", "scan"], { cwd: dir });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe("lumenguard scan: exit codes", () => {
   it("0 when clean, with the count of what was scanned", async () => {
     const dir = createDir({ "a.ts": 'const k = process.env.LUMENFALL_API_KEY ?? "lmnfl_your_api_key";\n' });

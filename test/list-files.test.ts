@@ -25,12 +25,13 @@ const NAMES = [
   ".env.example",
   "size: 12.txt",
   "  size: 99\n.txt",
+  "tab\there 120000 .txt",
 ];
 
-/** `git ls-files -z --debug` read by a plain whole-output parse: every path and its size. */
+/** `git ls-files -z --stage --debug` read by a plain whole-output parse: every path and its size. */
 function referenceListing(output: Buffer): Array<{ name: string; size: number }> {
   const text = output.toString("latin1");
-  const record = /([^\0]*)\0 {2}ctime:[^\n]*\n {2}mtime:[^\n]*\n {2}dev:[^\n]*\n {2}uid:[^\n]*\n {2}size: (\d+)[^\n]*\n/gy;
+  const record = /\d{6} [0-9a-f]+ \d\t([^\0]*)\0 {2}ctime:[^\n]*\n {2}mtime:[^\n]*\n {2}dev:[^\n]*\n {2}uid:[^\n]*\n {2}size: (\d+)[^\n]*\n/gy;
   const entries: Array<{ name: string; size: number }> = [];
   let consumed = 0;
   for (let match = record.exec(text); match; match = record.exec(text)) {
@@ -44,7 +45,7 @@ function referenceListing(output: Buffer): Array<{ name: string; size: number }>
 }
 
 function debugListing(repo: string): Buffer {
-  return execFileSync("git", ["ls-files", "-z", "--debug", "--cached"], { cwd: repo, env, maxBuffer: 1 << 30 });
+  return execFileSync("git", ["ls-files", "-z", "--stage", "--debug", "--cached"], { cwd: repo, env, maxBuffer: 1 << 30 });
 }
 
 function entriesOf(paths: PathList): Array<{ name: string; size: number }> {
@@ -87,6 +88,20 @@ describe("git listings", () => {
     for (let at = 0; at < output.length; at++) parser.push(output.subarray(at, at + 1));
     parser.end();
     expect(entriesOf(paths)).toEqual(expected);
+  });
+
+  it("symlinks are marked (git grep does not read them), and names that are not UTF-8 are escaped with their bytes kept", async () => {
+    const { symlinkSync } = await import("node:fs");
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    symlinkSync("target text", join(repo, "link"));
+    writeFileSync(Buffer.concat([Buffer.from(`${repo}/config`), Buffer.from([0xff]), Buffer.from(".py")]), "y\n");
+    git(repo, ["add", "-A"]);
+    const listed = await listTracked(repo, env);
+    if ("failed" in listed) throw new Error(listed.failed);
+    expect(entriesOf(listed.paths).map((entry) => entry.name).sort()).toEqual(["a.ts", "config\\xff.py", "link"]);
+    expect(listed.paths.symlinks()).toEqual(["link"]);
+    expect(listed.paths.rawOf("config\\xff.py")).toEqual(Buffer.from([...Buffer.from("config"), 0xff, ...Buffer.from(".py")]));
+    expect(listed.paths.rawOf("a.ts")).toBeUndefined();
   });
 
   it("a path in conflict is listed once, not once per stage", async () => {

@@ -150,6 +150,100 @@ describe("pre-push: what the remote being pushed to already has", () => {
   });
 });
 
+describe("pre-push: tracking refs count only where git's report agrees with them", () => {
+  /** A repository whose main holds a key that was pushed to `int` past the hook. */
+  function pushedToInternal() {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const internal = bareRemote(repo, "origin");
+    const leak = commitFile(repo, "settings.py", `k = "${key}"\n`, "wip");
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    const publicRemote = join(createDir(), "public.git");
+    git(repo, ["init", "-q", "--bare", "-b", "main", publicRemote]);
+    installPrePush(repo);
+    return { repo, internal, publicRemote, leak, key };
+  }
+
+  it("the remote's URL changed (open-sourcing): git reports main absent there, so refs/remotes/origin/main is not taken as there", () => {
+    const { repo, publicRemote, leak, key } = pushedToInternal();
+    git(repo, ["remote", "set-url", "origin", publicRemote]);
+    const blocked = push(repo, ["origin", "main"]);
+    expect(blocked.status, blocked.stderr).not.toBe(0);
+    expect(blocked.stderr + blocked.stdout).toContain("settings.py:1:6");
+    expect(blocked.stderr + blocked.stdout).toContain("git reports that origin has no refs/heads/main, but refs/remotes/origin/main says it has");
+    expect(blocked.stderr + blocked.stdout).not.toContain(key);
+    expect(remoteHas(publicRemote, leak)).toBe(false);
+  });
+
+  it("pushes that go to another URL than fetches (remote.<name>.pushurl): the tracking refs describe the other server", () => {
+    const { repo, publicRemote, leak } = pushedToInternal();
+    git(repo, ["remote", "set-url", "--push", "origin", publicRemote]);
+    // A new branch name, which no tracking ref contradicts: the pushurl alone says the refs are another server's.
+    const blocked = push(repo, ["origin", "main:refs/heads/release"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr + blocked.stdout).toContain("settings.py:1:6");
+    expect(blocked.stderr + blocked.stdout).toContain(`go to its pushurl ${publicRemote}`);
+    expect(remoteHas(publicRemote, leak)).toBe(false);
+  });
+
+  it("a branch deleted on the server, or rewritten there since the last fetch: pushing it again scans it again", () => {
+    const { repo, internal, leak } = pushedToInternal();
+    git(repo, ["checkout", "-q", "-b", "feature"]);
+    const feature = commitFile(repo, "feature.py", `k = "${makeKey()}"\n`);
+    git(repo, ["push", "-q", "--no-verify", "origin", "feature"]);
+    git(internal, ["branch", "-D", "feature"]);
+    // main moved on the server too (another clone pushed), so nothing else vouches for the commits.
+    git(internal, ["update-ref", "refs/heads/main", git(repo, ["rev-parse", "main~1"]).trim()]);
+    const deleted = push(repo, ["origin", "feature"]);
+    expect(deleted.status).not.toBe(0);
+    expect(deleted.stderr + deleted.stdout).toContain("feature.py:1:6");
+    expect(deleted.stderr + deleted.stdout).toContain("origin has no refs/heads/feature");
+    // Rewritten: the server's main is elsewhere; a force-push of ours brings the key back.
+    const forced = push(repo, ["--force", "origin", "main"]);
+    expect(forced.status).not.toBe(0);
+    expect(forced.stderr + forced.stdout).toContain("settings.py:1:6");
+    expect(forced.stderr + forced.stdout).toContain("rewritten or moved on the server");
+    expect(git(internal, ["rev-parse", "main"]).trim()).not.toBe(leak);
+    expect(remoteHas(internal, "refs/heads/feature")).toBe(false);
+    void feature;
+  });
+
+  it("a push from a shallow clone whose outgoing commits reach where its history stops is exit 3, not a pass", async () => {
+    const origin = createRepo({ committed: { "a.js": "x\n" } });
+    commitFile(origin, "k.js", `k = "${makeKey()}"\n`);
+    commitFile(origin, "k.js", "gone\n");
+    const clone = join(createDir(), "clone");
+    git(origin, ["clone", "-q", "--depth", "1", `file://${origin}`, clone]);
+    const head = commitFile(clone, "b.js", "clean\n");
+    // To a fresh mirror everything is outgoing, and the commits before the boundary are not here.
+    const outcome = await runCli(["scan", "--pre-push", "mirror", "url"], { cwd: clone, stdin: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
+    expect(outcome.code).toBe(3);
+    expect(outcome.stderr).toContain("this clone is shallow");
+    expect(outcome.stderr).toContain("git fetch --unshallow");
+    // To origin, whose old tip git reports and the clone has: the one new commit, complete.
+    const old = git(clone, ["rev-parse", "HEAD~1"]).trim();
+    const small = await runCli(["scan", "--pre-push", "origin", "url"], { cwd: clone, stdin: `refs/heads/main ${head} refs/heads/main ${old}\n` });
+    expect(small.code, small.stderr).toBe(0);
+  });
+
+  it("the common case stays small: up-to-date tracking refs make a push, and a new branch's push, scan only the new commits", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    bareRemote(repo, "origin");
+    for (let i = 0; i < 5; i++) commitFile(repo, `f${i}.js`, `${i}\n`);
+    git(repo, ["push", "-q", "origin", "main"]);
+    const old = git(repo, ["rev-parse", "HEAD"]).trim();
+    const head = commitFile(repo, "g.js", "new\n");
+    const pushOf = async (line: string) => JSON.parse((await runCli(["scan", "--pre-push", "--format", "json", "origin", "url"], { cwd: repo, stdin: line })).stdout);
+    expect((await pushOf(`refs/heads/main ${head} refs/heads/main ${old}\n`)).stats.commits).toBe(1);
+    git(repo, ["checkout", "-q", "-b", "topic"]);
+    const topic = commitFile(repo, "t.js", "topic\n");
+    const report = await pushOf(`refs/heads/topic ${topic} refs/heads/topic ${"0".repeat(40)}\n`);
+    // origin/main agrees with everything git reported: the topic's commits less what origin/main has.
+    expect(report.stats.commits).toBe(2);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
 describe("pre-push under the pre-commit framework", () => {
   const frameworkEnv = (extra: Record<string, string>) => ({ PRE_COMMIT: "1", PRE_COMMIT_REMOTE_URL: "../nowhere.git", ...extra });
 
@@ -179,6 +273,44 @@ describe("pre-push under the pre-commit framework", () => {
     });
     expect(outcome.code).toBe(0);
     expect(JSON.parse(outcome.stdout).stats.commits).toBe(1);
+  });
+
+  it("the first-push fallback does not take a stale tracking ref of the pushed branch as what the remote has", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "a.js": `k = "${key}"\n` } });
+    bareRemote(repo, "origin");
+    git(repo, ["push", "-q", "origin", "main"]);
+    // The framework fell back (no FROM/TO): git reported no usable old tip for main, yet origin/main exists.
+    const outcome = await runCli(["scan", "--pre-push", "--format", "json"], {
+      cwd: repo,
+      env: frameworkEnv({ PRE_COMMIT_LOCAL_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
+    });
+    expect(outcome.code).toBe(1);
+    expect(JSON.parse(outcome.stdout).findings.map((f: { file: string }) => f.file)).toEqual(["a.js"]);
+    expect(outcome.stderr).toContain("refs/remotes/origin/main says it has");
+  });
+
+  it("a FROM_REF that the pushed branch's tracking ref contradicts is not taken as the remote's: TO is scanned whole", async () => {
+    const repo = createRepo({ committed: { "a.js": `k = "${makeKey()}"\n` } });
+    bareRemote(repo, "origin");
+    const first = git(repo, ["rev-parse", "HEAD"]).trim();
+    const from = commitFile(repo, "b.js", "b\n");
+    git(repo, ["push", "-q", "origin", `${first}:refs/heads/main`]);
+    const to = commitFile(repo, "c.js", "c\n");
+    const outcome = await runCli(["scan", "--pre-push", "--format", "json"], {
+      cwd: repo,
+      env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
+    });
+    expect(outcome.code).toBe(1);
+    expect(JSON.parse(outcome.stdout).stats.commits).toBe(3);
+    // Where origin/main is FROM_REF, the range is FROM..TO.
+    git(repo, ["update-ref", "refs/remotes/origin/main", from]);
+    const agreeing = await runCli(["scan", "--pre-push", "--format", "json"], {
+      cwd: repo,
+      env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
+    });
+    expect(agreeing.code).toBe(0);
+    expect(JSON.parse(agreeing.stdout).stats.commits).toBe(1);
   });
 
   it("FROM/TO refs scan exactly that range", async () => {

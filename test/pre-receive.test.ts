@@ -214,6 +214,35 @@ describe("pre-receive settings: only the server's own", () => {
     expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypass-refused"]);
   });
 
+  it("a bypass that does not let the push through is a refused bypass: said first, counted right, audited as bypass-refused", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
+    const probe = push(repo, ["origin", "main"]);
+    const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!;
+    // The key named, the reason empty.
+    const empty = push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=", "origin", "main"]);
+    const emptyOutput = empty.stdout + empty.stderr;
+    expect(empty.status).not.toBe(0);
+    expect(emptyOutput).toContain("lumenguard: push rejected, bypass refused: a key in the commits of this push");
+    expect(emptyOutput).toContain("lumenguard: bypass refused: a bypass needs a reason");
+    expect(emptyOutput).toContain("[named by lumenguard.allow]");
+    expect(emptyOutput).not.toContain("0 keys");
+    // The way through is still shown: the same options, with a reason.
+    expect(emptyOutput).toContain(`git push -o lumenguard.allow=${prefix} -o lumenguard.reason="<why>"`);
+    // Two keys, a reason, only one named.
+    commitFile(repo, "k2.ts", `k = "${makeKey()}"\n`);
+    const partial = push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=fixture", "origin", "main"]);
+    expect(partial.status).not.toBe(0);
+    expect(partial.stdout + partial.stderr).toContain("push rejected, bypass refused: 2 keys in the commits of this push");
+    expect(partial.stdout + partial.stderr).toContain("1 blocking finding(s) are not named by a lumenguard.allow");
+    // A malformed prefix with a reason.
+    const malformed = push(repo, ["-o", "lumenguard.allow=xyz", "-o", "lumenguard.reason=fixture", "origin", "main"]);
+    expect(malformed.status).not.toBe(0);
+    expect(malformed.stdout + malformed.stderr).toContain("bypass refused: lumenguard.allow=xyz is not a fingerprint prefix");
+    expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypass-refused", "bypass-refused", "bypass-refused"]);
+  });
+
   it("a tag on a blob holding a key, which no commit walk visits, is rejected too", async () => {
     const server = await createServer();
     const repo = workRepo(server.path);

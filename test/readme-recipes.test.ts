@@ -105,6 +105,25 @@ function expectCommitGate(dir: string, env: NodeJS.ProcessEnv = hookEnv()): void
   git(dir, ["reset", "-q", "--hard", "HEAD"]);
 }
 
+/**
+ * Files named like lumenguard's options, committed with a key: a hook that passes file names must
+ * pass them as paths (after `--`), or `--fail-on=none` switches the gate off, `--version` and
+ * `-h` end it early, and `--only-live` sends the key to the API.
+ */
+const OPTION_NAMES = ["--fail-on=none", "--version", "-h", "--only-live"];
+
+function expectOptionNamedFilesScanned(dir: string, env: NodeJS.ProcessEnv = hookEnv()): void {
+  const key = makeKey();
+  const files = { ...Object.fromEntries(OPTION_NAMES.map((name) => [name, "nothing here\n"])), "src/app.py": `key = "${key}"\n` };
+  const blocked = commitFiles(dir, files, env);
+  expect(blocked.status, blocked.output).not.toBe(0);
+  expect(blocked.output).toContain("lumenfall-key");
+  expect(blocked.output).toContain("src/app.py");
+  expect(blocked.output).not.toContain(key);
+  git(dir, ["reset", "-q", "--hard", "HEAD"]);
+  for (const name of OPTION_NAMES) rmSync(join(dir, name), { force: true });
+}
+
 /** A key committed past the hooks is stopped at push: nothing reaches the remote. */
 function expectPushGate(dir: string, env: NodeJS.ProcessEnv = hookEnv()): void {
   writeFiles(dir, { "src/pushed.ts": `export const key = "${makeKey()}";\n` });
@@ -148,7 +167,11 @@ describe("README recipes, run as written", () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(dir, "package.json"), `${JSON.stringify({ ...pkg, ...(JSON.parse(recipe("lint-staged-config")) as object) }, null, 2)}\n`);
     place(dir, ".husky/pre-commit", recipe("lint-staged-pre-commit"));
+    // Committed, so that the gates' `git reset --hard` keeps lint-staged's configuration.
+    git(dir, ["add", "package.json", ".husky/pre-commit"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "lint-staged"]);
     expectCommitGate(dir);
+    expectOptionNamedFilesScanned(dir);
   });
 
   it("lefthook: lefthook.yml, then npx lefthook install", () => {
@@ -211,10 +234,12 @@ describe("README recipes from the git source", () => {
       expect(built.status, built.stdout + built.stderr).toBe(0);
       expect(built.stdout + built.stderr).not.toContain("deprecated");
       expectCommitGate(dir, env);
+      expectOptionNamedFilesScanned(dir, env);
 
-      // A key committed past the hooks: `pre-commit run --all-files` (pre-commit.ci) finds it through lumenguard-files.
-      writeFiles(dir, { "src/old.ts": `export const key = "${makeKey()}";\n` });
-      git(dir, ["add", "src/old.ts"]);
+      // A key committed past the hooks, beside files named like options: `pre-commit run --all-files`
+      // (pre-commit.ci) finds it through lumenguard-files, the option-named files read as files.
+      writeFiles(dir, { "src/old.ts": `export const key = "${makeKey()}";\n`, ...Object.fromEntries(OPTION_NAMES.map((name) => [name, "x\n"])) });
+      git(dir, ["add", "--", "src/old.ts", ...OPTION_NAMES]);
       git(dir, ["commit", "-q", "--no-verify", "-m", "key past the commit hook"]);
       const all = sh("pre-commit run --all-files", dir, env, 120_000);
       expect(all.status, all.stdout).not.toBe(0);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -332,11 +332,82 @@ describe("scan --staged judges what the commit adds", () => {
     const { code, report } = await staged(repo);
     expect(code).toBe(1);
     expect(summary(report)).toEqual([["lumenfall-key", "critical", "hardCoded", "dump.sql", 2]]);
-    // Without the stored content, the pointer is scanned as it is and the file is named.
+    // Without the stored content, the file is named and the gate fails closed (exit 3), the report still written.
     rmSync(join(store, oid));
-    const unscanned = await staged(repo);
-    expect(unscanned.code).toBe(0);
-    expect(unscanned.report.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "lfs-not-scanned", file: "dump.sql" })]));
+    const unscanned = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(unscanned.code).toBe(3);
+    expect(JSON.parse(unscanned.stdout).warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "lfs-not-scanned", file: "dump.sql", incomplete: true })]));
+    expect(unscanned.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+  });
+});
+
+describe("scan --staged: Git LFS pointers on disk", () => {
+  it("a pointer staged exactly as it is on disk (a clone that skipped smudging, git mv) is judged by the content it stands for", async () => {
+    const { createHash } = await import("node:crypto");
+    const key = makeKey();
+    const content = `k=${key}\n`;
+    const oid = createHash("sha256").update(content).digest("hex");
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`;
+    const repo = createRepo({ committed: { ".gitattributes": "*.bin filter=lfs diff=lfs merge=lfs -text\n", "creds.bin": pointer } });
+    git(repo, ["mv", "creds.bin", "creds2.bin"]);
+    // The store lacks the content (GIT_LFS_SKIP_SMUDGE=1 clone): named, and the commit is stopped.
+    const absent = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(absent.code).toBe(3);
+    expect(JSON.parse(absent.stdout).warnings).toEqual([expect.objectContaining({ code: "lfs-not-scanned", file: "creds2.bin", incomplete: true })]);
+    // The store has it: the key is found in the renamed file.
+    const store = join(repo, ".git/lfs/objects", oid.slice(0, 2), oid.slice(2, 4));
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, oid), content);
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(report.findings.map((f: { file: string; line: number; column: number }) => [f.file, f.line, f.column])).toEqual([["creds2.bin", 1, 3]]);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe("symlinks are judged as what git records: their target text", () => {
+  /** A repository with `keylink` (its target text is a key) and `out.txt` (a link to a file outside holding a key), staged. */
+  function linkedRepo(filler = 0) {
+    const inText = makeKey();
+    const outside = createDir({ "secret.txt": `k=${makeKey()}\n` });
+    const files: Record<string, string> = { "README.md": "# app\n" };
+    for (let i = 0; i < filler; i++) files[`src/f${i}.ts`] = `export const x${i} = ${i};\n`;
+    const repo = createRepo({ committed: files });
+    symlinkSync(inText, join(repo, "keylink"));
+    symlinkSync(join(outside, "secret.txt"), join(repo, "out.txt"));
+    git(repo, ["add", "keylink", "out.txt"]);
+    return { repo, inText };
+  }
+  const where = (report: { findings: Array<{ ruleId: string; file: string; line: number; column: number }> }) => report.findings.map((f) => [f.ruleId, f.file, f.line, f.column]);
+
+  it("--staged reads a staged symlink's blob from the index: a key in its target text is found, the file it points to is never read", async () => {
+    const { repo } = linkedRepo();
+    const { code, report } = await staged(repo);
+    expect(code).toBe(1);
+    expect(where(report)).toEqual([["lumenfall-key", "keylink", 1, 1]]);
+    expect(report.warnings).toEqual([]);
+    expect(report.stats.files).toBe(2);
+  });
+
+  it.each([0, 80])("every other mode agrees (%i other files): the working tree, the files a hook manager names, history", async (filler) => {
+    const { repo } = linkedRepo(filler);
+    const run = async (argv: string[]) => {
+      const outcome = await runCli(["--format", "json", ...argv], { cwd: repo });
+      return { code: outcome.code, found: where(JSON.parse(outcome.stdout)), warnings: JSON.parse(outcome.stdout).warnings };
+    };
+    expect(await run(["scan"])).toEqual({ code: 1, found: [["lumenfall-key", "keylink", 1, 1]], warnings: [] });
+    // lint-staged and the pre-commit framework name the staged paths: the links are not followed either.
+    expect(await run(["scan", "--", "keylink", "out.txt"])).toEqual({ code: 1, found: [["lumenfall-key", "keylink", 1, 1]], warnings: [] });
+    git(repo, ["commit", "-q", "-m", "links"]);
+    expect(await run(["scan", "--history"])).toEqual({ code: 1, found: [["key-in-history", "keylink", 1, 1]], warnings: [] });
+  });
+
+  it("outside git a file named on the command line is still read through its link", async () => {
+    const dir = createDir({ "real.txt": `k=${makeKey()}\n` });
+    symlinkSync(join(dir, "real.txt"), join(dir, "named.txt"));
+    const outcome = await runCli(["--format", "json", "scan", "--", "named.txt"], { cwd: dir });
+    expect(outcome.code).toBe(1);
+    expect(JSON.parse(outcome.stdout).findings.map((f: { file: string; line: number; column: number }) => [f.file, f.line, f.column])).toEqual([["named.txt", 1, 3]]);
   });
 });
 

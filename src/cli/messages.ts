@@ -40,6 +40,9 @@ const templates = {
   mergeNothing: () => "lumenguard: merge needs JSON reports to merge: lumenguard merge shard-1.json shard-2.json … (each written by lumenguard scan --format json).",
   mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
+  gateIncomplete: (count: number) =>
+    `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
+    "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`).",
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,
   bypass: () =>

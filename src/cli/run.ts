@@ -8,7 +8,7 @@ import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/types.js";
 import { printable } from "../reporters/printable.js";
 import { runScan } from "../scan.js";
-import { exitCodeForFindings } from "../severity.js";
+import { exitCodeForResult, unjudged } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
 import type { FixOutcome } from "./fix.js";
 import type { CliIO, CliStream } from "./io.js";
@@ -105,12 +105,13 @@ function scrubbing(stream: CliStream): CliStream {
 async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     io.stderr.write(`${messages.badOption((error as Error).message.replace(/\. To specify.*$/s, ""))}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const positionals = literalAfterTerminator(parsed.tokens);
   const [command, ...paths] = positionals;
   if (values.version) {
     io.stdout.write(`${readVersion()}\n`);
@@ -164,11 +165,12 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
     headSha: targets.some((target) => target.format === "gitlab") ? headShaAt(paths, io) : undefined,
     env: io.env,
   };
-  const exitCode = exitCodeForFindings(result.findings, failOn);
+  const exitCode = exitCodeForResult(result, failOn);
 
   writeWarnings(result, io);
   // Colour is decided here, once per destination; files never get it.
   await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, { trusted: trustedWriteRoots(paths, io.cwd) });
+  if (exitCode === 3) io.stderr.write(`${messages.gateIncomplete(unjudged(result).length)}\n`);
   return exitCode;
 }
 
@@ -194,6 +196,23 @@ function writeFix(fixed: FixOutcome, describeChanges: typeof import("./fix.js").
 
 function writeWarnings(result: ScanResult, io: CliIO): void {
   for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
+}
+
+/**
+ * The positionals, with everything after `--` taken as a path (POSIX utility syntax guideline
+ * 10, https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/V1_chap12.html): hook managers
+ * pass file names there, and a committed file named `--fail-on=none` or `-h` is a file, never
+ * an option (parseArgs already stops reading options at `--`). A `-` there is the file named
+ * `-`, not standard input: it becomes `./-`.
+ */
+function literalAfterTerminator(tokens: ReadonlyArray<{ kind: string; value?: unknown }>): string[] {
+  const positionals: string[] = [];
+  let literal = false;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") literal = true;
+    else if (token.kind === "positional") positionals.push(literal && token.value === "-" ? "./-" : String(token.value));
+  }
+  return positionals;
 }
 
 function isFailOn(value: string): value is Severity | "none" {

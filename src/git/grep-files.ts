@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { envForPath, splitNul } from "./run-git.js";
+import { envForPath, gitArgs, gitEnv, splitNul } from "./run-git.js";
 
 /**
  * Which files hold any of some literals, from `git grep -l` — git's own multi-threaded C search
@@ -53,11 +53,11 @@ function runGrep(options: GrepOptions, pattern: string[]): Promise<string[] | nu
   const where = options.paths !== undefined ? options.paths.map((path) => `:(literal)${path}`) : ["."];
   const pathspecs = [...where, ...(options.exclude ?? []).map((path) => `:(exclude,literal)${path}`), ...(options.excludeGlobs ?? []).map((glob) => `:(exclude,glob)${glob}`)];
   const scope = options.scope === "no-index" ? ["--no-index"] : [];
-  const args = ["-c", "core.quotePath=false", "grep", "-l", "-z", "-a", "--no-color", ...scope, ...pattern, "--", ...pathspecs];
+  const args = ["-c", "core.quotePath=false", "grep", "-l", "-z", "-a", "--no-color", "--no-textconv", ...scope, ...pattern, "--", ...pathspecs];
   return new Promise((resolvePromise) => {
     let child;
     try {
-      child = spawn("git", args, { cwd: options.cwd, env: envForPath(options.env), stdio: ["ignore", "pipe", "ignore"] });
+      child = spawn("git", gitArgs(args), { cwd: options.cwd, env: gitEnv(envForPath(options.env)), stdio: ["ignore", "pipe", "ignore"] });
     } catch {
       resolvePromise(null);
       return;

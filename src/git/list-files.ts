@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { envForPath, GitMissingError, runGit, splitNul } from "./run-git.js";
+import { nameOfBytes } from "./path-bytes.js";
+import { envForPath, GitMissingError, gitArgs, gitEnv, runGit, splitNul, throwIfNotTrusted } from "./run-git.js";
 
 /**
  * What git would commit in a folder — tracked plus untracked-not-ignored — and the env files git
@@ -30,6 +31,8 @@ export class PathList {
   /** Where each name's last part starts (after its last `/`). */
   private bases = new Int32Array(1024);
   private sizeOf = new Float64Array(1024);
+  private readonly raw = new Map<string, Buffer>();
+  private readonly symlinkIndexes: number[] = [];
   length = 0;
 
   /** Adds a path (UTF-8 bytes) and its size in bytes (NaN: unknown). */
@@ -62,8 +65,33 @@ export class PathList {
     return end - start === this.used - from && source.compare(this.bytes, from, this.used, start, end) === 0;
   }
 
+  /**
+   * The name as text: a name that is not valid UTF-8 in its lossless escaped form
+   * (`config\xff.py`, path-bytes.ts), whose bytes {@link rawOf} then gives.
+   */
   name(index: number): string {
-    return this.bytes.toString("utf8", index === 0 ? 0 : this.ends[index - 1]!, this.ends[index]!);
+    const start = index === 0 ? 0 : this.ends[index - 1]!;
+    const text = this.bytes.toString("utf8", start, this.ends[index]!);
+    if (!text.includes("\uFFFD")) return text;
+    const bytes = this.bytes.subarray(start, this.ends[index]!);
+    const name = nameOfBytes(bytes);
+    if (name !== text) this.raw.set(name, Buffer.from(bytes));
+    return name;
+  }
+
+  /** The bytes of a name {@link name} gave in its escaped form (it is not valid UTF-8), else undefined. */
+  rawOf(name: string): Buffer | undefined {
+    return this.raw.get(name);
+  }
+
+  /** Marks the last path added as a symlink (mode 120000). */
+  markSymlink(): void {
+    this.symlinkIndexes.push(this.length - 1);
+  }
+
+  /** The paths git records as symlinks: git grep does not read them. */
+  symlinks(): string[] {
+    return this.symlinkIndexes.map((index) => this.name(index));
   }
 
   size(index: number): number {
@@ -91,7 +119,7 @@ export type ListingFailure = { failed: "not-a-repository" | "git-missing" | stri
 export function listTracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ paths: PathList; warnings: string[] } | ListingFailure> {
   const paths = new PathList();
   const parser = new DebugListingParser(paths);
-  return runListing(dir, env, ["ls-files", "-z", "--debug", "--cached"], (chunk) => parser.push(chunk)).then((outcome) => {
+  return runListing(dir, env, ["ls-files", "-z", "--stage", "--debug", "--cached"], (chunk) => parser.push(chunk)).then((outcome) => {
     if ("failed" in outcome) return outcome;
     parser.end();
     return { paths, warnings: outcome.warnings };
@@ -103,10 +131,12 @@ export function listTracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ path
  * it ignores — outside ignored folders: git does not walk into those, and walking every ignored
  * file to find env files would cost more than the whole scan (README, limits).
  */
-export function listUntracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ paths: string[]; warnings: string[] } | ListingFailure> {
+export function listUntracked(dir: string, env: NodeJS.ProcessEnv): Promise<{ paths: string[]; raw: Map<string, Buffer>; warnings: string[] } | ListingFailure> {
   const chunks: Buffer[] = [];
+  // Names that are not valid UTF-8: listed escaped (path-bytes.ts), their bytes kept here.
+  const raw = new Map<string, Buffer>();
   return runListing(dir, env, ["ls-files", "-z", "--others", "--exclude-standard", "-x", "!.[eE][nN][vV]", "-x", "!.[eE][nN][vV].*"], (chunk) => void chunks.push(chunk)).then((outcome) =>
-    "failed" in outcome ? outcome : { paths: splitNul(Buffer.concat(chunks)), warnings: outcome.warnings },
+    "failed" in outcome ? outcome : { paths: splitNul(Buffer.concat(chunks), raw), raw, warnings: outcome.warnings },
   );
 }
 
@@ -119,7 +149,7 @@ export function ignoredPaths(dir: string, env: NodeJS.ProcessEnv, paths: readonl
   return new Promise((resolvePromise) => {
     let child;
     try {
-      child = spawn("git", ["check-ignore", "-z", "--stdin", "--no-index"], { cwd: dir, env: envForPath(env), stdio: ["pipe", "pipe", "ignore"] });
+      child = spawn("git", gitArgs(["check-ignore", "-z", "--stdin", "--no-index"]), { cwd: dir, env: gitEnv(envForPath(env)), stdio: ["pipe", "pipe", "ignore"] });
     } catch {
       resolvePromise(null);
       return;
@@ -140,7 +170,7 @@ function runListing(dir: string, env: NodeJS.ProcessEnv, args: string[], onChunk
   return new Promise((resolvePromise, rejectPromise) => {
     let child;
     try {
-      child = spawn("git", args, { cwd: dir, env: envForPath(env), stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn("git", gitArgs(args), { cwd: dir, env: gitEnv(envForPath(env)), stdio: ["ignore", "pipe", "pipe"] });
     } catch (error) {
       rejectPromise(error);
       return;
@@ -151,8 +181,14 @@ function runListing(dir: string, env: NodeJS.ProcessEnv, args: string[], onChunk
     child.on("error", (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? resolvePromise({ failed: "git-missing" }) : rejectPromise(error)));
     child.on("close", (code) => {
       const message = Buffer.concat(stderr).toString("utf8").trim();
-      if (code === 0) resolvePromise({ warnings: gitWarnings(message) });
-      else resolvePromise({ failed: /not a git repository/i.test(message) ? "not-a-repository" : message || `git ${args[0]} exited with ${code}` });
+      if (code === 0) return resolvePromise({ warnings: gitWarnings(message) });
+      // A repository git refuses (safe.directory) is said as such, never walked as a plain folder.
+      try {
+        throwIfNotTrusted(message);
+      } catch (error) {
+        return rejectPromise(error);
+      }
+      resolvePromise({ failed: /not a git repository/i.test(message) ? "not-a-repository" : message || `git ${args[0]} exited with ${code}` });
     });
   });
 }
@@ -173,10 +209,20 @@ function gitWarnings(stderr: string): string[] {
 const NUL = 0;
 const NEWLINE = 0x0a;
 const SIZE_FIELD = Buffer.from("\n  size: ");
+const TAB = 0x09;
+/** The mode git records for a symlink (https://git-scm.com/docs/git-ls-files#_output). */
+const SYMLINK_MODE = Buffer.from("120000 ");
+
+/** Where the path of a `--stage` record starting at `at` begins (after its tab), and whether its mode is a symlink's. */
+function stagePrefix(data: Buffer, at: number, nul: number): { pathStart: number; symlink: boolean } {
+  const tab = data.indexOf(TAB, at);
+  if (tab === -1 || tab > nul) return { pathStart: at, symlink: false };
+  return { pathStart: tab + 1, symlink: data.compare(SYMLINK_MODE, 0, SYMLINK_MODE.length, at, at + SYMLINK_MODE.length) === 0 };
+}
 
 /**
- * `ls-files -z --debug --cached` output into a PathList, parsed as it streams (push each chunk as
- * it arrives, then `end()`): `<path>\0` and then five lines of the
+ * `ls-files -z --stage --debug --cached` output into a PathList, parsed as it streams (push each
+ * chunk as it arrives, then `end()`): `<mode> <object> <stage>\t<path>\0` and then five lines of the
  * entry's cached stat data (`  ctime: …`, `  mtime: …`, `  dev: …\tino: …`, `  uid: …\tgid: …`,
  * `  size: <n>\tflags: <x>`), which run straight into the next path. A path may hold a newline,
  * never a NUL; the five lines never hold a NUL.
@@ -208,8 +254,17 @@ export class DebugListingParser {
   end(): void {
     // A path without stat lines (not expected from --debug): listed, size unknown.
     const nul = this.pending.indexOf(NUL);
-    if (nul > 0 && !this.paths.endsWith(this.pending, 0, nul)) this.paths.push(this.pending, 0, nul, Number.NaN);
+    if (nul > 0) this.add(this.pending, 0, nul, Number.NaN);
     this.pending = Buffer.alloc(0);
+  }
+
+  /** One record: `<mode> <object> <stage>\t<path>` from `at` to `nul`. */
+  private add(data: Buffer, at: number, nul: number, size: number): void {
+    const { pathStart, symlink } = stagePrefix(data, at, nul);
+    // --cached lists a path once per stage during a merge conflict; stages come together.
+    if (nul <= pathStart || this.paths.endsWith(data, pathStart, nul)) return;
+    this.paths.push(data, pathStart, nul, size);
+    if (symlink) this.paths.markSymlink();
   }
 
   /** Adds the complete records of `data` from `at` (only the first when `one`); returns where the rest starts. */
@@ -224,8 +279,7 @@ export class DebugListingParser {
       const end = data.indexOf(NEWLINE, sizeAt + SIZE_FIELD.length);
       if (end === -1) return at;
       const size = readNumber(data, sizeAt + SIZE_FIELD.length);
-      // --cached lists a path once per stage during a merge conflict; stages come together.
-      if (nul > at && !this.paths.endsWith(data, at, nul)) this.paths.push(data, at, nul, size);
+      if (nul > at) this.add(data, at, nul, size);
       at = end + 1;
       if (one) return at;
     }

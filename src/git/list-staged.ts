@@ -3,7 +3,9 @@ import { runGit, splitNul } from "./run-git.js";
 
 /**
  * What `git commit` would record: the blobs of added, modified, copied and
- * retyped paths in the index, from `git diff --cached --raw`. That compares the index with
+ * retyped paths in the index, from `git diff --cached --raw`. A symlink's blob is its target
+ * text, which is what git records and pushes (https://git-scm.com/docs/git-diff#_raw_output_format:
+ * mode 120000): it is listed like a file and read from the index, never through the link. That compares the index with
  * HEAD's tree only — its cost follows the change, where `git status` would stat every tracked
  * file (30 ms more on a 9,000-file repository, on every commit).
  *
@@ -21,16 +23,16 @@ export interface StagedBlob {
 
 export interface StagedListing {
   blobs: StagedBlob[];
-  /** Staged paths that are not file content: submodules, symlinks, unresolved conflicts. */
+  /** Staged paths that are not file content: submodules, unresolved conflicts. */
   skipped: Array<{ path: string; reason: string }>;
   /** Every difference between the index and HEAD, deletions included: 0 when the index equals HEAD. */
   changes: number;
 }
 
 const GITLINK = "160000";
-const SYMLINK = "120000";
 
-const REGULAR = /^100[67][45]{2}$/;
+/** A regular file (100644, 100755) or a symlink (120000): what HEAD had there is comparable content. */
+const CONTENT = /^(?:100[67][45]{2}|120000)$/;
 const ZERO = /^0+$/;
 
 /**
@@ -40,7 +42,13 @@ const ZERO = /^0+$/;
 export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv, pathspecs: readonly string[] = []): StagedListing {
   const paths = pathspecs.map((path) => `:(top,literal)${path}`);
   const result = runGit(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules=none", "--", ...paths], root, env);
-  if (result.status !== 0) throw new ScanError(`git diff --cached failed: ${result.stderr}`);
+  if (result.status !== 0) {
+    // Where git does not take the folder for a repository, `git diff` falls back to comparing
+    // files (--no-index) and prints its whole usage; rev-parse says why (an untrusted owner throws).
+    const probe = runGit(["rev-parse", "--git-dir"], root, env);
+    const reason = probe.status !== 0 ? probe.stderr : result.stderr;
+    throw new ScanError(`git diff --cached failed: ${reason.split("\n")[0]}`);
+  }
   const fields = splitNul(result.stdout);
   const listing: StagedListing = { blobs: [], skipped: [], changes: fields.length >> 1 };
   const conflicted = new Set<string>();
@@ -54,8 +62,7 @@ export function listStagedBlobs(root: string, env: NodeJS.ProcessEnv, pathspecs:
       if (!conflicted.has(path)) listing.skipped.push({ path, reason: "an unresolved merge conflict" });
       conflicted.add(path);
     } else if (newMode === GITLINK) listing.skipped.push({ path, reason: "a submodule (its own repository is scanned on its own)" });
-    else if (newMode === SYMLINK) listing.skipped.push({ path, reason: "a symlink" });
-    else listing.blobs.push({ path, oid, headOid: REGULAR.test(oldMode) && !ZERO.test(oldOid) ? oldOid : null });
+    else listing.blobs.push({ path, oid, headOid: CONTENT.test(oldMode) && !ZERO.test(oldOid) ? oldOid : null });
   }
   return listing;
 }

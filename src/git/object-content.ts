@@ -2,9 +2,12 @@
  * Small filters between `git cat-file --batch` and a scanner, for objects whose bytes are not
  * the content to scan as they come:
  *
- * - a commit object is headers (`tree`, `parent`, `author`, `gpgsig`…), a blank line, then the
- *   message (https://git-scm.com/docs/git-cat-file#_batch_output): only the message is what a
- *   person wrote into history, so only it is passed on, with its own line numbers;
+ * - a commit or tag object is headers (`tree`, `parent`, `author`, `committer`, `mergetag`,
+ *   `gpgsig`…; `object`, `type`, `tag`, `tagger`), a blank line, then the message
+ *   (https://git-scm.com/docs/git-cat-file#_batch_output, https://git-scm.com/docs/signature-format):
+ *   both are what someone wrote into history — a key in an author's name, in a tag name, or in
+ *   the message of a tag a merge recorded (`mergetag`) is pushed like any other — so both are
+ *   scanned, each as a pseudo-file with its own line numbers;
  * - a Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md) is a small
  *   text blob standing for content stored outside git: it is recognised so that the source can
  *   scan the real content where it is on disk, or say that it could not.
@@ -14,22 +17,32 @@ export type ChunkSink = (chunk: Buffer, final: boolean) => void;
 
 const BLANK_LINE = Buffer.from("\n\n");
 
-/** Passes on what follows the first blank line of a commit object; headers are dropped. */
-export function commitMessageOnly(sink: ChunkSink): ChunkSink {
+/**
+ * Splits a commit or tag object at the first blank line: the headers (up to and including the
+ * newline that ends the last one) go to `headers`, what follows the blank line to `message`.
+ * Each sink gets its final chunk exactly once.
+ */
+export function splitObject(headers: ChunkSink, message: ChunkSink): ChunkSink {
   let inMessage = false;
   let tail = Buffer.alloc(0);
   return (chunk, final) => {
-    if (inMessage) return sink(chunk, final);
-    // The blank line may straddle two chunks: keep the last byte of the headers seen so far.
+    if (inMessage) return message(chunk, final);
+    // The blank line may straddle two chunks: the last byte of what was seen is held back.
     const data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
     const at = data.indexOf(BLANK_LINE);
     if (at === -1) {
-      tail = Buffer.from(data.subarray(Math.max(0, data.length - 1)));
-      if (final) sink(Buffer.alloc(0), true);
+      const keep = Math.min(1, data.length);
+      headers(data.subarray(0, data.length - keep), false);
+      tail = Buffer.from(data.subarray(data.length - keep));
+      if (final) {
+        headers(tail, true);
+        message(Buffer.alloc(0), true);
+      }
       return;
     }
     inMessage = true;
-    sink(data.subarray(at + BLANK_LINE.length), final);
+    headers(data.subarray(0, at + 1), true);
+    message(data.subarray(at + BLANK_LINE.length), final);
   };
 }
 
@@ -41,6 +54,9 @@ export interface LfsPointer {
 
 /** The spec caps a pointer file at 1024 bytes: anything larger is content. */
 export const LFS_POINTER_MAX_BYTES = 1024;
+
+/** How every pointer starts (its first line names the spec; `hawser` is the spec's old name). */
+export const LFS_POINTER_STARTS: readonly string[] = ["version https://git-lfs.github.com/spec/v1", "version https://hawser.github.com/spec/v1"];
 
 const POINTER = /^version https:\/\/(?:git-lfs\.github\.com\/spec\/v1|hawser\.github\.com\/spec\/v1)\n(?:[a-z0-9.-]+ [^\n]*\n)*?oid sha256:([0-9a-f]{64})\n(?:[a-z0-9.-]+ [^\n]*\n)*?size (\d+)\n/;
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
-import { GIT_READER_MEMORY, GitMissingError } from "./run-git.js";
+import { GIT_READER_MEMORY, gitArgs, gitEnv, GitMissingError, throwIfNotTrusted } from "./run-git.js";
 
 /**
  * Reads blobs through one long-lived `git cat-file --batch`: ids go in on stdin,
@@ -24,10 +24,11 @@ export interface BlobSink {
  * output, git is stopped and the blobs are streamed instead, so memory stays bounded.
  */
 export async function readBlobsQuickly(ids: readonly string[], cwd: string, env: NodeJS.ProcessEnv, sink: BlobSink, syncLimit = 32 << 20): Promise<void> {
-  const result = spawnSync("git", ["cat-file", "--batch"], { cwd, env, input: ids.length > 0 ? `${ids.join("\n")}\n` : "", maxBuffer: syncLimit });
+  const result = spawnSync("git", gitArgs(["cat-file", "--batch"]), { cwd, env: gitEnv(env), input: ids.length > 0 ? `${ids.join("\n")}\n` : "", maxBuffer: syncLimit });
   const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") throw new GitMissingError();
   if (code === "ENOBUFS") return readBlobs(ids, cwd, env, sink);
+  if (result.status !== 0) throwIfNotTrusted(result.stderr?.toString("utf8") ?? "");
   if (result.error || result.status !== 0) throw new ScanError(`git cat-file failed: ${result.stderr?.toString("utf8").trim() || result.error?.message}`);
   const parser = new BatchParser(sink);
   parser.feed(result.stdout);
@@ -117,7 +118,7 @@ export class BlobStream {
   private readonly done: Promise<void>;
 
   constructor(cwd: string, env: NodeJS.ProcessEnv, sink: BlobSink) {
-    this.child = spawn("git", [...GIT_READER_MEMORY, "cat-file", "--buffer", "--batch"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn("git", gitArgs([...GIT_READER_MEMORY, "cat-file", "--buffer", "--batch"]), { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
     const parser = new BatchParser(sink);
     let stderr = "";
     this.child.stdout.on("data", (chunk: Buffer) => parser.feed(chunk));

@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { ScanError } from "../errors.js";
+import { shellQuote } from "../files.js";
+import { nameOfBytes } from "./path-bytes.js";
 
 /**
  * Runs git synchronously. The pre-commit path spawns git once or twice, so a child process
@@ -27,6 +29,52 @@ export function envForPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
+ * lumenguard reads repositories written by someone else — an unpacked archive, a pull request,
+ * a shared checkout — and a repository's own `.git/config` can name programs that git runs:
+ * `core.fsmonitor` (run by every command that reads the index), `gpg.program` with
+ * `log.showSignature` (run by `git log`), a promisor remote's URL (`ext::<command>`, or ssh
+ * with `core.sshCommand`, or https with a `credential.helper`) that a partial clone's lazy fetch
+ * contacts for a missing object, and a pager. Every git command lumenguard runs gets these
+ * overrides before its subcommand: options given with `-c` take precedence over every config
+ * file (https://git-scm.com/docs/git-config#_configuration_file), and git hands them on to any
+ * git it starts itself. lumenguard never fetches: an object that is not here is reported as
+ * missing, never fetched from a remote the scanned repository names.
+ *
+ * Commands that could run a diff driver, a textconv filter or a clean/smudge filter named in
+ * `.gitattributes` are run with `--no-ext-diff` / `--no-textconv` at their call sites; blobs are
+ * read raw with `git cat-file --batch`, which runs no filter.
+ */
+export const GIT_SAFETY_ARGS: readonly string[] = [
+  "--no-pager",
+  ...[
+    "core.fsmonitor=false",
+    "log.showSignature=false",
+    "core.pager=cat",
+    // Every transport off: a per-protocol setting in the repository's config would beat the
+    // general `protocol.allow`, so each one git knows is named too.
+    "protocol.allow=never",
+    ...["file", "git", "ssh", "http", "https", "ext", "fd"].map((name) => `protocol.${name}.allow=never`),
+    "core.sshCommand=false",
+    "credential.helper=",
+    "core.askPass=false",
+  ].flatMap((setting) => ["-c", setting]),
+];
+
+/**
+ * The environment every git command gets: the caller's, with lazy fetching of missing objects
+ * off (git 2.44 and newer honour GIT_NO_LAZY_FETCH; older ones fail the fetch on the transport
+ * overrides above), no password prompts, and no optional index writes.
+ */
+export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+}
+
+/** `args` with {@link GIT_SAFETY_ARGS} in front: what every spawn of git passes. */
+export function gitArgs(args: readonly string[]): string[] {
+  return [...GIT_SAFETY_ARGS, ...args];
+}
+
+/**
  * Memory bounds for the git processes that read a whole history (`cat-file`, `log`), as `-c`
  * options before the subcommand. git maps pack files in windows of up to 1 GiB, up to 8 GiB in
  * all, and caches up to 96 MiB of inflated delta bases per process
@@ -44,14 +92,41 @@ export interface GitResult {
   stderr: string;
 }
 
+/**
+ * Runs `git <args>` with the safety overrides, synchronously.
+ * @throws GitMissingError without git; RepositoryNotTrustedError when git refuses the
+ *   repository (owned by another user, `safe.directory`); ScanError when git cannot be started.
+ */
 export function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv): GitResult {
-  const result = spawnSync("git", args, { cwd, env, maxBuffer: 1 << 30, windowsHide: true });
+  const result = spawnSync("git", gitArgs(args), { cwd, env: gitEnv(env), maxBuffer: 1 << 30, windowsHide: true });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new GitMissingError();
     throw new ScanError(`git ${args[0]} could not run: ${result.error.message}`);
   }
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr.toString("utf8").trim() };
+  const stderr = result.stderr.toString("utf8").trim();
+  if (result.status !== 0) throwIfNotTrusted(stderr);
+  return { status: result.status ?? 1, stdout: result.stdout, stderr };
+}
+
+/**
+ * git (2.35.2 and newer) refuses to work in a repository owned by another user unless
+ * `safe.directory` lists it (https://git-scm.com/docs/git-config#Documentation/git-config.txt-safedirectory);
+ * every command then fails, and the failure would read as "not a repository" or "no such
+ * commit". This names the cause and the fix instead.
+ */
+export class RepositoryNotTrustedError extends ScanError {
+  constructor(readonly directory: string) {
+    super(
+      `git refuses to read the repository at ${directory}: it is owned by another user than the one running lumenguard (git's safe.directory check), so nothing was scanned. If you trust it, run: git config --global --add safe.directory ${shellQuote(directory)}`,
+    );
+  }
+}
+
+/** @throws RepositoryNotTrustedError when git's message is its ownership refusal. */
+export function throwIfNotTrusted(stderr: string): void {
+  const refused = /detected dubious ownership in repository at '([^'\n]*)'/.exec(stderr);
+  if (refused) throw new RepositoryNotTrustedError(refused[1]!);
 }
 
 export class GitMissingError extends ScanError {
@@ -60,14 +135,27 @@ export class GitMissingError extends ScanError {
   }
 }
 
-/** Splits NUL-terminated git output (`-z`) into paths, byte-exact (names may hold newlines). */
-export function splitNul(output: Buffer): string[] {
+/**
+ * Splits NUL-terminated git output (`-z`) into paths, byte-exact (names may hold newlines). A
+ * name that is not valid UTF-8 comes back in its lossless escaped form (path-bytes.ts), and —
+ * when `raw` is given — with its bytes recorded there under that text, to open it by.
+ */
+export function splitNul(output: Buffer, raw?: Map<string, Buffer>): string[] {
   const paths: string[] = [];
+  const add = (start: number, end: number) => {
+    const text = output.toString("utf8", start, end);
+    // Only a name that decoded to U+FFFD can be invalid: the others cost nothing more.
+    if (!text.includes("\uFFFD")) return void paths.push(text);
+    const bytes = output.subarray(start, end);
+    const name = nameOfBytes(bytes);
+    if (raw !== undefined && name !== text) raw.set(name, Buffer.from(bytes));
+    paths.push(name);
+  };
   let start = 0;
   for (let end = output.indexOf(0, start); end !== -1; end = output.indexOf(0, start)) {
-    if (end > start) paths.push(output.toString("utf8", start, end));
+    if (end > start) add(start, end);
     start = end + 1;
   }
-  if (start < output.length) paths.push(output.toString("utf8", start));
+  if (start < output.length) add(start, output.length);
   return paths;
 }

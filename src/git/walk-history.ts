@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { ScanError } from "../errors.js";
+import { nameOfBytes } from "./path-bytes.js";
 import { revisionArgs, type Revisions } from "./revisions.js";
-import { GIT_READER_MEMORY, GitMissingError } from "./run-git.js";
+import { GIT_READER_MEMORY, gitArgs, gitEnv, GitMissingError } from "./run-git.js";
 
 /**
  * Walks history with one `git log --raw`: for every commit, oldest first, the
@@ -37,7 +38,7 @@ export function walkHistory(revisions: Revisions, cwd: string, env: NodeJS.Proce
   const args = [...GIT_READER_MEMORY, "log", "--reverse", "--raw", "--no-abbrev", "-z", "--no-renames", "--root", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv", FORMAT, ...revisionArgs(revisions)];
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", gitArgs(args), { cwd, env: gitEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     const onAbort = () => {
       child.kill();
       reject(signal!.reason);
@@ -83,7 +84,9 @@ class NulTokenizer {
     const data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     let start = 0;
     for (let end = data.indexOf(0, start); end !== -1; end = data.indexOf(0, start)) {
-      yield data.toString("utf8", start, end);
+      const text = data.toString("utf8", start, end);
+      // A path that is not valid UTF-8 is named in its lossless escaped form, never U+FFFD.
+      yield text.includes("\uFFFD") ? nameOfBytes(data.subarray(start, end)) : text;
       start = end + 1;
     }
     this.rest = Buffer.from(data.subarray(start));

@@ -19,6 +19,11 @@ export function scanArchive(file: SourceFile, archive: RandomAccess, hooks: Sink
   scanZip(file, archive, hooks, (inner) => openAt(inner, hooks, { depth: 1, spent: nesting.spent }, true), nesting.spent, (self) => openPlain(self, hooks));
 }
 
+/** Bytes scanned as the text they are, whatever the file's name says (a Git LFS pointer standing in for an archive). */
+export function scanAsPlain(file: SourceFile, bytes: Uint8Array, hooks: SinkHooks): void {
+  openPlain(file, hooks).push(bytes, true);
+}
+
 /** Whether a file is an archive read from its directory by its name (a source that can read at any offset uses scanArchive). */
 export function isArchive(path: string): boolean {
   return containerOf(path) === "zip";

@@ -15,6 +15,12 @@ export interface SourceFile {
    * it. History blobs and staged files use their path in the work tree; standard input its name.
    */
   absPath: string;
+  /**
+   * `absPath` as bytes, for a file whose name is not valid UTF-8: `path` and `absPath` then hold
+   * its lossless escaped form (`config\xff.py`, git/path-bytes.ts), which opens nothing, and the
+   * file is read by these bytes.
+   */
+  rawPath?: Uint8Array;
   /** The path from the repository root, when the scan is inside a git repository. */
   repoPath?: string;
   /** git tracks the file although `.gitignore` matches it. */

@@ -1,7 +1,7 @@
 import { ConfigError, exitCodeOf } from "../errors.js";
 import type { CliIO } from "../cli/io.js";
 import { runScan } from "../scan.js";
-import { atOrAbove } from "../severity.js";
+import { atOrAbove, unjudged } from "../severity.js";
 import { parseRefUpdates } from "../sources/pre-receive.js";
 import type { Finding } from "../types.js";
 import { appendAuditEntry, type AuditEntry } from "./audit-log.js";
@@ -66,6 +66,10 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   }
   const { result, resolved } = outcome;
   for (const warning of result.warnings) say(`lumenguard: warning: ${safe(warning.message)}`);
+  if (unjudged(result).length > 0) {
+    say(`lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+    return 3;
+  }
   const blocking = result.findings.filter((finding) => atOrAbove(finding.severity, resolved.failOn));
   if (blocking.length === 0) {
     say(`lumenguard: ${result.stats.commits ?? 0} new commit(s) scanned, no Lumenfall keys found.`);
@@ -75,8 +79,8 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   const decision = decideBypass(blocking, request, server);
   // The report goes to standard output, as every report does; git forwards it to the pusher too.
   const report = (text: string) => io.stdout.write(text);
-  const message = (allowed: ReadonlySet<string>, problems: string[]) =>
-    rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, contact: server.contact });
+  const message = (allowed: ReadonlySet<string>, problems: string[], refused = true) =>
+    rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, bypassRefused: refused, contact: server.contact });
   const recorded = auditFindings(blocking);
   if (decision.kind === "bypassed") {
     try {
@@ -91,17 +95,23 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
     say(`lumenguard: warning: the rejection could not be recorded in the audit log (${safe(error.message)})`),
   );
-  report(message(decision.allowed, decision.problems));
+  report(message(decision.allowed, decision.problems, decision.kind === "refused"));
   return 1;
 }
 
+/**
+ * `rejected`: no bypass was asked for. `refused`: the pusher asked for one (any
+ * `lumenguard.allow` or `lumenguard.reason`) and it does not let the push through — the server
+ * forbids bypasses, the reason is missing, a prefix is malformed or a blocking key is not named.
+ */
 type Decision = { kind: "bypassed" } | { kind: "rejected" | "refused"; allowed: Set<string>; problems: string[] };
 
 /** Whether the push options let every blocking finding through. */
 function decideBypass(blocking: readonly Finding[], request: BypassRequest, server: ServerConfig): Decision {
   const problems = [...request.problems];
-  if (request.allow.length === 0) return { kind: "rejected", allowed: new Set(), problems };
+  if (!request.requested) return { kind: "rejected", allowed: new Set(), problems };
   if (!server.allowBypass) return { kind: "refused", allowed: new Set(), problems: [...problems, "lumenguard.allow was given, but this server does not allow bypasses"] };
+  if (request.allow.length === 0) return { kind: "refused", allowed: new Set(), problems: [...problems, "a bypass names each key with -o lumenguard.allow=<fingerprint prefix>, as the rejection shows it"] };
   const allowed = new Set<string>();
   for (const finding of blocking) {
     const fingerprint = finding.secret?.fingerprint;
@@ -112,8 +122,9 @@ function decideBypass(blocking: readonly Finding[], request: BypassRequest, serv
     if (!blocking.some((finding) => finding.secret?.fingerprint.startsWith(prefix))) problems.push(`lumenguard.allow=${prefix} names no finding of this push`);
   }
   if (request.reason === null) problems.push('a bypass needs a reason: add -o lumenguard.reason="<why>"');
-  const uncovered = blocking.some((finding) => finding.secret === undefined || !allowed.has(finding.secret.fingerprint));
-  return uncovered || request.reason === null ? { kind: "rejected", allowed, problems } : { kind: "bypassed" };
+  const uncovered = blocking.filter((finding) => finding.secret === undefined || !allowed.has(finding.secret.fingerprint));
+  if (uncovered.length > 0) problems.push(`${new Set(uncovered.map((finding) => finding.secret?.fingerprint ?? finding.ruleId)).size} blocking finding(s) are not named by a lumenguard.allow: every one needs its own`);
+  return uncovered.length > 0 || request.reason === null ? { kind: "refused", allowed, problems } : { kind: "bypassed" };
 }
 
 function auditFindings(findings: readonly Finding[]): AuditEntry["findings"] {

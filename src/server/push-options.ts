@@ -16,6 +16,8 @@ export interface BypassRequest {
   reason: string | null;
   /** What was wrong with the options (a short prefix, an unknown lumenguard.* option). */
   problems: string[];
+  /** Any `lumenguard.allow` or `lumenguard.reason` was given, valid or not: the pusher asked for a bypass. */
+  requested: boolean;
 }
 
 export const MIN_PREFIX = 12;
@@ -23,7 +25,7 @@ export const MIN_PREFIX = 12;
 export const MAX_REASON = 500;
 
 export function readBypassRequest(env: NodeJS.ProcessEnv): BypassRequest {
-  const request: BypassRequest = { allow: [], reason: null, problems: [] };
+  const request: BypassRequest = { allow: [], reason: null, problems: [], requested: false };
   const count = Number(env["GIT_PUSH_OPTION_COUNT"] ?? "0");
   if (!Number.isInteger(count) || count < 0) return request;
   // git caps push options by size; this caps how many are read, whatever the environment says.
@@ -32,6 +34,7 @@ export function readBypassRequest(env: NodeJS.ProcessEnv): BypassRequest {
     const equals = option.indexOf("=");
     const name = equals === -1 ? option : option.slice(0, equals);
     const value = equals === -1 ? "" : option.slice(equals + 1);
+    if (name === "lumenguard.allow" || name === "lumenguard.reason") request.requested = true;
     if (name === "lumenguard.allow") {
       const prefix = value.trim().toLowerCase();
       if (/^[0-9a-f]+$/.test(prefix) && prefix.length >= MIN_PREFIX && prefix.length <= 64) request.allow.push(prefix);

@@ -1,5 +1,5 @@
 import { printable } from "../reporters/printable.js";
-import { COMMIT_MESSAGE_PATH } from "../sources/history.js";
+import { COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, REF_NAME_PATH } from "../sources/history.js";
 import type { Finding } from "../types.js";
 import { MIN_PREFIX } from "./push-options.js";
 
@@ -19,19 +19,25 @@ export interface RejectionInput {
   allowed: ReadonlySet<string>;
   /** Why the push options did not let everything through, if they were given. */
   bypassProblems: readonly string[];
+  /** The pusher asked for a bypass and it was refused: the message says so first. */
+  bypassRefused?: boolean;
   contact: string | null;
 }
 
 export function rejectionMessage(input: RejectionInput): string {
   const byKey = groupByKey(input.findings);
-  const blocked = [...byKey.values()].filter((group) => !input.allowed.has(group.fingerprint));
-  const keyCount = blocked.filter((group) => group.findings[0]!.secret).length;
-  const what = keyCount === blocked.length ? (keyCount === 1 ? "a key" : `${keyCount} keys`) : `${blocked.length} findings`;
-  const lines = [`lumenguard: push rejected: ${what} in the commits of this push (server-side push protection)`, ""];
-  for (const group of byKey.values()) {
+  // Every group blocks the push: one named by lumenguard.allow still does while the bypass is refused.
+  const groups = [...byKey.values()];
+  const keyCount = groups.filter((group) => group.findings[0]!.secret).length;
+  const what = keyCount === groups.length ? (keyCount === 1 ? "a key" : `${keyCount} keys`) : `${groups.length} findings`;
+  const headline = input.bypassRefused ? "push rejected, bypass refused" : "push rejected";
+  const lines = [`lumenguard: ${headline}: ${what} in the commits of this push (server-side push protection)`];
+  if (input.bypassRefused) for (const problem of input.bypassProblems) lines.push(`lumenguard: bypass refused: ${safe(problem)}`);
+  lines.push("");
+  for (const group of groups) {
     const first = group.findings[0]!;
     const identity = first.secret ? describeKey(first) : `${first.ruleId} (no key to name)`;
-    const status = input.allowed.has(group.fingerprint) ? "  [allowed by lumenguard.allow]" : "";
+    const status = input.allowed.has(group.fingerprint) ? "  [named by lumenguard.allow]" : "";
     lines.push(`  ${identity}${status}`);
     for (const finding of group.findings) lines.push(`    ${place(finding)}  ${finding.ruleId}`);
     const url = input.revokeUrl(first);
@@ -44,15 +50,17 @@ export function rejectionMessage(input: RejectionInput): string {
     "  - in an earlier commit: git rebase -i <commit>^, mark the commit \"edit\", remove the key,",
     "    git add the file, git commit --amend, git rebase --continue",
     "  - in a commit message: git commit --amend (the last commit), or git rebase -i and \"reword\"",
+    "  - in an author or committer: git commit --amend --reset-author --no-edit (or git rebase -i with \"exec git commit --amend --reset-author --no-edit\")",
+    "  - in a branch or tag name, or an annotated tag: rename the branch (git branch -m), or delete and recreate the tag",
   );
-  const keyed = blocked.filter((group) => group.findings[0]!.secret);
+  const keyed = groups.filter((group) => group.findings[0]!.secret);
   if (input.allowBypass && keyed.length > 0) {
     const options = keyed.map((group) => `-o lumenguard.allow=${group.fingerprint.slice(0, MIN_PREFIX)}`).join(" ");
     lines.push("If a finding is not a real key (a test fixture, a false positive), push again with a reason; the bypass is recorded:", `  git push ${options} -o lumenguard.reason="<why>" ...`);
   } else if (!input.allowBypass) {
     lines.push("This server does not allow pushing past its findings.");
   }
-  for (const problem of input.bypassProblems) lines.push(`lumenguard: ${safe(problem)}`);
+  if (!input.bypassRefused) for (const problem of input.bypassProblems) lines.push(`lumenguard: ${safe(problem)}`);
   if (input.contact) lines.push(`Questions: ${safe(input.contact)}`);
   return `${lines.join("\n")}\n`;
 }
@@ -81,7 +89,14 @@ function describeKey(finding: Finding): string {
 }
 
 function place(finding: Finding): string {
-  const where = finding.file === COMMIT_MESSAGE_PATH ? "the commit message" : `${safe(finding.file)}:${finding.line}:${finding.column}`;
+  const where =
+    finding.file === COMMIT_MESSAGE_PATH
+      ? "the commit message"
+      : finding.file === COMMIT_HEADER_PATH
+        ? `the commit's author, committer or another header (line ${finding.line})`
+        : finding.file === REF_NAME_PATH
+          ? "the name of a ref being pushed"
+          : `${safe(finding.file)}:${finding.line}:${finding.column}`;
   const commit = finding.commit ? ` in commit ${finding.commit.sha.slice(0, 12)} (${safe(finding.commit.author)}, ${finding.commit.date.slice(0, 10)})` : "";
   return `${where}${commit}`;
 }

@@ -23,6 +23,8 @@ export interface CiPlan {
    * against, whose configuration and baseline the scan uses. Null otherwise.
    */
   reviewBase: string | null;
+  /** The names of the refs the run is about (the branch or tag pushed, the change's branch): scanned as text. */
+  refNames: string[];
 }
 
 /**
@@ -30,13 +32,14 @@ export interface CiPlan {
  * @throws ScanError (exit 3) when the clone is shallow and lacks the range's commits.
  */
 export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | undefined): CiPlan {
-  if (range !== undefined) return { revisions: { tips: [range] }, warnings: [], describe: `--range ${range}`, reviewBase: null };
+  if (range !== undefined) return { revisions: { tips: [range] }, warnings: [], describe: `--range ${range}`, reviewBase: null, refNames: [] };
   const ci = detectCiRange(env);
   if (!ci) {
     return {
       revisions: null,
       describe: null,
       reviewBase: null,
+      refNames: [],
       warnings: [
         {
           code: "ci-no-range",
@@ -46,7 +49,7 @@ export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | unde
     };
   }
   if (ci.kind === "all-history") {
-    return { revisions: { tips: [], allRefs: true }, warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe, reviewBase: null };
+    return { revisions: { tips: [], allRefs: true }, warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe, reviewBase: null, refNames: [] };
   }
   return rangeRevisions(ci, cwd, env);
 }
@@ -66,12 +69,20 @@ function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, en
   if (base !== null && !has(base)) {
     if (shallow) throw new ScanError(`${ci.describe}: the commits are not in this checkout (a shallow clone), so they cannot be scanned. Fix: ${fullHistoryHint(ci.provider)}`);
     // Only a push can rewrite what came before it; a change under review always has its base.
-    if (ci.review) throw new ScanError(`${ci.describe}: the base commit ${base.slice(0, 12)} is not in this checkout, so the change cannot be scanned against it; fetch it (git fetch origin ${base})`);
+    if (ci.review) {
+      const branch = base.startsWith("refs/remotes/origin/") ? base.slice("refs/remotes/origin/".length) : null;
+      const what = branch === null ? `the base commit ${base.slice(0, 12)}` : `the base branch origin/${branch}`;
+      throw new ScanError(`${ci.describe}: ${what} is not in this checkout, so the change cannot be scanned against it; fetch it (git fetch origin ${branch ?? base}; in GitHub Actions: fetch-depth: 0)`);
+    }
     warnings.push({ code: "ci-force-push", message: `${ci.describe}: ${base.slice(0, 12)} is not in this clone (the push rewrote history): scanning the branch as a new one` });
     base = null;
   }
   const reviewBase = ci.review && base !== null ? base : null;
-  if (base !== null) return { revisions: { tips: [ci.head], exclude: [base] }, warnings, describe: ci.describe, reviewBase };
+  // A review whose head is its base (a pull_request_target run that did not check the change out) would pass having read none of it.
+  if (reviewBase !== null && sameCommit(ci.head, reviewBase, cwd, env)) {
+    throw new ScanError(`${ci.describe}: what is checked out (${ci.head}) is the base itself, so the change under review is not here to scan; check out the pull request's head (or its merge commit)`);
+  }
+  if (base !== null) return { revisions: { tips: [ci.head], exclude: [base] }, warnings, describe: ci.describe, reviewBase, refNames: ci.refNames };
   // A new branch: what is not on the default branch — or, on the default branch itself, everything reachable.
   const onDefault = ci.branch !== null && ci.branch === ci.defaultBranch;
   const defaultRef = ci.defaultBranch ? `refs/remotes/origin/${ci.defaultBranch}` : null;
@@ -80,7 +91,13 @@ function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, en
     code: "ci-scope",
     message: bound.length > 0 ? `${ci.describe}: the commits of ${ci.head.slice(0, 12)} that are not on ${ci.defaultBranch} were scanned` : `${ci.describe}: every commit reachable from ${ci.head.slice(0, 12)} was scanned`,
   });
-  return { revisions: { tips: [ci.head], exclude: bound }, warnings, describe: ci.describe, reviewBase };
+  return { revisions: { tips: [ci.head], exclude: bound }, warnings, describe: ci.describe, reviewBase, refNames: ci.refNames };
+}
+
+function sameCommit(a: string, b: string, cwd: string, env: NodeJS.ProcessEnv): boolean {
+  // rev-parse echoes `--end-of-options` itself (git 2.39): only object ids count.
+  const resolved = runGit(["rev-parse", "--end-of-options", `${a}^{commit}`, `${b}^{commit}`], cwd, env).stdout.toString("utf8").split("\n").filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+  return resolved.length === 2 && resolved[0] === resolved[1];
 }
 
 /**
@@ -111,7 +128,7 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
       version: 1,
       mode: "ci",
       findings,
-      warnings: [...warnings, ...a.warnings, ...b.warnings],
+      warnings: distinct([...warnings, ...a.warnings, ...b.warnings]),
       suppressed: [...a.suppressed, ...b.suppressed],
       stats: {
         files: a.stats.files,
@@ -125,4 +142,15 @@ export function mergeCiRuns(worktree: ScanRun, history: ScanRun | null, warnings
       },
     },
   };
+}
+
+/** The warnings said once: the tree and the commits can say the same (an LFS file whose content is not here). */
+function distinct(warnings: Warning[]): Warning[] {
+  const seen = new Set<string>();
+  return warnings.filter((warning) => {
+    const key = `${warning.code}\u0000${warning.file ?? ""}\u0000${warning.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { isDirectory, readRegularFile } from "../files.js";
 import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
+import { nameOfBytes } from "../git/path-bytes.js";
 
 /**
  * Where client code is: build output that browsers download — found from
@@ -108,29 +109,58 @@ function withoutNested(dirs: ClientDir[]): ClientDir[] {
  * normalise), and only a folder named like the end of a server-only path (`server`, `cache`) is
  * checked against them: `path.join` and `path.relative` per entry were most of the cost of
  * listing a 15,000-file node_modules (measured: 100–190 ms against 20–40 ms).
+ *
+ * A folder holding a name that is not valid UTF-8 (it decodes to U+FFFD) is listed again by its
+ * bytes: such files are listed in their lossless escaped form (git/path-bytes.ts) and recorded
+ * in `raw` (listed text → absolute path as bytes), to be opened by their bytes.
+ * @returns absolute paths.
  */
-export function listClientFiles(dir: string, root: string): string[] {
+export function listClientFiles(dir: string, root: string, raw?: Map<string, Buffer>): string[] {
   const files: string[] = [];
-  const visit = (current: string) => {
+  // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
+  const visit = (current: string, rawDir: Buffer | null) => {
     let entries;
     try {
-      entries = readdirSync(current, { withFileTypes: true });
+      entries = rawDir === null ? readdirSync(current, { withFileTypes: true }) : null;
     } catch {
       return;
     }
+    if (entries === null || entries.some((entry) => entry.name.includes("\uFFFD"))) return visitBytes(current, rawDir ?? Buffer.from(current));
     for (const entry of entries) {
       const name = entry.name;
       if (entry.isDirectory()) {
         if (name === "node_modules" || name === ".git") continue;
         const path = childPath(current, name);
         if (SERVER_ONLY_NAMES.has(name) && isServerOnly(relative(root, path))) continue;
-        visit(path);
+        visit(path, null);
       } else if (entry.isFile()) {
         files.push(childPath(current, name));
       }
     }
   };
-  visit(dir);
+  const visitBytes = (current: string, currentBytes: Buffer) => {
+    let entries;
+    try {
+      entries = readdirSync(currentBytes, { withFileTypes: true, encoding: "buffer" });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const name = nameOfBytes(entry.name);
+      const path = childPath(current, name);
+      const bytes = Buffer.concat([currentBytes, Buffer.from(current.endsWith(sep) ? "" : sep), entry.name]);
+      const plain = name === entry.name.toString("utf8") && Buffer.from(current).equals(currentBytes);
+      if (entry.isDirectory()) {
+        if (name === "node_modules" || name === ".git") continue;
+        if (SERVER_ONLY_NAMES.has(name) && isServerOnly(relative(root, path))) continue;
+        visit(path, plain ? null : bytes);
+      } else if (entry.isFile()) {
+        files.push(path);
+        if (!plain) raw?.set(path, bytes);
+      }
+    }
+  };
+  visit(dir, null);
   return files;
 }
 

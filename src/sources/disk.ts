@@ -1,43 +1,75 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { isArchive, openSink, scanArchive, startsLikeZip, type SinkHooks } from "../scanning/file-sink.js";
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync } from "node:fs";
+import { isArchive, openSink, scanArchive, scanAsPlain, startsLikeZip, type FileSink, type SinkHooks } from "../scanning/file-sink.js";
 import type { SourceFile } from "../scanning/source-file.js";
+import { LFS_POINTER_MAX_BYTES, parseLfsPointer, type LfsPointer } from "../git/object-content.js";
+import { commonDirOfFile, lfsNotScanned, lfsObjectPath, pushLfsObject } from "./lfs-content.js";
 import { DIRECTORY, readFileInChunks, type ReadOutcome } from "./read-file.js";
 
 /**
  * Reads one file on disk into the scanning loop: streamed in chunks, or — for an archive — read
  * at the offsets its directory gives, so a 200 MB app package is never held in memory.
- * Symlinks are followed only for files the user named (`followSymlinks`).
+ * Symlinks are followed only where `followSymlinks` says so (a file named outside git); otherwise
+ * a symlink is scanned as its target text, what git records for it.
  */
 export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean } = {}): ReadOutcome {
-  if (isArchive(file.path)) return scanDiskArchive(file, hooks, options);
-  const sink = openSink(file, hooks);
+  if (isArchive(file.path)) {
+    const read = scanDiskArchive(file, hooks, options);
+    if (read.kind === "symlink") scanAsPlain(file, linkText(file.rawPath ?? file.absPath), hooks);
+    return read;
+  }
+  let sink: FileSink | null = null;
+  const open = () => (sink ??= openSink(file, hooks));
+  let pointer: { bytes: Buffer; pointer: LfsPointer } | null = null;
   // A zip under any name (`.docx`, `.whl`, a renamed file) is read at the offsets its directory gives, not held whole.
   let zip = false;
   let first = true;
   // A sink that takes no more (the file size limit) ends the read: the rest is never read.
   const read = readFileInChunks(
-    file.absPath,
+    file.rawPath ?? file.absPath,
     (chunk, final) => {
       if (first && !final && startsLikeZip(chunk)) {
         zip = true;
         return false;
       }
+      // A file that arrives whole and small enough may be a Git LFS pointer: its content is scanned instead.
+      const found = first && final && chunk.length <= LFS_POINTER_MAX_BYTES ? parseLfsPointer(chunk) : null;
       first = false;
-      sink.push(chunk, final);
-      return !sink.stopped;
+      if (found !== null) {
+        pointer = { bytes: Buffer.from(chunk), pointer: found };
+        return false;
+      }
+      open().push(chunk, final);
+      return !open().stopped;
     },
     options,
   );
   if (zip) return scanDiskArchive(file, hooks, options);
-  // A symlink's content is not followed, but rules about the file itself (an unignored .env) still apply.
-  if (read.kind === "symlink") sink.push(new Uint8Array(0), true);
+  if (pointer !== null) scanLfsContent(file, pointer, open, hooks);
+  // A symlink is not followed: it is scanned as what git records for it, its target text (rules about the file's name apply too).
+  if (read.kind === "symlink") open().push(linkText(file.rawPath ?? file.absPath), true);
   return read;
 }
 
-function scanDiskArchive(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean }): ReadOutcome {
+/**
+ * A Git LFS pointer in the working tree (a checkout without `git lfs pull`, or without git-lfs
+ * installed) stands for content that is pushed to the LFS server
+ * (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): that content is scanned from the
+ * local LFS store of the repository holding the file, under the file's name. When the store does
+ * not have it, the pointer is scanned as the text it is and a warning names the file (a gate
+ * fails closed on it).
+ */
+function scanLfsContent(file: SourceFile, found: { bytes: Buffer; pointer: LfsPointer }, open: () => FileSink, hooks: SinkHooks): void {
+  const outcome = pushLfsObject(commonDirOfFile(file.absPath), found.pointer, (chunk, final) => open().push(chunk, final));
+  if (outcome === "absent") scanAsPlain(file, found.bytes, hooks);
+  if (outcome !== "read") hooks.warn(lfsNotScanned(file.path, found.pointer));
+}
+
+/** `lfsObject`: the archive is a Git LFS pointer; read its content from the local LFS store instead. */
+function scanDiskArchive(file: SourceFile, hooks: SinkHooks, options: { followSymlinks?: boolean }, lfsObject?: { commonDir: string; pointer: LfsPointer }): ReadOutcome {
   let fd: number;
   try {
-    fd = openSync(file.absPath, constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks ? 0 : constants.O_NOFOLLOW));
+    const path = lfsObject ? lfsObjectPath(lfsObject.commonDir, lfsObject.pointer.oid) : file.rawPath ? Buffer.from(file.rawPath.buffer, file.rawPath.byteOffset, file.rawPath.byteLength) : file.absPath;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks && !lfsObject ? 0 : constants.O_NOFOLLOW));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
@@ -48,10 +80,36 @@ function scanDiskArchive(file: SourceFile, hooks: SinkHooks, options: { followSy
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { kind: "skipped", reason: DIRECTORY };
     if (!stat.isFile()) return { kind: "skipped", reason: "not a regular file (a FIFO or socket)" };
+    const small = lfsObject === undefined && stat.size <= LFS_POINTER_MAX_BYTES ? readAt(fd, 0, stat.size, stat.size) : null;
+    const pointer = small === null ? null : parseLfsPointer(small);
+    if (small !== null && pointer !== null) return scanLfsArchive(file, { bytes: small, pointer }, hooks, options);
     scanArchive(file, { size: stat.size, read: (offset, length) => readAt(fd, offset, length, stat.size) }, hooks);
     return { kind: "read", bytes: stat.size };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** An archive kept in Git LFS: scanned from the local LFS store, else its pointer is scanned and the file named. */
+function scanLfsArchive(file: SourceFile, found: { bytes: Buffer; pointer: LfsPointer }, hooks: SinkHooks, options: { followSymlinks?: boolean }): ReadOutcome {
+  const commonDir = commonDirOfFile(file.absPath);
+  const stored = commonDir === null ? null : scanDiskArchive(file, hooks, options, { commonDir, pointer: found.pointer });
+  if (stored?.kind === "read") return stored;
+  hooks.warn(lfsNotScanned(file.path, found.pointer));
+  scanAsPlain(file, found.bytes, hooks);
+  return { kind: "read", bytes: found.bytes.length };
+}
+
+/**
+ * A symlink's target as bytes — what git stores as the link's blob ("120000: A symlink, the
+ * content of the file will be the link target", https://git-scm.com/docs/git-fast-import#_filemodify)
+ * — or nothing when it cannot be read.
+ */
+function linkText(path: string | Uint8Array): Buffer {
+  try {
+    return readlinkSync(typeof path === "string" ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength), { encoding: "buffer" });
+  } catch {
+    return Buffer.alloc(0);
   }
 }
 

@@ -18,9 +18,18 @@ import { toPosix } from "./paths.js";
 /** Where a key in a commit message is reported (the finding's `commit` says which one). */
 export const COMMIT_MESSAGE_PATH = "<commit message>";
 
-/** The pseudo-files of messages: a commit's, or an annotated tag's (`<tag message> <ref>`). */
+/** Where a key in a commit's headers is reported: author, committer, a `mergetag`'s tag, any other header. */
+export const COMMIT_HEADER_PATH = "<commit header>";
+
+/** Where a key in the name of a ref being pushed (or of any ref, in a history scan) is reported. */
+export const REF_NAME_PATH = "<ref name>";
+
+/**
+ * The pseudo-files of git metadata, which have no place in the work tree: a commit's message and
+ * headers, an annotated tag's (`<tag message> <ref>`, `<tag header> <ref>`), a ref's name.
+ */
 export function isMessagePath(path: string): boolean {
-  return path === COMMIT_MESSAGE_PATH || path.startsWith("<tag message> ");
+  return path === COMMIT_MESSAGE_PATH || path === COMMIT_HEADER_PATH || path === REF_NAME_PATH || path.startsWith("<tag message> ") || path.startsWith("<tag header> ");
 }
 
 export interface Introduction {

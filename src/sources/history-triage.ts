@@ -35,9 +35,9 @@ export interface TriageTarget {
    * reports).
    */
   mustRead(oid: string, size: number): boolean;
-  /** A commit or tag whose message (after the headers) is what is scanned. */
+  /** A commit or tag object: its headers and its message are scanned as two pseudo-files. */
   isMessage(oid: string): boolean;
-  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a message's text only). */
+  /** Cleared: nothing to find. `bytes`: what the engine would have counted (a commit's headers and message, without the blank line between). */
   cleared(oid: string, bytes: number): void;
   /** A large object that holds a literal: to be read again by the engine once this pass is over. */
   readAgain(oid: string): void;
@@ -104,8 +104,11 @@ export function literalFirst(test: LiteralTest, target: TriageTarget): BlobSink 
   };
 }
 
-/** The bytes of a commit or tag message, as the engine counts them: what follows the first blank line. */
+/**
+ * The bytes of a commit or tag object as the engine counts them (object-content.ts splitObject):
+ * its headers with the newline that ends the last, and its message — all but the blank line's
+ * second newline.
+ */
 function messageBytes(object: Buffer): number {
-  const at = object.indexOf(BLANK_LINE);
-  return at === -1 ? 0 : object.length - at - BLANK_LINE.length;
+  return object.indexOf(BLANK_LINE) === -1 ? object.length : object.length - 1;
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { ScanError, UsageError } from "../errors.js";
-import { commitMessageOnly, withLfsPointerCheck, type ChunkSink } from "../git/object-content.js";
+import { splitObject, withLfsPointerCheck, type ChunkSink } from "../git/object-content.js";
 import { BlobStream, type BlobSink } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
 import type { TipObject } from "../git/pushed-objects.js";
@@ -10,7 +10,7 @@ import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import { attribute, COMMIT_MESSAGE_PATH, displayName, type Introduction, type Walk } from "./history-attribution.js";
+import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
 import { LfsContent } from "./lfs-content.js";
 
@@ -46,8 +46,10 @@ export interface HistoryOptions {
    * always read from the repository root; this only changes how they are named.
    */
   displayRoot?: string | undefined;
-  /** Objects of pushed refs that no commit walk visits: tag messages, blobs and trees a ref points at. */
+  /** Objects of pushed refs that no commit walk visits: tag objects (chains peeled), blobs and trees a ref points at. */
   objects?: readonly TipObject[] | undefined;
+  /** Ref names to scan as text (the refs a push updates, or every ref): a branch can be named with a key. */
+  refNames?: readonly string[] | undefined;
   /**
    * One shard of a sharded scan: only the blobs and commit messages whose ids fall in it are
    * read; every commit is still walked, so positions in the walk are the whole scan's.
@@ -72,7 +74,6 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   const env = { ...options.env, GIT_NO_LAZY_FETCH: "1" };
   const repo = inspectRepository(options.cwd, env);
   const revisions = options.revisions ?? ALL_REFS;
-  warnIfShallow(session, repo);
   const missing = repo.partial && !isEmpty(revisions) ? missingObjects(revisions, options.cwd, env) : new Set<string>();
   const lfs = new LfsContent(repo.commonDir);
   const walk = await walkAndScan(revisions, repo, env, session, missing, lfs, options);
@@ -83,9 +84,11 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
     }
     session.warn({
       code: "objects-missing",
-      message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned; fetch them (for example git fetch --refetch, or a clone without --filter) to scan everything`,
+      message: `${walk.unreadable.length} blob(s) are missing from this partial clone and were not scanned (${describeMissing(walk)}); fetch them (for example git fetch --refetch, or in CI a checkout without filter: blob:none) to scan everything`,
+      incomplete: true,
     });
   }
+  warnIfShallow(session, repo, walk);
   const name = displayName(repo.root, options.displayRoot);
   attribute(walk, repo.root, session, name);
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
@@ -96,7 +99,8 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
   const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [] };
-  const messages = new Set<string>();
+  // Commit and tag objects: id → the pseudo-file of their headers (the message is the object's own).
+  const headed = new Map<string, string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
   const objectFile = (oid: string): SourceFile => {
     const path = walk.introductions.get(oid)?.[0]?.path ?? oid;
@@ -110,11 +114,13 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     if (outcome.findings.length > 0 || outcome.suppressed.length > 0 || outcome.collected.length > 0) walk.hits.set(oid, [...(walk.hits.get(oid) ?? []), scanned]);
     report();
   };
-  // What the engine reads of an object: a commit's or tag's message, an LFS pointer's content, a blob.
+  // What the engine reads of an object: a commit's or tag's headers and message (two pseudo-files), an LFS pointer's content, a blob.
   const engine = (oid: string, size: number): ChunkSink => {
-    if (messages.has(oid)) {
-      const file = session.openAside(objectFile(oid), done(oid));
-      return commitMessageOnly((chunk, final) => file.push(chunk, final));
+    const headerId = headed.get(oid);
+    if (headerId !== undefined) {
+      const message = session.openAside(objectFile(oid), done(oid));
+      const headers = session.openAside(objectFile(headerId), done(headerId));
+      return splitObject((chunk, final) => headers.push(chunk, final), (chunk, final) => message.push(chunk, final));
     }
     walk.scanned++;
     const file = session.openAside(objectFile(oid), done(oid));
@@ -129,11 +135,13 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
     ? literalFirst(test, {
         engine,
         mustRead: (oid, size) => size > session.hooks.limits.fileBytes || test.mustRead(objectFile(oid)),
-        isMessage: (oid) => messages.has(oid),
+        // The literal test sees the whole object: a key in a header makes the engine read it.
+        isMessage: (oid) => headed.has(oid),
         cleared: (oid, bytes) => {
-          if (!messages.has(oid)) walk.scanned++;
+          if (!headed.has(oid)) walk.scanned++;
           walk.bytes += bytes;
-          session.stats.files++;
+          // A commit or tag object is two pseudo-files to the engine: its headers and its message.
+          session.stats.files += headed.has(oid) ? 2 : 1;
           session.stats.bytes += bytes;
           report();
         },
@@ -168,9 +176,11 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       {
         commit: (commit) => {
           walk.commits.push(commit);
-          // The message is read through the same readers, as the pseudo-file of its commit.
-          messages.add(commit.sha);
+          // The object is read through the same readers: its message and its headers (author,
+          // committer, mergetag…) as two pseudo-files of its commit.
+          headed.set(commit.sha, headerIdOf(commit.sha));
           walk.introductions.set(commit.sha, [{ commit: walk.commits.length - 1, path: COMMIT_MESSAGE_PATH }]);
+          walk.introductions.set(headerIdOf(commit.sha), [{ commit: walk.commits.length - 1, path: COMMIT_HEADER_PATH }]);
           if (mine(commit.sha)) request(commit.sha, COMMIT_MESSAGE_PATH);
         },
         blob: (oid, path) => {
@@ -199,8 +209,17 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       continue;
     }
     walk.introductions.set(object.oid, [{ commit: -1, path: object.path }]);
-    if (object.message) messages.add(object.oid);
-    request(object.oid, object.path);
+    if (object.message) {
+      headed.set(object.oid, headerIdOf(object.oid));
+      walk.introductions.set(headerIdOf(object.oid), [{ commit: -1, path: object.headerPath ?? object.path }]);
+    }
+    if (mine(object.oid)) request(object.oid, object.path);
+  }
+  for (const name of new Set(options.refNames ?? [])) {
+    const id = `ref:${name}`;
+    walk.introductions.set(id, [{ commit: -1, path: REF_NAME_PATH }]);
+    // Each ref's name is read by one shard only, as each object is.
+    if (options.shard?.takesPath(id) ?? true) session.openAside(objectFile(id), done(id)).push(Buffer.from(name), true);
   }
   await untilRead(readers, options.signal);
   if (again.length > 0) {
@@ -259,13 +278,32 @@ function aborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-function warnIfShallow(session: ScanSession, repo: RepositoryFacts): void {
+/** The key under which a commit's or tag's headers are attributed (the object id keys its message). */
+function headerIdOf(oid: string): string {
+  return `${oid}:headers`;
+}
+
+/** The first few missing blobs, by the path that introduced each. */
+function describeMissing(walk: Walk): string {
+  const named = walk.unreadable.slice(0, 3).map((oid) => `${walk.introductions.get(oid)?.[0]?.path ?? "?"} (${oid.slice(0, 12)})`);
+  return `${named.join(", ")}${walk.unreadable.length > 3 ? ", …" : ""}`;
+}
+
+/**
+ * A shallow clone: when the walk reached a commit where the clone's history stops, the commits
+ * before it were not scanned — a gate exits 3 on that (`incomplete`), a plain scan warns. A walk
+ * that stayed inside the clone's history (a range whose commits are all here) is complete.
+ */
+function warnIfShallow(session: ScanSession, repo: RepositoryFacts, walk: Walk): void {
   if (repo.shallowBoundary.length === 0) return;
-  const first = repo.shallowBoundary[0]?.slice(0, 12);
-  const more = repo.shallowBoundary.length > 1 ? ` and ${repo.shallowBoundary.length - 1} other commit(s)` : "";
+  const boundary = new Set(repo.shallowBoundary);
+  const reached = walk.commits.filter((commit) => boundary.has(commit.sha)).map((commit) => commit.sha.slice(0, 12));
+  if (reached.length === 0) return;
+  const more = reached.length > 1 ? ` and ${reached.length - 1} other commit(s)` : "";
   session.warn({
     code: "shallow-clone",
-    message: `this clone is shallow: history stops at ${first}${more}, and older commits were not scanned. Run git fetch --unshallow (in CI: fetch-depth: 0) to scan all of it`,
+    message: `this clone is shallow: history stops at ${reached[0]}${more}, which the scanned commits reach, so the commits before it were not scanned. Fetch them: git fetch --unshallow (in CI: fetch-depth: 0 on actions/checkout, GIT_DEPTH: 0 on GitLab)`,
+    incomplete: true,
   });
 }
 
@@ -291,4 +329,4 @@ function throttle(fn: () => void): () => void {
   };
 }
 
-export { COMMIT_MESSAGE_PATH, isMessagePath } from "./history-attribution.js";
+export { COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, isMessagePath, REF_NAME_PATH } from "./history-attribution.js";

@@ -1,6 +1,8 @@
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseLfsPointer, type ChunkSink, type LfsPointer } from "../git/object-content.js";
 import type { ScanSession } from "../scanning/session.js";
+import type { Warning } from "../types.js";
 import { readFileInChunks } from "./read-file.js";
 
 /**
@@ -26,28 +28,88 @@ export class LfsContent {
     const pointer = parseLfsPointer(content);
     if (pointer === null) return false;
     const commonDir = typeof this.commonDir === "string" ? this.commonDir : this.commonDir();
-    const stored = join(commonDir, "lfs", "objects", pointer.oid.slice(0, 2), pointer.oid.slice(2, 4), pointer.oid);
-    let pushed = false;
-    const outcome = readFileInChunks(stored, (chunk, final) => {
-      pushed = true;
-      sink(chunk, final);
-    });
-    if (outcome.kind === "read") return true;
-    if (pushed) sink(Buffer.alloc(0), true);
-    this.unscanned.set(blobOid, pointer);
-    return pushed;
+    const outcome = pushLfsObject(commonDir, pointer, sink);
+    if (outcome !== "read") this.unscanned.set(blobOid, pointer);
+    return outcome !== "absent";
   }
 
   /** One warning per path whose LFS content could not be read, named by `pathsOf(blob id)`. */
   warnUnscanned(session: ScanSession, pathsOf: (blobOid: string) => string[]): void {
     for (const [blobOid, pointer] of this.unscanned) {
-      for (const path of pathsOf(blobOid)) {
-        session.warn({
-          code: "lfs-not-scanned",
-          file: path,
-          message: `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) is not in git or in the local LFS store, so it was not scanned. Run git lfs fetch (or scan the checked-out file) to check it`,
-        });
-      }
+      for (const path of pathsOf(blobOid)) session.warn(lfsNotScanned(path, pointer));
     }
+  }
+}
+
+/** Where Git LFS keeps an object's content in a repository: `<common dir>/lfs/objects/<oid[0:2]>/<oid[2:4]>/<oid>`. */
+export function lfsObjectPath(commonDir: string, oid: string): string {
+  return join(commonDir, "lfs", "objects", oid.slice(0, 2), oid.slice(2, 4), oid);
+}
+
+/**
+ * Pushes the content a pointer stands for from the local LFS store into `sink` (never through
+ * a link). `read`: all of it; `partial`: the read failed midway (the sink got its final chunk);
+ * `absent`: nothing was pushed.
+ */
+export function pushLfsObject(commonDir: string | null, pointer: LfsPointer, sink: ChunkSink): "read" | "partial" | "absent" {
+  if (commonDir === null) return "absent";
+  let pushed = false;
+  const outcome = readFileInChunks(lfsObjectPath(commonDir, pointer.oid), (chunk, final) => {
+    pushed = true;
+    sink(chunk, final);
+  });
+  if (outcome.kind === "read") return "read";
+  if (!pushed) return "absent";
+  sink(Buffer.alloc(0), true);
+  return "partial";
+}
+
+/** The warning for a file whose LFS content was not scanned: a gate fails closed on it. */
+export function lfsNotScanned(path: string, pointer: LfsPointer): Warning {
+  return {
+    code: "lfs-not-scanned",
+    file: path,
+    message: `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) is not in git or in the local LFS store, so it was not scanned. Run git lfs pull (in CI: lfs: true on actions/checkout) to check it`,
+    incomplete: true,
+  };
+}
+
+const commonDirs = new Map<string, string | null>();
+
+/**
+ * The git directory shared by all worktrees of the repository whose work tree holds `file`
+ * (absolute), found on disk as git finds it, without starting git: the nearest `.git` folder
+ * above the file, or the `gitdir:` a `.git` file names (linked worktrees, submodules) followed by
+ * that folder's `commondir` file when it has one
+ * (https://git-scm.com/docs/gitrepository-layout). Null outside a repository.
+ */
+export function commonDirOfFile(file: string): string | null {
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    const known = commonDirs.get(dir);
+    if (known !== undefined) return known;
+    const dotGit = join(dir, ".git");
+    const found = commonDirAt(dotGit);
+    if (found !== undefined) {
+      commonDirs.set(dir, found);
+      return found;
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** undefined: no `.git` here; null: a `.git` that names no readable git directory. */
+function commonDirAt(dotGit: string): string | null | undefined {
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit;
+    const named = /^gitdir: *(.+?)\s*$/m.exec(readFileSync(dotGit, "utf8"));
+    if (!named) return null;
+    const gitDir = resolve(dirname(dotGit), named[1]!);
+    try {
+      return resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
+    } catch {
+      return gitDir;
+    }
+  } catch {
+    return undefined;
   }
 }

@@ -13,8 +13,9 @@ import { scanHistory } from "./history.js";
  *
  * The commits new to the server are those reachable from a pushed tip and from no existing
  * ref: a branch deletion, or a push of commits the server already has (a new branch name for
- * them, a tag on them), walks nothing. An annotated tag's message, and a blob or tree a ref
- * points at directly, are scanned too (src/git/pushed-objects.ts).
+ * them, a tag on them), walks nothing. An annotated tag — headers and message, every tag of a
+ * chain — and a blob or tree a ref points at directly are scanned too
+ * (src/git/pushed-objects.ts), and so are the names of the refs being created or updated.
  */
 export interface RefUpdate {
   oldSha: string;
@@ -58,5 +59,6 @@ export async function scanReceived(session: ScanSession, options: PreReceiveOpti
   // One inflating process per push: a server runs many pushes at once.
   const pushed = options.updates.filter((update) => !ZERO.test(update.newSha)).map((update) => ({ sha: update.newSha, ref: update.ref }));
   const objects = objectsBesideCommits(pushed, options.cwd, options.env);
-  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates), objects, readers: 1, signal: options.signal });
+  const refNames = pushed.map((update) => update.ref);
+  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates), objects, refNames, readers: 1, signal: options.signal });
 }

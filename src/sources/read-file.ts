@@ -19,7 +19,8 @@ export type ReadOutcome =
   | { kind: "symlink" };
 
 export function readFileInChunks(
-  path: string,
+  /** A path, or its bytes (a name that is not valid UTF-8). */
+  path: string | Uint8Array,
   /** Returns `false` when it wants no more of the file (the rest is not read). */
   onChunk: (bytes: Buffer, final: boolean) => void | boolean,
   options: { followSymlinks?: boolean } = {},
@@ -27,7 +28,7 @@ export function readFileInChunks(
   let fd: number;
   try {
     const noFollow = options.followSymlinks ? 0 : constants.O_NOFOLLOW;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
+    fd = openSync(typeof path === "string" ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength), constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };

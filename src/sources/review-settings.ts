@@ -45,6 +45,8 @@ export interface ReviewSettings {
   baseline: Baseline | undefined;
   /** `scan-settings-changed` findings, paths relative to `cwd`. */
   findings: Finding[];
+  /** The base's setting for `scan-settings-changed`: the severity its findings get, or off. */
+  severity: Severity | "off";
 }
 
 /** @throws ConfigError (exit 2) when the base's own config or baseline is invalid. */
@@ -68,7 +70,7 @@ export async function reviewSettings(input: ReviewSettingsInput): Promise<Review
   }
   const change = describeBaselineChange(baseline, baselineFile, input.headBaselineFile);
   if (change !== null) findings.push(settingsFinding(change.file, "baseline", { added: change.added, removed: change.removed, base: input.base.slice(0, 12) }));
-  return { resolved, baselineFile, baseline, findings: setting === "off" ? [] : findings };
+  return { resolved, baselineFile, baseline, findings: setting === "off" ? [] : findings, severity: setting === "off" ? "off" : severity };
 }
 
 /** The config the base commit would use, looked for as `loadConfig` looks on disk: from `startDir` up. */

@@ -61,12 +61,12 @@ export async function scanStaged(session: ScanSession, options: StagedOptions): 
   const results: Array<{ scanned: ScannedFile; blob: StagedBlob }> = [];
   const keep = (blob: StagedBlob) => (scanned: ScannedFile) => void results.push({ scanned, blob });
   const lfs = new LfsContent(() => gitCommonDir(root, options.env));
-  const differing = scanUnchangedFromDisk(files, session, keep);
+  const differing = scanUnchangedFromDisk(files, session, keep, lfs);
   const missing = await scanBlobs(differing, root, options.env, session, keep, lfs);
   if (missing.length > 0) {
     const message = `${missing.length} staged blob(s) could not be read from the object store: ${missing.map((entry) => entry.file.path).join(", ")}`;
     if (missing.length === files.length) throw new ScanError(`${message}. Nothing was scanned.`);
-    session.warn({ code: "staged-missing", message });
+    session.warn({ code: "staged-missing", message, incomplete: true });
   }
   await session.settle();
   if (!options.failOnExisting) await markAlreadyCommitted(results, root, options.env, session);
@@ -100,7 +100,7 @@ function stagedFile(displayRoot: string, root: string, blob: StagedBlob): Source
  * rest (partial staging, later edits, deleted files, files git filters such as LFS) is
  * returned, to be read from the index, with the keys of the file on disk for the comparison.
  */
-function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, keep: (blob: StagedBlob) => (scanned: ScannedFile) => void): DifferingEntry[] {
+function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, keep: (blob: StagedBlob) => (scanned: ScannedFile) => void, lfs: LfsContent): DifferingEntry[] {
   const differing: DifferingEntry[] = [];
   for (const entry of entries) {
     const size = regularFileSize(entry.file.absPath);
@@ -111,9 +111,12 @@ function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, kee
     const hash = new GitBlobHash(entry.blob.oid.length, size);
     const results: ScannedFile[] = [];
     const sink = session.openAside(entry.file, (scanned) => void results.push(scanned));
+    const push = (chunk: Buffer, final: boolean) => sink.push(chunk, final);
+    // The staged blob is a Git LFS pointer when the file on disk is one (no git-lfs, or a clone that skipped smudging).
+    const scan = withLfsPointerCheck(size, push, (content) => lfs.substitute(entry.blob.oid, content, push));
     const read = readFileInChunks(entry.file.absPath, (chunk, final) => {
       hash.update(chunk);
-      sink.push(chunk, final);
+      scan(chunk, final);
     });
     if (read.kind === "read" && hash.digest() === entry.blob.oid) results.forEach(keep(entry.blob));
     else differing.push({ ...entry, keysOnDisk: read.kind === "read" ? new Set(results.flatMap((scanned) => scanned.outcome.fingerprints)) : null });

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FileReadError, readRegularFile } from "../files.js";
+import { nameOfBytes } from "../git/path-bytes.js";
 import { GitignoreRules } from "./gitignore.js";
 
 /**
@@ -24,17 +25,27 @@ interface IgnoreScope {
   rules: GitignoreRules;
 }
 
+/**
+ * @param raw where the names that are not valid UTF-8 are recorded: their listed text (the
+ *   lossless escaped form of path-bytes.ts, which the returned list holds) → their bytes,
+ *   relative to `root`, to open them by.
+ * @returns paths relative to `root`, `/`-separated.
+ */
 export function walkHonouringGitignore(
   root: string,
   onUnreadable?: (relDir: string, code: string) => void,
   onGitignoreRefused?: (relPath: string, detail: string) => void,
+  raw?: Map<string, Buffer>,
 ): string[] {
   const files: string[] = [];
-  const visit = (relDir: string, scopes: IgnoreScope[]) => {
-    const absDir = join(root, relDir);
+  const rootBytes = Buffer.from(root.endsWith("/") ? root : `${root}/`);
+  // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
+  const visit = (relDir: string, rawDir: Buffer | null, scopes: IgnoreScope[]) => {
+    const absDir: string | Buffer = rawDir === null ? join(root, relDir) : Buffer.concat([rootBytes, rawDir]);
     let entries;
     try {
-      entries = readdirSync(absDir, { withFileTypes: true });
+      // Names as bytes: decoded as text, a name that is not UTF-8 would name no file.
+      entries = readdirSync(absDir, { withFileTypes: true, encoding: "buffer" });
     } catch (error) {
       // A folder that cannot be listed (permissions, a path longer than PATH_MAX) is said, not
       // skipped silently: a scan that quietly misses a folder passes keys through.
@@ -43,23 +54,28 @@ export function walkHonouringGitignore(
     }
     let own: GitignoreRules | null = null;
     try {
-      own = readGitignore(absDir);
+      // A folder whose name is not UTF-8 is opened by its bytes; its .gitignore is not read (more is scanned, never less).
+      own = rawDir === null ? readGitignore(absDir as string) : null;
     } catch (error) {
       if (!(error instanceof FileReadError)) throw error;
       onGitignoreRefused?.(`${relDir}.gitignore`, error.detail);
     }
     const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
     for (const entry of entries) {
-      const rel = relDir + entry.name;
+      const name = nameOfBytes(entry.name);
+      const rel = relDir + name;
+      const odd = rawDir !== null || name !== entry.name.toString("utf8");
+      const rawRel = odd ? Buffer.concat([rawDir ?? Buffer.from(relDir), entry.name]) : null;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(entry.name) || isIgnored(active, rel, true)) continue;
-        visit(`${rel}/`, active);
+        if (SKIPPED_DIRS.has(name) || isIgnored(active, rel, true)) continue;
+        visit(`${rel}/`, rawRel === null ? null : Buffer.concat([rawRel, Buffer.from("/")]), active);
       } else if (entry.isFile() && !isIgnored(active, rel, false)) {
         files.push(rel);
+        if (rawRel !== null) raw?.set(rel, rawRel);
       }
     }
   };
-  visit("", []);
+  visit("", null, []);
   return files;
 }
 

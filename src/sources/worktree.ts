@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { EnginePlan } from "../engine/plan.js";
 import type { Scope } from "../engine/rule.js";
 import { grepFiles, type GrepOptions } from "../git/grep-files.js";
+import { LFS_POINTER_STARTS } from "../git/object-content.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { CONTAINER_MAGIC } from "../scanning/containers/index.js";
 import { ScanError } from "../errors.js";
@@ -89,11 +90,13 @@ interface Names {
   readonly length: number;
   name(index: number): string;
   size(index: number): number;
+  /** The bytes of a name that is not valid UTF-8 (listed in its escaped form, git/path-bytes.ts), relative to the folder. */
+  rawOf(name: string): Buffer | undefined;
 }
 
-function namesOf(rels: readonly string[], sizeOf: (rel: string) => number): Names {
+function namesOf(rels: readonly string[], sizeOf: (rel: string) => number, raw: ReadonlyMap<string, Buffer> = new Map()): Names {
   const sizes = rels.map(sizeOf);
-  return { length: rels.length, name: (index) => rels[index]!, size: (index) => sizes[index]! };
+  return { length: rels.length, name: (index) => rels[index]!, size: (index) => sizes[index]!, rawOf: (name) => raw.get(name) };
 }
 
 /**
@@ -150,9 +153,11 @@ async function collectFiles(options: WorktreeOptions, isIgnored: (absPath: strin
     } else if (kind === "other") {
       listed.special++;
       listed.warnings.push({ code: "path-special", message: `${path} is not a regular file or folder (a FIFO, socket, device or symlink loop); skipped`, file: path });
-    } else if (kind === "file") {
+    } else if (kind === "file" || kind === "link") {
       const repoRoot = repoRootOf(dirname(absPath));
-      given.push({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks: true });
+      // Inside git a symlink is what git records for it, its target text: never the file it points to (outside the repository, perhaps).
+      const followSymlinks = kind === "file" && !(repoRoot !== null && isSymlink(absPath));
+      given.push({ file: withRepoPath({ path: toPosix(path), kind: "given", absPath }, repoRoot), followSymlinks });
     } else {
       await addFolder(absPath, options, groups, listed);
     }
@@ -242,7 +247,11 @@ function fileOf(group: Group, rel: string, kind: FileKind, options: WorktreeOpti
   const file: SourceFile = { path: group.displayPrefix + rel, kind, absPath };
   if (group.repoPrefix !== null) file.repoPath = group.repoPrefix + rel;
   if (group.ignoredButTracked.has(rel)) file.ignoredButTracked = true;
-  if (kind === "client") {
+  // A name that is not valid UTF-8 is reported escaped and read by its bytes.
+  const rawRel = group.names.rawOf(rel);
+  if (rawRel !== undefined) file.rawPath = Buffer.concat([Buffer.from(group.prefix), rawRel]);
+  // A source map is looked for by the file's name: one that is not UTF-8 is reported where it is.
+  if (kind === "client" && rawRel === undefined) {
     const trace = traceSpecFor(absPath, options.root);
     if (trace) file.trace = trace;
   }
@@ -264,10 +273,11 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const displayPrefix = dir === options.root ? "" : `${toPosix(relative(options.root, dir))}/`;
   // Outside git there is no git status: the files are read as given files are.
   const walkInstead = (why: string) => {
-    const rels = walk(dir, why, listed);
+    const raw = new Map<string, Buffer>();
+    const rels = walk(dir, why, listed, raw);
     const discovery = discover(dir, options, named(rels, "package.json"), named(rels, "manifest.json"));
     const shipped = discovery.mobile ? markShipped(prefix, listed) : null;
-    groups.push({ prefix, displayPrefix, repoPrefix: null, ignoredButTracked: new Set(), folder: prefix, names: namesOf(rels, () => Number.NaN), kindOf: (rel) => (shipped?.(rel) ? "client" : "given"), search: null, excluded: new Set(), role: "tree" });
+    groups.push({ prefix, displayPrefix, repoPrefix: null, ignoredButTracked: new Set(), folder: prefix, names: namesOf(rels, () => Number.NaN, raw), kindOf: (rel) => (shipped?.(rel) ? "client" : "given"), search: null, excluded: new Set(), role: "tree" });
     for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, null);
   };
   if ("failed" in tracked) {
@@ -279,7 +289,8 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   // What git would commit is searched by git grep at once, while the rest of the listing goes on.
   const large: string[] = [];
   for (let index = 0; index < tracked.paths.length; index++) if (!(tracked.paths.size(index) <= GREP_MAX_BYTES)) large.push(tracked.paths.name(index));
-  const excluded = new Set(large);
+  // git grep does not read symlinks, which are scanned as their target text (disk.ts): always read here.
+  const excluded = new Set([...large, ...tracked.paths.symlinks()]);
   const search = literalSearch(dir, tracked.paths.length, { scope: "tracked", exclude: large }, options);
   const untracked = await untrackedListing;
   // A bare repository lists its index but has no work tree to walk: walked like a folder outside git.
@@ -291,7 +302,7 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   const ignored = (await ignoredPaths(dir, options.env, [...trackedEnv, ...untrackedEnv])) ?? new Set<string>();
   const ignoredEnv = untrackedEnv.filter((rel) => ignored.has(rel));
   const plainUntracked = ignoredEnv.length === 0 ? untracked.paths : untracked.paths.filter((rel) => !ignored.has(rel));
-  const untrackedNames = namesOf(plainUntracked, (rel) => fileSize(join(dir, rel)));
+  const untrackedNames = namesOf(plainUntracked, (rel) => fileSize(pathOf(dir, rel, untracked.raw)), untracked.raw);
   const untrackedSearch = searchUntracked(dir, untrackedNames, options);
   const base = { prefix, displayPrefix, repoPrefix, ignoredButTracked: new Set(trackedEnv.filter((rel) => ignored.has(rel))), folder: prefix };
   const listedAs = (name: string) => [...tracked.paths.namesWhereBasename(basenameIs(name)), ...named(plainUntracked, name)];
@@ -301,7 +312,7 @@ async function addFolder(dir: string, options: WorktreeOptions, groups: Group[],
   groups.push({ ...base, names: tracked.paths, kindOf: (rel) => (shipped?.(rel) ? "client" : "tracked"), search, excluded, role: "tree" });
   groups.push({ ...base, names: untrackedNames, kindOf: (rel) => (shipped?.(rel) ? "client" : "untracked"), search: untrackedSearch.search, excluded: untrackedSearch.excluded, role: "tree" });
   // Env files git ignores are read for the rules about them, never cleared by the search (git grep skips ignored files).
-  if (ignoredEnv.length > 0) groups.push({ ...base, names: namesOf(ignoredEnv, () => Number.NaN), kindOf: () => "ignored", search: null, excluded: new Set(), role: "ignored-env" });
+  if (ignoredEnv.length > 0) groups.push({ ...base, names: namesOf(ignoredEnv, () => Number.NaN, untracked.raw), kindOf: () => "ignored", search: null, excluded: new Set(), role: "ignored-env" });
   for (const clientDir of discovery.dirs) addClientDir(clientDir, options, groups, listed, repoRoot);
 }
 
@@ -358,7 +369,8 @@ function literalSearch(dir: string, count: number, where: Pick<GrepOptions, "sco
   const prefilter = options.prefilter === false ? null : prefilterFor(options.plan, where.scope === "no-index" && where.paths === undefined ? ["shipped"] : TREE_SCOPES);
   if (prefilter === null || count < PREFILTER_MIN_FILES) return null;
   // Archives and compressed files under any name hold their literals compressed: their magic numbers are searched too.
-  return grepFiles({ cwd: dir, env: options.env, literals: [...searchLiterals(prefilter), ...CONTAINER_MAGIC], ...where });
+  // A Git LFS pointer holds no literal, but stands for content that may (disk.ts reads it): always read.
+  return grepFiles({ cwd: dir, env: options.env, literals: [...searchLiterals(prefilter), ...CONTAINER_MAGIC, ...LFS_POINTER_STARTS], ...where });
 }
 
 /** Up to this many untracked files are read by lumenguard (the engine checks each for literals in memory); more are searched with git grep first. */
@@ -378,7 +390,8 @@ function searchUntracked(dir: string, names: Names, options: WorktreeOptions): {
   let bytes = 0;
   for (let index = 0; index < names.length; index++) {
     const rel = names.name(index);
-    if (!(names.size(index) <= GREP_MAX_BYTES)) {
+    // A name that is not UTF-8 cannot be named to git grep as text: read here.
+    if (!(names.size(index) <= GREP_MAX_BYTES) || names.rawOf(rel) !== undefined) {
       excluded.add(rel);
       continue;
     }
@@ -401,7 +414,13 @@ function searchUntracked(dir: string, names: Names, options: WorktreeOptions): {
   return { search, excluded };
 }
 
-function fileSize(path: string): number {
+/** `dir/rel` on disk: by its bytes when its name is not valid UTF-8. */
+function pathOf(dir: string, rel: string, raw: ReadonlyMap<string, Buffer>): string | Buffer {
+  const bytes = raw.get(rel);
+  return bytes === undefined ? join(dir, rel) : Buffer.concat([Buffer.from(dir.endsWith(sep) ? dir : dir + sep), bytes]);
+}
+
+function fileSize(path: string | Buffer): number {
   try {
     const stat = lstatSync(path);
     return stat.isFile() ? stat.size : Infinity;
@@ -410,21 +429,25 @@ function fileSize(path: string): number {
   }
 }
 
-function walk(dir: string, why: string, listed: Listed): string[] {
+function walk(dir: string, why: string, listed: Listed, raw: Map<string, Buffer>): string[] {
   if (why === "git-missing") listed.warnings.push({ code: "walk", message: "git was not found on PATH; walked the directory instead, honouring .gitignore files" });
   else if (why !== "not-a-repository") listed.warnings.push({ code: "walk", message: `git ls-files failed (${why}); walked ${dir} instead, honouring .gitignore` });
   return walkHonouringGitignore(
     dir,
     (relDir, code) => listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
     (relPath, detail) => listed.warnings.push({ code: "walk", message: `${relPath} ${detail}: it was not read, and its folder was scanned as if it had none` }),
+    raw,
   );
 }
 
 function addClientDir(clientDir: ClientDir, options: WorktreeOptions, groups: Group[], listed: Listed, repoRoot: string | null): void {
   listed.clientDirs.push(clientDir);
   const prefix = clientDir.dir.endsWith(sep) ? clientDir.dir : clientDir.dir + sep;
-  const rels = listClientFiles(clientDir.dir, clientDir.dir).map((absPath) => absPath.slice(prefix.length));
-  const names = namesOf(rels, (rel) => fileSize(prefix + rel));
+  const rawAbs = new Map<string, Buffer>();
+  const rels = listClientFiles(clientDir.dir, clientDir.dir, rawAbs).map((absPath) => absPath.slice(prefix.length));
+  const prefixBytes = Buffer.byteLength(prefix);
+  const raw = new Map([...rawAbs].map(([absPath, bytes]) => [absPath.slice(prefix.length), bytes.subarray(prefixBytes)]));
+  const names = namesOf(rels, (rel) => fileSize(pathOf(prefix, rel, raw)), raw);
   const large: string[] = [];
   for (let index = 0; index < names.length; index++) if (!(names.size(index) <= GREP_MAX_BYTES)) large.push(names.name(index));
   const search = literalSearch(clientDir.dir, rels.length, { scope: "no-index", exclude: large, excludeGlobs: ["**/node_modules/**", "**/.git/**"] }, options);
@@ -494,12 +517,22 @@ function withRepoPath(file: SourceFile, repoRoot: string | null): SourceFile {
   return file;
 }
 
-function kindOf(path: string): "dir" | "file" | "other" | "missing" {
+/** `link`: a symlink inside a git work tree that leads nowhere readable (dangling), scanned as its target text. */
+function kindOf(path: string): "dir" | "file" | "link" | "other" | "missing" {
   try {
     const stat = statSync(path);
     return stat.isDirectory() ? "dir" : stat.isFile() ? "file" : "other";
   } catch (error) {
     // A symlink loop exists; it is just not readable.
-    return (error as NodeJS.ErrnoException).code === "ELOOP" ? "other" : "missing";
+    if ((error as NodeJS.ErrnoException).code === "ELOOP") return "other";
+    return isSymlink(path) && repoRootOf(dirname(path)) !== null ? "link" : "missing";
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
