@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../src/cli/run.js";
 import { FORMATS } from "../src/reporters/index.js";
@@ -56,6 +56,25 @@ describe("the README and the product agree", () => {
     expect(tableRow.split("|")[2]!.match(/`([a-z]+)`/g)!.map((name) => name.slice(1, -1))).toEqual([...FORMATS]);
     const outputFormats = section("## Output").split("\n").flatMap((line) => /^- `([a-z]+)`/.exec(line)?.[1] ?? []);
     expect([...outputFormats].sort()).toEqual([...FORMATS].sort());
+  });
+
+  it("Design: names every folder under src/, and every file that touches `process`", () => {
+    const design = section("## Design");
+    const listing = /```\n([\s\S]*?)```/.exec(design)![1]!;
+    const listed = listing.split("\n").flatMap((line) => /^(src\/[a-z-]+\/)\s/.exec(line)?.[1] ?? []);
+    const folders = readdirSync(join(root, "src"), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => `src/${entry.name}/`);
+    expect(folders.length).toBeGreaterThan(10);
+    expect(folders.filter((folder) => !listed.includes(folder))).toEqual([]);
+    expect(listed.filter((folder) => !folders.includes(folder))).toEqual([]);
+    // Code lines (comment lines aside) that use `process`: each such file is named where the
+    // section says who touches the process, and none is in a folder the section calls pure.
+    const touching = (readdirSync(join(root, "src"), { recursive: true }) as string[])
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))
+      .filter((file) => readFileSync(join(root, "src", file), "utf8").split("\n").some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && /\bprocess\.|node:process/.test(line)))
+      .map((file) => `src/${file.split(sep).join("/")}`);
+    expect(touching).toContain("src/cli/process-io.ts");
+    expect(touching.filter((file) => !design.includes(`\`${file}\``))).toEqual([]);
+    expect(touching.filter((file) => /^src\/(engine|reporters)\//.test(file))).toEqual([]);
   });
 
   it("points to no document outside the repository (no spec sections, no issue numbers), in any tracked text file", () => {
