@@ -22,7 +22,8 @@ import { SCENARIOS } from './scenarios.js';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const RESULTS_DIR = join(BENCH_DIR, 'results');
-const README = join(BENCH_DIR, 'README.md');
+// The last full run's table is copied into both: bench/README.md, and the project README's Speed section.
+const READMES = [join(BENCH_DIR, 'README.md'), join(BENCH_DIR, '..', 'README.md')];
 const README_START = '<!-- bench-results:start -->';
 const README_END = '<!-- bench-results:end -->';
 const DEFAULT_RUNS = 5;
@@ -38,7 +39,7 @@ const USAGE = `usage: node bench/run.js [options]   (npm run bench builds first,
   --before DIR           also time DIR's lumenguard (another built checkout, e.g. of main) in the
                          staged scenarios, in the same rounds: "at most 3 % slower than before"
   --update-readme        after a full run (no --only, --quick, --runs, --scale small), copy the
-                         summary into bench/README.md
+                         summary into bench/README.md and the README's Speed section
   --list                 list the scenarios and exit
 environment: ${REAL_HISTORY_ENV}=PATH  the real repository for the *-real scenarios (\`off\` skips them)`;
 
@@ -265,12 +266,14 @@ function writeMarkdown(report, table) {
 }
 
 function updateReadme(report, table) {
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  if (start === -1 || end < start) throw new Error(`bench/README.md has no ${README_START} … ${README_END} block`);
   const block = [README_START, '', ...header(report).map((l) => `${l}  `), '', table, '', README_END].join('\n');
-  writeFileSync(README, readme.slice(0, start) + block + readme.slice(end + README_END.length));
+  for (const readme of READMES) {
+    const text = readFileSync(readme, 'utf8');
+    const start = text.indexOf(README_START);
+    const end = text.indexOf(README_END);
+    if (start === -1 || end < start) throw new Error(`${readme} has no ${README_START} … ${README_END} block`);
+    writeFileSync(readme, text.slice(0, start) + block + text.slice(end + README_END.length));
+  }
 }
 
 async function main() {
@@ -345,10 +348,10 @@ async function main() {
   writeMarkdown(report, table);
   log('\nresults: bench/results/latest.md (table and details), bench/results/latest.json');
   if (values['update-readme']) {
-    if (partial) log(`bench/README.md not updated: its table is a full run's, and this one was partial (${partial})`);
+    if (partial) log(`bench/README.md and README.md not updated: its table is a full run's, and this one was partial (${partial})`);
     else {
       updateReadme(report, table);
-      log('bench/README.md: last-run table updated');
+      log('bench/README.md and README.md: last-run table updated');
     }
   }
   // Only a broken run fails the script; a missed target is a finding of the benchmark, not an error.

@@ -1,20 +1,20 @@
 import { resolve } from "node:path";
-import type { LumenguardConfig } from "./config/load-config.js";
 import { planScan, resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 import { configBaseline, type Baseline } from "./config/baseline.js";
 import { ScanError, UsageError } from "./errors.js";
+import { checkScanOptions } from "./scan-options-check.js";
 import { envForRepository, repositoryOfPaths, type RepositoryOfPaths } from "./git/repository-of-paths.js";
 import { checkRevision } from "./git/revisions.js";
 import { envForPath, runGit } from "./git/run-git.js";
 import { findWorkTreeRoot } from "./git/work-tree-root.js";
-import { ScanSession, type ScanRun } from "./scanning/session.js";
+import { ScanSession, type ScanRun as SessionRun } from "./scanning/session.js";
+import type { RuleMeta } from "./engine/rule.js";
 import { checkShard, ShardSelection, type Shard } from "./scanning/shard.js";
 import type { Finding, ScanModeName, ScanResult, Warning } from "./types.js";
-import type { HistoryProgress } from "./sources/history.js";
 import { createTracer } from "./sources/source-maps.js";
 import { scanStaged } from "./sources/staged.js";
-import type { VerifyTuning } from "./verify/verify-keys.js";
 import { isDirectory } from "./files.js";
+import type { ScanMode, ScanOptions } from "./scan-types.js";
 
 /*
  * Each mode's source is imported when that mode runs (import() below), not with this module: a
@@ -24,94 +24,26 @@ import { isDirectory } from "./files.js";
  * of the CLI's first chunk.
  */
 
+export type { ScanMode, ScanOptions };
+
 /**
- * What to scan — one of:
- * - `worktree`: files and folders (default `.`; folders are listed by git when inside a
- *   repository), client output folders (`bundles`), and standard input (`-` among `paths`);
- * - `staged`: what the next commit records (the index), judged on the keys it adds (a key HEAD
- *   already has in the same file is reported as already committed, at low severity, unless
- *   `failOnExisting`);
- * - `history`: every blob and commit message reachable from `revisions` (git log syntax, e.g.
- *   `["A..B"]`; default every ref);
- * - `pre-push`: the commits a push sends (`refs`: the pre-push hook's standard input; `remote`:
- *   its first argument);
- * - `ci`: the working tree plus the commits of the CI run (or `range`);
- * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
- *   standard input), read from git's quarantine; no config file is looked for (give `config`
- *   or `configFile`: the server's own);
- * - `pack`: the files `npm pack` would ship from the package in `dir`.
- *
- * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
- * `staged` and `history` also scan only those paths' files.
+ * What runScan() returns: the result, the configuration the scan ran with, each finding's file
+ * on disk (`placed`, for baselines), and `ruleMeta`, the meta of every rule of this scan — the
+ * built-in rules and one per config custom pattern — by rule id: `findingMessage(finding, run)`
+ * renders any finding of the run, and `run.ruleMeta(finding.ruleId)` gives its `practice`, `why`,
+ * `fix` steps and `revokeUrl`.
  */
-export type ScanMode =
-  | { kind: "worktree"; paths?: string[]; bundles?: string[]; stdin?: AsyncIterable<Uint8Array>; stdinFilename?: string }
-  | { kind: "staged"; paths?: string[]; failOnExisting?: boolean }
-  | { kind: "history"; revisions?: string[]; paths?: string[] }
-  | { kind: "pre-push"; refs: string; remote?: string; paths?: string[] }
-  | { kind: "ci"; range?: string; paths?: string[] }
-  | { kind: "pre-receive"; updates: string; signal?: AbortSignal }
-  | { kind: "pack"; dir?: string };
-
-/** One scan's options. Relative paths are relative to `cwd`. */
-export interface ScanOptions {
-  /** Default `{ kind: "worktree" }`. */
-  mode?: ScanMode;
-  /** Default `process.cwd()`. Git context comes from the scanned path, never from elsewhere. */
-  cwd?: string;
-  /** Default `process.env`: git's variables, CI variables, `--verify`'s test override. */
-  env?: NodeJS.ProcessEnv;
-  /** A config file instead of the nearest one. */
-  configFile?: string;
-  /** A config object instead of any file. */
-  config?: LumenguardConfig;
-  /** Report placeholders as `info` findings. */
-  includePlaceholders?: boolean;
-  /** A baseline file (relative to `cwd`) instead of the config's `baseline`. */
-  baselineFile?: string;
-  /** `false`: apply no baseline at all (writing a new one). */
-  useBaseline?: boolean;
-  /**
-   * Ask the Lumenfall API whether each reported key is still live (network, opt-in): sets
-   * `finding.verified`. An object tunes timeout and retries.
-   */
-  verify?: boolean | Partial<VerifyTuning>;
-  /** Keep only findings whose key verified live; implies `verify`. */
-  onlyLive?: boolean;
-  /** History, pre-push and ci: called at most every 100 ms while commits are walked. */
-  onProgress?: (progress: HistoryProgress) => void;
-  /** Called once per file read from disk on the main thread, for progress displays. */
-  onFile?: (path: string) => void;
-  /** Threads for large trees (default: the cores, at most 4); 1 scans on the main thread only. */
-  jobs?: number;
-  /**
-   * `false`: the engine reads every file, instead of only those that hold one of the rules'
-   * literals — found by `git grep` in a working tree, by a byte search for blobs and files read
-   * whole. The results are the same; tests and the bench compare both ways.
-   */
-  prefilter?: boolean;
-  /**
-   * Scan one shard of `total` (`index` 1-based, `total` at most 256): a deterministic 1/total of
-   * the blobs (`history`) or files (`worktree`); the result carries `shard` for `lumenguard merge`
-   * (see ShardInfo). Other modes do not shard.
-   */
-  shard?: Shard;
-  /** Scan at most this many megabytes (1,000,000 bytes) of each file, over the config's `maxFileMegabytes`. */
-  maxFileMegabytes?: number;
-  /**
-   * Called once before custom patterns are compiled, only when the config has any (the CLI turns
-   * on V8's linear-time regular expression engine there; see `resolveConfig`).
-   */
-  beforeCustomPatterns?: () => void;
+export interface ScanRun extends SessionRun {
+  ruleMeta(id: string): RuleMeta | undefined;
 }
-
-export type { ScanRun };
 
 /**
  * Runs one scan and returns the report's data: `{ version: 1, mode, findings, warnings,
  * suppressed, stats }`. Reads files and runs git, but prints nothing and never touches
  * `process` beyond the defaults of `cwd` and `env`.
- * @throws UsageError (exit code 2) for options that contradict each other or a bad revision.
+ * @throws UsageError (exit code 2) for an option of the wrong type, unknown, missing where its
+ *   mode needs it, or contradicting another (ScanOptions says which), and for a bad revision;
+ *   the message names the field.
  * @throws ConfigError (exit code 2) for an invalid config or baseline file, naming the field.
  * @throws ScanError (exit code 3) when the scan cannot run (not a repository, git missing,
  *   nothing readable, a shallow clone that lacks the commits asked for).
@@ -120,8 +52,16 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   return (await runScan(options)).result;
 }
 
-/** {@link scan}, keeping the resolved configuration and each finding's file on disk (for baselines). */
+/**
+ * {@link scan}, keeping the resolved configuration, each finding's file on disk (for baselines)
+ * and the meta of the scan's rules (ScanRun). Throws as scan() does.
+ */
 export async function runScan(options: ScanOptions = {}): Promise<ScanRun> {
+  const run = await runSession(options);
+  return { ...run, ruleMeta: (id) => run.resolved.ruleMeta(id) };
+}
+
+async function runSession(options: ScanOptions): Promise<SessionRun> {
   checkOptions(options);
   const mode = options.mode ?? { kind: "worktree" };
   checkMode(mode);
@@ -169,7 +109,7 @@ function scanPlace(mode: ScanMode, cwd: string, env: NodeJS.ProcessEnv): Omit<Sc
 
 type RunOptions = ScanOptions & { onKey?: (key: string, fingerprint: string) => void; packed?: string[] | undefined };
 
-async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<ScanRun> {
+async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOptions, place: ScanPlace, env: NodeJS.ProcessEnv): Promise<SessionRun> {
   const { cwd, repository } = place;
   const shard = shardSelection(mode, options.shard, cwd, env);
   const session = (name: ScanModeName, settings: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline } = { resolved, baselineFile: baselineOf(resolved) }) =>
@@ -248,7 +188,7 @@ async function runCi(
   place: ScanPlace,
   env: NodeJS.ProcessEnv,
   session: (name: ScanModeName, settings?: { resolved: ResolvedConfig; baselineFile: string | null; baseline?: Baseline }) => ScanSession,
-): Promise<ScanRun> {
+): Promise<SessionRun> {
   const { cwd } = place;
   const { mergeCiRuns, planCi } = await import("./sources/ci.js");
   const ci = planCi(cwd, env, mode.range);
@@ -272,7 +212,7 @@ async function runCi(
     changes = review.findings;
   }
   const tree = await scanWorktreeMode(session("ci", settings), { kind: "worktree", paths: ["."] }, settings.resolved, options, cwd, env);
-  let history: ScanRun | null = null;
+  let history: SessionRun | null = null;
   if (ci.revisions !== null) {
     const current = session("ci", settings);
     const { scanHistory } = await import("./sources/history.js");
@@ -290,7 +230,7 @@ function fullSha(rev: string, cwd: string, env: NodeJS.ProcessEnv): string {
   return sha;
 }
 
-async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { kind: "worktree" }>, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<ScanRun> {
+async function scanWorktreeMode(session: ScanSession, mode: Extract<ScanMode, { kind: "worktree" }>, resolved: ResolvedConfig, options: RunOptions, cwd: string, env: NodeJS.ProcessEnv): Promise<SessionRun> {
   const given = mode.paths ?? [];
   const bundlesOnly = given.length === 0 && (mode.bundles ?? []).length > 0;
   const paths = given.length > 0 ? given : bundlesOnly ? [] : ["."];
@@ -338,22 +278,14 @@ export function configuredBaseline(flag: string | undefined, cwd: string, resolv
   return configBaseline(resolved.loaded)?.file ?? null;
 }
 
-const OPTION_NAMES = new Set(["mode", "cwd", "env", "configFile", "config", "includePlaceholders", "baselineFile", "useBaseline", "verify", "onlyLive", "onProgress", "onFile", "jobs", "prefilter", "maxFileMegabytes", "shard", "beforeCustomPatterns"]);
-const MODE_KINDS = new Set(["worktree", "staged", "history", "pre-push", "pre-receive", "ci", "pack"]);
-
 /**
- * An option scan() does not know is an error, not ignored: `{ staged: true, history: true }`
- * (two modes at once, in a shape scan() never took) must not quietly scan the working tree.
- * @throws UsageError naming the option.
+ * The options, checked against their one description (src/scan-options-check.ts): a field scan()
+ * does not know, of the wrong type, missing where a mode needs it, or contradicting another is an
+ * error, never coerced or ignored: `verify: "false"` must not send keys to the network.
+ * @throws UsageError naming the field.
  */
 function checkOptions(options: ScanOptions): void {
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new UsageError(`unknown option "${name}": scan() takes one mode, e.g. { mode: { kind: "staged" } } or { mode: { kind: "history", revisions: ["A..B"] } }`);
-  }
-  const kind = (options.mode as { kind?: unknown } | undefined)?.kind;
-  if (options.mode !== undefined && (typeof kind !== "string" || !MODE_KINDS.has(kind))) {
-    throw new UsageError(`mode.kind must be one of ${[...MODE_KINDS].join(", ")}`);
-  }
+  checkScanOptions(options);
   if (options.shard !== undefined) checkShardedMode(checkShard(options.shard), options.mode ?? { kind: "worktree" });
 }
 

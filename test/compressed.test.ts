@@ -1,11 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { brotliCompressSync, gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import type { ScanResult } from "../src/types.js";
+import { containerSink, type FileSink } from "../src/scanning/containers/index.js";
+import { DEFAULT_LIMITS } from "../src/scanning/limits.js";
+import type { SourceFile } from "../src/scanning/source-file.js";
+import type { ScanResult, Warning } from "../src/types.js";
+import { hasProgram, shell } from "./helpers/process.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { createRepo, git, writeFiles } from "./helpers/repo.js";
+import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
 /**
  * Compressed files and archives are opened in every source — the working tree, the index and
@@ -105,6 +111,111 @@ describe("a brotli file that inflates past the budget: scanned up to it, then a 
     expect(where(report)).toEqual(["lumenfall-key cut.txt.br:1:4"]);
     expect(report.warnings.map((w) => w.message)).toEqual(["cut.txt.br: cannot be decompressed to the end; scanned what inflated before the damage"]);
   });
+});
+
+/**
+ * A brotli stream of metadata meta-blocks only (RFC 7932, section 9.2: the decoder skips their
+ * bytes and outputs nothing), each block's bytes as given, ended by an empty last meta-block.
+ * Bits are written least significant first, as the format reads them.
+ */
+function metadataOnlyBrotli(blocks: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  let pending: number[] = [];
+  let byte = 0;
+  let used = 0;
+  const bits = (value: number, count: number) => {
+    for (let i = 0; i < count; i++) {
+      byte |= ((value >>> i) & 1) << used;
+      if (++used === 8) {
+        pending.push(byte);
+        byte = 0;
+        used = 0;
+      }
+    }
+  };
+  const align = () => {
+    if (used > 0) bits(0, 8 - used);
+  };
+  const flush = () => {
+    parts.push(Buffer.from(pending));
+    pending = [];
+  };
+  bits(0, 1); // WBITS: a 64 KiB window
+  for (const block of blocks) {
+    const lengthLess1 = block.length - 1;
+    const lengthBytes = lengthLess1 < 1 << 8 ? 1 : lengthLess1 < 1 << 16 ? 2 : 3;
+    // ISLAST 0, MNIBBLES 0 (coded 3), reserved 0, MSKIPBYTES, MSKIPLEN - 1, padding to a byte.
+    bits(0, 1);
+    bits(3, 2);
+    bits(0, 1);
+    bits(lengthBytes, 2);
+    bits(lengthLess1, lengthBytes * 8);
+    align();
+    flush();
+    parts.push(block);
+  }
+  bits(1, 1); // ISLAST
+  bits(1, 1); // ISLASTEMPTY
+  align();
+  flush();
+  return Buffer.concat(parts);
+}
+
+describe("brotli input held before the first output is bounded", () => {
+  const MiB = 1 << 20;
+  /** Text lines (not binary, so the bytes are scanned), in metadata blocks of at most 16 MiB. */
+  function metadataFile(key: string, totalMiB: number): Buffer {
+    const line = "metadata the decoder skips; no output comes of it\n";
+    const text = Buffer.from(`KEY="${key}"\n${line.repeat(Math.ceil((totalMiB * MiB) / line.length))}`).subarray(0, totalMiB * MiB);
+    const blocks: Buffer[] = [];
+    for (let at = 0; at < text.length; at += 16 * MiB) blocks.push(text.subarray(at, at + 16 * MiB));
+    return metadataOnlyBrotli(blocks);
+  }
+
+  it("the stream decodes to nothing (node:zlib agrees), and the sink stops holding at the bound: a warning naming the file, then the bytes as they are, chunk by chunk", () => {
+    const key = makeKey();
+    const stream = metadataFile(key, 3);
+    expect(brotliDecompressSync(stream).length).toBe(0);
+    const received: Buffer[] = [];
+    const warnings: Warning[] = [];
+    const plain: FileSink = { push: (chunk) => void received.push(Buffer.from(chunk)) };
+    const hooks = { plan: undefined as never, limits: { ...DEFAULT_LIMITS, bufferedBytes: MiB }, done: () => {}, warn: (w: Warning) => void warnings.push(w), defer: () => {} };
+    const sink = containerSink("brotli", { path: "seed.txt.br", kind: "tracked", absPath: "/r/seed.txt.br" } as SourceFile, hooks, () => plain);
+    const held = () => stream.length - received.reduce((sum, chunk) => sum + chunk.length, 0);
+    for (let at = 0; at < stream.length; at += MiB) {
+      sink.push(stream.subarray(at, at + MiB), at + MiB >= stream.length);
+      // Never more than the bound (plus the 4 KiB slice that would pass it) is held back from the scanner.
+      expect(held() - (stream.length - Math.min(stream.length, at + MiB))).toBeLessThanOrEqual(MiB);
+    }
+    expect(held()).toBe(0);
+    expect(Buffer.concat(received).equals(stream)).toBe(true);
+    expect(warnings).toEqual([
+      {
+        code: "decompress-limit",
+        message: "seed.txt.br: decodes to nothing in its first 1 MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is",
+        file: "seed.txt.br",
+      },
+    ]);
+  });
+
+  const time = "/usr/bin/time";
+  it.skipIf(!hasProgram(time))(`a 256 MiB .br that decodes to nothing: peak RSS under 200 MB, the key in its bytes found, the warning said (measured with ${time} -v; skipped where it is missing)`, () => {
+    const key = makeKey();
+    const dir = createDir();
+    writeFileSync(join(dir, "seed.txt.br"), metadataFile(key, 256));
+    const run = shell(`${time} -v $LG scan seed.txt.br --format json --output out.json`, dir, { timeout: 180_000 });
+    const peakKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1]);
+    expect(run.status, run.stderr).toBe(1);
+    expect(peakKiB).toBeGreaterThan(0);
+    // Measured: 376 MB when the whole input was held until the end; 145 MB with the bound (64 MiB held at most).
+    expect(peakKiB / 1024).toBeLessThan(200);
+    const report = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as ScanResult;
+    // Column 10: the stream's first four bytes are its header, then `KEY="`.
+    expect(where(report)).toEqual(["lumenfall-key seed.txt.br:1:10"]);
+    expect(report.warnings.map((w) => w.message)).toContain(
+      "seed.txt.br: decodes to nothing in its first 64 MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is",
+    );
+  }, 240_000);
 });
 
 describe("a size limit per file", () => {

@@ -100,7 +100,7 @@ describe("env file names git matches case-sensitively", () => {
     writeFiles(dir, { ".ENV": "A=1\n", "sub/.Env.local": "A=1\n", ".env": "A=1\n", "odd/.env[1] ": "A=1\n" });
     const files = [".ENV", "sub/.Env.local", ".env", "odd/.env[1] "].map((path) => join(dir, path));
     const changes = planEnvIgnores(dir, files, process.env);
-    applyChanges(changes);
+    applyChanges(changes, { root: dir, gitDir: join(dir, ".git") });
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toMatch(/\n\.env\*\n(!\.env\.\w+\n){4}\/\.ENV\n$/);
     expect(readFileSync(join(dir, "sub/.gitignore"), "utf8")).toBe("/.Env.local\n");
     expect(existsSync(join(dir, "odd/.gitignore"))).toBe(false);
@@ -112,7 +112,7 @@ describe("env file names git matches case-sensitively", () => {
     git(dir, ["config", "core.ignorecase", "true"]);
     writeFiles(dir, { ".ENV": "A=1\n" });
     const changes = planEnvIgnores(dir, [join(dir, ".ENV")], process.env);
-    applyChanges(changes);
+    applyChanges(changes, { root: dir, gitDir: join(dir, ".git") });
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).not.toContain("/.ENV");
     expect(git(dir, ["check-ignore", "--", ".ENV"]).trim()).toBe(".ENV");
   });
@@ -120,7 +120,7 @@ describe("env file names git matches case-sensitively", () => {
   it("a name with gitignore wildcards is anchored literally", () => {
     const dir = createRepo({ committed: { ".gitignore": ".env*\n", "x/.gitignore": "!.env*\n" } });
     writeFiles(dir, { "x/.env[1]": "A=1\n", "x/.env1": "A=1\n" });
-    applyChanges(planEnvIgnores(dir, [join(dir, "x/.env[1]")], process.env));
+    applyChanges(planEnvIgnores(dir, [join(dir, "x/.env[1]")], process.env), { root: dir, gitDir: join(dir, ".git") });
     expect(readFileSync(join(dir, "x/.gitignore"), "utf8")).toBe("!.env*\n/.env\\[1\\]\n");
     expect(git(dir, ["check-ignore", "--", "x/.env[1]"]).trim()).toBe("x/.env[1]");
     expect(git(dir, ["check-ignore", "-n", "-v", "--", "x/.env1"]).trim()).toBe("x/.gitignore:1:!.env*\tx/.env1");

@@ -187,4 +187,39 @@ describe.skipIf(skipReason !== null)(`the HTML report in headless Chromium${skip
     }
     await page.context().close();
   });
+
+  it("--include-placeholders: placeholders are counted as placeholders, and the counts agree with every other format", async () => {
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    writeFiles(repo, { "a.js": `const k = "${makeKey()}";\nconst d = "lmnfl_abc123.xyz789";\nconst e = "lmnfl_abc123.xyz789";\n`, ".env": "A=1\n" });
+    const reports = ["json", "text", "compact", "junit", "sarif", "gitlab"].flatMap((format) => ["--report", `${format}=report.${format}`]);
+    const outcome = await runCli(["scan", ".", "--include-placeholders", "--format", "html", "--output", "placeholders.html", ...reports], { cwd: repo, env: { NO_COLOR: "1" } });
+    expect(outcome.code).toBe(1);
+    const file = join(OUTPUT, "placeholders.html");
+    copyFileSync(join(repo, "placeholders.html"), file);
+    const read = (format: string) => readFileSync(join(repo, `report.${format}`), "utf8");
+    const findings = (JSON.parse(read("json")) as { findings: Array<{ placeholder?: string; secret?: unknown }> }).findings;
+    const placeholders = findings.filter((finding) => finding.placeholder !== undefined).length;
+    const withoutKey = findings.filter((finding) => finding.secret === undefined && finding.placeholder === undefined).length;
+    expect([findings.length, placeholders, withoutKey]).toEqual([4, 2, 1]);
+    // Every other format counts the same findings: all of them, placeholders included.
+    // text and compact: their summary line goes to standard error.
+    expect(outcome.stderr).toMatch(/✖ 4 findings \(1 critical, 1 medium, 2 info\)/);
+    expect(read("compact").trim().split("\n")).toHaveLength(4);
+    expect(read("junit")).toMatch(/<testsuites name="lumenguard" tests="4" failures="4"/);
+    expect((JSON.parse(read("sarif")) as { runs: Array<{ results: unknown[] }> }).runs[0]!.results).toHaveLength(4);
+    expect((JSON.parse(read("gitlab")) as { vulnerabilities: unknown[] }).vulnerabilities).toHaveLength(findings.length);
+
+    const context = await browser.newContext({ javaScriptEnabled: true });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    expect(await page.title()).toBe("lumenguard report: 1 key, 4 findings");
+    expect((await page.textContent("p.summary"))!.replace(/\s+/g, " ")).toMatch(/^1 key in 1 place; 1 finding without a key; 2 placeholders \(not keys\)\./);
+    expect(await page.textContent("#without-key h2")).toBe(`Findings without a key (${withoutKey})`);
+    expect(await page.textContent("#placeholders h2")).toBe(`Placeholders (not keys; shown by --include-placeholders) (${placeholders})`);
+    expect(await page.textContent("#filter-status")).toBe("Showing 1 of 1 key, 1 of 1 finding without a key and 2 of 2 placeholders.");
+    await page.uncheck("#filters input[name=severity][value=info]");
+    expect(await page.textContent("#filter-status")).toBe("Showing 1 of 1 key, 1 of 1 finding without a key and 0 of 2 placeholders.");
+    await page.screenshot({ path: join(OUTPUT, "report-placeholders.png"), fullPage: true });
+    await context.close();
+  });
 });

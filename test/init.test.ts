@@ -95,12 +95,17 @@ describe("lumenguard init: plain git hooks", () => {
     expect(existsSync(join(dir, "sub/deeper/.githooks"))).toBe(false);
   });
 
-  it("honours an absolute core.hooksPath", async () => {
-    const dir = plainRepo();
-    const hooks = createDir();
-    git(dir, ["config", "core.hooksPath", hooks]);
-    expect((await init(dir)).code).toBe(0);
-    expect(isExecutable(join(hooks, "pre-push"))).toBe(true);
+  it("honours an absolute core.hooksPath inside the repository (work tree or git directory)", async () => {
+    for (const inside of ["tools/hooks", ".git/shared-hooks"]) {
+      const dir = plainRepo();
+      const hooks = join(dir, inside);
+      git(dir, ["config", "core.hooksPath", hooks]);
+      expect((await init(dir)).code).toBe(0);
+      expect(isExecutable(join(hooks, "pre-push"))).toBe(true);
+      expect(isExecutable(join(hooks, "pre-commit"))).toBe(true);
+      expect(existsSync(join(dir, ".git/hooks/pre-commit"))).toBe(false);
+    }
+    // A hooks folder outside the repository is refused: test/init-hooks-folder.test.ts.
   });
 
   it("a real commit runs the hook; a failing scan blocks the commit", async () => {

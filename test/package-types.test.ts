@@ -42,7 +42,7 @@ describe("the published types, in a TypeScript project without vite or webpack",
         compilerOptions: { target: "ES2022", ...resolution, strict: true, noEmit: true, skipLibCheck: false, exactOptionalPropertyTypes: true, types: ["node"] },
         files: ["api.ts", "vite.config.ts", "webpack.config.ts", "typed.ts"],
       }),
-      "api.ts": `${recipe("api-scan")}\nexport {};\n`,
+      "api.ts": `${recipe("api")}\nexport {};\n`,
       "vite.config.ts": recipe("vite-config"),
       "webpack.config.ts": recipe("webpack-config"),
       // The options and results as typed values: a wrong shape here is a compile error.

@@ -24,16 +24,25 @@ function app(key: string | null): string {
   });
 }
 
-async function viteBuild(root: string, plugin: ReturnType<typeof lumenguard>, warnings: string[] = []): Promise<void> {
+async function viteBuild(root: string, plugin: ReturnType<typeof lumenguard>, warnings: string[] = [], extra: { assetsInlineLimit?: number; publicDir?: string | false } = {}): Promise<void> {
   await build({
     root,
     configFile: false,
     logLevel: "silent",
     mode: "production",
-    build: { outDir: "dist", sourcemap: true, rollupOptions: { onwarn: (warning: Rollup.RollupLog) => void warnings.push(warning.message) } },
+    ...(extra.publicDir === undefined ? {} : { publicDir: extra.publicDir }),
+    build: {
+      outDir: "dist",
+      sourcemap: true,
+      ...(extra.assetsInlineLimit === undefined ? {} : { assetsInlineLimit: extra.assetsInlineLimit }),
+      rollupOptions: { onwarn: (warning: Rollup.RollupLog) => void warnings.push(warning.message) },
+    },
     plugins: [plugin],
   });
 }
+
+/** The redacted form of a key, as every message names it. */
+const redacted = (key: string) => `lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`;
 
 const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (error: Error) => error);
 
@@ -96,6 +105,65 @@ describe("lumenguard/vite", () => {
     expect(existsSync(join(root, "dist/index.html"))).toBe(true);
   });
 
+  it("a key in the public/ folder (copied into the output as it is) fails the build before anything is written", async () => {
+    const key = makeKey();
+    const nested = makeKey();
+    const root = app(null);
+    writeFiles(root, { "public/config.js": `window.CFG = { key: "${key}" };\n`, "public/data/settings.json": `{ "key": "${nested}" }\n`, "public/robots.txt": "User-agent: *\n" });
+    const error = await failureOf(viteBuild(root, lumenguard()));
+    const message = String(error?.message);
+    expect(message).toContain("files of the public folder public/, which Vite copies into the output as they are");
+    expect(message).toMatch(/^ {2}config\.js:1:\d+ .*\[client-bundle-key, critical\]$/m);
+    expect(message).toMatch(/^ {2}data\/settings\.json:1:\d+ /m);
+    expect(message).toContain(redacted(key));
+    expect(message).not.toContain(key);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+    // publicDir: false copies nothing, so nothing there is scanned: the app builds.
+    await viteBuild(root, lumenguard(), [], { publicDir: false });
+    expect(existsSync(join(root, "dist/index.html"))).toBe(true);
+    expect(existsSync(join(root, "dist/config.js"))).toBe(false);
+  });
+
+  it("a key in an emitted asset (.svg, .txt, .webmanifest, .json, .html) fails the build, naming the asset", async () => {
+    const keys = { svg: makeKey(), txt: makeKey(), manifest: makeKey(), json: makeKey(), html: makeKey() };
+    const root = app(null);
+    writeFiles(root, {
+      "index.html": INDEX_HTML.replace("<body>", `<body><!-- ${keys.html} -->`),
+      "src/logo.svg": `<svg xmlns="http://www.w3.org/2000/svg"><desc>${keys.svg}</desc></svg>\n`,
+      "src/notes.txt": `key=${keys.txt}\n`,
+      "src/site.webmanifest": `{ "name": "app", "key": "${keys.manifest}" }\n`,
+      "src/data.json": `{ "key": "${keys.json}" }\n`,
+      "src/main.js": 'import logo from "./logo.svg";\nimport notes from "./notes.txt?url";\nimport manifest from "./site.webmanifest?url";\nimport data from "./data.json?url";\nconsole.log(logo, notes, manifest, data);\n',
+    });
+    const error = await failureOf(viteBuild(root, lumenguard(), [], { assetsInlineLimit: 0 }));
+    const message = String(error?.message);
+    expect(message).toMatch(/^ {2}assets\/logo-[\w-]+\.svg:1:\d+ /m);
+    expect(message).toMatch(/^ {2}assets\/notes-[\w-]+\.txt:1:\d+ /m);
+    expect(message).toMatch(/^ {2}assets\/site-[\w-]+\.webmanifest:1:\d+ /m);
+    expect(message).toMatch(/^ {2}assets\/data-[\w-]+\.json:1:\d+ /m);
+    expect(message).toMatch(/^ {2}index\.html:\d+:\d+ /m);
+    for (const key of Object.values(keys)) {
+      expect(message).toContain(redacted(key));
+      expect(message).not.toContain(key);
+    }
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("an asset inlined into the chunk (a data URL, ?raw) fails the build through the chunk", async () => {
+    const keys = { svg: makeKey(), raw: makeKey() };
+    const root = app(null);
+    writeFiles(root, {
+      "src/logo.svg": `<svg xmlns="http://www.w3.org/2000/svg"><desc>${keys.svg}</desc></svg>\n`,
+      "src/notes.txt": `key=${keys.raw}\n`,
+      "src/main.js": 'import logo from "./logo.svg";\nimport notes from "./notes.txt?raw";\nconsole.log(logo, notes);\n',
+    });
+    const error = await failureOf(viteBuild(root, lumenguard()));
+    const message = String(error?.message);
+    for (const key of Object.values(keys)) expect(message).toContain(redacted(key));
+    expect(message).toMatch(/assets\/index-[\w-]+\.js:1:\d+/);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
   it("honours failOn: a critical finding below a none threshold only warns", async () => {
     const root = app(makeKey());
     const warnings: string[] = [];
@@ -104,9 +172,10 @@ describe("lumenguard/vite", () => {
   });
 });
 
-function webpackBuild(root: string, plugin: LumenguardWebpackPlugin, mode: "production" | "development" = "production"): Promise<Stats> {
+function webpackBuild(root: string, plugin: LumenguardWebpackPlugin, mode: "production" | "development" = "production", rules: Array<{ test: RegExp; type: string }> = []): Promise<Stats> {
   const compiler = webpack({
     mode,
+    module: { rules },
     context: root,
     entry: "./src/main.js",
     devtool: "source-map",
@@ -134,6 +203,31 @@ describe("lumenguard/webpack", () => {
     expect(text).toMatch(/assets\/main\.[0-9a-f]{8}\.js:1:\d+ \(from src\/(?:config\.js:3|main\.js:2):\d+\)/);
     expect(text).toContain(`lmnfl_${keyIdOf(key)}.…${key.slice(-4)}`);
     expect(text).not.toContain(key);
+    expect(existsSync(join(root, "dist"))).toBe(false);
+  });
+
+  it("asset modules: a key in an asset/resource file, or in asset/source or asset/inline content, fails the build", async () => {
+    const keys = { resource: makeKey(), source: makeKey(), inline: makeKey() };
+    const root = app(null);
+    writeFiles(root, {
+      "src/notes.txt": `key=${keys.resource}\n`,
+      "src/readme.md": `key=${keys.source}\n`,
+      "src/logo.svg": `<svg xmlns="http://www.w3.org/2000/svg"><desc>${keys.inline}</desc></svg>\n`,
+      "src/main.js": 'import readme from "./readme.md";\nimport logo from "./logo.svg";\nconst notes = new URL("./notes.txt", import.meta.url);\nconsole.log(readme, logo, notes);\n',
+    });
+    const rules = [
+      { test: /\.txt$/, type: "asset/resource" },
+      { test: /\.md$/, type: "asset/source" },
+      { test: /\.svg$/, type: "asset/inline" },
+    ];
+    const stats = await webpackBuild(root, new LumenguardWebpackPlugin(), "production", rules);
+    expect(stats.hasErrors()).toBe(true);
+    const text = stats.toString({ colors: false });
+    expect(text).toMatch(/^ {2}[0-9a-f]+\.txt:1:\d+ /m);
+    for (const key of Object.values(keys)) {
+      expect(text).toContain(redacted(key));
+      expect(text).not.toContain(key);
+    }
     expect(existsSync(join(root, "dist"))).toBe(false);
   });
 

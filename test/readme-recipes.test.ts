@@ -28,16 +28,18 @@ const RECIPES = [
   "git-pre-commit",
   "git-pre-push",
   "global-from-git",
+  "install-from-git",
+  "install-from-tarball",
 ];
 
 /** Recipes run as written by the test file of their feature. */
 const RUN_ELSEWHERE: Record<string, string> = {
+  api: "test/install.test.ts",
   "eslint-config": "test/eslint-plugin.test.ts",
   "rotation-config": "test/key-rotation.test.ts",
   "shard-github-actions": "test/shard-recipes.test.ts",
   "shard-gitlab-ci": "test/shard-recipes.test.ts",
   // Type-checked as written in a project that installed the packed tarball without vite or webpack.
-  "api-scan": "test/package-types.test.ts",
   "vite-config": "test/package-types.test.ts",
   "webpack-config": "test/package-types.test.ts",
 };
@@ -123,10 +125,9 @@ const husky = (dir: string) => expect(run("node_modules/.bin/husky", [], dir).st
 
 describe("README recipes, run as written", () => {
   it("init: the install-and-init commands", () => {
+    // Installed from the packed tarball (project()), as the install-from-tarball recipe installs it.
     const dir = project();
-    // The one substitution: lumenguard comes from the packed tarball, not (yet) the registry.
-    const script = recipe("init").replace("npm install --save-dev lumenguard", `npm install --save-dev --prefer-offline --no-audit --no-fund ${packedLumenguard()}`);
-    const result = sh(script, dir);
+    const result = sh(recipe("init"), dir);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/created +\.git\/hooks\/pre-commit[\s\S]*unchanged +\.git\/hooks\/pre-commit[\s\S]*deleted +\.git\/hooks\/pre-commit/);
     // The last line took the hooks out again: run init once more and use them.
@@ -184,6 +185,7 @@ function sourceRepository(): { url: string; sha: string } {
   git(dir, ["init", "-q", "-b", "main"]);
   git(dir, ["add", "-A"]);
   git(dir, ["commit", "-q", "--no-verify", "-m", "lumenguard as tested"]);
+  git(dir, ["tag", "v0.1.0"]);
   return { url: `file://${dir}`, sha: git(dir, ["rev-parse", "HEAD"]).trim() };
 }
 
@@ -238,10 +240,32 @@ describe("README recipes from the git source", () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
   }, 600_000);
 
-  it("a project install from git builds lumenguard (npm runs the TypeScript build in its temp clone)", () => {
-    const dir = createDir({ "package.json": '{ "name": "p", "private": true, "allowScripts": { "lumenguard": true } }\n' });
-    npmInstall(dir, [`git+${source.url}#${source.sha}`]);
+  /** npm's warnings and errors in an install's output (npm writes them to stderr as `npm warn …` / `npm error …`). */
+  const npmComplaints = (output: string) => output.split("\n").filter((line) => /^npm (warn|error|WARN|ERR)/.test(line));
+
+  it("install-from-git: a project install from the git source builds lumenguard (npm runs the TypeScript build in its temp clone), without warnings", () => {
+    const dir = createDir({ "package.json": '{ "name": "p", "private": true }\n' });
+    // The one substitution: the repository URL (a copy of this checkout, tagged v0.1.0).
+    const script = recipe("install-from-git").replaceAll("https://github.com/OWNER/lumenguard.git", source.url);
+    const result = sh(script, dir, { npm_config_audit: "false", npm_config_fund: "false", npm_config_prefer_offline: "true" }, 540_000);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(npmComplaints(result.stderr), result.stderr).toEqual([]);
     expect(existsSync(join(dir, "node_modules/lumenguard/lib/cli.cjs"))).toBe(true);
     expect(run(join(dir, "node_modules/.bin/lumenguard"), ["--version"], dir).status).toBe(0);
+  }, 600_000);
+
+  it("install-from-tarball: clone, npm ci and npm pack, then npm install of the tarball: no warnings, and the bin scans", () => {
+    const parent = createDir();
+    const dir = join(parent, "app");
+    mkdirSync(dir);
+    writeFiles(dir, { "package.json": '{ "name": "app", "private": true }\n', "src/leak.js": `const key = "${makeKey()}";\n` });
+    // The one substitution: the repository URL (a copy of this checkout, tagged v0.1.0).
+    const script = recipe("install-from-tarball").replace("https://github.com/OWNER/lumenguard.git", source.url);
+    const result = sh(script, dir, { npm_config_audit: "false", npm_config_fund: "false", npm_config_prefer_offline: "true" }, 540_000);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(npmComplaints(result.stderr), result.stderr).toEqual([]);
+    const scanned = run(join(dir, "node_modules/.bin/lumenguard"), ["scan", "src"], dir);
+    expect(scanned.status, scanned.stdout + scanned.stderr).toBe(1);
+    expect(scanned.stdout).toContain("lumenfall-key");
   }, 600_000);
 });

@@ -66,15 +66,31 @@ describe("the README and the product agree", () => {
     expect(folders.length).toBeGreaterThan(10);
     expect(folders.filter((folder) => !listed.includes(folder))).toEqual([]);
     expect(listed.filter((folder) => !folders.includes(folder))).toEqual([]);
-    // Code lines (comment lines aside) that use `process`: each such file is named where the
-    // section says who touches the process, and none is in a folder the section calls pure.
+    // Code lines (comment lines and quoted strings aside) that use `process`: each such file is
+    // named where the section says who touches the process, and none is in a folder it calls pure.
+    const code = (line: string) => (/^\s*(\*|\/\/|\/\*)/.test(line) ? "" : line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""'));
     const touching = (readdirSync(join(root, "src"), { recursive: true }) as string[])
       .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))
-      .filter((file) => readFileSync(join(root, "src", file), "utf8").split("\n").some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && /\bprocess\.|node:process/.test(line)))
+      .filter((file) => readFileSync(join(root, "src", file), "utf8").split("\n").some((line) => /\bprocess\.|node:process/.test(code(line))))
       .map((file) => `src/${file.split(sep).join("/")}`);
     expect(touching).toContain("src/cli/process-io.ts");
     expect(touching.filter((file) => !design.includes(`\`${file}\``))).toEqual([]);
     expect(touching.filter((file) => /^src\/(engine|reporters)\//.test(file))).toEqual([]);
+  });
+
+  it("the Speed section's table is the bench's last full run: the same block bench/README.md holds, with its date and machine", () => {
+    const block = (text: string) => {
+      const start = text.indexOf("<!-- bench-results:start -->");
+      const end = text.indexOf("<!-- bench-results:end -->");
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(end).toBeGreaterThan(start);
+      return text.slice(start, end);
+    };
+    const ours = block(section("## Speed"));
+    expect(ours).toBe(block(readFileSync(join(root, "bench", "README.md"), "utf8")));
+    expect(ours).toMatch(/Run of \d{4}-\d\d-\d\dT[\d:]+Z \(UTC\)/);
+    expect(ours).toMatch(/Machine: nproc \d+, /);
+    expect(ours).toMatch(/\| (PASS|MISS) \|/);
   });
 
   it("points to no document outside the repository (no spec sections, no issue numbers), in any tracked text file", () => {

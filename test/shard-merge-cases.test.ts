@@ -251,7 +251,7 @@ describe("--shard: where it goes and what it takes", () => {
     const result = await scan({ cwd: dir, mode: { kind: "history" }, shard: { index: 1, total: 1 } });
     expect(result.shard).toMatchObject({ index: 1, total: 1, scan: { mode: "history", commits: 1 } });
     await expect(scan({ cwd: dir, mode: { kind: "staged" }, shard: { index: 1, total: 2 } })).rejects.toThrow(/--staged is not split/);
-    await expect(scan({ cwd: dir, shard: { index: 3, total: 2 } })).rejects.toThrow(/shard must be/);
+    await expect(scan({ cwd: dir, shard: { index: 3, total: 2 } })).rejects.toThrow(/"shard" must be \{ index, total \}/);
     const unsharded = await scan({ cwd: dir, mode: { kind: "history" } });
     expect(unsharded.shard).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -205,7 +205,7 @@ describe("init and key ages keep to their folders", () => {
     symlinkSync(outside, join(dir, ".git/hooks"));
     const { code, stderr } = await runCli(["init"], { cwd: dir, env: { LUMENGUARD_HOOK_COMMAND: "lumenguard" } });
     expect(code).toBe(2);
-    expect(stderr).toContain(`${dir}/.git/hooks: it is a symbolic link, not a real folder`);
+    expect(stderr).toContain(`git runs this repository's hooks from ${dir}/.git/hooks (through a symbolic link: ${realpathSync(outside)}), which is outside the repository`);
     expect(readdirSync(outside)).toEqual([]);
     expect(existsSync(join(dir, ".gitignore"))).toBe(false);
   });

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeFileAtomic } from "../src/files.js";
-import { applyChanges, type FileChange } from "../src/install/file-change.js";
+import { OutsideWriteRootError, writeFileAtomic } from "../src/files.js";
+import { applyChanges, validateChanges, type FileChange } from "../src/install/file-change.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
@@ -179,7 +179,20 @@ describe("writeFileAtomic and applyChanges", () => {
       { action: "restore", file: join(dir, "pre-push"), chained: join(dir, "pre-push.lumenguard-chained"), note: "" },
     ];
     const before = snapshot(dir);
-    expect(() => applyChanges(changes)).toThrow(/ENOENT/);
+    expect(() => applyChanges(changes, { root: dir, gitDir: join(dir, ".git") })).toThrow(/ENOENT/);
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("a plan never writes outside the work tree and the git directory: a target elsewhere is refused before anything is written", () => {
+    const dir = createDir({ "keep.txt": "old\n" });
+    const outside = createDir();
+    const changes: FileChange[] = [
+      { action: "update", file: join(dir, "keep.txt"), content: Buffer.from("new\n"), note: "" },
+      { action: "create", file: join(outside, "pre-commit"), content: Buffer.from("#!/bin/sh\n"), executable: true, note: "" },
+    ];
+    const before = [snapshot(dir), snapshot(outside)];
+    expect(() => validateChanges(changes, { root: dir, gitDir: join(dir, ".git") })).toThrow(OutsideWriteRootError);
+    expect(() => applyChanges(changes, { root: dir, gitDir: join(dir, ".git") })).toThrow(OutsideWriteRootError);
+    expect([snapshot(dir), snapshot(outside)]).toEqual(before);
   });
 });

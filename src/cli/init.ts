@@ -1,10 +1,12 @@
-import { basename, isAbsolute, relative, sep } from "node:path";
+import { basename, isAbsolute, join, relative, sep } from "node:path";
 import { loadConfig } from "../config/load-config.js";
-import { UnsafeWriteTargetError } from "../files.js";
+import { OutsideWriteRootError, UnsafeWriteTargetError } from "../files.js";
 import { detectHookManager, huskyDir, lefthookConfig, LEFTHOOK_CONFIGS, type HookManager } from "../install/detect-hook-manager.js";
 import { applyChanges, validateChanges, type FileChange } from "../install/file-change.js";
 import { inactiveHooks } from "../install/hook-activation.js";
+import { HOOK_NAMES, shellScanCommand } from "../install/hook-command.js";
 import { hookResolution } from "../install/hook-resolution.js";
+import { describeOrigin, hooksFolderOutside, spelledFrom, stopUsingCommand, type OutsideHooksFolder } from "../install/hooks-folder.js";
 import { planGitHooks, planGitHooksUninstall } from "../install/install-git-hooks.js";
 import { planHusky, planHuskyUninstall } from "../install/install-husky.js";
 import { planLefthook, planLefthookUninstall } from "../install/install-lefthook.js";
@@ -20,8 +22,13 @@ import type { CliIO } from "./io.js";
  * fails half-way) unless --dry-run, print one line per file and the next step, and warn when git
  * will not run the hooks in this checkout. Everything it prints goes through `io`.
  *
- * Exit codes: 0 done (or planned); 2 a target lumenguard will not write (a link, a folder) or bad
- * flags; 3 not in a git repository, a conflict, or a write that failed.
+ * Hooks are written only in a hooks folder inside the repository (its work tree or its git
+ * directory, after resolving links): a core.hooksPath that leads elsewhere, from any config
+ * scope, is exit 2 with the hook lines to add there by hand (see hooks-folder.ts).
+ *
+ * Exit codes: 0 done (or planned); 2 a target lumenguard will not write (a link, a folder, a
+ * hooks folder outside the repository) or bad flags; 3 not in a git repository, a conflict, or
+ * a write that failed.
  */
 export interface InitFlags {
   husky?: boolean;
@@ -42,15 +49,23 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
     if (error instanceof NotAGitRepoError) return fail(io, messages.initNotARepo(error.message), 3);
     throw error;
   }
+  // A hooks folder inside the repository, named through a link above it (an absolute
+  // core.hooksPath under macOS's /tmp), is named from the repository's own path instead.
+  repo = { ...repo, hooksDir: spelledFrom(repo.hooksDir, [repo.gitCommonDir, repo.root]) };
   const dryRun = flags["dry-run"] ?? false;
   const manager = forced[0] ?? (flags.uninstall ? null : detectHookManager(repo));
   const scope = { root: repo.root, gitDir: repo.gitCommonDir };
+  // Hooks are written only inside the repository, whatever config scope points git elsewhere.
+  for (const folder of hookFolders(repo, manager, flags.uninstall ?? false)) {
+    const outside = hooksFolderOutside(folder, [repo.root, repo.gitCommonDir], repo.root, io.env);
+    if (outside !== null) return fail(io, outsideMessage(repo, outside, flags.uninstall ?? false, io), 2);
+  }
   let changes: FileChange[];
   try {
     changes = flags.uninstall ? planUninstall(repo, manager) : planInstall(repo, manager ?? "git-hooks", io);
     validateChanges(changes, scope);
   } catch (error) {
-    if (error instanceof UnsafeWriteTargetError) return fail(io, messages.initRefused(error.message), 2);
+    if (error instanceof UnsafeWriteTargetError || error instanceof OutsideWriteRootError) return fail(io, messages.initRefused(error.message), 2);
     throw error;
   }
   const conflicts = changes.filter((change) => change.action === "conflict");
@@ -60,7 +75,7 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
     try {
       applyChanges(changes, scope);
     } catch (error) {
-      return fail(io, messages.initFailed((error as Error).message), error instanceof UnsafeWriteTargetError ? 2 : 3);
+      return fail(io, messages.initFailed((error as Error).message), error instanceof UnsafeWriteTargetError || error instanceof OutsideWriteRootError ? 2 : 3);
     }
   }
   // One write: a reader that stops after the first line (`| head -1`) closes the pipe once,
@@ -77,6 +92,30 @@ export async function initCommand(args: string[], flags: InitFlags, io: CliIO): 
     if (inactive !== null) io.stderr.write(`${messages.initNotActive(inactive.reason, inactive.fix)}\n`);
   }
   return 0;
+}
+
+/** The hooks folders a run of init writes in (lefthook's file lives at the top of the work tree). */
+function hookFolders(repo: GitRepo, manager: HookManager | null, uninstall: boolean): string[] {
+  if (uninstall && manager === null) return [huskyDir(repo), repo.hooksDir];
+  if (manager === "husky") return [huskyDir(repo)];
+  if (manager === "lefthook") return [];
+  return [repo.hooksDir];
+}
+
+/** Why init will not write in `outside`, where that folder was set, and the two ways on. */
+function outsideMessage(repo: GitRepo, outside: OutsideHooksFolder, uninstall: boolean, io: CliIO): string {
+  const stop = stopUsingCommand(outside.origin, join(repo.gitCommonDir, "hooks"), join(repo.gitCommonDir, "config"));
+  const where = {
+    folder: outside.folder,
+    realFolder: outside.realFolder,
+    origin: describeOrigin(outside.origin),
+    root: repo.root,
+    gitDir: repo.gitCommonDir,
+    stop,
+  };
+  if (uninstall) return messages.initUninstallHooksOutside(where);
+  const resolution = hookResolution(repo, io.cwd, false, io.env);
+  return messages.initHooksOutside(where, HOOK_NAMES.map((hook) => [hook, shellScanCommand(hook, resolution)]));
 }
 
 function planInstall(repo: GitRepo, manager: HookManager, io: CliIO): FileChange[] {

@@ -60,6 +60,29 @@ const templates = {
   refusedFolder: (folder: string, what: string) =>
     `refusing to write below ${folder}: it is ${what}, not a real folder (lumenguard never writes through links); name the folder it points to, or another one, and run the command again`,
   refusedOutside: (file: string, within: string) => `refusing to write ${file}: it is outside ${within}, the folder this write is confined to`,
+  initHooksOutside: (where: HooksOutside, lines: Array<[hook: string, line: string]>) =>
+    [
+      `lumenguard: init changed nothing: ${hooksOutsideReason(where)}`,
+      "lumenguard writes hooks only inside the repository: a hooks folder elsewhere may be shared by every repository (a global ~/.githooks) or hold other programs (a folder on PATH), and a repository's own config can point it anywhere.",
+      `To use that folder anyway, add these lines to its hooks yourself (each hook a file named as below, executable):`,
+      ...lines.map(([hook, line]) => `  ${hook}: ${printable(line)}`),
+      where.stop === null ? "Or make git use a hooks folder inside the repository, and run lumenguard init again." : `Or stop using that folder in this repository: \`${printable(where.stop)}\`, and run lumenguard init again.`,
+    ].join("\n"),
+  initUninstallHooksOutside: (where: HooksOutside) =>
+    [
+      `lumenguard: init --uninstall changed nothing: ${hooksOutsideReason(where)}`,
+      "lumenguard changes hooks only inside the repository. Remove lumenguard from that folder yourself: a hook it wrote starts with the line \"# lumenguard: installed by lumenguard init\" (a hook it kept is <name>.lumenguard-chained: rename it back), and a line it added ends in \"# lumenguard (added by lumenguard init)\".",
+      `${where.stop === null ? "" : `Or, if this repository should not use that folder, \`${printable(where.stop)}\`. `}\`lumenguard init --uninstall --lefthook\` (or --husky, with a .husky folder in the repository) removes only what init added inside the repository.`,
+    ].join("\n"),
+  initServerHooksOutside: (where: HooksOutside, uninstall: boolean, line: string) =>
+    [
+      `lumenguard: init --server${uninstall ? " --uninstall" : ""} changed nothing: ${hooksOutsideReason(where)}`,
+      "lumenguard installs the pre-receive hook only in this repository's own hooks folder: a hooks folder elsewhere runs for other repositories too.",
+      uninstall
+        ? 'Remove lumenguard from that folder yourself: its hook starts with "#!/bin/sh" and "# lumenguard: server-side push protection" (a hook it kept is pre-receive.before-lumenguard: rename it back).'
+        : `To scan pushes from that folder, add this to its pre-receive hook yourself (git feeds it the pushed refs on standard input):\n  ${printable(line)}`,
+      where.stop === null ? "Or make git use a hooks folder inside this repository." : `Or stop using that folder in this repository: \`${printable(where.stop)}\` (in ${printable(where.gitDir)}), and run the command again.`,
+    ].join("\n"),
   initRefused: (detail: string) => `lumenguard: init changed nothing: ${detail}`,
   initFailed: (detail: string) => `lumenguard: init could not finish: ${detail}`,
   initHeader: (what: string, root: string, dryRun: boolean) => `lumenguard init${dryRun ? " --dry-run" : ""}: ${what} in ${root}`,
@@ -133,3 +156,20 @@ function echoSafe(all: Templates): Templates {
 }
 
 export const messages = echoSafe(templates);
+
+/** A hooks folder outside the repository, for the init messages: the folder, what set it, the command that stops using it. */
+export interface HooksOutside {
+  folder: string;
+  realFolder: string;
+  /** describeOrigin()'s sentence. */
+  origin: string;
+  root: string;
+  gitDir: string;
+  stop: string | null;
+}
+
+function hooksOutsideReason(where: HooksOutside): string {
+  // These are objects, which echoSafe() passes as they are: every path is made printable here.
+  const link = where.realFolder === where.folder ? "" : ` (through a symbolic link: ${printable(where.realFolder)})`;
+  return `git runs this repository's hooks from ${printable(where.folder)}${link}, which is outside the repository (${where.root === where.gitDir ? printable(where.gitDir) : `${printable(where.root)} and its git directory ${printable(where.gitDir)}`}); ${printable(where.origin)}.`;
+}

@@ -44,7 +44,12 @@ export interface AppliesTo {
 }
 
 export interface RuleMeta {
+  /**
+   * The rule's id, as findings carry it (`finding.ruleId`): kebab-case;
+   * a config custom pattern's rule has the pattern's `id`.
+   */
   id: string;
+  /** The severity of its findings unless the config's `rules` sets another. */
   severity: Severity;
   /** One line: the guide's practice this rule enforces. */
   practice: string;
@@ -59,6 +64,7 @@ export interface RuleMeta {
    * finding's `data.name`. Rendered only by reporters.
    */
   messages: Readonly<Record<string, string>>;
+  /** Where the rule runs: which scopes (working tree, history, client output, …) and which files. */
   appliesTo: AppliesTo;
   /** Where a leaked secret of this rule is revoked; null when there is no such page to name. */
   revokeUrl: string | null;

@@ -1,7 +1,7 @@
 import { isDirectory, readRegularFile } from "../files.js";
 import { MAX_PACKAGE_JSON_BYTES } from "../config/load-config.js";
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import type { GitRepo } from "./locate-repo.js";
 
 export type HookManager = "husky" | "lefthook" | "git-hooks";
@@ -36,8 +36,9 @@ export function huskyDir(repo: GitRepo): string {
 function huskyDirFromHooksPath(repo: GitRepo): string | null {
   const configured = repo.hooksPathConfig?.replace(/[\\/]+$/, "");
   if (!configured) return null;
-  if (/(^|[\\/])\.husky[\\/]_$/.test(configured)) return dirname(resolve(repo.root, configured));
-  if (/(^|[\\/])\.husky$/.test(configured)) return resolve(repo.root, configured);
+  // repo.hooksDir is git's own reading of the setting (relative to the root, `~` expanded).
+  if (/(^|[\\/])\.husky[\\/]_$/.test(configured)) return dirname(repo.hooksDir);
+  if (/(^|[\\/])\.husky$/.test(configured)) return repo.hooksDir;
   return null;
 }
 

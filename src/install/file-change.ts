@@ -1,6 +1,5 @@
 import { renameSync, unlinkSync } from "node:fs";
-import { dirname } from "node:path";
-import { assertWritableTarget, isWithin, pathKind, readFileForUpdate, UnsafeWriteTargetError, writeFileAtomic } from "../files.js";
+import { assertWritableTarget, isWithin, OutsideWriteRootError, pathKind, readFileForUpdate, UnsafeWriteTargetError, writeFileAtomic } from "../files.js";
 
 /**
  * What `lumenguard init` (and `scan --fix`) means to do to one file. Planners only read;
@@ -41,8 +40,10 @@ export function contentChange(file: string, before: string | null, content: stri
  * not at all: files written or deleted must be regular files (or missing), a hook moved aside
  * may be a file or a link but its new name must be free, and no folder between a target and
  * the folder it is confined to may be a link: the work tree's top for work-tree files, the git
- * directory for its hooks; a target outside both (an absolute core.hooksPath, which the user
- * set) is confined to its own folder. Throws UnsafeWriteTargetError (exit 2).
+ * directory for its hooks. A target outside both is refused (OutsideWriteRootError): a hooks
+ * folder elsewhere belongs to other repositories or programs (init says so before it plans,
+ * see hooks-folder.ts; this is the last line). Throws UnsafeWriteTargetError or
+ * OutsideWriteRootError (exit 2).
  */
 export function validateChanges(changes: readonly FileChange[], scope: PlanScope): void {
   for (const change of changes) {
@@ -75,12 +76,13 @@ export interface PlanScope {
 
 /**
  * The folder `file` is confined to (writeFileAtomic's `within`): the git directory for a file
- * in it, else the work tree's top for a file below it, else the file's own folder.
+ * in it, else the work tree's top for a file below it. Throws OutsideWriteRootError for a file
+ * below neither.
  */
-function writeRoot(file: string, scope: PlanScope | undefined): string {
-  if (scope !== undefined && isWithin(file, scope.gitDir)) return scope.gitDir;
-  if (scope !== undefined && isWithin(file, scope.root)) return scope.root;
-  return dirname(file);
+function writeRoot(file: string, scope: PlanScope): string {
+  if (isWithin(file, scope.gitDir)) return scope.gitDir;
+  if (isWithin(file, scope.root)) return scope.root;
+  throw new OutsideWriteRootError(file, scope.root);
 }
 
 /**
@@ -88,7 +90,7 @@ function writeRoot(file: string, scope: PlanScope | undefined): string {
  * steps already done are undone in reverse order and the error is thrown again: the files are
  * as they were before.
  */
-export function applyChanges(changes: readonly FileChange[], scope?: PlanScope): void {
+export function applyChanges(changes: readonly FileChange[], scope: PlanScope): void {
   const undo: Array<() => void> = [];
   try {
     for (const change of changes) undo.push(applyChange(change, writeRoot(change.file, scope)));

@@ -51,4 +51,4 @@ export async function scanEmittedFiles(files: Iterable<EmittedFile>, context: Em
   return scan;
 }
 
-export { isScannedFile, type EmittedFile } from "../sources/emitted.js";
+export type { EmittedFile } from "../sources/emitted.js";

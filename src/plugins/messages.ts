@@ -15,12 +15,12 @@ export function findingLine(finding: Finding, scan: Pick<EmittedScan, "resolved"
   return printable(`  ${finding.file}:${finding.line}:${finding.column}${from}  ${findingMessage(finding, scan.resolved)} [${finding.ruleId}, ${finding.severity}]`);
 }
 
-/** The build error: what was found, in which chunk and source, and how to fix it. */
-export function gateFailure(bundler: string, findings: readonly Finding[], scan: Pick<EmittedScan, "resolved">): string {
+/** The build error: what was found, in which chunk and source (`from`: where the files come from, when not the bundle), and how to fix it. */
+export function gateFailure(bundler: string, findings: readonly Finding[], scan: Pick<EmittedScan, "resolved">, from?: string): string {
   const count = findings.length === 1 ? "1 finding" : `${findings.length} findings`;
   const meta = scan.resolved.ruleMeta(findings[0]?.ruleId ?? "");
   const steps = meta ? [`${meta.practice}: ${meta.why}`, ...fixSteps(meta.fix, "the key id and last four shown above").map((step, index) => `  ${index + 1}. ${step}`)].map(printable) : [];
-  return [`lumenguard: ${count} in the ${bundler} build's client output; stopping the build before it ships.`, ...findings.map((finding) => findingLine(finding, scan)), ...steps].join("\n");
+  return [`lumenguard: ${count} in the ${bundler} build's client output${from ? ` (${printable(from)})` : ""}; stopping the build before it ships.`, ...findings.map((finding) => findingLine(finding, scan)), ...steps].join("\n");
 }
 
 /** With `failOnFindings: false`, or below `failOn`: one warning per finding. */

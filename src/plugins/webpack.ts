@@ -2,11 +2,12 @@ import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Finding } from "../types.js";
 import { gateFailure, gateWarning } from "./messages.js";
-import { isScannedFile, scanEmittedFiles, type EmittedFile, type GateOptions } from "./gate.js";
+import { scanEmittedFiles, type EmittedFile, type GateOptions } from "./gate.js";
 
 /**
- * `lumenguard/webpack`: fails the build when an emitted client asset holds a key, naming the
- * asset and, through its source map, the source. It runs at the
+ * `lumenguard/webpack`: fails the build when an emitted asset — a chunk, a map, an asset module's
+ * file, anything the build writes — holds a key, naming the asset and, through its source map,
+ * the source. It runs at the
  * ANALYSE stage of `processAssets`: after minification and after the devtool plugin wrote the
  * maps, before anything is emitted. webpack itself is reached through `compiler.webpack`, so
  * this module loads no webpack code, and its types below are the parts of webpack's it reads
@@ -86,10 +87,13 @@ export default class LumenguardWebpackPlugin {
   }
 }
 
-/** The assets as they will be written, each with its map: the `sourceMap` asset the devtool made, else the source's own. */
+/**
+ * Every asset as it will be written — chunks, their maps, and asset modules (`asset/resource`
+ * files; `asset/source` and `asset/inline` are inside the chunks, as text and as a base64 data
+ * URL) — each with its map: the `sourceMap` asset the devtool made, else the source's own.
+ */
 function* emittedFiles(compilation: CompilationLike): Generator<EmittedFile> {
   for (const asset of compilation.getAssets()) {
-    if (!isScannedFile(asset.name)) continue;
     const related = asset.info.related?.["sourceMap"];
     const mapName = Array.isArray(related) ? related[0] : related;
     const mapAsset = mapName ? compilation.getAsset(mapName) : undefined;

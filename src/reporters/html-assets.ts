@@ -65,8 +65,8 @@ export const SCRIPT = `
       var place = places[i];
       place.hidden = !(rules[place.getAttribute("data-rule")] && severities[place.getAttribute("data-severity")]);
     }
-    var shown = { key: 0, other: 0 };
-    var total = { key: 0, other: 0 };
+    var shown = { key: 0, other: 0, placeholder: 0 };
+    var total = { key: 0, other: 0, placeholder: 0 };
     var groups = document.querySelectorAll("[data-group]");
     for (var j = 0; j < groups.length; j++) {
       var group = groups[j];
@@ -80,7 +80,8 @@ export const SCRIPT = `
       if (count) count.textContent = visible === all ? String(all) : visible + " of " + all;
     }
     var noun = function (n, one, many) { return n === 1 ? one : many; };
-    status.textContent = "Showing " + shown.key + " of " + total.key + noun(total.key, " key", " keys") + " and " + shown.other + " of " + total.other + noun(total.other, " finding", " findings") + " without a key.";
+    var placeholders = total.placeholder > 0 ? " and " + shown.placeholder + " of " + total.placeholder + noun(total.placeholder, " placeholder", " placeholders") : "";
+    status.textContent = "Showing " + shown.key + " of " + total.key + noun(total.key, " key", " keys") + (placeholders ? ", " : " and ") + shown.other + " of " + total.other + noun(total.other, " finding", " findings") + " without a key" + placeholders + ".";
   }
   form.addEventListener("change", update);
   form.hidden = false;

@@ -69,7 +69,7 @@ function summary(result: ScanResult, groups: ReportGroups, toolVersion: string |
   });
   const live = groups.keys.filter((group) => group.verified === "live").length;
   return [
-    `<p class="summary"><strong>${count(groups.keys.length, "key", "keys")}</strong> in ${count(result.findings.length - groups.withoutKey.length - groups.placeholders.length, "place", "places")}; ${count(groups.withoutKey.length, "finding", "findings")} without a key. ${bySeverity.join(" ")}</p>`,
+    `<p class="summary"><strong>${count(groups.keys.length, "key", "keys")}</strong> in ${count(result.findings.length - groups.withoutKey.length - groups.placeholders.length, "place", "places")}; ${count(groups.withoutKey.length, "finding", "findings")} without a key${groups.placeholders.length > 0 ? `; ${count(groups.placeholders.length, "placeholder", "placeholders")} (not keys)` : ""}. ${bySeverity.join(" ")}</p>`,
     live > 0 ? `<p class="live-keys"><span class="badge verdict verdict-live">${count(live, "live key", "live keys")}</span> revoke ${live === 1 ? "it" : "them"} first.</p>` : "",
     `<p class="muted">Scan: ${esc.html(result.mode)}, ${esc.html(scanned)} in ${stats.durationMs} ms${stats.skipped > 0 ? `, ${stats.skipped} unreadable` : ""}${stats.suppressed > 0 ? `, ${stats.suppressed} suppressed` : ""}.${toolVersion ? ` lumenguard ${esc.html(toolVersion)}.` : ""}${startedAt ? ` Started <time>${esc.html(startedAt)}</time>.` : ""}</p>`,
   ].join("\n");
@@ -90,7 +90,7 @@ function otherSection(id: string, heading: string, findings: ScanResult["finding
   if (findings.length === 0) return id === "without-key" ? `<section id="${id}"><h2>${heading} (0)</h2><p class="none">None.</p></section>` : "";
   const ruleIds = [...new Set(findings.map((finding) => finding.ruleId))];
   return [
-    `<section id="${id}" data-group="other"><h2>${heading} (<span data-count>${findings.length}</span>)</h2>`,
+    `<section id="${id}" data-group="${id === "placeholders" ? "placeholder" : "other"}"><h2>${heading} (<span data-count>${findings.length}</span>)</h2>`,
     placesTable(findings, sections),
     id === "without-key" ? `<h4>Practices they break</h4>\n${practicesList(ruleIds, sections, "file")}` : "",
     `</section>`,

@@ -1,3 +1,4 @@
+import { ruleById } from "../../rules/index.js";
 import { PLACEHOLDER_MESSAGE_ID } from "../engine/apply-rules.js";
 import type { Finding } from "../types.js";
 import type { ReportContext } from "./types.js";
@@ -11,8 +12,19 @@ const SHARED_MESSAGES: Readonly<Record<string, string>> = {
   [PLACEHOLDER_MESSAGE_ID]: "Placeholder ({{reason}}), not a key: {{redacted}}",
 };
 
-/** The finding's message, from its rule's template; a message id no rule knows is shown as the id and its values. */
-export function findingMessage(finding: Pick<Finding, "ruleId" | "messageId" | "data">, context: Pick<ReportContext, "ruleMeta">): string {
+/** lumenguard's built-in rules, by id. */
+const BUILT_IN_RULES: Pick<ReportContext, "ruleMeta"> = { ruleMeta: (id) => ruleById(id)?.meta };
+
+/**
+ * The finding's message, one line of prose, from its rule's template (`meta.messages[messageId]`,
+ * `{{name}}` filled from `finding.data`); a message id no rule knows is shown as the rule id, the
+ * message id and the values (`my-rule/found (redacted=…)`). The values are already redacted: a
+ * message never holds a key.
+ * @param context where the templates come from: by default lumenguard's built-in rules; the run
+ *   returned by `runScan()` (its `ruleMeta` also knows the config's custom patterns) or a
+ *   reporter's context.
+ */
+export function findingMessage(finding: Pick<Finding, "ruleId" | "messageId" | "data">, context: Pick<ReportContext, "ruleMeta"> = BUILT_IN_RULES): string {
   const template = SHARED_MESSAGES[finding.messageId] ?? context.ruleMeta(finding.ruleId)?.messages[finding.messageId];
   if (template === undefined) {
     const values = Object.entries(finding.data).map(([name, value]) => `${name}=${value}`);

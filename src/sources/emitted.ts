@@ -16,13 +16,8 @@ export interface EmittedFile {
   map?: string | object | null;
 }
 
-/** The client files a build emits that can carry a key. */
-const SCANNED = /\.(?:m?js|cjs|css|html|json|map)$/i;
+/** Emitted files that carry a source map of their own (a chunk, a stylesheet). */
 const MAPPED = /\.(?:m?js|cjs|css)$/i;
-
-export function isScannedFile(fileName: string): boolean {
-  return SCANNED.test(fileName);
-}
 
 export interface EmittedOptions {
   /** The project root: original sources are named relative to it. */
@@ -31,11 +26,16 @@ export interface EmittedOptions {
   outDir: string;
 }
 
-/** Scans the emitted files that can hold a key; the others (images, fonts, wasm) are skipped. */
+/**
+ * Scans every emitted file, whatever its type: everything in the output folder is served, and a
+ * key ships as well in an `.svg`, a `.txt`, a `.webmanifest` or a copied `public/` file as in a
+ * chunk. Binary files (images, fonts, wasm) are searched as bytes, as the engine searches any
+ * binary file. Config `ignore` globs match the output path.
+ */
 export function scanEmitted(session: ScanSession, files: Iterable<EmittedFile>, options: EmittedOptions): void {
   for (const emitted of files) {
     const absPath = join(options.outDir, emitted.fileName);
-    if (!isScannedFile(emitted.fileName) || session.isIgnored(absPath)) continue;
+    if (session.isIgnored(absPath)) continue;
     const bytes = typeof emitted.contents === "string" ? Buffer.from(emitted.contents, "utf8") : emitted.contents;
     const file: SourceFile = { path: emitted.fileName, kind: "emitted", absPath };
     const mapDir = dirname(absPath);

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll } from "vitest";
@@ -15,10 +15,19 @@ let tarball: string | undefined;
 const packDir = mkdtempSync(join(tmpdir(), "lumenguard-pack-"));
 afterAll(() => rmSync(packDir, { recursive: true, force: true }));
 
-/** The packed tarball (absolute path), packed once per test file. */
+/**
+ * The packed tarball (absolute path), packed once per test file as a user packs it: `npm pack`
+ * with its lifecycle scripts (`prepack` takes the `prepare` script out of the packed
+ * package.json; scripts/pack-manifest.js says why). It runs in a staging copy of what the package
+ * ships (package.json's `files`, built by `npm test` first), so test files packing at the same
+ * time never edit this checkout's package.json.
+ */
 export function packedLumenguard(): string {
   if (tarball !== undefined) return tarball;
-  const packed = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", packDir], root);
+  const staging = join(packDir, "staging");
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[] };
+  for (const entry of ["package.json", ...manifest.files, "scripts/pack-manifest.js"]) cpSync(join(root, entry), join(staging, entry), { recursive: true });
+  const packed = run("npm", ["pack", "--silent", "--pack-destination", packDir], staging);
   if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
   tarball = join(packDir, packed.stdout.trim().split("\n").pop()!);
   return tarball;

@@ -19,6 +19,13 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
  * input and output space is left) without its collecting every piece into one buffer, which
  * `maxOutputLength` can only refuse whole. Brotli has no magic number: bytes that fail to decode
  * before producing anything are scanned as they are.
+ *
+ * Until the decoder first produces output, the input is held (so that it can be scanned as it is
+ * if decoding fails). A brotli stream can go on for ever without output — metadata meta-blocks,
+ * up to 16 MiB each, are skipped by the decoder (https://www.rfc-editor.org/rfc/rfc7932#section-9.2)
+ * — so what is held is bounded too, by the limits' `bufferedBytes` (64 MiB by default): past it,
+ * decoding stops with a warning naming the file, and the file is scanned as the bytes it is
+ * (what was held, then the rest as it streams), as a stream that decodes to nothing is.
  */
 const SLICE = 4 << 10;
 /** Output is made and scanned this much at a time. */
@@ -43,6 +50,8 @@ class BrotliSink implements FileSink {
   private state: "start" | "brotli" | "plain" | "done" = "start";
   /** Input held until the decoder first produces output: it is scanned as it is if decoding fails. */
   private held: Buffer[] = [];
+  /** Bytes in `held`; never more than the limits' `bufferedBytes`. */
+  private heldBytes = 0;
   private readonly budget: InflateBudget;
 
   constructor(
@@ -84,7 +93,11 @@ class BrotliSink implements FileSink {
       this.decoder.on("error", () => {});
     }
     const decoder = this.decoder;
-    if (this.state === "start") this.held.push(Buffer.from(slice));
+    if (this.state === "start") {
+      if (this.heldBytes + slice.length > this.hooks.limits.bufferedBytes) return this.nothingDecoded(slice, rest, final);
+      this.held.push(Buffer.from(slice));
+      this.heldBytes += slice.length;
+    }
     this.budget.consumed += slice.length;
     const flush = last ? zlib.constants.BROTLI_OPERATION_FINISH : zlib.constants.BROTLI_OPERATION_PROCESS;
     let offset = 0;
@@ -102,6 +115,7 @@ class BrotliSink implements FileSink {
         if (this.state === "start") {
           this.state = "brotli";
           this.held = [];
+          this.heldBytes = 0;
         }
         const over = this.budget.add(made);
         this.inner!.push(output.subarray(0, made), false);
@@ -118,15 +132,33 @@ class BrotliSink implements FileSink {
 
   /** Not brotli at all (nothing decoded yet): the bytes as they are. Otherwise, damage. */
   private failed(rest: Buffer, final: boolean): void {
-    if (this.state === "start") {
-      this.state = "plain";
-      this.decoder?.close();
-      for (const held of this.held) this.inner!.push(held, false);
-      this.held = [];
-      this.inner!.push(rest, final);
-      return;
-    }
+    if (this.state === "start") return this.asBytes(rest, final);
     this.stop("cannot be decompressed to the end; scanned what inflated before the damage");
+  }
+
+  /**
+   * The held input is at its bound (`slice` would take it past) and the decoder has made nothing:
+   * decoding stops, said in a warning, and the file is scanned as the bytes it is from its start.
+   */
+  private nothingDecoded(slice: Buffer, rest: Buffer, final: boolean): void {
+    const mib = Math.round(this.hooks.limits.bufferedBytes / (1 << 20));
+    this.hooks.warn({
+      code: "decompress-limit",
+      message: `${this.file.path}: decodes to nothing in its first ${mib} MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is`,
+      file: this.file.path,
+    });
+    this.held.push(slice);
+    this.asBytes(rest, final);
+  }
+
+  /** Hands what was held, then `rest` (the final flag with it), to the scanner as they are; later chunks pass through. */
+  private asBytes(rest: Buffer, final: boolean): void {
+    this.state = "plain";
+    this.decoder?.close();
+    for (const held of this.held) this.inner!.push(held, false);
+    this.held = [];
+    this.heldBytes = 0;
+    this.inner!.push(rest, final);
   }
 
   private stop(why: string): void {
