@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { makeKey } from "./helpers/keys.js";
+import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git } from "./helpers/repo.js";
 
 /** `lumenguard ci`: the working tree plus the range of the CI run. */
@@ -16,13 +16,22 @@ function commitFile(repo: string, path: string, content: string): string {
   return git(repo, ["rev-parse", "HEAD"]).trim();
 }
 
-/** A repo whose PR branch adds a key and removes it again: clean tree, dirty history. */
+/** A repo whose PR branch adds a key (commit `leak`) and removes it again: clean tree, dirty history. */
 function prRepo() {
   const repo = createRepo({ committed: { "README.md": "# app\n" } });
   const base = git(repo, ["rev-parse", "HEAD"]).trim();
-  commitFile(repo, "src/a.ts", `k = "${makeKey()}"\n`);
+  const key = makeKey();
+  const leak = commitFile(repo, "src/a.ts", `k = "${key}"\n`);
   const head = commitFile(repo, "src/a.ts", "k = process.env.K\n");
-  return { repo, base, head };
+  return { repo, base, head, key, leak };
+}
+
+/** The one finding a scan of prRepo's range must give: the key at src/a.ts:1:6, in the commit that added it, redacted. */
+function expectPrLeak(report: { findings: unknown[] } | null, pr: { key: string; leak: string }): void {
+  expect(report?.findings.map((f) => {
+    const { ruleId, file, line, column, secret, commit } = f as { ruleId: string; file: string; line: number; column: number; secret?: { redacted: string }; commit?: { sha: string } };
+    return { ruleId, file, line, column, redacted: secret?.redacted, commit: commit?.sha };
+  })).toEqual([{ ruleId: "key-in-history", file: "src/a.ts", line: 1, column: 6, redacted: `lmnfl_${keyIdOf(pr.key)}.\u2026${lastFour(pr.key)}`, commit: pr.leak }]);
 }
 
 const ci = async (cwd: string, env: Record<string, string | undefined>, argv: string[] = []) => {
@@ -53,9 +62,13 @@ describe("lumenguard ci", () => {
   });
 
   it("GitLab merge request pipeline: CI_MERGE_REQUEST_DIFF_BASE_SHA..CI_COMMIT_SHA", async () => {
-    const { repo, base, head } = prRepo();
-    const { code } = await ci(repo, { GITLAB_CI: "true", CI_MERGE_REQUEST_DIFF_BASE_SHA: base, CI_COMMIT_SHA: head });
+    const pr = prRepo();
+    const { code, report, stdout } = await ci(pr.repo, { GITLAB_CI: "true", CI_MERGE_REQUEST_DIFF_BASE_SHA: pr.base, CI_COMMIT_SHA: pr.head });
     expect(code).toBe(1);
+    expect(report.mode).toBe("ci");
+    expect(report.stats.commits).toBe(2);
+    expectPrLeak(report, pr);
+    expect(stdout).not.toContain(pr.key);
   });
 
   it("a key still in the tree is reported once, where it can be fixed", async () => {
@@ -116,11 +129,13 @@ describe("lumenguard ci", () => {
   });
 
   it("outside a known CI: the working tree, with a warning naming --range; --range scans those commits", async () => {
-    const { repo, base, head } = prRepo();
-    const plain = await ci(repo, {});
+    const pr = prRepo();
+    const plain = await ci(pr.repo, {});
     expect(plain.code).toBe(0);
     expect(plain.report.warnings).toEqual([expect.objectContaining({ code: "ci-no-range" })]);
-    expect((await ci(repo, {}, ["--range", `${base}..${head}`])).code).toBe(1);
+    const ranged = await ci(pr.repo, {}, ["--range", `${pr.base}..${pr.head}`]);
+    expect(ranged.code).toBe(1);
+    expectPrLeak(ranged.report, pr);
   });
 
   it("a new branch push scans the commits that are not on the default branch", async () => {
@@ -212,13 +227,16 @@ describe("lumenguard ci: every trigger says what it scanned", () => {
   });
 
   it("GitLab merge train: CI_MERGE_REQUEST_TARGET_BRANCH_SHA..CI_COMMIT_SHA; scheduled pipelines: all of history", async () => {
-    const { repo, base, head } = prRepo();
+    const pr = prRepo();
+    const { repo, base, head } = pr;
     const train = await ci(repo, { GITLAB_CI: "true", CI_MERGE_REQUEST_EVENT_TYPE: "merge_train", CI_MERGE_REQUEST_TARGET_BRANCH_SHA: base, CI_MERGE_REQUEST_DIFF_BASE_SHA: head, CI_COMMIT_SHA: head });
     expect(train.code).toBe(1);
     expect(train.report.stats.commits).toBe(2);
+    expectPrLeak(train.report, pr);
     const scheduled = await ci(repo, { GITLAB_CI: "true", CI_PIPELINE_SOURCE: "schedule", CI_COMMIT_SHA: head });
     expect(scheduled.code).toBe(1);
     expect(scheduled.report.stats.commits).toBe(3);
+    expectPrLeak(scheduled.report, pr);
     expect(scheduled.report.warnings).toEqual([expect.objectContaining({ code: "ci-scope" })]);
   });
 

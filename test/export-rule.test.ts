@@ -16,7 +16,9 @@ import { createDir } from "./helpers/repo.js";
  * `lumenguard export-rule`: each format parses, and its tool — secretlint itself, which runs
  * here; for gitleaks, TruffleHog and GitHub (Go binaries and a hosted service, which do not run
  * here) a model of how each applies the rule: regex, secret group, entropy, allowlist — finds a
- * generated key and none of the placeholders lumenguard itself ignores. Keys are made at run time.
+ * generated key and none of the placeholders lumenguard itself ignores. Every test name says
+ * which it is (RUN_BY): a model passing shows the exported rule means what we think under the
+ * documented semantics, not that the tool accepts the file. Keys are made at run time.
  */
 
 type Detect = (text: string) => string[] | Promise<string[]>;
@@ -176,7 +178,15 @@ function placeholders(): string[] {
   ];
 }
 
-describe.each(Object.keys(exporters) as ExportFormat[])("export-rule --format %s", (format) => {
+/** What applies each format's rule in these tests: the tool itself where it runs here, else a model of it. */
+const RUN_BY: Record<ExportFormat, string> = {
+  gitleaks: "a model of gitleaks' rule semantics (RE2 regex, secretGroup, entropy, allowlist), not gitleaks itself",
+  trufflehog: "a model of TruffleHog's custom-detector semantics (regex, entropy, exclusions, validations), not TruffleHog itself",
+  secretlint: "secretlint itself",
+  github: "a model of GitHub's custom-pattern matching (Hyperscan regex, before/after, must/must-not), not GitHub itself",
+};
+
+describe.each((Object.keys(exporters) as ExportFormat[]).map((format) => [format, RUN_BY[format]] as const))("export-rule --format %s, applied by %s", (format) => {
   const output = exporters[format]();
   const ready = detectors[format](output);
   const detect = async (text: string) => (await ready)(text);
@@ -217,7 +227,7 @@ describe("export-rule formats", () => {
     }
   });
 
-  it("gitleaks: a [[rules]] entry per form with boundaries, secretGroup, keywords, entropy and an allowlist", () => {
+  it("gitleaks: a [[rules]] entry per form with boundaries, secretGroup, keywords, entropy and an allowlist (the file's shape; its allowlist regexes run in JavaScript, not in gitleaks)", () => {
     const config = parseToml(exporters.gitleaks()) as unknown as { rules: GitleaksRule[] };
     expect(config.rules.map((rule) => rule.id)).toEqual(["lumenfall-api-key", "lumenfall-api-key-dotless"]);
     for (const rule of config.rules) {
@@ -231,7 +241,7 @@ describe("export-rule formats", () => {
     }
   });
 
-  it("every format reports each of 3,000 random keys lumenguard reports, placeholder words they spell inside included", async () => {
+  it("every format reports each of 3,000 random keys lumenguard reports, placeholder words they spell inside included (secretlint itself; gitleaks, TruffleHog and GitHub through models of their matching, not the tools)", async () => {
     const keys: string[] = [];
     // Keys that spell a placeholder word inside a random secret are the ones a substring allowlist drops.
     const words = ["your", "fake", "xxxx", "Sample", "EXAMPLE", "dummy"];
@@ -250,20 +260,20 @@ describe("export-rule formats", () => {
     }
   }, 120_000);
 
-  it("gitleaks: masked keys (… and •) are not keys either", () => {
+  it("gitleaks: masked keys (… and •) are not keys either (a model of gitleaks' regex and allowlist semantics, not gitleaks itself)", () => {
     const detect = gitleaksDetector(exporters.gitleaks());
     const key = realKey();
     expect(detect(`${key}\u2026`)).toEqual([]);
     expect(detect(`${key}\u2022\u2022`)).toEqual([]);
   });
 
-  it("gitleaks and trufflehog: a low-entropy secret is not a key", () => {
+  it("gitleaks and trufflehog: a low-entropy secret is not a key (models of their entropy checks, not the tools themselves)", () => {
     for (const format of ["gitleaks", "trufflehog"] as const) {
       expect(detectors[format](exporters[format]())("KEY=lmnfl_abc124.aaaaaaaaaaaaaaaaaaaa"), format).toEqual([]);
     }
   });
 
-  it("github: one pattern per form, with every field GitHub's form has", () => {
+  it("github: one pattern per form, with every field GitHub's form has (the file's shape, not GitHub itself)", () => {
     const patterns = parseGithubPatterns(exporters.github());
     expect(patterns.map((pattern) => pattern.name)).toEqual(["Lumenfall API key", "Lumenfall API key (dotless)"]);
     for (const { fields } of patterns) {

@@ -6,7 +6,7 @@ import { revisionArgs } from "../src/git/revisions.js";
 import type { RemoteTracking } from "../src/git/remote-tracking.js";
 import { parsePushedRefs, pushedRevisions } from "../src/sources/pre-push.js";
 import { runCli } from "./helpers/cli.js";
-import { makeKey } from "./helpers/keys.js";
+import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, processEnv, withoutGitOverrides } from "./helpers/repo.js";
 
 /** `scan --history` and `scan --pre-push` against real repositories. */
@@ -83,7 +83,9 @@ describe("scan --history", () => {
     commitFile(repo, "clean.ts", "export {};\n", "clean");
     expect((await history(repo)).report.findings.map((f) => f.file)).toEqual(["feature.ts"]);
     expect((await history(repo, ["--range", `${base}..main`])).code).toBe(0);
-    expect((await history(repo, ["--range", `${base}..feature`])).code).toBe(1);
+    const feature = await history(repo, ["--range", `${base}..feature`]);
+    expect(feature.code).toBe(1);
+    expect(feature.report.findings.map((f) => [f.ruleId, f.file, f.line, f.column, f.secret?.redacted])).toEqual([["key-in-history", "feature.ts", 1, 6, `lmnfl_${keyIdOf(key)}.\u2026${lastFour(key)}`]]);
     expect((await history(repo, ["--since-commit", base])).code).toBe(0);
   });
 

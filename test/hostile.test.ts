@@ -10,7 +10,7 @@ import { hasProgram, lumenguard, shell } from "./helpers/process.js";
 import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
 
 /**
- * Issue #7 item 1: the worst a repository can hold, each case a test. Nothing may crash, hang,
+ * The worst a repository can hold, each case a test. Nothing may crash, hang,
  * leak a key or pass in silence. Cases already covered elsewhere are not repeated here:
  * names in git (worktree.test.ts), symlinks out of a repo (worktree.test.ts), UTF-16, CRLF and
  * binary bytes in the engine (engine.test.ts), config field errors (cli.test.ts).

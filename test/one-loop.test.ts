@@ -99,6 +99,43 @@ describe("a rule that looks across files concludes in every mode", () => {
     const shared = warnings.filter((message) => message.includes(`[${SHARED},`));
     expect(shared.map((message) => /lumenguard:\s+(\S+)\s/.exec(message)?.[1])).toEqual(["deploy/production/config.json:1:12", "deploy/staging/config.json:1:12"]);
   });
+
+  it("in webpack's emitted assets (a real webpack build)", async () => {
+    const key = makeKey();
+    const dir = createDir({ "src/main.js": "console.log(1);\n" });
+    // Adds the two configs as assets before lumenguard's ANALYSE stage, as a copy plugin would.
+    const emitConfigs = {
+      apply(compiler: webpack.Compiler) {
+        compiler.hooks.thisCompilation.tap("emit-configs", (compilation) => {
+          compilation.hooks.processAssets.tap({ name: "emit-configs", stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+            for (const place of ["production", "staging"]) {
+              compilation.emitAsset(`deploy/${place}/config.json`, new webpack.sources.RawSource(JSON.stringify({ apiKey: key })));
+            }
+          });
+        });
+      },
+    };
+    const stats = await new Promise<webpack.Stats>((resolve, reject) => {
+      const compiler = webpack({
+        context: dir,
+        mode: "production",
+        entry: "./src/main.js",
+        output: { path: join(dir, "dist") },
+        plugins: [emitConfigs, new LumenguardWebpackPlugin({ failOnFindings: false })],
+        infrastructureLogging: { level: "none" },
+      });
+      compiler.run((error, result) => {
+        compiler.close(() => undefined);
+        if (error || !result) reject(error ?? new Error("no stats"));
+        else resolve(result);
+      });
+    });
+    expect(stats.hasErrors()).toBe(false);
+    const warnings = stats.compilation.warnings.map((warning) => warning.message);
+    const shared = warnings.filter((message) => message.includes(`[${SHARED},`));
+    expect(shared.map((message) => /lumenguard:\s+(\S+)\s/.exec(message)?.[1])).toEqual(["deploy/production/config.json:1:12", "deploy/staging/config.json:1:12"]);
+    expect(warnings.join("\n")).not.toContain(key);
+  });
 });
 
 describe("one configuration resolver", () => {

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { makeKey } from "./helpers/keys.js";
+import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 import { bin } from "./helpers/process.js";
 import { createDir, createRepo, git, processEnv } from "./helpers/repo.js";
 
@@ -316,11 +316,16 @@ describe("pre-push under the pre-commit framework", () => {
   it("FROM/TO refs scan exactly that range", async () => {
     const repo = createRepo({ committed: { "a.js": "x\n" } });
     const from = git(repo, ["rev-parse", "HEAD"]).trim();
-    commitFile(repo, "k.js", `k = "${makeKey()}"\n`);
+    const key = makeKey();
+    const leak = commitFile(repo, "k.js", `k = "${key}"\n`);
     const to = commitFile(repo, "k.js", "gone\n");
     const outcome = await runCli(["scan", "--pre-push", "--format", "json"], { cwd: repo, env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_NAME: "origin" }) });
     expect(outcome.code).toBe(1);
-    expect(JSON.parse(outcome.stdout).stats.commits).toBe(2);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.stats.commits).toBe(2);
+    expect(report.findings.map((f: { ruleId: string; file: string; line: number; secret: { redacted: string }; commit: { sha: string } }) => [f.ruleId, f.file, f.line, f.secret.redacted, f.commit.sha])).toEqual([
+      ["key-in-history", "k.js", 1, `lmnfl_${keyIdOf(key)}.\u2026${lastFour(key)}`, leak],
+    ]);
   });
 
   it("when nothing says what is pushed, exit 3 — never 0", async () => {
@@ -389,5 +394,6 @@ describe("pre-push: what a push sends besides commits", () => {
     expect(outcome.stdout).toContain("a.js:1:6");
     const one = await runCli(["scan", "--pre-push", repo], { cwd: createDir(), stdin: `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n` });
     expect(one.code).toBe(1);
+    expect(one.stdout).toContain("a.js:1:6");
   });
 });

@@ -128,7 +128,7 @@ for (const transport of transports) {
       expect(auditLog(server)).not.toContain(key);
     });
 
-    it("accepts a clean push, and a branch deletion and a tag on known commits cost nothing", () => {
+    it("accepts a clean push, and a branch deletion and a tag on known commits (annotated or lightweight) cost nothing: 0 new commits", () => {
       const repo = workRepo(url, clientEnv);
       const clean = commitFile(repo, "src/ok.ts", "export const ok = true;\n");
       const accepted = push(repo, ["origin", "main"], clientEnv);
@@ -137,7 +137,14 @@ for (const transport of transports) {
       expect(serverHas(server, clean)).toBe(true);
       expect(push(repo, ["origin", "main:refs/heads/topic"], clientEnv).stderr).toContain("0 new commit(s) scanned");
       git(repo, ["tag", "-a", "-m", "v1", "v1"]);
-      expect(push(repo, ["origin", "v1"], clientEnv).status).toBe(0);
+      const tagged = push(repo, ["origin", "v1"], clientEnv);
+      expect(tagged.status, tagged.stderr).toBe(0);
+      expect(tagged.stderr).toContain("remote: lumenguard: 0 new commit(s) scanned, no Lumenfall keys found.");
+      expect(serverHas(server, "refs/tags/v1")).toBe(true);
+      git(repo, ["tag", "v1-light"]);
+      const light = push(repo, ["origin", "v1-light"], clientEnv);
+      expect(light.status, light.stderr).toBe(0);
+      expect(light.stderr).toContain("remote: lumenguard: 0 new commit(s) scanned, no Lumenfall keys found.");
       const deleted = push(repo, ["origin", ":topic"], clientEnv);
       expect(deleted.status).toBe(0);
       expect(deleted.stderr).toContain("0 new commit(s) scanned");

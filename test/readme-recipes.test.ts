@@ -39,6 +39,9 @@ const RUN_ELSEWHERE: Record<string, string> = {
   "rotation-config": "test/key-rotation.test.ts",
   "shard-github-actions": "test/shard-recipes.test.ts",
   "shard-gitlab-ci": "test/shard-recipes.test.ts",
+  // Type-checked as written in a project that installed the packed tarball without vite or webpack.
+  "vite-config": "test/package-types.test.ts",
+  "webpack-config": "test/package-types.test.ts",
 };
 
 it("the README's recipes are exactly the ones this file runs, and those RUN_ELSEWHERE names", () => {

@@ -10,7 +10,7 @@ import { makeKey } from "./helpers/keys.js";
 import { createRepo, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
 
 /**
- * Issue #4's end-to-end test: a real `vite build` of a tiny app that reads
+ * The Vite end-to-end test: a real `vite build` of a tiny app that reads
  * `import.meta.env.VITE_LUMENFALL_API_KEY` from an ignored `.env`. Vite inlines the value into
  * the ignored `dist/`; lumenguard finds it there and traces it back to the source line through
  * the map, and the Vite plugin stops the same build.

@@ -1,7 +1,8 @@
 import { printable } from "../reporters/printable.js";
 
 /**
- * Every user-facing message of the CLI in one place (lint-staged's messages.js). Whatever a
+ * Every user-facing message of the CLI in one place (lint-staged's messages.js), the
+ * pre-receive hook's included. Whatever a
  * message quotes — a path, a flag value, a config detail, a warning about a file — was written
  * by someone else: every string argument goes through `printable` (one line, controls shown as
  * escapes), and everything written to stderr is scrubbed of keys by run().
@@ -124,6 +125,31 @@ const templates = {
   exportRuleFormat: (format: string | undefined, formats: string[]) =>
     `lumenguard: export-rule needs --format, one of ${formats.join(", ")}${format === undefined ? "" : ` (got "${format}")`}.`,
   exportRuleNoPaths: (arg: string) => `lumenguard: export-rule takes no paths (got "${arg}"); it prints the rule on stdout.`,
+  // scan --pre-receive (src/server/pre-receive-command.ts): git shows these to the pusher after `remote:`.
+  preReceiveNoPaths: (arg: string) =>
+    `lumenguard: --pre-receive scans the repository it runs in (git's hook working directory); it takes no paths (got "${arg}").`,
+  preReceiveMisconfigured: (detail: string) =>
+    `lumenguard: push rejected: the server's push protection is misconfigured (${detail}). Ask the server's administrator.`,
+  preReceiveScanFailed: (detail: string, contact: string | null) =>
+    `lumenguard: push rejected: the push could not be scanned (${detail}), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
+  preReceiveUnreadable: (contact: string | null) =>
+    `lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
+  preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveBypassed: (findings: number) =>
+    `lumenguard: ${findings} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`,
+  preReceiveRejectionUnrecorded: (detail: string) => `lumenguard: warning: the rejection could not be recorded in the audit log (${detail})`,
+  preReceiveAuditUnwritable: (detail: string) => `lumenguard: warning: the audit log could not be written (${detail})`,
+  preReceiveTimeoutAccepted: (seconds: number) =>
+    `lumenguard: warning: the push was not fully scanned within ${seconds} s; this server lets such pushes through (onTimeout: accept), and has recorded it.`,
+  preReceiveTimeoutRejected: (seconds: number, contact: string | null) =>
+    `lumenguard: push rejected: the scan of this push ran out of its ${seconds} s budget, and this server fails closed. Push fewer commits at a time, or ask the administrator to raise budgetSeconds.${contact ? ` Questions: ${contact}` : ""}`,
+  // Why push options did not let a push through: lines of the rejection message (src/server/rejection.ts).
+  bypassUnrecorded: (detail: string) => `the bypass could not be recorded in the audit log (${detail}), so it is refused`,
+  bypassForbidden: () => "lumenguard.allow was given, but this server does not allow bypasses",
+  bypassNamesNothing: (prefix: string) => `lumenguard.allow=${prefix} names no finding of this push`,
+  bypassNeedsAllow: () => "a bypass names each key with -o lumenguard.allow=<fingerprint prefix>, as the rejection shows it",
+  bypassUncovered: (count: number) => `${count} blocking finding(s) are not named by a lumenguard.allow: every one needs its own`,
+  bypassNeedsReason: () => 'a bypass needs a reason: add -o lumenguard.reason="<why>"',
 };
 
 type Templates = typeof templates;

@@ -6,7 +6,8 @@ import { parseRefUpdates } from "../sources/pre-receive.js";
 import type { Finding } from "../types.js";
 import { appendAuditEntry, type AuditEntry } from "./audit-log.js";
 import { readBypassRequest, type BypassRequest } from "./push-options.js";
-import { rejectionMessage, safe } from "./rejection.js";
+import { messages } from "../cli/messages.js";
+import { rejectionMessage } from "./rejection.js";
 import { loadServerConfig, type ServerConfig } from "./server-config.js";
 
 /**
@@ -31,14 +32,14 @@ export interface PreReceiveFlags {
 export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags, io: CliIO): Promise<number> {
   const say = (text: string) => io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
   if (paths.length > 0) {
-    say(`lumenguard: --pre-receive scans the repository it runs in (git's hook working directory); it takes no paths (got "${paths[0]}").`);
+    say(messages.preReceiveNoPaths(paths[0]!));
     return 2;
   }
   let server: ServerConfig;
   try {
     server = loadServerConfig(flags["server-config"], io.cwd);
   } catch (error) {
-    say(`lumenguard: push rejected: the server's push protection is misconfigured (${(error as Error).message}). Ask the server's administrator.`);
+    say(messages.preReceiveMisconfigured((error as Error).message));
     return error instanceof ConfigError ? 2 : 3;
   }
   const input = await readAll(io.stdin);
@@ -59,20 +60,20 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     });
   } catch (error) {
     if (error instanceof BudgetSpent) return overrun(server, error, audit, say);
-    say(`lumenguard: push rejected: the push could not be scanned (${safe((error as Error).message)}), and this server fails closed.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+    say(messages.preReceiveScanFailed((error as Error).message, server.contact));
     return exitCodeOf(error) === 2 ? 2 : 3;
   } finally {
     clearTimeout(timer);
   }
   const { result, resolved } = outcome;
-  for (const warning of result.warnings) say(`lumenguard: warning: ${safe(warning.message)}`);
+  for (const warning of result.warnings) say(messages.warning(warning.message));
   if (unjudged(result).length > 0) {
-    say(`lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+    say(messages.preReceiveUnreadable(server.contact));
     return 3;
   }
   const blocking = result.findings.filter((finding) => atOrAbove(finding.severity, resolved.failOn));
   if (blocking.length === 0) {
-    say(`lumenguard: ${result.stats.commits ?? 0} new commit(s) scanned, no Lumenfall keys found.`);
+    say(messages.preReceiveClean(result.stats.commits ?? 0));
     return 0;
   }
   const request = readBypassRequest(io.env);
@@ -86,14 +87,14 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
-      report(message(new Set(), [`the bypass could not be recorded in the audit log (${safe((error as Error).message)}), so it is refused`]));
+      report(message(new Set(), [messages.bypassUnrecorded((error as Error).message)]));
       return 1;
     }
-    say(`lumenguard: ${blocking.length} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`);
+    say(messages.preReceiveBypassed(blocking.length));
     return 0;
   }
   await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
-    say(`lumenguard: warning: the rejection could not be recorded in the audit log (${safe(error.message)})`),
+    say(messages.preReceiveRejectionUnrecorded(error.message)),
   );
   report(message(decision.allowed, decision.problems, decision.kind === "refused"));
   return 1;
@@ -110,8 +111,8 @@ type Decision = { kind: "bypassed" } | { kind: "rejected" | "refused"; allowed: 
 function decideBypass(blocking: readonly Finding[], request: BypassRequest, server: ServerConfig): Decision {
   const problems = [...request.problems];
   if (!request.requested) return { kind: "rejected", allowed: new Set(), problems };
-  if (!server.allowBypass) return { kind: "refused", allowed: new Set(), problems: [...problems, "lumenguard.allow was given, but this server does not allow bypasses"] };
-  if (request.allow.length === 0) return { kind: "refused", allowed: new Set(), problems: [...problems, "a bypass names each key with -o lumenguard.allow=<fingerprint prefix>, as the rejection shows it"] };
+  if (!server.allowBypass) return { kind: "refused", allowed: new Set(), problems: [...problems, messages.bypassForbidden()] };
+  if (request.allow.length === 0) return { kind: "refused", allowed: new Set(), problems: [...problems, messages.bypassNeedsAllow()] };
   const allowed = new Set<string>();
   for (const finding of blocking) {
     const fingerprint = finding.secret?.fingerprint;
@@ -119,11 +120,11 @@ function decideBypass(blocking: readonly Finding[], request: BypassRequest, serv
   }
   // A prefix that names nothing is said, but does not block what the others let through.
   for (const prefix of request.allow) {
-    if (!blocking.some((finding) => finding.secret?.fingerprint.startsWith(prefix))) problems.push(`lumenguard.allow=${prefix} names no finding of this push`);
+    if (!blocking.some((finding) => finding.secret?.fingerprint.startsWith(prefix))) problems.push(messages.bypassNamesNothing(prefix));
   }
-  if (request.reason === null) problems.push('a bypass needs a reason: add -o lumenguard.reason="<why>"');
+  if (request.reason === null) problems.push(messages.bypassNeedsReason());
   const uncovered = blocking.filter((finding) => finding.secret === undefined || !allowed.has(finding.secret.fingerprint));
-  if (uncovered.length > 0) problems.push(`${new Set(uncovered.map((finding) => finding.secret?.fingerprint ?? finding.ruleId)).size} blocking finding(s) are not named by a lumenguard.allow: every one needs its own`);
+  if (uncovered.length > 0) problems.push(messages.bypassUncovered(new Set(uncovered.map((finding) => finding.secret?.fingerprint ?? finding.ruleId)).size));
   return uncovered.length > 0 || request.reason === null ? { kind: "refused", allowed, problems } : { kind: "bypassed" };
 }
 
@@ -139,12 +140,12 @@ function auditFindings(findings: readonly Finding[]): AuditEntry["findings"] {
 /** The time budget ran out: the server's setting decides, and the decision is recorded. */
 async function overrun(server: ServerConfig, spent: BudgetSpent, audit: (entry: Omit<AuditEntry, "time" | "repository" | "pusher" | "refs">) => Promise<string>, say: (text: string) => void): Promise<number> {
   const accept = server.onTimeout === "accept";
-  await audit({ decision: accept ? "timeout-accepted" : "timeout-rejected", findings: [] }).catch((error: Error) => say(`lumenguard: warning: the audit log could not be written (${safe(error.message)})`));
+  await audit({ decision: accept ? "timeout-accepted" : "timeout-rejected", findings: [] }).catch((error: Error) => say(messages.preReceiveAuditUnwritable(error.message)));
   if (accept) {
-    say(`lumenguard: warning: the push was not fully scanned within ${spent.seconds} s; this server lets such pushes through (onTimeout: accept), and has recorded it.`);
+    say(messages.preReceiveTimeoutAccepted(spent.seconds));
     return 0;
   }
-  say(`lumenguard: push rejected: the scan of this push ran out of its ${spent.seconds} s budget, and this server fails closed. Push fewer commits at a time, or ask the administrator to raise budgetSeconds.${server.contact ? ` Questions: ${safe(server.contact)}` : ""}`);
+  say(messages.preReceiveTimeoutRejected(spent.seconds, server.contact));
   return 1;
 }
 
