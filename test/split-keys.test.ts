@@ -143,6 +143,19 @@ describe("pieces that cannot be joined for sure are a partial key", () => {
     expect(seen("keys.txt", `${k1}\n${k2}\n`)).toEqual([whole(k1, 1, 1, 1, 1 + k1.length), whole(k2, 2, 1, 2, 1 + k2.length)]);
     expect(seen("a.js", `const k = "${k1}" + "\\n";\n`)).toEqual([whole(k1, 1, 12, 1, 12 + k1.length)]);
   });
+
+  it("base64 of a key at the end of a line followed by the next entry of a map (a Kubernetes Secret's data) is whole", () => {
+    for (const key of [realKey(), makeKey(), makeKey({ keyIdLength: 10, secretLength: 41 })]) {
+      const encoded = Buffer.from(key).toString("base64");
+      const yaml = `apiVersion: v1\nkind: Secret\ndata:\n  LUMENFALL_API_KEY: ${encoded}\n  DATABASE_HOST: ${Buffer.from("db.internal").toString("base64")}\n`;
+      const json = `{\n  "LUMENFALL_API_KEY": "${encoded}",\n  "DATABASE_HOST": "ZGIuaW50ZXJuYWw="\n}\n`;
+      for (const [path, text] of [["secret.yaml", yaml], ["secret.json", json]] as const) {
+        const found = seen(path, text);
+        expect(found, `${path} ${key.length}`).toHaveLength(1);
+        expect(found[0], `${path} ${key.length}`).toMatchObject({ partial: false, lastFour: key.slice(-4), fingerprint: fingerprintSecret(key) });
+      }
+    }
+  });
 });
 
 describe("through the CLI, with --verify against a stand-in of the API that knows only the whole key", () => {

@@ -7,7 +7,8 @@
  * quads long, and the next line, at the same indentation, is base64 no longer than it: the
  * wrapped lines are then joined, and decoded as one. A run cut by a line break that is not such a
  * wrap, where the next line still starts with base64, is `cut`: what it decodes to may be a
- * fragment.
+ * fragment. A next line that holds more than base64 (a YAML map's next `NAME: value`) is no
+ * continuation, and the run is not cut.
  */
 export interface Base64Run {
   /** The base64 characters, line breaks and indentation left out. */
@@ -64,6 +65,26 @@ function wrapContinuation(buf: Buffer, lineEnd: number): number {
   return after === undefined || lineBreak(buf, end) > 0 ? at : -1;
 }
 
+/**
+ * Whether the line from `at` could be the rest of a base64 run broken off the line before: base64
+ * (with its `=` padding), then nothing but closing quotes, brackets, separators or blanks up to
+ * the line's end. A line such as `DATABASE_HOST: dXNh…` (the next entry of a YAML map, whose name
+ * is made of base64 letters) is not.
+ */
+function continuesAsBase64(buf: Buffer, at: number): boolean {
+  let end = at;
+  while (end < buf.length && isBase64Byte(buf[end])) end++;
+  if (end === at) return false;
+  while (buf[end] === 0x3d /* = */) end++;
+  while (end < buf.length && lineBreak(buf, end) === 0) {
+    const b = buf[end]!;
+    // blank, " ' ` , ; ) ] } >
+    if (!(isBlank(b) || b === 0x22 || b === 0x27 || b === 0x60 || b === 0x2c || b === 0x3b || b === 0x29 || b === 0x5d || b === 0x7d || b === 0x3e)) return false;
+    end++;
+  }
+  return true;
+}
+
 /** The run of base64 from `begin`, at most `maxChars` characters, followed across wraps. */
 export function readBase64Run(buf: Buffer, begin: number, maxChars: number): Base64Run {
   const offsets = new Int32Array(maxChars);
@@ -83,7 +104,7 @@ export function readBase64Run(buf: Buffer, begin: number, maxChars: number): Bas
     if (next === -1) {
       let after = at + lineBreak(buf, at);
       while (after < buf.length && isBlank(buf[after])) after++;
-      cut = isBase64Byte(buf[after]);
+      cut = continuesAsBase64(buf, after);
       break;
     }
     at = next;
