@@ -147,6 +147,12 @@ describe("scan --fix", () => {
     expect(outcome.stderr).toContain("git rm --cached -- .env.production");
     expect(existsSync(join(repo, ".gitignore"))).toBe(false);
     expect(git(repo, ["ls-files"]).trim().split("\n")).toContain(".env.production");
+    // The real run writes .gitignore, prints the same command, and still untracks nothing.
+    const fixed = await runCli(["scan", "--fix"], { cwd: repo });
+    expect(fixed.stderr).toContain("git rm --cached -- .env.production");
+    expect(readFileSync(join(repo, ".gitignore"), "utf8")).toContain(".env*");
+    expect(git(repo, ["ls-files"]).trim().split("\n")).toContain(".env.production");
+    expect(git(repo, ["diff", "--cached", "--name-only"]).trim()).toBe("");
   });
 
   it("a monorepo with per-package env files", async () => {
