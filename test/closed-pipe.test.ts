@@ -22,6 +22,11 @@ describe("a reader that goes away", () => {
     ["scan with findings (a report larger than the pipe's buffer)", "$LG scan .", /^\S+:\d+:\d+ {2}CRITICAL {2}lumenfall-key\n$/, "1"],
     ["scan --format json", "$LG scan . --format json", "{\n", "1"],
     ["init --dry-run", "$LG init --dry-run", /^lumenguard init --dry-run: /, "0"],
+    ["scan --format sarif", "$LG scan . --format sarif", "{\n", "1"],
+    ["scan --format html", "$LG scan . --format html", "<!DOCTYPE html>\n", "1"],
+    ["scan --format github", "$LG scan . --format github", /^::error /, "1"],
+    ["export-rule", "$LG export-rule --format gitleaks", /^# Lumenfall API keys for gitleaks/, "0"],
+    ["--version", "$LG --version", /^\d+\.\d+\.\d+\n$/, "0"],
   ])("%s: quiet, 5 runs of 5", (_, command, head, rc) => {
     const repo = createRepo({ committed: { "README.md": "# x\n" } });
     writeFiles(repo, Object.fromEntries(seededKeys(11, 1000).map((key, i) => [`src/f${i % 30}/k${i}.ts`, `export const k = "${key}";\n`])));
