@@ -20,6 +20,7 @@ interface Step {
   id?: string;
   run?: string;
   uses?: string;
+  if?: string;
   env?: Record<string, string>;
 }
 const action = parseYaml(readFileSync(join(root, "action.yml"), "utf8")) as {
@@ -41,11 +42,12 @@ interface StepRun {
 }
 
 /** Runs the scan step in `workspace` for a pull_request event from `base` to `head`. */
-function runStep(workspace: string, event: { base: string; head: string }, inputs: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): StepRun {
+function runStep(workspace: string, event: { base: string; head: string; headRepo?: string | null; baseRepo?: string }, inputs: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): StepRun {
   const runner = createDir();
   const files = { script: join(runner, "step.sh"), event: join(runner, "event.json"), output: join(runner, "output"), summary: join(runner, "summary.md") };
   writeFileSync(files.script, scanStep.run as string);
-  writeFileSync(files.event, JSON.stringify({ pull_request: { number: 7, base: { sha: event.base, ref: "main" }, head: { sha: event.head, ref: "feature" } } }));
+  const repo = (name: string | null | undefined) => (name === undefined ? {} : { repo: name === null ? null : { full_name: name } });
+  writeFileSync(files.event, JSON.stringify({ pull_request: { number: 7, base: { sha: event.base, ref: "main", ...repo(event.baseRepo) }, head: { sha: event.head, ref: "feature", ...repo(event.headRepo) } } }));
   writeFileSync(files.output, "");
   writeFileSync(files.summary, "");
   const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [`INPUT_${name.toUpperCase().replaceAll("-", "_")}`, input.default ?? ""]));
@@ -128,6 +130,28 @@ describe("action.yml run as GitHub runs it", () => {
     const cleanStep = runStep(clean.dir, clean);
     expect(cleanStep.status, cleanStep.stderr).toBe(0);
     expect(cleanStep.outputs).toBe("exit-code=0\n");
+  }, 300_000);
+
+  it("a pull request from a fork: the step says the SARIF upload is skipped, the upload step is told so, and the findings show as annotations", () => {
+    const key = makeKey();
+    const pr = pullRequest({ "src/app.ts": `export const key = "${key}";\n` });
+    for (const headRepo of ["someone/app", null]) {
+      const step = runStep(pr.dir, { ...pr, headRepo, baseRepo: "acme/app" });
+      expect(step.status, step.stderr).toBe(1);
+      expect(step.stdout).toMatch(/^::notice title=lumenguard::This pull request comes from a fork, whose token cannot upload SARIF/m);
+      expect(step.stdout).toMatch(/^::error file=src\/app\.ts,line=1,/m);
+      expect(step.outputs).toBe("upload-sarif=false\nexit-code=1\n");
+      expect(existsSync(join(pr.dir, "lumenguard.sarif"))).toBe(true);
+      expect(step.stdout + step.stderr).not.toContain(key);
+    }
+    // The upload step reads that output.
+    const upload = action.runs.steps.find((candidate) => candidate.uses?.startsWith("github/codeql-action/upload-sarif")) as Step;
+    expect(upload.if).toContain("steps.scan.outputs.upload-sarif != 'false'");
+    // The same repository: no notice, the upload goes ahead.
+    const own = runStep(pr.dir, { ...pr, headRepo: "acme/app", baseRepo: "acme/app" });
+    expect(own.status).toBe(1);
+    expect(own.stdout).not.toContain("::notice");
+    expect(own.outputs).toBe("exit-code=1\n");
   }, 300_000);
 
   it("inputs are arguments, never shell: a hostile output name and args run nothing", () => {
