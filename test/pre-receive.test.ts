@@ -412,3 +412,30 @@ describe("lumenguard init --server", () => {
     expect(existsSync(join(path, "hooks/pre-receive"))).toBe(false);
   });
 });
+
+describe("replace refs change nothing that is scanned", () => {
+  // refs/replace/<X> makes git show another object in place of X. A scan that honoured it would
+  // read a clean look-alike while git pushes (and the server stores) the real commit.
+  it("a pushed refs/replace/<X> does not hide commit X from the server's hook; a local one hides it from neither --history nor --pre-push", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    const key = makeKey();
+    const leaking = commitFile(repo, "app.js", `const k = "${key}";\n`, "add app");
+    const lookAlike = git(repo, ["commit-tree", `${base}^{tree}`, "-p", base, "-m", "add app"]).trim();
+    git(repo, ["replace", leaking, lookAlike]);
+    // The client side first: both gates read the stored commit.
+    const history = await runCli(["scan", "--history", "--format", "json"], { cwd: repo });
+    expect(history.code, history.stderr).toBe(1);
+    expect(history.stdout).toContain('"app.js"');
+    const prePush = await runCli(["scan", "--pre-push", "origin", server.path], { cwd: repo, stdin: `refs/heads/main ${leaking} refs/heads/main ${base}\n` });
+    expect(prePush.code, prePush.stderr).toBe(1);
+    // The server: the replace ref is pushed first, then the commit it stands in for.
+    expect(push(repo, ["origin", `refs/replace/${leaking}`]).status).toBe(0);
+    const rejected = push(repo, ["--no-verify", "origin", "main"], { GIT_NO_REPLACE_OBJECTS: "1" });
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain("app.js");
+    expect(rejected.stderr).not.toContain(key);
+    expect(serverHas(server, leaking)).toBe(false);
+  }, 120_000);
+});

@@ -46,6 +46,10 @@ export function envForPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  */
 export const GIT_SAFETY_ARGS: readonly string[] = [
   "--no-pager",
+  // Replace refs (refs/replace/*, `git replace`) make git show another object in place of the
+  // one stored: a scan would read a clean look-alike while a push sends the real commit. The
+  // objects are read as they are (https://git-scm.com/docs/git-replace).
+  "--no-replace-objects",
   ...[
     "core.fsmonitor=false",
     "log.showSignature=false",
@@ -66,7 +70,7 @@ export const GIT_SAFETY_ARGS: readonly string[] = [
  * overrides above), no password prompts, and no optional index writes.
  */
 export function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+  return { ...env, GIT_NO_LAZY_FETCH: "1", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", GIT_NO_REPLACE_OBJECTS: "1" };
 }
 
 /** `args` with {@link GIT_SAFETY_ARGS} in front: what every spawn of git passes. */
