@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { runCli } from "./helpers/cli.js";
 import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 import { bin } from "./helpers/process.js";
@@ -465,6 +466,70 @@ describe("pre-push under the pre-commit framework", () => {
     expect(blocked.stdout + blocked.stderr).toContain("key-in-history");
     expect(blocked.stdout + blocked.stderr).not.toContain(key);
     expect(existsSync(join(remote, "refs/heads/main"))).toBe(false);
+  }, 60_000);
+});
+
+describe("pre-push under the real pre-commit framework, with the shipped manifest's hook settings", () => {
+  const preCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" });
+  const version = preCommit.status === 0 ? preCommit.stdout.trim().replace(/^pre-commit /, "") : null;
+  if (version === null) console.warn("SKIPPED (visibly): the pre-commit framework is not installed (apt-get install pre-commit); the real framework pushes below need it");
+  /** The lumenguard-pre-push hook of .pre-commit-hooks.yaml, as a local hook running this checkout's binary. */
+  function frameworkRepo() {
+    const manifest = parseYaml(readFileSync(join(import.meta.dirname, "../.pre-commit-hooks.yaml"), "utf8")) as Record<string, unknown>[];
+    const shipped = manifest.find((hook) => hook["id"] === "lumenguard-pre-push")!;
+    const stage = /^3\.[01]\./.test(version ?? "") ? "push" : "pre-push";
+    const hook = { ...shipped, entry: `'${process.execPath}' '${bin}' ${String(shipped["entry"]).replace(/^lumenguard /, "")}`, language: "system", stages: [stage] };
+    delete (hook as Record<string, unknown>)["minimum_pre_commit_version"];
+    const repo = createRepo({ committed: { "a.js": "x\n", ".pre-commit-config.yaml": stringifyYaml({ repos: [{ repo: "local", hooks: [hook] }] }) } });
+    const remote = bareRemote(repo, "origin");
+    git(repo, ["config", "--unset", "core.hooksPath"]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    const installed = spawnSync("pre-commit", ["install", "--hook-type", "pre-push"], { cwd: repo, env, encoding: "utf8" });
+    expect(installed.status, installed.stderr).toBe(0);
+    return { repo, remote };
+  }
+
+  it.skipIf(version === null)("a push that changes no file (a key in a commit message; a key added and removed again) runs the hook and is blocked", () => {
+    const { repo, remote } = frameworkRepo();
+    git(repo, ["checkout", "-q", "-b", "msg"]);
+    git(repo, ["commit", "-q", "--allow-empty", "-m", `debug with ${makeKey()}`]);
+    const message = push(repo, ["origin", "msg"]);
+    expect(message.status, message.stdout).not.toBe(0);
+    expect(message.stdout + message.stderr).toContain("<commit message>");
+    expect(message.stdout + message.stderr).not.toContain("Skipped");
+    expect(remoteHas(remote, "refs/heads/msg")).toBe(false);
+    git(repo, ["checkout", "-q", "-b", "addrm", "main"]);
+    git(repo, ["branch", "-D", "msg"]);
+    commitFile(repo, "t.js", `k = "${makeKey()}"\n`);
+    git(repo, ["rm", "-q", "t.js"]);
+    git(repo, ["commit", "-q", "-m", "rm"]);
+    const addRemove = push(repo, ["origin", "addrm"]);
+    expect(addRemove.status, addRemove.stdout).not.toBe(0);
+    expect(addRemove.stdout + addRemove.stderr).toContain("t.js:1:6");
+    expect(remoteHas(remote, "refs/heads/addrm")).toBe(false);
+  }, 60_000);
+
+  it.skipIf(version === null)("`git push origin clean keyed` and `git push --all`: the framework passes only the first ref, and the keyed branch is still blocked", () => {
+    const { repo, remote } = frameworkRepo();
+    git(repo, ["checkout", "-q", "-b", "aaa-clean"]);
+    commitFile(repo, "x.js", "x\n");
+    git(repo, ["checkout", "-q", "-b", "zzz-keyed", "main"]);
+    const key = makeKey();
+    commitFile(repo, "s.js", `k = "${key}"\n`);
+    git(repo, ["checkout", "-q", "main"]);
+    for (const args of [["origin", "aaa-clean", "zzz-keyed"], ["--all", "origin"]]) {
+      const blocked = push(repo, args);
+      expect(blocked.status, args.join(" ")).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr, args.join(" ")).toContain("s.js:1:6");
+      expect(blocked.stdout + blocked.stderr).toContain("the pre-commit framework passes only the first pushed ref");
+      expect(blocked.stdout + blocked.stderr).not.toContain(key);
+      expect(remoteHas(remote, "refs/heads/zzz-keyed")).toBe(false);
+    }
+    // Without the keyed branch, the same pushes pass, and a branch the remote has is not scanned again.
+    git(repo, ["branch", "-D", "zzz-keyed"]);
+    const clean = push(repo, ["--all", "origin"]);
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+    expect(remoteHas(remote, "refs/heads/aaa-clean")).toBe(true);
   }, 60_000);
 });
 
