@@ -191,16 +191,17 @@ function preCommitFrameworkPush(session: ScanSession, env: NodeJS.ProcessEnv, gi
     if (value && !known(value)) throw new ScanError(`the pre-commit framework says ${value} is pushed (${name}), but it is not a commit here: what is being pushed cannot be told, so nothing was checked`);
   }
   const tips = localTips(git.cwd, git.env, ["refs/heads/", "refs/tags/"]);
+  const refCount = tips.length;
   const named = [known("HEAD") ? "HEAD" : "", to ?? "", branch ?? ""].filter((rev) => rev !== "");
   for (const rev of named) tips.push({ sha: runGit(["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`], git.cwd, git.env).stdout.toString("utf8").trim(), ref: "" });
   const target = env["PRE_COMMIT_REMOTE_URL"] || env["PRE_COMMIT_REMOTE_NAME"];
   const asked = askRemote(target, git.cwd, git.env);
-  const local = `${tips.length} local ref${tips.length === 1 ? "" : "s"}`;
-  if (asked.listed === null) warnUnasked(session, asked.reason, `the pre-commit framework passes only the first pushed ref, so all ${local} (every branch and tag) were scanned whole`);
+  const local = `${refCount} branch and tag ref${refCount === 1 ? "" : "s"}, and HEAD`;
+  if (asked.listed === null) warnUnasked(session, asked.reason, `the pre-commit framework passes only the first pushed ref, so everything local (${local}) was scanned whole`);
   else {
     session.warn({
       code: "pre-push-framework-all-refs",
-      message: `the pre-commit framework passes only the first pushed ref, so every local branch and tag (${local}) was scanned less what ${target} has; git's own pre-push hook (lumenguard init) checks exactly what a push sends`,
+      message: `the pre-commit framework passes only the first pushed ref, so everything local (${local}) was scanned less what ${target} has; git's own pre-push hook (lumenguard init) checks exactly what a push sends`,
     });
   }
   return { revisions: { tips: [...new Set(tips.map((tip) => tip.sha))], exclude: [...(asked.listed ?? [])] }, tips };
