@@ -41,14 +41,19 @@ const templates = {
   mergeNothing: () => "lumenguard: merge needs JSON reports to merge: lumenguard merge shard-1.json shard-2.json … (each written by lumenguard scan --format json).",
   mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
-  gateIncomplete: (count: number) =>
+  gateIncomplete: (count: number, ci = false) =>
     `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
-    "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`).",
+    (ci
+      ? "In CI: fetch what is missing in the job (actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0, git lfs pull) and run it again."
+      : "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`)."),
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,
-  bypass: () =>
-    "If this blocks a commit or push, lumenguard failed closed on purpose: nothing was checked.\n" +
-    "Fix the cause above, or bypass once with `git commit --no-verify` (or `git push --no-verify`).\n" +
+  bypass: (ci = false) =>
+    (ci
+      ? "In CI, lumenguard failed closed on purpose: nothing was checked, so the job fails rather than pass unchecked.\n" +
+        "Fix the cause above in the job (fetch the history it needs: actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0) and run it again.\n"
+      : "If this blocks a commit or push, lumenguard failed closed on purpose: nothing was checked.\n" +
+        "Fix the cause above, or bypass once with `git commit --no-verify` (or `git push --no-verify`).\n") +
     "If it looks like a lumenguard bug, report it with this message and `lumenguard --version`.",
   warning: (text: string) => `lumenguard: warning: ${text}`,
   wroteReport: (file: string) => `lumenguard: report written to ${file}`,
