@@ -417,6 +417,78 @@ describe("lumenguard init: husky pre-push beside other commands that read git's 
   });
 });
 
+describe("lumenguard init: pre-merge-commit, which git runs instead of pre-commit for a merge", () => {
+  const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
+  const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+  const real = { LUMENGUARD_HOOK_COMMAND: `'${process.execPath}' '${bin}'` };
+  const mergeEnv = () => ({ ...withoutGitOverrides(process.env), GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.invalid" });
+  const merge = (dir: string, branch: string) => spawnSync("git", ["merge", "--no-ff", "-m", `merge ${branch}`, branch], { cwd: dir, env: mergeEnv(), encoding: "utf8" });
+
+  /** `side` adds a key (committed before any hook existed), `clean` adds a clean file. */
+  function branches(dir: string): void {
+    git(dir, ["checkout", "-q", "-b", "side"]);
+    writeFiles(dir, { "s.js": `k = "${makeKey()}"\n` });
+    git(dir, ["add", "s.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "key"]);
+    git(dir, ["checkout", "-q", "-b", "clean", "main"]);
+    writeFiles(dir, { "c.js": "clean\n" });
+    git(dir, ["add", "c.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "clean"]);
+    git(dir, ["checkout", "-q", "main"]);
+  }
+
+  function expectMergeGate(dir: string): void {
+    const head = git(dir, ["rev-parse", "HEAD"]).trim();
+    const blocked = merge(dir, "side");
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain("s.js:1:6");
+    expect(git(dir, ["rev-parse", "HEAD"]).trim()).toBe(head);
+    git(dir, ["merge", "--abort"]);
+    const passed = merge(dir, "clean");
+    expect(passed.status, passed.stdout + passed.stderr).toBe(0);
+    expect(git(dir, ["log", "-1", "--format=%s"]).trim()).toBe("merge clean");
+  }
+
+  it("plain git hooks: a merge that brings a key in is stopped; a clean merge is recorded; --uninstall removes the hook", async () => {
+    const dir = plainRepo();
+    git(dir, ["branch", "-M", "main"]);
+    branches(dir);
+    const installed = await init(dir, ["--git-hooks"], real);
+    expect(installed.stdout).toMatch(/created +\.git\/hooks\/pre-merge-commit/);
+    expect(isExecutable(join(dir, ".git/hooks/pre-merge-commit"))).toBe(true);
+    expectMergeGate(dir);
+    await init(dir, ["--uninstall"], real);
+    expect(existsSync(join(dir, ".git/hooks/pre-merge-commit"))).toBe(false);
+  });
+
+  it("a pre-merge-commit hook of the user's is kept and run after lumenguard", async () => {
+    const dir = plainRepo();
+    git(dir, ["branch", "-M", "main"]);
+    branches(dir);
+    const ran = join(createDir(), "ran");
+    writeFileSync(join(dir, ".git/hooks/pre-merge-commit"), `#!/bin/sh\necho yes > '${ran}'\n`);
+    chmodSync(join(dir, ".git/hooks/pre-merge-commit"), 0o755);
+    expect((await init(dir, ["--git-hooks"], real)).code).toBe(0);
+    expectMergeGate(dir);
+    expect(readFileSync(ran, "utf8")).toBe("yes\n");
+    await init(dir, ["--uninstall"], real);
+    expect(readFileSync(join(dir, ".git/hooks/pre-merge-commit"), "utf8")).toBe(`#!/bin/sh\necho yes > '${ran}'\n`);
+  });
+
+  it("husky: .husky/pre-merge-commit stops the merge too, and --uninstall removes it", async () => {
+    const dir = createRepo({ committed: { "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    git(dir, ["branch", "-M", "main"]);
+    expect(spawnSync(process.execPath, [husky], { cwd: dir, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    branches(dir);
+    const installed = await init(dir, ["--husky"], real);
+    expect(installed.stdout).toMatch(/created +\.husky\/pre-merge-commit/);
+    expect(installed.stderr).toBe("");
+    expectMergeGate(dir);
+    await init(dir, ["--uninstall"], real);
+    expect(existsSync(join(dir, ".husky/pre-merge-commit"))).toBe(false);
+  });
+});
+
 describe("lumenguard init: git must actually run the hooks", () => {
   const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
 

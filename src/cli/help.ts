@@ -31,7 +31,7 @@ Usage
   lumenguard merge REPORT.json... [--format F] [--output FILE] [--fail-on S]
                                             JSON reports (the shards of a scan, or separate scans) as one
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
-                                            add the pre-commit and pre-push hooks, and .env* to .gitignore
+                                            add the pre-commit, pre-merge-commit and pre-push hooks, and .env* to .gitignore
   lumenguard init --server [--uninstall] [--dry-run]   in a bare repository: the pre-receive hook
   lumenguard export-rule --format <gitleaks|trufflehog|secretlint|github>
                                             print the key rule for another scanner or GitHub push protection

@@ -1,5 +1,8 @@
 import { printable } from "../reporters/printable.js";
 
+/** The git command a hook stops: `git commit` (pre-commit), `git merge` (pre-merge-commit), `git push` (pre-push). */
+const gated = (hook: string) => (hook === "pre-push" ? "push" : hook === "pre-merge-commit" ? "merge" : "commit");
+
 /**
  * Every user-facing message of the CLI in one place (lint-staged's messages.js), the
  * pre-receive hook's included. Whatever a
@@ -115,15 +118,15 @@ const templates = {
     "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
   hookMissing: (hook: string, looked: string, install: string) =>
     `lumenguard: the ${hook} hook cannot find lumenguard (looked for ${looked}). ` +
-    `Install it: ${install}. Nothing was checked, so the ${hook === "pre-push" ? "push" : "commit"} is blocked; ` +
-    `to bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+    `Install it: ${install}. Nothing was checked, so the ${gated(hook)} is blocked; ` +
+    `to bypass once: git ${gated(hook)} --no-verify`,
   /** Split around the PATH the hook got, which the hook prints between the two parts. */
   hookNoNode: (hook: string) => ({
     before: `lumenguard: the ${hook} hook cannot run lumenguard: node is not on the PATH git gave this hook (PATH=`,
     after:
       "). GUI git clients and version managers such as nvm often start hooks without it: " +
       'add the folder that holds node to PATH in ~/.config/husky/init.sh (for example export PATH="$HOME/.nvm/versions/node/v20.19.0/bin:$PATH"), ' +
-      `which husky and lumenguard's hooks read first. To bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+      `which husky and lumenguard's hooks read first. To bypass once: git ${gated(hook)} --no-verify`,
   }),
   initNotActive: (reason: string, fix: string) => `lumenguard: warning: git will not run these hooks in this checkout: ${reason}. ${fix}`,
   initNothingToRemove: () => "Nothing to remove: no hook or line of lumenguard init's was found.",
