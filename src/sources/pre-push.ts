@@ -152,6 +152,9 @@ function checkNothingOutgoing(options: PrePushOptions, known: (rev: string) => b
   const fix = "If another command in the hook runs before lumenguard and reads git's standard input (`git lfs pre-push` does), put lumenguard's line first: `lumenguard init` does that (in .husky/pre-push, lumenguard's line saves the lines for the commands after it). If this push really sends nothing, there is nothing to push";
   if (asked.listed === null) throw new ScanError(`${consumed} and ${asked.reason}, so whether commits are being pushed unchecked cannot be told; nothing was checked. ${fix}.`);
   const exclude = [...asked.listed].map((sha) => `^${sha}`);
+  // One walk for all of them (the common, up-to-date case); which one is ahead is looked up only to say so.
+  const any = runGit(["rev-list", "-n", "1", "--end-of-options", ...new Set(heads.map((head) => head.sha)), ...exclude, "--"], cwd, env);
+  if (any.status === 0 && any.stdout.toString("utf8").trim() === "") return;
   for (const head of heads) {
     const ahead = runGit(["rev-list", "--count", "--end-of-options", head.sha, ...exclude, "--"], cwd, env);
     const count = Number(ahead.stdout.toString("utf8").trim());
