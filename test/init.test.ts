@@ -377,6 +377,18 @@ describe("lumenguard init: husky pre-push beside other commands that read git's 
     expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toBe(original);
   });
 
+  it("husky 4–8 files (shebang, husky.sh line): lumenguard's line goes after them and before the first command", async () => {
+    const original = '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\ngit lfs pre-push "$@"\nnpm test\n';
+    const dir = createRepo({ committed: { ".husky/pre-push": original, "package.json": '{ "devDependencies": { "husky": "8.0.3" } }\n' } });
+    expect((await init(dir, ["--husky"], real)).code).toBe(0);
+    const lines = readFileSync(join(dir, ".husky/pre-push"), "utf8").split("\n");
+    expect(lines.slice(0, 3)).toEqual(["#!/usr/bin/env sh", '. "$(dirname -- "$0")/_/husky.sh"', ""]);
+    expect(lines[3]).toContain("scan --pre-push");
+    expect(lines.slice(4)).toEqual(['git lfs pre-push "$@"', "npm test", ""]);
+    await init(dir, ["--husky", "--uninstall"], real);
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toBe(original);
+  });
+
   it.skipIf(!hasLfs)("with the real `git lfs pre-push \"$@\"` line (git-lfs's advice for husky) already there, a pushed key is blocked", async () => {
     const { dir, remote } = huskyWithRemote('git lfs pre-push "$@"\n');
     git(dir, ["lfs", "install", "--local", "--skip-repo"]);
