@@ -17,7 +17,8 @@ import type { VerifyTuning } from "./verify/verify-keys.js";
  * - `ci`: the working tree plus the commits of the CI run (or `range`);
  * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
  *   standard input), read from git's quarantine; no config file is looked for (give `config`
- *   or `configFile`: the server's own);
+ *   or `configFile`: the server's own); a finding a `lumenguard-allow` comment covers stays a
+ *   finding, carrying `inlineAllow` (the server's settings decide whether it passes);
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
  *
  * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);

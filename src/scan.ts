@@ -118,7 +118,8 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       shard,
       mode: name,
       resolved: settings.resolved,
-      plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
+      // A server's hook decides on inline allows itself (its settings): the pusher wrote the file.
+      plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}), ...(name === "pre-receive" ? { inlineAllows: "report" as const } : {}) }),
       baselineFile: options.useBaseline === false ? null : settings.baselineFile,
       baseline: options.useBaseline === false ? undefined : settings.baseline,
       trace: createTracer(),

@@ -276,12 +276,83 @@ describe("pre-receive settings: only the server's own", () => {
     expect(readFileSync(outside, "utf8")).toBe("untouched\n");
   });
 
-  it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) is never read", async () => {
+  it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) and baseline are never read, committed or not", async () => {
     const server = await createServer();
     const repo = workRepo(server.path);
     writeFileSync(join(repo, "lumenguard.config.json"), '{ "ignore": ["**"], "failOn": "none" }\n');
     commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
     expect(push(repo, ["origin", "main"]).status).not.toBe(0);
+    // Committed with the key: a config naming a baseline that accepts it.
+    writeFileSync(join(repo, "lumenguard.config.json"), '{ "baseline": ".lumenguard-baseline.json" }\n');
+    const baseline = await runCli(["baseline"], { cwd: repo });
+    expect(baseline.code, baseline.stderr).toBe(0);
+    expect(readFileSync(join(repo, ".lumenguard-baseline.json"), "utf8")).toContain("k.ts");
+    expect((await runCli(["scan", "--history"], { cwd: repo })).code).toBe(0);
+    git(repo, ["add", "lumenguard.config.json", ".lumenguard-baseline.json"]);
+    git(repo, ["commit", "-q", "-m", "accept the fixture"]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("k.ts:1:6");
+  });
+
+  it("a lumenguard-allow comment the pusher wrote is not honoured unless the server says so: rejected, marked, the way through shown", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    // Every place a comment can stand: the key's line, the line before (a comment alone), another comment syntax.
+    commitFile(repo, "src/a.ts", `const k = "${key}"; // lumenguard-allow: test fixture\n`);
+    commitFile(repo, "src/b.ts", `// lumenguard-allow: test fixture\nconst k = "${makeKey()}";\n`);
+    commitFile(repo, "tools/c.py", `K = "${makeKey()}"  # lumenguard-allow\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    const output = rejected.stdout + rejected.stderr;
+    expect(rejected.status).not.toBe(0);
+    expect(output).toContain("push rejected: 3 keys in the commits of this push");
+    expect(output.match(/\[lumenguard-allow comment not honoured\]/g)).toHaveLength(3);
+    expect(output).toContain("A lumenguard-allow comment in a pushed file does not let a finding through on this server");
+    expect(output).toMatch(/git push -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.reason=/);
+    expect(output).not.toContain(key);
+    expect(auditEntries(server).at(-1)).toMatchObject({ decision: "rejected" });
+    expect(auditEntries(server).at(-1)!.findings).toHaveLength(3);
+    // With bypasses forbidden too: still rejected, and recorded.
+    const strict = await createServer({ allowBypass: false });
+    const other = workRepo(strict.path);
+    commitFile(other, "cfg.js", `const k = "${makeKey()}"; // lumenguard-allow: nothing to see\n`);
+    const refused = push(other, ["origin", "main"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("[lumenguard-allow comment not honoured]");
+    expect(refused.stdout + refused.stderr).toContain("This server does not allow pushing past its findings.");
+    expect(auditEntries(strict).map((entry) => entry.decision)).toEqual(["rejected"]);
+  });
+
+  it('"inlineAllow": true honours the comments, recording each finding (fingerprint, file, commit, reason) in the audit log; a key without one is still rejected', async () => {
+    const server = await createServer({ inlineAllow: true });
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    const allowed = commitFile(repo, "test/fixture.ts", `const k = "${key}"; // lumenguard-allow: revoked test key\n`);
+    const accepted = push(repo, ["origin", "main"]);
+    expect(accepted.status, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("1 finding(s) let through by lumenguard-allow comments");
+    const entry = auditEntries(server).at(-1)! as unknown as { decision: string; findings: Array<{ fingerprint: string; file: string; commit: string; reason: string }> };
+    expect(entry.decision).toBe("inline-allowed");
+    expect(entry.findings).toEqual([expect.objectContaining({ file: "test/fixture.ts", commit: allowed, reason: "revoked test key" })]);
+    expect(entry.findings[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(auditLog(server)).not.toContain(key);
+    expect(verifyAuditLog(auditLog(server)).brokenAt).toBeNull();
+    commitFile(repo, "src/live.ts", `const k = "${makeKey()}";\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("src/live.ts:1:12");
+    expect(rejected.stdout + rejected.stderr).not.toContain("lumenguard-allow comment not honoured");
+  });
+
+  it("inlineAllow is checked by the server settings schema: a string is refused, naming the field", async () => {
+    const server = await createServer({ inlineAllow: "yes" });
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["remote", "add", "origin", server.path]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain("inlineAllow");
+    expect(rejected.stderr).toContain("misconfigured");
   });
 
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {

@@ -135,6 +135,9 @@ const templates = {
   preReceiveUnreadable: (contact: string | null) =>
     `lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
   preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveInlineAllowed: (commits: number, findings: number) =>
+    `lumenguard: ${commits} new commit(s) scanned; ${findings} finding(s) let through by lumenguard-allow comments (this server honours them, inlineAllow: true), each recorded in the server's audit log. Revoke any real key all the same.`,
+  inlineAllowUnrecorded: (detail: string) => `the lumenguard-allow comments could not be recorded in the audit log (${detail}), so they are not honoured`,
   preReceiveBypassed: (findings: number) =>
     `lumenguard: ${findings} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`,
   preReceiveRejectionUnrecorded: (detail: string) => `lumenguard: warning: the rejection could not be recorded in the audit log (${detail})`,

@@ -23,7 +23,10 @@ import { loadServerConfig, type ServerConfig } from "./server-config.js";
  * - rejects when it cannot scan (exit 3): a hook that cannot look fails closed.
  *
  * Only the server's own settings are read (src/server/server-config.ts); the pushed
- * repository's lumenguard.config.json is the pusher's and is never looked at.
+ * repository's lumenguard.config.json and baseline are the pusher's and are never looked at,
+ * and a `lumenguard-allow` comment in a pushed file lets nothing through unless the server's
+ * settings say so (`inlineAllow`), each such finding then recorded in the audit log.
+ * Without that setting, the rejection says which findings carry a comment it did not honour.
  */
 export interface PreReceiveFlags {
   "server-config"?: string;
@@ -71,23 +74,51 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     say(messages.preReceiveUnreadable(server.contact));
     return 3;
   }
-  const blocking = result.findings.filter((finding) => atOrAbove(finding.severity, resolved.failOn));
+  // A lumenguard-allow comment is the pusher's own word: it lets a finding through only where the
+  // server's settings say so (inlineAllow), and only once it is recorded in the audit log.
+  const inline = server.inlineAllow ? result.findings.filter((finding) => finding.inlineAllow !== undefined) : [];
+  const blocks = (finding: Finding) => atOrAbove(finding.severity, resolved.failOn);
+  const blocking = result.findings.filter((finding) => blocks(finding) && !inline.includes(finding));
+  // The report goes to standard output, as every report does; git forwards it to the pusher too.
+  const report = (text: string) => io.stdout.write(text);
+  const message = (findings: readonly Finding[], allowed: ReadonlySet<string>, problems: string[], refused = true) =>
+    rejectionMessage({
+      findings,
+      revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null,
+      allowBypass: server.allowBypass,
+      allowed,
+      bypassProblems: problems,
+      bypassRefused: refused,
+      contact: server.contact,
+      inlineAllowSetting: server.inlineAllow,
+    });
+  /** Records the findings let through inline; when that fails, they block after all (the push is rejected). */
+  const recordInline = async (): Promise<boolean> => {
+    if (inline.length === 0) return true;
+    try {
+      await audit({ decision: "inline-allowed", findings: auditFindings(inline) });
+      return true;
+    } catch (error) {
+      const unrecorded = inline.filter(blocks);
+      if (unrecorded.length === 0) return true;
+      report(message([...blocking, ...unrecorded], new Set(), [messages.inlineAllowUnrecorded((error as Error).message)], false));
+      return false;
+    }
+  };
   if (blocking.length === 0) {
-    say(messages.preReceiveClean(result.stats.commits ?? 0));
+    if (!(await recordInline())) return 1;
+    say(inline.length > 0 ? messages.preReceiveInlineAllowed(result.stats.commits ?? 0, inline.length) : messages.preReceiveClean(result.stats.commits ?? 0));
     return 0;
   }
   const request = readBypassRequest(io.env);
   const decision = decideBypass(blocking, request, server);
-  // The report goes to standard output, as every report does; git forwards it to the pusher too.
-  const report = (text: string) => io.stdout.write(text);
-  const message = (allowed: ReadonlySet<string>, problems: string[], refused = true) =>
-    rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, bypassRefused: refused, contact: server.contact });
   const recorded = auditFindings(blocking);
   if (decision.kind === "bypassed") {
+    if (!(await recordInline())) return 1;
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
-      report(message(new Set(), [messages.bypassUnrecorded((error as Error).message)]));
+      report(message(blocking, new Set(), [messages.bypassUnrecorded((error as Error).message)]));
       return 1;
     }
     say(messages.preReceiveBypassed(blocking.length));
@@ -96,7 +127,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
     say(messages.preReceiveRejectionUnrecorded(error.message)),
   );
-  report(message(decision.allowed, decision.problems, decision.kind === "refused"));
+  report(message(blocking, decision.allowed, decision.problems, decision.kind === "refused"));
   return 1;
 }
 
@@ -134,6 +165,7 @@ function auditFindings(findings: readonly Finding[]): AuditEntry["findings"] {
     ruleId: finding.ruleId,
     file: finding.file,
     ...(finding.commit ? { commit: finding.commit.sha } : {}),
+    ...(finding.inlineAllow?.reason !== undefined ? { reason: finding.inlineAllow.reason } : {}),
   }));
 }
 

@@ -23,6 +23,12 @@ export interface ServerConfig {
   /** The audit log (absolute). */
   auditLog: string;
   contact: string | null;
+  /**
+   * Whether a `lumenguard-allow` comment in a pushed file lets its finding through (each one
+   * then recorded in the audit log). Default false: on a server, what passes is the admin's
+   * decision, and the pusher writes the file.
+   */
+  inlineAllow: boolean;
 }
 
 /** Looked for in the receiving repository's folder when no --server-config is given. */
@@ -37,6 +43,7 @@ interface ServerConfigFile {
   onTimeout?: "reject" | "accept";
   auditLog?: string;
   contact?: string;
+  inlineAllow?: boolean;
 }
 
 /**
@@ -78,9 +85,10 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     onTimeout: settings.onTimeout ?? "reject",
     auditLog: settings.auditLog !== undefined ? resolve(dir, settings.auditLog) : base.auditLog,
     contact: settings.contact ?? null,
+    inlineAllow: settings.inlineAllow ?? false,
   };
 }
 
 function defaults(file: string | null, repository: string): ServerConfig {
-  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null };
+  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false };
 }
