@@ -18,7 +18,9 @@ import type { VerifyTuning } from "./verify/verify-keys.js";
  * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
  *   standard input), read from git's quarantine; no config file is looked for (give `config`
  *   or `configFile`: the server's own); a finding a `lumenguard-allow` comment covers stays a
- *   finding, carrying `inlineAllow` (the server's settings decide whether it passes);
+ *   finding, carrying `inlineAllow` (the server's settings decide whether it passes); commits
+ *   reachable from the refs `acceptedRefs` matches (git `--glob` patterns, default
+ *   `refs/heads/*` and `refs/tags/*`) count as already on the server;
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
  *
  * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
@@ -30,7 +32,7 @@ export type ScanMode =
   | { kind: "history"; revisions?: string[]; paths?: string[] }
   | { kind: "pre-push"; refs: string; remote?: string; paths?: string[] }
   | { kind: "ci"; range?: string; paths?: string[] }
-  | { kind: "pre-receive"; updates: string; signal?: AbortSignal }
+  | { kind: "pre-receive"; updates: string; signal?: AbortSignal; acceptedRefs?: string[] }
   | { kind: "pack"; dir?: string };
 
 /**

@@ -355,6 +355,59 @@ describe("pre-receive settings: only the server's own", () => {
     expect(rejected.stderr).toContain("misconfigured");
   });
 
+  it("commits reachable only from refs the server made without its hook (refs/merge-requests, refs/pull, refs/keep-around) are scanned when a branch moves onto them", async () => {
+    for (const hostRef of ["refs/merge-requests/1/head", "refs/pull/7/head", "refs/keep-around/abc"]) {
+      const server = await createServer();
+      const repo = workRepo(server.path);
+      // A contributor's fork: a bare repository without the hook.
+      const fork = join(createDir(), "fork.git");
+      git(server.base, ["clone", "-q", "--bare", server.path, fork]);
+      git(repo, ["remote", "add", "fork", fork]);
+      git(repo, ["checkout", "-q", "-b", "feature"]);
+      const key = makeKey();
+      const leak = commitFile(repo, "config.js", `k = "${key}"\n`, "feature");
+      expect(push(repo, ["fork", "feature"]).status).toBe(0);
+      // The hosting server fetches the change into the project and names it, running no hook (as Gitaly does).
+      git(server.path, ["fetch", "-q", fork, "feature"]);
+      git(server.path, ["update-ref", hostRef, leak]);
+      // A maintainer fast-forwards main onto it and pushes through the hook.
+      const maintainer = workRepo(server.path);
+      git(maintainer, ["fetch", "-q", "origin", hostRef]);
+      git(maintainer, ["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+      const rejected = push(maintainer, ["origin", "main"]);
+      const output = rejected.stdout + rejected.stderr;
+      expect(rejected.status, `${hostRef}: ${output}`).not.toBe(0);
+      expect(output).toContain(`config.js:1:6 in commit ${leak.slice(0, 12)}`);
+      expect(output).not.toContain(key);
+      expect(git(server.path, ["rev-parse", "main"]).trim()).not.toBe(leak);
+    }
+  }, 120_000);
+
+  it("acceptedRefs: the refs whose commits count as accepted are the server's setting, checked (git --glob patterns under refs/)", async () => {
+    const server = await createServer({ acceptedRefs: ["refs/heads/*", "refs/tags/*", "refs/merge-requests/*"] });
+    const contributor = workRepo(server.path);
+    const leak = commitFile(contributor, "config.js", `k = "${makeKey()}"\n`, "feature");
+    const fork = join(createDir(), "fork.git");
+    git(server.base, ["init", "-q", "--bare", fork]);
+    git(contributor, ["push", "-q", fork, "HEAD:refs/heads/feature"]);
+    git(server.path, ["fetch", "-q", fork, "feature"]);
+    git(server.path, ["update-ref", "refs/merge-requests/1/head", leak]);
+    const maintainer = workRepo(server.path);
+    git(maintainer, ["fetch", "-q", "origin", "refs/merge-requests/1/head"]);
+    git(maintainer, ["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+    // The admin said merge request refs are accepted: nothing new to scan.
+    const accepted = push(maintainer, ["origin", "main"]);
+    expect(accepted.status, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("0 new commit(s) scanned");
+    for (const bad of ["--all", "heads/*", "refs/heads/../x", "refs/heads/a b"]) {
+      writeFileSync(join(server.path, "lumenguard-server.json"), JSON.stringify({ acceptedRefs: ["refs/heads/*", bad] }));
+      const rejected = push(maintainer, ["origin", "HEAD:refs/heads/other"]);
+      expect(rejected.status, bad).not.toBe(0);
+      expect(rejected.stderr).toContain("misconfigured");
+      expect(rejected.stderr).toContain("acceptedRefs");
+    }
+  }, 120_000);
+
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {
     const server = await createServer();
     writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["fixtures/**"] }\n');

@@ -56,7 +56,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   let outcome: Awaited<ReturnType<typeof runScan>>;
   try {
     outcome = await runScan({
-      mode: { kind: "pre-receive", updates: input, signal: controller.signal },
+      mode: { kind: "pre-receive", updates: input, signal: controller.signal, acceptedRefs: server.acceptedRefs },
       cwd: io.cwd,
       env: io.env,
       ...(server.config !== null ? { configFile: server.config } : { config: {} }),

@@ -5,6 +5,8 @@ import { describeSchemaError } from "../config/schema-errors.js";
 import validateServerConfig from "../config/validate-server.generated.js";
 import { ConfigError } from "../errors.js";
 import { FileReadError, readRegularFile } from "../files.js";
+import { isRefPattern } from "../git/revisions.js";
+import { DEFAULT_ACCEPTED_REFS } from "../sources/pre-receive.js";
 
 /**
  * The settings of server-side push protection, read only from the server — never from the
@@ -29,6 +31,11 @@ export interface ServerConfig {
    * decision, and the pusher writes the file.
    */
   inlineAllow: boolean;
+  /**
+   * git `--glob` patterns of the refs whose commits the server has already judged: only refs a
+   * push through this hook moves belong here. Default `refs/heads/*` and `refs/tags/*`.
+   */
+  acceptedRefs: string[];
 }
 
 /** Looked for in the receiving repository's folder when no --server-config is given. */
@@ -44,6 +51,7 @@ interface ServerConfigFile {
   auditLog?: string;
   contact?: string;
   inlineAllow?: boolean;
+  acceptedRefs?: string[];
 }
 
 /**
@@ -75,6 +83,9 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     throw new ConfigError(file, field ?? "(root)", detail);
   }
   const settings = data as ServerConfigFile;
+  // The schema's pattern, and the rules of git's ref names it cannot say (no "..", no "//").
+  const badRef = settings.acceptedRefs?.findIndex((pattern) => !isRefPattern(pattern)) ?? -1;
+  if (badRef !== -1) throw new ConfigError(file, `acceptedRefs[${badRef}]`, 'is not a ref pattern: "refs/" then a ref name, with * ? [ ] as wildcards');
   const dir = dirname(file);
   const base = defaults(file, repository);
   return {
@@ -86,9 +97,10 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     auditLog: settings.auditLog !== undefined ? resolve(dir, settings.auditLog) : base.auditLog,
     contact: settings.contact ?? null,
     inlineAllow: settings.inlineAllow ?? false,
+    acceptedRefs: settings.acceptedRefs ?? [...DEFAULT_ACCEPTED_REFS],
   };
 }
 
 function defaults(file: string | null, repository: string): ServerConfig {
-  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false };
+  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false, acceptedRefs: [...DEFAULT_ACCEPTED_REFS] };
 }
