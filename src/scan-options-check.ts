@@ -50,6 +50,14 @@ const refPatterns: FieldCheck<string[]> = {
   test: (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string" && isRefPattern(item)),
 };
 
+/** A server's Git LFS setting (src/sources/lfs-content.ts `ServerLfs`). */
+const serverLfs: FieldCheck<{ objects: string } | "pointer-only"> = {
+  expected: '"pointer-only" or { objects: "<absolute folder>" }',
+  test: (value): value is { objects: string } | "pointer-only" =>
+    value === "pointer-only" ||
+    (typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { objects?: unknown }).objects === "string" && (value as { objects: string }).objects !== ""),
+};
+
 function fn<T extends (...args: never[]) => unknown>(what: string): FieldCheck<T> {
   return { expected: `a function (${what})`, test: (value): value is T => typeof value === "function" };
 }
@@ -134,6 +142,7 @@ const MODE_FIELDS: ModeFields = {
       updates: { ...string('the pre-receive hook\'s standard input: "<old> <new> <ref>" lines'), required: true },
       signal: abortSignal,
       acceptedRefs: refPatterns,
+      lfs: serverLfs,
     },
     pack: { dir: nonEmptyString("the package folder") },
 };

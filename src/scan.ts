@@ -166,7 +166,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       const { parseRefUpdates, scanReceived } = await import("./sources/pre-receive.js");
       const { updates, malformed } = parseRefUpdates(mode.updates);
       if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
-      await scanReceived(current, { cwd, env, updates, signal: mode.signal, acceptedRefs: mode.acceptedRefs });
+      await scanReceived(current, { cwd, env, updates, signal: mode.signal, acceptedRefs: mode.acceptedRefs, lfs: mode.lfs });
       return current.finish();
     }
     case "pack": {

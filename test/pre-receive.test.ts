@@ -408,6 +408,86 @@ describe("pre-receive settings: only the server's own", () => {
     }
   }, 120_000);
 
+  describe("Git LFS files (their content is kept outside the bare repository)", () => {
+    /** Commits `path` as an LFS pointer to `content`; returns the LFS object id. */
+    const commitLfs = async (repo: string, path: string, content: string): Promise<string> => {
+      const { createHash } = await import("node:crypto");
+      const oid = createHash("sha256").update(content).digest("hex");
+      writeFileSync(join(repo, ".gitattributes"), `${path} filter=lfs diff=lfs merge=lfs -text\n`);
+      git(repo, ["add", ".gitattributes"]);
+      commitFile(repo, path, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`, `add ${path} (LFS)`);
+      return oid;
+    };
+    /** Puts content where a hosting server keeps LFS objects: `<oid[0:2]>/<oid[2:4]>/<oid[4:]>` (Gitea, GitLab), or with the whole oid (git-lfs). */
+    const store = (folder: string, oid: string, content: string, whole = false) => {
+      mkdirSync(join(folder, oid.slice(0, 2), oid.slice(2, 4)), { recursive: true });
+      writeFileSync(join(folder, oid.slice(0, 2), oid.slice(2, 4), whole ? oid : oid.slice(4)), content);
+    };
+    // The LFS content went to the LFS server over its own API before the push: git-lfs's client hook is not what is tested (--no-verify).
+    const pushLfs = (repo: string) => push(repo, ["--no-verify", "origin", "main"]);
+
+    it("by default a push whose LFS content the server cannot read is rejected (fail closed), naming the file and the setting", async () => {
+      const server = await createServer();
+      const repo = workRepo(server.path);
+      await commitLfs(repo, "models/model.bin", "weights\n");
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stderr).toContain("models/model.bin: a Git LFS pointer");
+      expect(rejected.stderr).toContain(`"lfs": { "objects": "<folder>" } in lumenguard-server.json`);
+      expect(rejected.stderr).toContain(`"lfs": "pointer-only"`);
+      expect(rejected.stderr).not.toContain("git lfs pull");
+    });
+
+    it('"lfs": { "objects" } reads the content from the server\'s store (Gitea/GitLab layout, or git-lfs\'s): a key in it is rejected, clean content accepted', async () => {
+      const base = createDir();
+      const lfsStore = join(base, "lfs");
+      const server = await createServer({ lfs: { objects: "../lfs" } }, base);
+      const repo = workRepo(server.path);
+      const key = makeKey();
+      const leaky = `API_KEY=${key}\n`;
+      store(lfsStore, await commitLfs(repo, "data/dump.txt", leaky), leaky);
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain("data/dump.txt:1:9");
+      expect(rejected.stdout + rejected.stderr).not.toContain(key);
+      git(repo, ["reset", "-q", "--hard", "origin/main"]);
+      const clean = "just weights\n";
+      store(lfsStore, await commitLfs(repo, "models/a.bin", clean), clean);
+      const other = "more weights\n";
+      store(lfsStore, await commitLfs(repo, "models/b.bin", other), other, true);
+      const accepted = pushLfs(repo);
+      expect(accepted.status, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toContain("2 new commit(s) scanned, no Lumenfall keys found");
+    });
+
+    it('"lfs": "pointer-only" scans the pointer and accepts, recording each LFS file in the audit log; other keys in the push still block', async () => {
+      const server = await createServer({ lfs: "pointer-only" });
+      const repo = workRepo(server.path);
+      await commitLfs(repo, "models/model.bin", `k=${makeKey()}\n`);
+      const accepted = pushLfs(repo);
+      expect(accepted.status, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toContain('models/model.bin: a Git LFS pointer; its content (');
+      expect(accepted.stderr).toContain('"lfs": "pointer-only"');
+      expect(auditEntries(server).at(-1)).toMatchObject({ decision: "lfs-pointer-only", findings: [{ ruleId: "lfs-pointer-only", file: "models/model.bin" }] });
+      await commitLfs(repo, "models/other.bin", "x\n");
+      commitFile(repo, "src/k.ts", `k = "${makeKey()}"\n`);
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain("src/k.ts:1:6");
+      expect(auditEntries(server).at(-1)!.decision).toBe("rejected");
+    });
+
+    it("the lfs setting is checked by the schema", async () => {
+      const server = await createServer({ lfs: "skip" });
+      const repo = createRepo({ committed: { "a.ts": "x\n" } });
+      git(repo, ["remote", "add", "origin", server.path]);
+      const rejected = push(repo, ["origin", "main"]);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stderr).toContain("misconfigured");
+      expect(rejected.stderr).toContain("lfs");
+    });
+  });
+
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {
     const server = await createServer();
     writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["fixtures/**"] }\n');

@@ -137,6 +137,8 @@ const templates = {
   preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
   preReceiveInlineAllowed: (commits: number, findings: number) =>
     `lumenguard: ${commits} new commit(s) scanned; ${findings} finding(s) let through by lumenguard-allow comments (this server honours them, inlineAllow: true), each recorded in the server's audit log. Revoke any real key all the same.`,
+  preReceiveLfsUnrecorded: (detail: string, contact: string | null) =>
+    `lumenguard: push rejected: this server accepts Git LFS files on their pointer only when it can record them, and the audit log could not be written (${detail}).${contact ? ` Questions: ${contact}` : ""}`,
   inlineAllowUnrecorded: (detail: string) => `the lumenguard-allow comments could not be recorded in the audit log (${detail}), so they are not honoured`,
   preReceiveBypassed: (findings: number) =>
     `lumenguard: ${findings} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`,

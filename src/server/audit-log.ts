@@ -21,9 +21,10 @@ export interface AuditEntry {
   /**
    * `inline-allowed`: findings a `lumenguard-allow` comment in the pushed files let through, on
    * a server whose settings honour such comments (`inlineAllow`); each finding carries the
-   * comment's reason.
+   * comment's reason. `lfs-pointer-only`: Git LFS files accepted on their pointer alone, their
+   * content not scanned (`"lfs": "pointer-only"`): rule `lfs-pointer-only`, no fingerprint.
    */
-  decision: "bypassed" | "rejected" | "bypass-refused" | "timeout-accepted" | "timeout-rejected" | "inline-allowed";
+  decision: "bypassed" | "rejected" | "bypass-refused" | "timeout-accepted" | "timeout-rejected" | "inline-allowed" | "lfs-pointer-only";
   /** The receiving repository's folder. */
   repository: string;
   /** Who pushed, as the server knows it (GitLab, Gitea, GitHub Enterprise or the system user), or null. */

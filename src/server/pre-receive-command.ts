@@ -4,6 +4,7 @@ import { runScan } from "../scan.js";
 import { atOrAbove, unjudged } from "../severity.js";
 import { parseRefUpdates } from "../sources/pre-receive.js";
 import type { Finding } from "../types.js";
+import { LFS_POINTER_ONLY } from "../sources/lfs-content.js";
 import { appendAuditEntry, type AuditEntry } from "./audit-log.js";
 import { readBypassRequest, type BypassRequest } from "./push-options.js";
 import { messages } from "../cli/messages.js";
@@ -56,7 +57,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   let outcome: Awaited<ReturnType<typeof runScan>>;
   try {
     outcome = await runScan({
-      mode: { kind: "pre-receive", updates: input, signal: controller.signal, acceptedRefs: server.acceptedRefs },
+      mode: { kind: "pre-receive", updates: input, signal: controller.signal, acceptedRefs: server.acceptedRefs, ...(server.lfs !== null ? { lfs: server.lfs } : {}) },
       cwd: io.cwd,
       env: io.env,
       ...(server.config !== null ? { configFile: server.config } : { config: {} }),
@@ -92,18 +93,33 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
       contact: server.contact,
       inlineAllowSetting: server.inlineAllow,
     });
-  /** Records the findings let through inline; when that fails, they block after all (the push is rejected). */
+  // LFS files whose content the server does not scan ("lfs": "pointer-only"): accepted, and recorded.
+  const pointerOnly = result.warnings.filter((warning) => warning.code === LFS_POINTER_ONLY && warning.file !== undefined);
+  /**
+   * Records what a push is let through with besides a bypass — findings allowed inline, LFS files
+   * taken on their pointer — before it is accepted; when that fails, the push is rejected.
+   */
   const recordInline = async (): Promise<boolean> => {
-    if (inline.length === 0) return true;
-    try {
-      await audit({ decision: "inline-allowed", findings: auditFindings(inline) });
-      return true;
-    } catch (error) {
-      const unrecorded = inline.filter(blocks);
-      if (unrecorded.length === 0) return true;
-      report(message([...blocking, ...unrecorded], new Set(), [messages.inlineAllowUnrecorded((error as Error).message)], false));
-      return false;
+    if (inline.length > 0) {
+      try {
+        await audit({ decision: "inline-allowed", findings: auditFindings(inline) });
+      } catch (error) {
+        const unrecorded = inline.filter(blocks);
+        if (unrecorded.length > 0) {
+          report(message([...blocking, ...unrecorded], new Set(), [messages.inlineAllowUnrecorded((error as Error).message)], false));
+          return false;
+        }
+      }
     }
+    if (pointerOnly.length > 0) {
+      try {
+        await audit({ decision: "lfs-pointer-only", findings: pointerOnly.map((warning) => ({ fingerprint: "", ruleId: LFS_POINTER_ONLY, file: warning.file! })) });
+      } catch (error) {
+        say(messages.preReceiveLfsUnrecorded((error as Error).message, server.contact));
+        return false;
+      }
+    }
+    return true;
   };
   if (blocking.length === 0) {
     if (!(await recordInline())) return 1;

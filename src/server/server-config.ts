@@ -6,6 +6,7 @@ import validateServerConfig from "../config/validate-server.generated.js";
 import { ConfigError } from "../errors.js";
 import { FileReadError, readRegularFile } from "../files.js";
 import { isRefPattern } from "../git/revisions.js";
+import type { ServerLfs } from "../sources/lfs-content.js";
 import { DEFAULT_ACCEPTED_REFS } from "../sources/pre-receive.js";
 
 /**
@@ -36,6 +37,12 @@ export interface ServerConfig {
    * push through this hook moves belong here. Default `refs/heads/*` and `refs/tags/*`.
    */
   acceptedRefs: string[];
+  /**
+   * Git LFS: `{ objects }` (absolute) where the server keeps LFS content, `pointer-only` to scan
+   * only the pointers (each such file recorded in the audit log), or null: content not in the
+   * repository's own `lfs/objects` fails the push closed.
+   */
+  lfs: ServerLfs | null;
 }
 
 /** Looked for in the receiving repository's folder when no --server-config is given. */
@@ -52,6 +59,7 @@ interface ServerConfigFile {
   contact?: string;
   inlineAllow?: boolean;
   acceptedRefs?: string[];
+  lfs?: ServerLfs;
 }
 
 /**
@@ -98,9 +106,10 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     contact: settings.contact ?? null,
     inlineAllow: settings.inlineAllow ?? false,
     acceptedRefs: settings.acceptedRefs ?? [...DEFAULT_ACCEPTED_REFS],
+    lfs: settings.lfs === undefined ? null : settings.lfs === "pointer-only" ? "pointer-only" : { objects: resolve(dir, settings.lfs.objects) },
   };
 }
 
 function defaults(file: string | null, repository: string): ServerConfig {
-  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false, acceptedRefs: [...DEFAULT_ACCEPTED_REFS] };
+  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false, acceptedRefs: [...DEFAULT_ACCEPTED_REFS], lfs: null };
 }

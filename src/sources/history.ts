@@ -12,7 +12,7 @@ import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
-import { LfsContent } from "./lfs-content.js";
+import { LfsContent, type ServerLfs } from "./lfs-content.js";
 
 /**
  * The history source: every blob reachable from the given revisions is read once, however
@@ -55,6 +55,8 @@ export interface HistoryOptions {
    * read; every commit is still walked, so positions in the walk are the whole scan's.
    */
   shard?: ShardSelection | undefined;
+  /** On a git server (`scan --pre-receive`): where its Git LFS content is (src/sources/lfs-content.ts). */
+  server?: { lfs: ServerLfs | null } | undefined;
 }
 
 export interface HistoryProgress {
@@ -75,7 +77,7 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   const repo = inspectRepository(options.cwd, env);
   const revisions = options.revisions ?? ALL_REFS;
   const missing = repo.partial && !isEmpty(revisions) ? missingObjects(revisions, options.cwd, env) : new Set<string>();
-  const lfs = new LfsContent(repo.commonDir);
+  const lfs = new LfsContent(repo.commonDir, options.server);
   const walk = await walkAndScan(revisions, repo, env, session, missing, lfs, options);
   await session.settle();
   if (walk.unreadable.length > 0) {

@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import { objectsBesideCommits } from "../git/pushed-objects.js";
 import type { Revisions } from "../git/revisions.js";
 import type { ScanSession } from "../scanning/session.js";
 import { scanHistory } from "./history.js";
+import type { ServerLfs } from "./lfs-content.js";
 
 /**
  * What a push brings to a server (`scan --pre-receive`, the server's pre-receive hook). git
@@ -65,6 +67,8 @@ export interface PreReceiveOptions {
   signal?: AbortSignal | undefined;
   /** See {@link receivedRevisions}. */
   acceptedRefs?: readonly string[] | undefined;
+  /** Where the server keeps Git LFS content, or that it scans only pointers (src/sources/lfs-content.ts); default: neither. */
+  lfs?: ServerLfs | undefined;
 }
 
 export async function scanReceived(session: ScanSession, options: PreReceiveOptions): Promise<void> {
@@ -72,5 +76,11 @@ export async function scanReceived(session: ScanSession, options: PreReceiveOpti
   const pushed = options.updates.filter((update) => !ZERO.test(update.newSha)).map((update) => ({ sha: update.newSha, ref: update.ref }));
   const objects = objectsBesideCommits(pushed, options.cwd, options.env);
   const refNames = pushed.map((update) => update.ref);
-  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates, options.acceptedRefs), objects, refNames, readers: 1, signal: options.signal });
+  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates, options.acceptedRefs), objects, refNames, readers: 1, signal: options.signal, server: { lfs: serverLfsAt(options.lfs, options.cwd) } });
+}
+
+/** The LFS setting with its folder made absolute (relative to the repository). */
+function serverLfsAt(lfs: ServerLfs | undefined, cwd: string): ServerLfs | null {
+  if (lfs === undefined) return null;
+  return lfs === "pointer-only" ? lfs : { objects: resolve(cwd, lfs.objects) };
 }
