@@ -488,6 +488,33 @@ describe("pre-receive settings: only the server's own", () => {
     });
   });
 
+  it("a key the server already has in a file (let in with a bypass) does not block later edits of that file: said, not blocked; a new key there still blocks", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    commitFile(repo, "s.js", `k = "${key}";\n`);
+    const probe = push(repo, ["origin", "main"]);
+    const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!;
+    expect(push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=revoked fixture", "origin", "main"]).status).toBe(0);
+    const edit = commitFile(repo, "s.js", `k = "${key}";\n// unrelated edit\n`);
+    const accepted = push(repo, ["origin", "main"]);
+    expect(accepted.status, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("already in those files on this server (this push does not add them)");
+    expect(accepted.stderr).toContain(`s.js: key lmnfl_${key.slice(6, key.indexOf("."))}.…${key.slice(-4)}`);
+    expect(accepted.stderr).toContain("1 new commit(s) scanned, no new Lumenfall keys found (1 already there, above)");
+    expect(accepted.stderr).not.toContain(key);
+    expect(git(server.path, ["rev-parse", "main"]).trim()).toBe(edit);
+    expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypassed"]);
+    // Another key in that file, and the known key in another file, are new to the server.
+    commitFile(repo, "s.js", `k = "${key}";\nk2 = "${makeKey()}";\n`);
+    commitFile(repo, "t.js", `k = "${key}";\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("push rejected: 2 keys in the commits of this push");
+    expect(rejected.stdout + rejected.stderr).toContain("s.js:2:7");
+    expect(rejected.stdout + rejected.stderr).toContain("t.js:1:6");
+  });
+
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {
     const server = await createServer();
     writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["fixtures/**"] }\n');

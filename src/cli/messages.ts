@@ -134,7 +134,10 @@ const templates = {
     `lumenguard: push rejected: the push could not be scanned (${detail}), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
   preReceiveUnreadable: (contact: string | null) =>
     `lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
-  preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveClean: (commits: number, alreadyThere = 0) =>
+    alreadyThere > 0 ? `lumenguard: ${commits} new commit(s) scanned, no new Lumenfall keys found (${alreadyThere} already there, above).` : `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveAlreadyThere: (places: string[], revokeUrl: string | null) =>
+    [`lumenguard: ${places.length} key(s) in files this push changes were already in those files on this server (this push does not add them), and are leaked: revoke them${revokeUrl ? ` at ${revokeUrl}` : ""}`, ...places.map((place) => `  ${place}`)].join("\n"),
   preReceiveInlineAllowed: (commits: number, findings: number) =>
     `lumenguard: ${commits} new commit(s) scanned; ${findings} finding(s) let through by lumenguard-allow comments (this server honours them, inlineAllow: true), each recorded in the server's audit log. Revoke any real key all the same.`,
   preReceiveLfsUnrecorded: (detail: string, contact: string | null) =>

@@ -121,9 +121,12 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     }
     return true;
   };
+  // Keys the server already had in those files: not this push's doing, but leaked all the same.
+  const alreadyThere = result.findings.filter((finding) => finding.messageId === "alreadyPushed" && finding.secret !== undefined && !blocking.includes(finding));
+  if (alreadyThere.length > 0) say(messages.preReceiveAlreadyThere(alreadyThere.map((finding) => `${finding.file}: key ${finding.secret!.redacted}`), resolved.ruleMeta(alreadyThere[0]!.ruleId)?.revokeUrl ?? null));
   if (blocking.length === 0) {
     if (!(await recordInline())) return 1;
-    say(inline.length > 0 ? messages.preReceiveInlineAllowed(result.stats.commits ?? 0, inline.length) : messages.preReceiveClean(result.stats.commits ?? 0));
+    say(inline.length > 0 ? messages.preReceiveInlineAllowed(result.stats.commits ?? 0, inline.length) : messages.preReceiveClean(result.stats.commits ?? 0, alreadyThere.length));
     return 0;
   }
   const request = readBypassRequest(io.env);

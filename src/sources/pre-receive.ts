@@ -76,7 +76,7 @@ export async function scanReceived(session: ScanSession, options: PreReceiveOpti
   const pushed = options.updates.filter((update) => !ZERO.test(update.newSha)).map((update) => ({ sha: update.newSha, ref: update.ref }));
   const objects = objectsBesideCommits(pushed, options.cwd, options.env);
   const refNames = pushed.map((update) => update.ref);
-  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates, options.acceptedRefs), objects, refNames, readers: 1, signal: options.signal, server: { lfs: serverLfsAt(options.lfs, options.cwd) } });
+  await scanHistory(session, { cwd: options.cwd, env: options.env, revisions: receivedRevisions(options.updates, options.acceptedRefs), objects, refNames, readers: 1, signal: options.signal, judgeByBoundary: true, server: { lfs: serverLfsAt(options.lfs, options.cwd) } });
 }
 
 /** The LFS setting with its folder made absolute (relative to the repository). */
