@@ -52,7 +52,7 @@ const refPatterns: FieldCheck<string[]> = {
 
 /** A server's Git LFS setting (src/sources/lfs-content.ts `ServerLfs`). */
 const serverLfs: FieldCheck<{ objects: string } | "pointer-only"> = {
-  expected: '"pointer-only" or { objects: "<absolute folder>" }',
+  expected: '"pointer-only" or { objects: "<folder>" }',
   test: (value): value is { objects: string } | "pointer-only" =>
     value === "pointer-only" ||
     (typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { objects?: unknown }).objects === "string" && (value as { objects: string }).objects !== ""),

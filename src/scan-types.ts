@@ -21,7 +21,8 @@ import type { VerifyTuning } from "./verify/verify-keys.js";
  *   finding, carrying `inlineAllow` (the server's settings decide whether it passes); commits
  *   reachable from the refs `acceptedRefs` matches (git `--glob` patterns, default
  *   `refs/heads/*` and `refs/tags/*`) count as already on the server; `lfs` says where the
- *   server keeps Git LFS content (`{ objects: folder }`) or that only pointers are scanned;
+ *   server keeps Git LFS content (`{ objects: folder }`, relative to `cwd`) or that only
+ *   pointers are scanned;
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
  *
  * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
