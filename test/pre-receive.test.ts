@@ -345,6 +345,21 @@ describe("pre-receive settings: only the server's own", () => {
     expect(rejected.stdout + rejected.stderr).not.toContain("lumenguard-allow comment not honoured");
   });
 
+  it('"inlineAllow": true, but the audit log cannot be written (a symbolic link): the comment is not honoured, the push is rejected saying why', async () => {
+    const { symlinkSync } = await import("node:fs");
+    const server = await createServer({ inlineAllow: true });
+    const outside = join(createDir(), "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, join(server.path, "lumenguard-audit.log"));
+    const repo = workRepo(server.path);
+    commitFile(repo, "test/fixture.ts", `const k = "${makeKey()}"; // lumenguard-allow: fixture\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("the lumenguard-allow comments could not be recorded in the audit log");
+    expect(rejected.stdout + rejected.stderr).toContain("test/fixture.ts:1:12");
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+  });
+
   it("inlineAllow is checked by the server settings schema: a string is refused, naming the field", async () => {
     const server = await createServer({ inlineAllow: "yes" });
     const repo = createRepo({ committed: { "a.ts": "x\n" } });

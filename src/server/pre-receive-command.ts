@@ -99,7 +99,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
    * Records what a push is let through with besides a bypass — findings allowed inline, LFS files
    * taken on their pointer — before it is accepted; when that fails, the push is rejected.
    */
-  const recordInline = async (): Promise<boolean> => {
+  const recordLetThrough = async (): Promise<boolean> => {
     if (inline.length > 0) {
       try {
         await audit({ decision: "inline-allowed", findings: auditFindings(inline) });
@@ -125,7 +125,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   const alreadyThere = result.findings.filter((finding) => finding.messageId === "alreadyPushed" && finding.secret !== undefined && !blocking.includes(finding));
   if (alreadyThere.length > 0) say(messages.preReceiveAlreadyThere(alreadyThere.map((finding) => `${finding.file}: key ${finding.secret!.redacted}`), resolved.ruleMeta(alreadyThere[0]!.ruleId)?.revokeUrl ?? null));
   if (blocking.length === 0) {
-    if (!(await recordInline())) return 1;
+    if (!(await recordLetThrough())) return 1;
     say(inline.length > 0 ? messages.preReceiveInlineAllowed(result.stats.commits ?? 0, inline.length) : messages.preReceiveClean(result.stats.commits ?? 0, alreadyThere.length));
     return 0;
   }
@@ -133,7 +133,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   const decision = decideBypass(blocking, request, server);
   const recorded = auditFindings(blocking);
   if (decision.kind === "bypassed") {
-    if (!(await recordInline())) return 1;
+    if (!(await recordLetThrough())) return 1;
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
