@@ -132,7 +132,8 @@ export async function scanPrePush(session: ScanSession, options: PrePushOptions)
     if (options.remote !== undefined) checkNothingOutgoing(options, known);
     revisions = { tips: [] };
   }
-  await scanHistory(session, { cwd, env, revisions, objects, refNames, onProgress: options.onProgress });
+  // A key the remote already has in the same file is reported as already there (low), as --staged does for HEAD.
+  await scanHistory(session, { cwd, env, revisions, objects, refNames, onProgress: options.onProgress, judgeByBoundary: true });
 }
 
 /**
