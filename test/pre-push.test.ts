@@ -168,14 +168,15 @@ describe("pre-push: a key the remote already has in that file is already there, 
     expect(committed.status, committed.stderr).toBe(0);
     expect(committed.stdout + committed.stderr).toContain("LOW");
     const edit = git(repo, ["rev-parse", "HEAD"]).trim();
+    // (Asked before the push: once the remote has the edit, there is nothing left to scan.)
+    const json = spawnSync(process.execPath, [bin, "scan", "--pre-push", "origin", remote, "--format", "json"], { cwd: repo, env, encoding: "utf8", input: `refs/heads/main ${edit} refs/heads/main ${git(repo, ["rev-parse", "HEAD~1"]).trim()}\n` });
+    expect(JSON.parse(json.stdout).findings).toEqual([expect.objectContaining({ ruleId: "key-in-history", messageId: "alreadyPushed", severity: "low", file: "s.js" })]);
     const pushed = push(repo, ["origin", "main"]);
     expect(pushed.status, pushed.stderr + pushed.stdout).toBe(0);
     expect(pushed.stdout + pushed.stderr).toMatch(/s\.js:1:6\s+LOW\s+key-in-history/);
     expect(pushed.stdout + pushed.stderr).not.toContain("CRITICAL");
     expect(pushed.stdout + pushed.stderr).not.toContain(key);
     expect(remoteHas(remote, edit)).toBe(true);
-    const json = spawnSync(process.execPath, [bin, "scan", "--pre-push", "origin", remote, "--format", "json"], { cwd: repo, env, encoding: "utf8", input: `refs/heads/main ${edit} refs/heads/main ${git(repo, ["rev-parse", "HEAD~1"]).trim()}\n` });
-    expect(JSON.parse(json.stdout).findings).toEqual([expect.objectContaining({ ruleId: "key-in-history", messageId: "alreadyPushed", severity: "low", file: "s.js" })]);
     // From here the commit gate is out of the way (it blocks these too): the push gate is what is checked.
     rmSync(join(repo, ".hooks/pre-commit"));
     // A second key in the same file is new to the remote.
