@@ -60,7 +60,7 @@ Options
       --since-commit <sha>     history: only the commits after this one, up to HEAD
       --shard <I/N>            scan shard I of N (1 ≤ I ≤ N ≤ 256): history by blob id, the working tree by
                                path; merge the shards' JSON reports with lumenguard merge
-      --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
+      --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin; asks the remote what it has)
       --fail-on-existing       --staged: keys HEAD already has in the same file fail the commit too
       --pre-receive            scan the commits a push brings to this server (a pre-receive hook)
       --server-config <file>   --pre-receive and init --server: the server's settings (bypass, budget, audit log)
