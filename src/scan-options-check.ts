@@ -135,6 +135,7 @@ const MODE_FIELDS: ModeFields = {
     "pre-push": {
       refs: { ...string('the pre-push hook\'s standard input: "<local ref> <local sha> <remote ref> <remote sha>" lines'), required: true },
       remote: string("the remote's name"),
+      url: string("the URL pushed to (the hook's second argument)"),
       paths: strings("paths in the repository"),
     },
     ci: { range: string('a git revision range such as "A..B"'), paths: strings("paths in the repository") },

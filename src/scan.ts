@@ -158,7 +158,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "pre-push": {
       const current = session("pre-push");
       const { scanPrePush } = await import("./sources/pre-push.js");
-      await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
+      await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, url: mode.url, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-receive": {
