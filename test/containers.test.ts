@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
@@ -11,8 +11,8 @@ import { planScan, resolveConfig } from "../src/config/resolve-config.js";
 import type { ScanResult, Warning } from "../src/types.js";
 import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
-import { hasProgram } from "./helpers/process.js";
-import { createDir, createRepo, git, writeFiles } from "./helpers/repo.js";
+import { bin, hasProgram } from "./helpers/process.js";
+import { createDir, createRepo, git, GIT_ENV, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
 import { buildTar } from "./helpers/tar.js";
 
 /**
@@ -30,7 +30,8 @@ const scanJson = async (cwd: string, args: string[] = []) => {
   return JSON.parse(outcome.stdout) as ScanResult;
 };
 const places = (report: ScanResult) => report.findings.map((f) => `${f.file}:${f.line}:${f.column}`).sort();
-const warned = (report: ScanResult) => report.warnings.map((w) => w.message);
+/** Warning messages without the advice a gate's fail-closed warnings end with (the gate tests below check it). */
+const warned = (report: ScanResult) => report.warnings.map((w) => w.message.replace(/\. A gate fails closed on content it could not scan: .*$/, ""));
 /** Enough other files that the working-tree scan clears files with git grep first (it does from 64 files). */
 const filler = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`src/f${i}.js`, `export const v${i} = ${i};\n`]));
 
@@ -116,7 +117,7 @@ describe("archives known by their bytes", () => {
     // What comes before the budget runs out is scanned; what comes after is said, not scanned.
     expect(places(report)).toEqual(["nest.zip!a/first.env:1:3"]);
     expect(warned(report)).toEqual([
-      "nest.zip!c/two.zip: zeros2.bin: the archive inflates to more than 4 MiB in all; the rest was not scanned",
+      "nest.zip!c/two.zip!zeros2.bin: the archive inflates to more than 4 MiB in all; the rest was not scanned",
       "nest.zip: d/three.zip and the entries after it were not scanned: the archive inflates to more than 4 MiB in all",
     ]);
   });
@@ -140,7 +141,8 @@ describe("archives known by their bytes", () => {
     // The outer archive fits; the inner one, above half of that, does not.
     expect(big.length).toBeGreaterThan((outer.length + 16) / 2);
     expect(found).toEqual(["outer.zip!top.env"]);
-    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^outer\.zip!inner\.zip: an archive larger than \d+ bytes \(the limit for an archive inside another, 1 deep\); its entries were not scanned$/)]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^outer\.zip!inner\.zip: an archive larger than \d+ bytes \(the limit for an archive inside another, 1 deep\); its entries were not scanned\. A gate fails closed .* if outer\.zip is known to be safe, add it to the config's `ignore`$/)]);
+    expect(warnings.map((w) => w.incomplete)).toEqual([true]);
   });
 });
 
@@ -164,9 +166,11 @@ describe("formats lumenguard cannot decompress are said, never passed in silence
     writeFiles(repo, files);
     const report = await scanJson(repo);
     const expected = Object.keys(heads).flatMap((format) =>
-      [names[format], `renamed-${format}.dat`].map((name) => `archives/${name}: compressed as ${format}, which lumenguard cannot decompress; what it holds was not scanned (decompress it and scan the result)`),
+      [names[format], `renamed-${format}.dat`].map((name) => `archives/${name}: compressed as ${format}, which lumenguard cannot decompress; what it holds was not scanned`),
     );
     expect(warned(report).sort()).toEqual(expected.sort());
+    // A plain scan of the working tree warns and passes; only gates fail closed on what they could not read.
+    expect(report.warnings.every((w) => w.incomplete === true)).toBe(true);
   });
 
   it("the real programs' output, where installed", async () => {
@@ -187,5 +191,83 @@ describe("formats lumenguard cannot decompress are said, never passed in silence
     }
     const report = await scanJson(dir);
     for (const name of made) expect(warned(report).some((message) => message.startsWith(`${name}: compressed as `))).toBe(true);
+  });
+});
+
+/**
+ * Content a gate could not scan — a compressed file a budget stopped, a format lumenguard cannot
+ * decompress, an archive nested deeper than the limit — fails the gate closed (exit 3 after the
+ * report), as a Git LFS object it could not read does: through real git hooks, a real commit
+ * and a real push. A plain scan of the working tree keeps the warning and passes.
+ */
+describe("a gate fails closed on content it could not scan", () => {
+  const gzipTimes = (data: Buffer, times: number): Buffer => (times === 0 ? data : gzipTimes(gzipSync(data), times - 1));
+  /** Each kind of unscanned content, holding a key where the scan cannot reach it. */
+  const kinds = (key: string): Record<string, { bytes: Buffer; says: string }> => ({
+    // A key after 8 MiB of zeros: the ratio budget (100:1 past 1 MiB) stops before it.
+    "dump.sql.gz": { bytes: gzipSync(Buffer.concat([Buffer.alloc(8 << 20), Buffer.from(`\nK=${key}\n`)])), says: "inflates more than 100:1" },
+    "creds.env.bz2": { bytes: Buffer.concat([Buffer.from("BZh91AY&SY", "latin1"), Buffer.alloc(64, 7)]), says: "compressed as bzip2" },
+    "deploy.tar.xz": { bytes: Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)]), says: "compressed as xz" },
+    "db.zst": { bytes: Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(64, 7)]), says: "compressed as zstd" },
+    "secrets.7z": { bytes: Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(64, 7)]), says: "compressed as 7-Zip" },
+    // Five gzips, one inside the other: the innermost is inside four, and is not opened.
+    "deep.gz": { bytes: gzipTimes(Buffer.from(`K=${key}\n`), 5), says: "nested 4 deep in other archives (the limit)" },
+  });
+  const env = { ...withoutGitOverrides(process.env), ...GIT_ENV };
+  const run = (cwd: string, args: string[]) => spawnSync("git", args, { cwd, env, encoding: "utf8" });
+
+  it("--staged (a real pre-commit hook) and --pre-push (a real push): exit 3 naming the file and what to do; `ignore` lets a known-safe file through", async () => {
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    const remote = join(createDir(), "remote.git");
+    git(repo, ["init", "-q", "--bare", remote]);
+    git(repo, ["remote", "add", "origin", remote]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    mkdirSync(join(repo, ".hooks"));
+    writeFileSync(join(repo, ".hooks/pre-commit"), `#!/bin/sh\nexec "${process.execPath}" "${bin}" scan --staged\n`);
+    writeFileSync(join(repo, ".hooks/pre-push"), `#!/bin/sh\nexec "${process.execPath}" "${bin}" scan --pre-push "$@"\n`);
+    chmodSync(join(repo, ".hooks/pre-commit"), 0o755);
+    chmodSync(join(repo, ".hooks/pre-push"), 0o755);
+    git(repo, ["config", "core.hooksPath", ".hooks"]);
+    const all = kinds(makeKey());
+    for (const [name, { bytes: content, says }] of Object.entries(all)) {
+      writeFileSync(join(repo, name), content);
+      git(repo, ["add", name]);
+      const commit = run(repo, ["commit", "-q", "-m", `add ${name}`]);
+      expect(commit.status, `${name}: ${commit.stderr}`).not.toBe(0);
+      expect(commit.stderr).toContain(`warning: ${name}`);
+      expect(commit.stderr).toContain(says);
+      expect(commit.stderr).toContain(`if ${name} is known to be safe, add it to the config's \`ignore\``);
+      expect(commit.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+      // The same commit made without the hook is stopped by the push.
+      git(repo, ["commit", "-q", "--no-verify", "-m", `add ${name}`]);
+      const push = run(repo, ["push", "origin", "main"]);
+      expect(push.status, `${name}: ${push.stderr}`).not.toBe(0);
+      expect(push.stderr).toContain(`warning: ${name}`);
+      expect(push.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+      expect(git(remote, ["rev-parse", "main"]).trim()).not.toBe(git(repo, ["rev-parse", "HEAD"]).trim());
+      // What was read is scanned in full as before: the plain scan of the working tree warns, exit 0.
+      const plain = await runCli(["scan", "--format", "json", name], { cwd: repo });
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(JSON.parse(plain.stdout).warnings.map((w: Warning) => [w.file, w.incomplete])).toEqual([[name, true]]);
+      git(repo, ["reset", "-q", "--hard", "origin/main"]);
+    }
+    // Files known to be safe are left out through the config's `ignore`: the commit and the push go through.
+    for (const [name, { bytes: content }] of Object.entries(kinds("no key here"))) writeFileSync(join(repo, name), content);
+    writeFileSync(join(repo, "lumenguard.config.json"), JSON.stringify({ ignore: Object.keys(all) }));
+    git(repo, ["add", "-A"]);
+    const commit = run(repo, ["commit", "-q", "-m", "known-safe archives"]);
+    expect(commit.status, commit.stderr).toBe(0);
+    const push = run(repo, ["push", "-q", "origin", "main"]);
+    expect(push.status, push.stderr).toBe(0);
+  }, 60_000);
+
+  it("raising the budget scans the file whole: the key past the old budget is found (exit 1, not 3)", async () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "# app\n" }, staged: { "dump.sql.gz": kinds(key)["dump.sql.gz"]!.bytes } });
+    expect((await runCli(["scan", "--staged"], { cwd: repo })).code).toBe(3);
+    writeFileSync(join(repo, "lumenguard.config.json"), JSON.stringify({ archives: { maxRatio: 100000 } }));
+    const raised = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(raised.code, raised.stderr).toBe(1);
+    expect(places(JSON.parse(raised.stdout))).toEqual(["dump.sql.gz:2:3"]);
   });
 });

@@ -1,5 +1,6 @@
 import { FileScanner, type FileOutcome } from "../engine/file-scanner.js";
 import { containerOf, containerSink, MAX_NESTING, scanZip, sniff, SNIFF_BYTES, startsLikeZip, type FileSink, type Nesting, type RandomAccess, type SinkHooks } from "./containers/index.js";
+import { unscannedWarning } from "./containers/unscanned.js";
 import { FILE_SIZE_LIMIT, MEGABYTE } from "./limits.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
@@ -41,11 +42,11 @@ function openAt(file: SourceFile, hooks: SinkHooks, nesting: Nesting, byName: bo
     const found = sniff(file.path, head, byName);
     if (found === null) return openPlain(file, hooks);
     if ("unreadable" in found) {
-      hooks.warn({ code: "archive", message: `${file.path}: compressed as ${found.unreadable}, which lumenguard cannot decompress; what it holds was not scanned (decompress it and scan the result)`, file: file.path });
+      hooks.warn(unscannedWarning(file, "archive", `compressed as ${found.unreadable}, which lumenguard cannot decompress; what it holds was not scanned`, "unpack"));
       return openPlain(file, hooks);
     }
     if (nesting.depth >= MAX_NESTING) {
-      hooks.warn({ code: "archive", message: `${file.path}: a ${found.kind} archive nested ${nesting.depth} deep in other archives (the limit); scanned as bytes, not opened`, file: file.path });
+      hooks.warn(unscannedWarning(file, "archive", `a ${found.kind} archive nested ${nesting.depth} deep in other archives (the limit); scanned as bytes, not opened`, "unpack"));
       return openPlain(file, hooks);
     }
     const inner: Nesting = { depth: nesting.depth + 1, spent: nesting.spent };

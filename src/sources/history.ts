@@ -10,7 +10,7 @@ import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
+import { attribute, reportWarnings, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
 import { LfsContent } from "./lfs-content.js";
 
@@ -91,14 +91,16 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   warnIfShallow(session, repo, walk);
   const name = displayName(repo.root, options.displayRoot);
   attribute(walk, repo.root, session, name);
-  lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
+  reportWarnings(walk, repo.root, session);
+  // A path config `ignore` covers is not judged: its LFS content is not needed either.
+  lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).filter((entry) => !session.isIgnored(join(repo.root, entry.path))).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
   options.shard?.walked(walk.commits);
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
-  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [] };
+  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [], warnings: [] };
   // Commit and tag objects: id → the pseudo-file of their headers (the message is the object's own).
   const headed = new Map<string, string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
@@ -123,7 +125,7 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       return splitObject((chunk, final) => headers.push(chunk, final), (chunk, final) => message.push(chunk, final));
     }
     walk.scanned++;
-    const file = session.openAside(objectFile(oid), done(oid));
+    const file = session.openAside(objectFile(oid), done(oid), (warning) => void walk.warnings.push({ oid, warning }));
     const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
     return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
   };

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { SourceFile } from "../source-file.js";
 import { InflateBudget } from "./budget.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning, type Remedy } from "./unscanned.js";
 
 /**
  * A brotli file (`.br`, precompressed web assets), decompressed synchronously as it streams in,
@@ -120,7 +121,7 @@ class BrotliSink implements FileSink {
         }
         const over = this.budget.add(made);
         this.inner!.push(output.subarray(0, made), false);
-        if (over) return this.stop(this.budget.describe(over));
+        if (over) return this.stop(this.budget.describe(over), "budget");
         if (this.inner!.stopped) {
           this.state = "done";
           return;
@@ -134,7 +135,7 @@ class BrotliSink implements FileSink {
   /** Not brotli at all (nothing decoded yet): the bytes as they are. Otherwise, damage. */
   private failed(rest: Buffer, final: boolean): void {
     if (this.state === "start") return this.asBytes(rest, final);
-    this.stop("cannot be decompressed to the end; scanned what inflated before the damage");
+    this.stop("cannot be decompressed to the end; scanned what inflated before the damage", "unpack");
   }
 
   /**
@@ -143,11 +144,7 @@ class BrotliSink implements FileSink {
    */
   private nothingDecoded(slice: Buffer, rest: Buffer, final: boolean): void {
     const mib = Math.round(this.hooks.limits.bufferedBytes / (1 << 20));
-    this.hooks.warn({
-      code: "decompress-limit",
-      message: `${this.file.path}: decodes to nothing in its first ${mib} MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is`,
-      file: this.file.path,
-    });
+    this.hooks.warn(unscannedWarning(this.file, "decompress-limit", `decodes to nothing in its first ${mib} MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is`, "unpack"));
     this.held.push(slice);
     this.asBytes(rest, final);
   }
@@ -162,9 +159,10 @@ class BrotliSink implements FileSink {
     this.inner!.push(rest, final);
   }
 
-  private stop(why: string): void {
+  /** Decoding ends here: what follows was not scanned (a gate fails closed on it). */
+  private stop(why: string, remedy: Remedy): void {
     this.state = "done";
-    this.hooks.warn({ code: "decompress-limit", message: `${this.file.path}: ${why}`, file: this.file.path });
+    this.hooks.warn(unscannedWarning(this.file, "decompress-limit", why, remedy));
   }
 
   private end(): void {

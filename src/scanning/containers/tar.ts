@@ -1,6 +1,7 @@
 import type { SourceFile } from "../source-file.js";
 import { memberOf } from "./member.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning } from "./unscanned.js";
 
 /**
  * A tar stream (`.tar`, and what a `.tar.gz` / `.tgz` decompresses to), read as it streams in:
@@ -132,13 +133,13 @@ class TarSink implements FileSink {
       return;
     }
     if (!tarChecksumOk(header)) {
-      this.warn(`holds a damaged header at byte ${this.offset}; the members after it were not scanned`);
+      this.hooks.warn(unscannedWarning(this.file, "archive", `holds a damaged header at byte ${this.offset}; the members after it were not opened`, "unpack"));
       this.state = "end";
       return;
     }
     const size = parseSize(header.subarray(124, 136));
     if (size === null) {
-      this.warn(`a member's size cannot be read at byte ${this.offset}; the members after it were not scanned`);
+      this.hooks.warn(unscannedWarning(this.file, "archive", `a member's size cannot be read at byte ${this.offset}; the members after it were not opened`, "unpack"));
       this.state = "end";
       return;
     }
