@@ -11,6 +11,7 @@ import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { attribute, reportWarnings, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
+import type { Warning } from "../types.js";
 import { literalFirst } from "./history-triage.js";
 import { LfsContent } from "./lfs-content.js";
 
@@ -125,9 +126,12 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       return splitObject((chunk, final) => headers.push(chunk, final), (chunk, final) => message.push(chunk, final));
     }
     walk.scanned++;
-    const file = session.openAside(objectFile(oid), done(oid), (warning) => void walk.warnings.push({ oid, warning }));
+    const warn = (warning: Warning) => void walk.warnings.push({ oid, warning });
+    const file = session.openAside(objectFile(oid), done(oid), warn);
     const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
-    return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
+    // An LFS pointer: its content from the local store, and the pointer's own text (what is pushed) too.
+    const scanPointer = (pointer: Buffer) => session.openAside(objectFile(oid), done(oid), warn).push(pointer, true);
+    return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push, scanPointer));
   };
   const missingObject = (oid: string) => void walk.unreadable.push(oid);
   // Large objects holding a literal, read again by the engine once the first pass is over.

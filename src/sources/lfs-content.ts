@@ -21,15 +21,18 @@ export class LfsContent {
 
   /**
    * Called with a small blob's bytes: when they are a pointer whose content is stored
-   * locally, pushes that content into `sink` and returns true; otherwise returns false (the
-   * caller scans the bytes as they are), remembering a pointer whose content is missing.
+   * locally, pushes that content into `sink`, hands the pointer's own bytes to `scanPointer`
+   * (what git commits and pushes is the pointer: a key on an extra line of it is a leak too) and
+   * returns true; otherwise returns false (the caller scans the bytes as they are), remembering
+   * a pointer whose content is missing.
    */
-  substitute(blobOid: string, content: Buffer, sink: ChunkSink): boolean {
+  substitute(blobOid: string, content: Buffer, sink: ChunkSink, scanPointer: (pointer: Buffer) => void): boolean {
     const pointer = parseLfsPointer(content);
     if (pointer === null) return false;
     const commonDir = typeof this.commonDir === "string" ? this.commonDir : this.commonDir();
     const outcome = pushLfsObject(commonDir, pointer, sink);
     if (outcome !== "read") this.unscanned.set(blobOid, pointer);
+    if (outcome !== "absent") scanPointer(content);
     return outcome !== "absent";
   }
 
