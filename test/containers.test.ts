@@ -13,7 +13,7 @@ import { runCli } from "./helpers/cli.js";
 import { makeKey } from "./helpers/keys.js";
 import { bin, hasProgram } from "./helpers/process.js";
 import { createDir, createRepo, git, GIT_ENV, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
-import { buildTar } from "./helpers/tar.js";
+import { buildTar, header as tarHeader, padded as tarPadded } from "./helpers/tar.js";
 
 /**
  * Archives and compressed files are known by their bytes, not only by their names: every
@@ -269,5 +269,97 @@ describe("a gate fails closed on content it could not scan", () => {
     const raised = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
     expect(raised.code, raised.stderr).toBe(1);
     expect(places(JSON.parse(raised.stdout))).toEqual(["dump.sql.gz:2:3"]);
+  });
+});
+
+/**
+ * A container's own bytes are scanned as plain bytes too, beside what it holds: a key in a gzip
+ * header, a zip comment or extra field, bytes around a zip, a tar header is found under the
+ * container's name; a key found both inside and in the raw bytes is reported once.
+ */
+describe("a container's own bytes: headers, comments and what lies around it", () => {
+  /** gzip of `data` with FNAME and FCOMMENT set (RFC 1952 section 2.3: FLG bits 3 and 4, each a NUL-ended string after the 10-byte header). */
+  const gzipWithHeader = (data: string, name: string, comment: string) => {
+    const plain = gzipSync(Buffer.from(data));
+    const head = Buffer.from(plain.subarray(0, 10));
+    head[3] = 0x18;
+    return Buffer.concat([head, Buffer.from(`${name}\0${comment}\0`, "latin1"), plain.subarray(10)]);
+  };
+  /** A zip whose end record carries `comment` (APPNOTE 4.3.16: its last field, after a 2-byte length). */
+  const withArchiveComment = (zipBytes: Buffer, comment: string) => {
+    const out = Buffer.concat([zipBytes, Buffer.from(comment)]);
+    out.writeUInt16LE(comment.length, zipBytes.length - 2);
+    return out;
+  };
+  const fileZip = (options: { comment?: string; extra?: Record<number, Uint8Array> }) =>
+    Buffer.from(zipSync({ "readme.txt": [bytes("nothing secret here\n".repeat(10)), { level: 9, ...options }] }));
+
+  it("gzip FNAME and FCOMMENT, zip archive and entry comments, an extra field, bytes appended after a zip, tar headers (a symlink's target, a pax record, a GNU long link name), in a .tar and a .tar.gz", async () => {
+    const keys = Array.from({ length: 10 }, () => makeKey());
+    const symlinkTar = Buffer.concat([tarHeader("config/key", 0, "2", keys[5]), Buffer.alloc(1024)]);
+    const paxRecord = (body: string) => {
+      let length = body.length + 1;
+      while (`${length}${body}`.length !== length) length = `${length}${body}`.length;
+      return Buffer.from(`${length}${body}`);
+    };
+    const pax = paxRecord(` comment=deploy ${keys[6]}\n`);
+    const paxTar = Buffer.concat([tarHeader("PaxHeader", pax.length, "x"), tarPadded(pax), tarHeader("notes.txt", 6, "0"), tarPadded(Buffer.from("hello\n")), Buffer.alloc(1024)]);
+    const longLink = Buffer.from(`${keys[7]}/${"x".repeat(120)}\0`);
+    const gnuTar = Buffer.concat([tarHeader("././@LongLink", longLink.length, "K"), tarPadded(longLink), tarHeader("cfg/key", 0, "2", "short"), Buffer.alloc(1024)]);
+    const dir = createDir({
+      "backup.gz": gzipWithHeader("nothing secret here\n", keys[0]!, "none"),
+      "notes.gz": gzipWithHeader("nothing secret here\n", "notes.txt", `deploy ${keys[1]}`),
+      "archive-comment.zip": withArchiveComment(fileZip({}), `deploy key ${keys[2]}`),
+      "entry-comment.zip": fileZip({ comment: `deploy key ${keys[3]}` }),
+      "extra-field.zip": fileZip({ extra: { 0xcafe: bytes(keys[4]!) } }),
+      "trailing.zip": Buffer.concat([fileZip({}), Buffer.from(`LUMENFALL_API_KEY=${keys[8]}\n`)]),
+      "symlink.tar": symlinkTar,
+      "symlink.tar.gz": gzipSync(symlinkTar),
+      "pax.tar.gz": gzipSync(paxTar),
+      "longlink.tar": gnuTar,
+    });
+    const report = await scanJson(dir);
+    const found = (name: string) => report.findings.filter((f) => f.file === name).map((f) => f.secret?.keyId);
+    const id = (key: string) => key.slice(6, key.indexOf("."));
+    expect(found("backup.gz")).toEqual([id(keys[0]!)]);
+    expect(found("notes.gz")).toEqual([id(keys[1]!)]);
+    expect(found("archive-comment.zip")).toEqual([id(keys[2]!)]);
+    // Each is found where it is in the raw bytes (fflate writes an entry's extra field in its local header and in the directory: two places).
+    expect(found("entry-comment.zip")).toEqual([id(keys[3]!)]);
+    expect(found("extra-field.zip")).toEqual([id(keys[4]!), id(keys[4]!)]);
+    expect(found("trailing.zip")).toEqual([id(keys[8]!)]);
+    expect(found("symlink.tar")).toEqual([id(keys[5]!)]);
+    expect(found("symlink.tar.gz")).toEqual([id(keys[5]!)]);
+    expect(found("pax.tar.gz")).toEqual([id(keys[6]!)]);
+    expect(found("longlink.tar")).toEqual([id(keys[7]!)]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("a key inside an entry (stored, or in an uncompressed tar) is reported once, from inside, not again from the raw bytes", async () => {
+    const key = makeKey();
+    const stored = Buffer.from(zipSync({ "app.env": [bytes(`K=${key}`), { level: 0 }] }));
+    const dir = createDir({ "stored.zip": stored, "plain.tar": buildTar({ "conf/app.env": `K=${key}\n` }) });
+    const report = await scanJson(dir);
+    expect(places(report)).toEqual(["plain.tar!conf/app.env:1:3", "stored.zip!app.env:1:3"]);
+  });
+
+  it("a zip with bytes before it (a shell stub and a zip, as self-extracting installers are): its entries are scanned, in the working tree, --staged and --history", async () => {
+    const key = makeKey();
+    const payload = Buffer.from(zipSync({ "app.env": [bytes(`LUMENFALL_API_KEY=${key}\n${"LOG_LEVEL=info\n".repeat(50)}`), { level: 9 }] }));
+    const installer = Buffer.concat([Buffer.from('#!/bin/sh\nunzip -o "$0" -d /opt/app; exit 0\n'), payload]);
+    // A stub bigger than one read (64 KiB) before the zip, too.
+    const bigStub = Buffer.concat([Buffer.from(`#!/bin/sh\n${"# padding line\n".repeat(10_000)}exit 0\n`), payload]);
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    writeFiles(repo, { "installer.sh": installer, "big-installer.sh": bigStub });
+    const expected = ["big-installer.sh!app.env:1:19", "installer.sh!app.env:1:19"];
+    const worktree = await scanJson(repo);
+    expect(places(worktree), JSON.stringify(worktree)).toEqual(expected);
+    git(repo, ["add", "-A"]);
+    const staged = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(places(JSON.parse(staged.stdout))).toEqual(expected);
+    git(repo, ["commit", "-q", "-m", "installers"]);
+    expect(places(await scanJson(repo, ["--history"]))).toEqual(expected);
+    // unzip opens it too (it warns of the bytes before the zip).
+    if (hasProgram("/usr/bin/unzip")) expect(spawnSync("/usr/bin/unzip", ["-p", join(repo, "installer.sh"), "app.env"], { encoding: "utf8" }).stdout).toContain("LUMENFALL_API_KEY=lmnfl_");
   });
 });

@@ -29,6 +29,7 @@ import { unscannedWarning, type Remedy } from "./unscanned.js";
  * (what was held, then the rest as it streams), as a stream that decodes to nothing is.
  */
 const SLICE = 4 << 10;
+const EMPTY = new Uint8Array(0);
 /** Output is made and scanned this much at a time. */
 const OUTPUT_PIECE = 64 << 10;
 
@@ -60,6 +61,8 @@ class BrotliSink implements FileSink {
     private readonly hooks: SinkHooks,
     private readonly openPlain: OpenPlain,
     spent?: { inflated: number },
+    /** The file's own bytes are scanned beside this sink (file-sink.ts RawScan): bytes that are not brotli are not scanned twice. */
+    private readonly rawScanned = false,
   ) {
     this.budget = new InflateBudget(hooks.limits, spent);
   }
@@ -70,7 +73,7 @@ class BrotliSink implements FileSink {
 
   push(chunk: Uint8Array, final = false): void {
     const inner = (this.inner ??= this.openPlain(this.file));
-    if (this.passingThrough()) return inner.push(chunk, final);
+    if (this.passingThrough()) return inner.push(this.rawScanned ? EMPTY : chunk, final);
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     for (let at = 0; at < bytes.length && (this.state === "start" || this.state === "brotli"); at += SLICE) {
       const last = final && at + SLICE >= bytes.length;
@@ -153,10 +156,10 @@ class BrotliSink implements FileSink {
   private asBytes(rest: Buffer, final: boolean): void {
     this.state = "plain";
     this.decoder?.close();
-    for (const held of this.held) this.inner!.push(held, false);
+    if (!this.rawScanned) for (const held of this.held) this.inner!.push(held, false);
     this.held = [];
     this.heldBytes = 0;
-    this.inner!.push(rest, final);
+    this.inner!.push(this.rawScanned ? EMPTY : rest, final);
   }
 
   /** Decoding ends here: what follows was not scanned (a gate fails closed on it). */
@@ -169,7 +172,7 @@ class BrotliSink implements FileSink {
     this.decoder?.close();
     if (this.state === "start") {
       // Too short to decode to anything: the bytes as they are.
-      for (const held of this.held) this.inner!.push(held, false);
+      if (!this.rawScanned) for (const held of this.held) this.inner!.push(held, false);
       this.held = [];
     }
     this.state = "done";
@@ -178,6 +181,6 @@ class BrotliSink implements FileSink {
 }
 
 /** `spent`: what the containers this one is in have inflated to (one archive budget for a whole nest). */
-export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }): FileSink {
-  return new BrotliSink(file, hooks, openPlain, spent);
+export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }, rawScanned = false): FileSink {
+  return new BrotliSink(file, hooks, openPlain, spent, rawScanned);
 }

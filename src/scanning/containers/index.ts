@@ -129,7 +129,9 @@ export type OpenInner = (file: SourceFile, byName: boolean) => FileSink;
 /**
  * A sink that decompresses or unpacks a container of `kind`, feeding sinks made by `open` (which
  * may open a container inside in turn); `asBytes` scans bytes as they are (a zip whose
- * directory cannot be read). The defaults suit a caller whose `open` opens every file as plain
+ * directory cannot be read); `raw`: the container's own bytes are scanned as plain bytes — for a
+ * tar, through this sink (its headers marked apart); a brotli file then leaves bytes that are not
+ * brotli to it. The defaults suit a caller whose `open` opens every file as plain
  * bytes (a container at the top, nothing opened inside it).
  */
 export function containerSink(
@@ -139,10 +141,11 @@ export function containerSink(
   open: OpenInner,
   nesting: Nesting = { depth: 0, spent: { inflated: 0 } },
   asBytes: OpenPlain = (self) => open(self, false),
+  raw?: FileSink,
 ): FileSink {
   if (kind === "gzip") return gzipSink(file, hooks, (inner) => open(inner, false), nesting.spent);
-  if (kind === "brotli") return brotliSink(file, hooks, (inner) => open(inner, false), nesting.spent);
-  if (kind === "tar") return tarSink(file, hooks, (inner) => open(inner, true));
+  if (kind === "brotli") return brotliSink(file, hooks, (inner) => open(inner, false), nesting.spent, raw !== undefined);
+  if (kind === "tar") return tarSink(file, hooks, (inner) => open(inner, true), raw);
   return zipSink(file, hooks, (inner) => open(inner, true), nesting, asBytes);
 }
 

@@ -36,10 +36,11 @@ export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHook
   const warn = (message: string) => hooks.warn({ code: "archive", message: `${file.path}: ${message}`, file: file.path });
   // Content left unscanned: a gate fails closed on it.
   const unscanned = (message: string, remedy: Remedy) => hooks.warn(unscannedWarning(file, "archive", message, remedy));
-  const base = crxOffset(archive);
+  let base = crxOffset(archive);
   let directory: ZipDirectory;
   try {
     directory = readCentralDirectory(archive, base);
+    base = directory.base;
   } catch (error) {
     // Bytes that start like a zip hold entries that were not read; a zip's name on other bytes is only a name.
     if (startsWithLocalHeader(archive, base)) unscanned(`${(error as Error).message}; its entries were not read, its bytes were scanned as they are`, "unpack");
