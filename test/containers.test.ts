@@ -363,3 +363,47 @@ describe("a container's own bytes: headers, comments and what lies around it", (
     if (hasProgram("/usr/bin/unzip")) expect(spawnSync("/usr/bin/unzip", ["-p", join(repo, "installer.sh"), "app.env"], { encoding: "utf8" }).stdout).toContain("LUMENFALL_API_KEY=lmnfl_");
   });
 });
+
+/**
+ * `ar` archives (`!<arch>\n`): a Debian package's members — `control.tar.gz`, `data.tar.gz` — are
+ * opened in turn, so a key in a packaged config file is found; GNU long names and BSD names read.
+ */
+describe("ar archives (.deb, .ipk, static libraries)", () => {
+  /** An ar member header (60 bytes) and its data, padded to an even length. */
+  const arMember = (name: string, data: Buffer) => {
+    const head = `${name.padEnd(16)}${"0".padEnd(12)}${"0".padEnd(6)}${"0".padEnd(6)}${"100644".padEnd(8)}${String(data.length).padEnd(10)}\`\n`;
+    return Buffer.concat([Buffer.from(head, "latin1"), data, data.length % 2 ? Buffer.from("\n") : Buffer.alloc(0)]);
+  };
+  const ar = (...members: Buffer[]) => Buffer.concat([Buffer.from("!<arch>\n"), ...members]);
+
+  it("a hand-built .deb (data.tar.gz holding a key), GNU long names, BSD names, an .xz member said (a gate fails closed on it): in the working tree, --staged and --history", async () => {
+    const key = makeKey();
+    const deb = ar(arMember("debian-binary", Buffer.from("2.0\n")), arMember("control.tar.gz", gzipSync(buildTar({ "./control": "Package: app\n" }))), arMember("data.tar.gz", gzipSync(buildTar({ "./etc/app/app.env": `LUMENFALL_API_KEY=${key}\n` }))));
+    const longName = "a-very-long-member-name-for-gnu.env";
+    const table = Buffer.from(`${longName}/\n`);
+    const gnu = ar(arMember("//", table), arMember("/0", Buffer.from(`K=${key}\n`)), arMember("short.txt/", Buffer.from(`K=${key}\n`)));
+    const bsd = ar(arMember("#1/20", Buffer.concat([Buffer.from("bsd-long-name.env\0\0\0"), Buffer.from(`K=${key}\n`)])));
+    const xz = ar(arMember("debian-binary", Buffer.from("2.0\n")), arMember("data.tar.xz", Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)])));
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    writeFiles(repo, { "dist/app.deb": deb, "lib/libgnu.a": gnu, "lib/libbsd.a": bsd, "dist/other.deb": xz });
+    const expected = ["dist/app.deb!data.tar.gz!etc/app/app.env:1:19", `lib/libbsd.a!bsd-long-name.env:1:3`, `lib/libgnu.a!${longName}:1:3`, "lib/libgnu.a!short.txt:1:3"];
+    const worktree = await scanJson(repo);
+    expect(places(worktree)).toEqual(expected);
+    expect(warned(worktree)).toEqual(["dist/other.deb!data.tar.xz: compressed as xz, which lumenguard cannot decompress; what it holds was not scanned"]);
+    git(repo, ["add", "-A"]);
+    const staged = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(staged.code).toBe(3);
+    expect(places(JSON.parse(staged.stdout))).toEqual(expected);
+    expect(staged.stderr).toContain("if dist/other.deb is known to be safe, add it to the config's `ignore`");
+    git(repo, ["commit", "-q", "-m", "packages"]);
+    expect(places(await scanJson(repo, ["--history"]))).toEqual(expected);
+  });
+
+  it.skipIf(!hasProgram("/usr/bin/dpkg-deb"))("a .deb built by dpkg-deb (skipped where dpkg-deb is missing)", async () => {
+    const key = makeKey();
+    const dir = createDir({ "pkg/DEBIAN/control": "Package: app\nVersion: 1.0\nArchitecture: all\nMaintainer: a <a@b.c>\nDescription: x\n", "pkg/etc/app/app.env": `LUMENFALL_API_KEY=${key}\n${"LOG=info\n".repeat(30)}` });
+    expect(spawnSync("/usr/bin/dpkg-deb", ["-Zgzip", "--build", "pkg", "app.deb"], { cwd: dir }).status).toBe(0);
+    const outcome = await runCli(["scan", "--format", "json", "app.deb"], { cwd: dir });
+    expect(places(JSON.parse(outcome.stdout))).toEqual(["app.deb!data.tar.gz!etc/app/app.env:1:19"]);
+  });
+});
