@@ -407,3 +407,37 @@ describe("ar archives (.deb, .ipk, static libraries)", () => {
     expect(places(JSON.parse(outcome.stdout))).toEqual(["app.deb!data.tar.gz!etc/app/app.env:1:19"]);
   });
 });
+
+/** PDF: FlateDecode streams (how nearly every PDF stores page text) are inflated and scanned; the rest is the file's own bytes. */
+describe("PDF files", () => {
+  /** A one-page PDF whose page content is `content` in one stream with `filter` (ISO 32000-1 7.3.8). */
+  const pdf = (streams: Array<{ data: Buffer; filter?: string }>) => {
+    const parts: Buffer[] = [Buffer.from("%PDF-1.4\n")];
+    streams.forEach(({ data, filter }, index) => {
+      const dict = `<< /Length ${data.length}${filter ? ` /Filter ${filter}` : ""} >>`;
+      parts.push(Buffer.from(`${index + 4} 0 obj\n${dict}\nstream\n`), data, Buffer.from("\nendstream\nendobj\n"));
+    });
+    parts.push(Buffer.from("trailer\n<< /Root 1 0 R >>\n%%EOF\n"));
+    return Buffer.concat(parts);
+  };
+  const page = (text: string) => Buffer.from(`BT /F1 12 Tf 72 720 Td (${text}) Tj ET`);
+
+  it("a key in a FlateDecode stream is found under the object's name, in the working tree, --staged and --history; an uncompressed stream is read as the file's bytes; a chain of filters is said", async () => {
+    const [flateKey, plainKey] = [makeKey(), makeKey()];
+    const { deflateSync } = await import("node:zlib");
+    const runbook = pdf([{ data: deflateSync(page("nothing here")), filter: "/FlateDecode" }, { data: deflateSync(page(`LUMENFALL_API_KEY=${flateKey}`)), filter: "/FlateDecode" }, { data: page(`key ${plainKey}`) }]);
+    const chained = pdf([{ data: Buffer.from(deflateSync(page("x")).toString("hex")), filter: "[/ASCIIHexDecode /FlateDecode]" }]);
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    writeFiles(repo, { "docs/runbook.pdf": runbook, "docs/chained.pdf": chained });
+    const expected = ["docs/runbook.pdf!obj-5:1:43", `docs/runbook.pdf:1:${runbook.indexOf("lmnfl_") + 1}`];
+    const worktree = await scanJson(repo);
+    expect(places(worktree)).toEqual(expected);
+    expect(warned(worktree)).toEqual(["docs/chained.pdf: holds streams compressed by a chain of filters (such as ASCII85 then Flate), which lumenguard does not decode; their text was not scanned"]);
+    git(repo, ["add", "-A"]);
+    const staged = await runCli(["scan", "--staged", "--format", "json"], { cwd: repo });
+    expect(places(JSON.parse(staged.stdout))).toEqual(expected);
+    expect(staged.code).toBe(3);
+    git(repo, ["commit", "-q", "-m", "docs"]);
+    expect(places(await scanJson(repo, ["--history"]))).toEqual(expected);
+  });
+});
