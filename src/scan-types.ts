@@ -17,7 +17,12 @@ import type { VerifyTuning } from "./verify/verify-keys.js";
  * - `ci`: the working tree plus the commits of the CI run (or `range`);
  * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
  *   standard input), read from git's quarantine; no config file is looked for (give `config`
- *   or `configFile`: the server's own);
+ *   or `configFile`: the server's own); a finding a `lumenguard-allow` comment covers stays a
+ *   finding, carrying `inlineAllow` (the server's settings decide whether it passes); commits
+ *   reachable from the refs `acceptedRefs` matches (git `--glob` patterns, default
+ *   `refs/heads/*` and `refs/tags/*`) count as already on the server; `lfs` says where the
+ *   server keeps Git LFS content (`{ objects: folder }`, relative to `cwd`) or that only
+ *   pointers are scanned;
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
  *
  * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
@@ -29,7 +34,7 @@ export type ScanMode =
   | { kind: "history"; revisions?: string[]; paths?: string[] }
   | { kind: "pre-push"; refs: string; remote?: string; paths?: string[] }
   | { kind: "ci"; range?: string; paths?: string[] }
-  | { kind: "pre-receive"; updates: string; signal?: AbortSignal }
+  | { kind: "pre-receive"; updates: string; signal?: AbortSignal; acceptedRefs?: string[]; lfs?: { objects: string } | "pointer-only" }
   | { kind: "pack"; dir?: string };
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
@@ -147,6 +147,62 @@ describe("pre-push: what the remote being pushed to already has", () => {
     const outcome = await runCli(["scan", "--pre-push", "origin", "url"], { cwd: repo, stdin: "refs/heads/main HEAD refs/heads/main HEAD\n" });
     expect(outcome.code).toBe(3);
     expect(outcome.stderr).toContain("nothing was checked");
+  });
+});
+
+describe("pre-push: a key the remote already has in that file is already there, as --staged says of HEAD", () => {
+  it("editing a file whose key is on the remote passes both gates, reported low as already there; a new key in that file, or the same key in another file, is blocked", () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    const remote = bareRemote(repo, "origin");
+    commitFile(repo, "s.js", `k = "${key}";\n`);
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    installPrePush(repo);
+    writeFileSync(join(repo, ".hooks/pre-commit"), `#!/bin/sh\nexec "${process.execPath}" "${bin}" scan --staged\n`);
+    chmodSync(join(repo, ".hooks/pre-commit"), 0o755);
+    // An unrelated edit of the file: the commit gate and the push gate agree.
+    writeFileSync(join(repo, "s.js"), `k = "${key}";\n// unrelated edit\n`);
+    git(repo, ["add", "s.js"]);
+    const committed = spawnSync("git", ["commit", "-q", "-m", "edit"], { cwd: repo, env, encoding: "utf8" });
+    expect(committed.status, committed.stderr).toBe(0);
+    expect(committed.stdout + committed.stderr).toContain("LOW");
+    const edit = git(repo, ["rev-parse", "HEAD"]).trim();
+    const pushed = push(repo, ["origin", "main"]);
+    expect(pushed.status, pushed.stderr + pushed.stdout).toBe(0);
+    expect(pushed.stdout + pushed.stderr).toMatch(/s\.js:1:6\s+LOW\s+key-in-history/);
+    expect(pushed.stdout + pushed.stderr).not.toContain("CRITICAL");
+    expect(pushed.stdout + pushed.stderr).not.toContain(key);
+    expect(remoteHas(remote, edit)).toBe(true);
+    const json = spawnSync(process.execPath, [bin, "scan", "--pre-push", "origin", remote, "--format", "json"], { cwd: repo, env, encoding: "utf8", input: `refs/heads/main ${edit} refs/heads/main ${git(repo, ["rev-parse", "HEAD~1"]).trim()}\n` });
+    expect(JSON.parse(json.stdout).findings).toEqual([expect.objectContaining({ ruleId: "key-in-history", messageId: "alreadyPushed", severity: "low", file: "s.js" })]);
+    // From here the commit gate is out of the way (it blocks these too): the push gate is what is checked.
+    rmSync(join(repo, ".hooks/pre-commit"));
+    // A second key in the same file is new to the remote.
+    commitFile(repo, "s.js", `k = "${key}";\nk2 = "${makeKey()}";\n`);
+    const blocked = push(repo, ["origin", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/s\.js:2:7\s+CRITICAL/);
+    git(repo, ["reset", "-q", "--hard", "origin/main"]);
+    // The same key copied to another file: new at that path.
+    commitFile(repo, "t.js", `k = "${key}";\n`);
+    const copied = push(repo, ["origin", "main"]);
+    expect(copied.status).not.toBe(0);
+    expect(copied.stdout + copied.stderr).toMatch(/t\.js:1:6\s+CRITICAL/);
+  });
+
+  it("a fresh remote has nothing: the same edit pushed to a new mirror is blocked", () => {
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    bareRemote(repo, "origin");
+    commitFile(repo, "s.js", `k = "${makeKey()}";\n`);
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    commitFile(repo, "s.js", "k = process.env.K;\n// edited\n");
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    const mirror = bareRemote(repo, "mirror");
+    installPrePush(repo);
+    const blocked = push(repo, ["mirror", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/s\.js:1:6\s+CRITICAL/);
+    expect(remoteHas(mirror, "main")).toBe(false);
   });
 });
 

@@ -134,7 +134,15 @@ const templates = {
     `lumenguard: push rejected: the push could not be scanned (${detail}), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
   preReceiveUnreadable: (contact: string | null) =>
     `lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
-  preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveClean: (commits: number, alreadyThere = 0) =>
+    alreadyThere > 0 ? `lumenguard: ${commits} new commit(s) scanned, no new Lumenfall keys found (${alreadyThere} already there, above).` : `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveAlreadyThere: (places: string[], revokeUrl: string | null) =>
+    [`lumenguard: ${places.length} key(s) in files this push changes were already in those files on this server (this push does not add them), and are leaked: revoke them${revokeUrl ? ` at ${revokeUrl}` : ""}`, ...places.map((place) => `  ${place}`)].join("\n"),
+  preReceiveInlineAllowed: (commits: number, findings: number) =>
+    `lumenguard: ${commits} new commit(s) scanned; ${findings} finding(s) let through by lumenguard-allow comments (this server honours them, inlineAllow: true), each recorded in the server's audit log. Revoke any real key all the same.`,
+  preReceiveLfsUnrecorded: (detail: string, contact: string | null) =>
+    `lumenguard: push rejected: this server accepts Git LFS files on their pointer only when it can record them, and the audit log could not be written (${detail}).${contact ? ` Questions: ${contact}` : ""}`,
+  inlineAllowUnrecorded: (detail: string) => `the lumenguard-allow comments could not be recorded in the audit log (${detail}), so they are not honoured`,
   preReceiveBypassed: (findings: number) =>
     `lumenguard: ${findings} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`,
   preReceiveRejectionUnrecorded: (detail: string) => `lumenguard: warning: the rejection could not be recorded in the audit log (${detail})`,

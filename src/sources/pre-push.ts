@@ -134,7 +134,8 @@ export async function scanPrePush(session: ScanSession, options: PrePushOptions)
   else if (options.refs.trim() !== "") throw new ScanError(`the pre-push hook's standard input is not git's "<local ref> <sha> <remote ref> <sha>" lines, so what is being pushed cannot be told; nothing was checked`);
   // Nothing on stdin outside the framework: nothing to push (up to date), an empty scope by nature.
   else revisions = { tips: [] };
-  await scanHistory(session, { cwd, env, revisions, objects, refNames, onProgress: options.onProgress });
+  // A key the remote already has in the same file is reported as already there (low), as --staged does for HEAD.
+  await scanHistory(session, { cwd, env, revisions, objects, refNames, onProgress: options.onProgress, judgeByBoundary: true });
 }
 
 function warnIfTrackingIgnored(session: ScanSession, verdict: TrackingVerdict): void {
