@@ -350,8 +350,9 @@ describe("a container's own bytes: headers, comments and what lies around it", (
     // A stub bigger than one read (64 KiB) before the zip, too.
     const bigStub = Buffer.concat([Buffer.from(`#!/bin/sh\n${"# padding line\n".repeat(10_000)}exit 0\n`), payload]);
     const repo = createRepo({ committed: { "README.md": "x\n" } });
-    writeFiles(repo, { "installer.sh": installer, "big-installer.sh": bigStub });
-    const expected = ["big-installer.sh!app.env:1:19", "installer.sh!app.env:1:19"];
+    // Under a zip's name, a file on disk is read at offsets from its directory: the zip is found where its end record says it starts.
+    writeFiles(repo, { "installer.sh": installer, "big-installer.sh": bigStub, "prefixed.zip": installer });
+    const expected = ["big-installer.sh!app.env:1:19", "installer.sh!app.env:1:19", "prefixed.zip!app.env:1:19"];
     const worktree = await scanJson(repo);
     expect(places(worktree), JSON.stringify(worktree)).toEqual(expected);
     git(repo, ["add", "-A"]);
