@@ -110,7 +110,9 @@ export interface Warning {
   file?: string;
   /**
    * Content the scan had to judge could not be read (a blob a partial clone lacks, a Git LFS
-   * object not fetched, commits beyond a shallow clone's boundary). A gate — `--staged`,
+   * object not fetched, commits beyond a shallow clone's boundary, what a compressed file or
+   * archive holds past a budget, in a format lumenguard cannot decompress, nested past the
+   * limit, encrypted or damaged). A gate — `--staged`,
    * `--pre-push`, `--pre-receive`, `ci` — then exits 3 instead of passing; other scans warn.
    */
   incomplete?: true;

@@ -470,6 +470,25 @@ describe("lumenguard ci: content it must judge but cannot read fails closed", ()
     expect(outcome.stderr).toContain("exit 3: this gate could not read everything it had to judge");
   });
 
+  it("a pushed archive lumenguard cannot decompress (.tar.xz) or a .gz a budget stopped before its key: the report, then exit 3 naming the file", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    const before = git(repo, ["rev-parse", "HEAD"]).trim();
+    writeFileSync(join(repo, "deploy.tar.xz"), Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)]));
+    writeFileSync(join(repo, "dump.sql.gz"), gzipSync(Buffer.concat([Buffer.alloc(8 << 20), Buffer.from(`\nK=${makeKey()}\n`)])));
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "-m", "deploy bundle"]);
+    const after = git(repo, ["rev-parse", "HEAD"]).trim();
+    const event = join(createDir(), "event.json");
+    writeFileSync(event, JSON.stringify({ before, after }));
+    const outcome = await runCli(["ci", "--format", "json"], { cwd: repo, env: { ...NO_CI, GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_EVENT_PATH: event } });
+    expect(outcome.code, outcome.stderr).toBe(3);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.findings).toEqual([]);
+    expect(report.warnings.map((w: { file: string; incomplete?: boolean }) => [w.file, w.incomplete]).sort()).toEqual([["deploy.tar.xz", true], ["dump.sql.gz", true]]);
+    expect(outcome.stderr).toContain("exit 3: this gate could not read everything it had to judge");
+  });
+
   it("a pull request that changes the config, in a partial clone lacking the base's version of it: exit 3 naming the file and the fetch, never the defaults", async () => {
     const origin = createRepo({ committed: { "README.md": "# app\n", "lumenguard.config.json": '{ "failOn": "low" }\n' } });
     git(origin, ["checkout", "-q", "-b", "pr"]);

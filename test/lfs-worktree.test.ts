@@ -28,8 +28,8 @@ function store(gitDir: string, content: string | Buffer): string {
   return oid;
 }
 
-const json = async (cwd: string, argv: string[], env: NodeJS.ProcessEnv = {}) => {
-  const outcome = await runCli(["--format", "json", ...argv], { cwd, env: { GITHUB_ACTIONS: undefined, GITLAB_CI: undefined, CI: undefined, ...env } });
+const json = async (cwd: string, argv: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) => {
+  const outcome = await runCli(["--format", "json", ...argv], { cwd, env: { GITHUB_ACTIONS: undefined, GITLAB_CI: undefined, CI: undefined, ...env }, ...(stdin === undefined ? {} : { stdin }) });
   return { ...outcome, report: JSON.parse(outcome.stdout) as { findings: Array<{ ruleId: string; file: string; line: number; column: number }>; warnings: Array<{ code: string; file?: string; incomplete?: boolean }> } };
 };
 const where = (report: { findings: Array<{ ruleId: string; file: string; line: number; column: number }> }) => report.findings.map((f) => [f.ruleId, f.file, f.line, f.column]);
@@ -79,6 +79,42 @@ describe("Git LFS pointers in the working tree", () => {
     const gone = await json(other, ["scan"]);
     expect(gone.code).toBe(0);
     expect(gone.report.warnings.map((w) => [w.code, w.file])).toEqual([["lfs-not-scanned", "assets/bundle.zip"]]);
+  });
+
+  it("the pointer's own text is scanned too (what git commits and pushes): a key on an extra line of a pointer whose content is stored is found in the working tree, a named file, an archive kept in LFS, --staged, --history and --pre-push", async () => {
+    const [contentKey, pointerKey, zipPointerKey] = [makeKey(), makeKey(), makeKey()];
+    const content = `k=${contentKey}\n`;
+    const zip = buildZip([{ name: "readme.txt", plain: Buffer.from("nothing here\n") }]);
+    // git-lfs ignores keys it does not know (the spec allows extension lines before `oid`); the text is still in git.
+    const withExtra = (text: string, key: string) => text.replace("\noid ", `\nx-deploy-key ${key}\noid `);
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    const remote = join(createDir(), "remote.git");
+    git(repo, ["init", "-q", "--bare", remote]);
+    git(repo, ["remote", "add", "origin", remote]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    const base = git(repo, ["rev-parse", "HEAD"]).trim();
+    store(join(repo, ".git"), content);
+    store(join(repo, ".git"), zip);
+    writeFileSync(join(repo, "model.bin"), withExtra(pointerOf(content).text, pointerKey));
+    writeFileSync(join(repo, "assets.zip"), withExtra(pointerOf(zip).text, zipPointerKey));
+    // Both the pointer's line 2 (the extra key) and the content's line 1 are reported under the file's name.
+    const expected = (rule: string) => [[rule, "assets.zip", 2, 14], [rule, "model.bin", 1, 3], [rule, "model.bin", 2, 14]];
+    const sorted = (report: Parameters<typeof where>[0]) => where(report).sort((a, b) => String(a).localeCompare(String(b)));
+    const worktree = await json(repo, ["scan"]);
+    expect(sorted(worktree.report)).toEqual(expected("lumenfall-key"));
+    expect(worktree.report.warnings).toEqual([]);
+    expect(sorted((await json(repo, ["scan", "--", "model.bin", "assets.zip"])).report)).toEqual(expected("lumenfall-key"));
+    git(repo, ["add", "model.bin", "assets.zip"]);
+    const staged = await json(repo, ["scan", "--staged"]);
+    expect(staged.code).toBe(1);
+    expect(sorted(staged.report)).toEqual(expected("lumenfall-key"));
+    git(repo, ["commit", "-q", "-m", "lfs"]);
+    expect(sorted((await json(repo, ["scan", "--history"])).report)).toEqual(expected("key-in-history"));
+    const head = git(repo, ["rev-parse", "HEAD"]).trim();
+    const push = await json(repo, ["scan", "--pre-push", "origin", remote], {}, `refs/heads/main ${head} refs/heads/main ${base}\n`);
+    expect(push.code).toBe(1);
+    expect(sorted(push.report)).toEqual(expected("key-in-history"));
+    for (const outcome of [worktree, staged, push]) for (const key of [contentKey, pointerKey, zipPointerKey]) expect(outcome.stdout + outcome.stderr).not.toContain(key);
   });
 
   it("a linked worktree reads the store of the repository it belongs to", async () => {

@@ -530,6 +530,28 @@ describe("pre-receive settings: only the server's own", () => {
     expect(rejected.stdout + rejected.stderr).toContain("t.js:1:6");
   });
 
+  it("a pushed archive it cannot decompress (.tar.xz) or a .gz a budget stopped: rejected (fail closed), the warning naming the file; the server's `ignore` lets a known-safe one through", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    mkdirSync(join(repo, "dist"), { recursive: true });
+    writeFileSync(join(repo, "dist/deploy.tar.xz"), Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)]));
+    writeFileSync(join(repo, "dist/dump.sql.gz"), gzipSync(Buffer.concat([Buffer.alloc(8 << 20), Buffer.from(`\nK=${makeKey()}\n`)])));
+    git(repo, ["add", "-A"]);
+    git(repo, ["commit", "-q", "-m", "bundles"]);
+    const rejected = push(repo, ["origin", "main"]);
+    const output = rejected.stdout + rejected.stderr;
+    expect(rejected.status).not.toBe(0);
+    expect(output).toContain("remote: lumenguard: warning: dist/deploy.tar.xz: compressed as xz");
+    expect(output).toContain("remote: lumenguard: warning: dist/dump.sql.gz: inflates more than 100:1");
+    expect(output).toContain("part of this push could not be read");
+    expect(serverHas(server, "HEAD:dist/deploy.tar.xz")).toBe(false);
+    writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["dist/**"] }\n');
+    writeFileSync(join(server.path, "lumenguard-server.json"), '{ "config": "lumenguard.config.json" }\n');
+    const accepted = push(repo, ["origin", "main"]);
+    expect(accepted.status, accepted.stderr).toBe(0);
+  });
+
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {
     const server = await createServer();
     writeFileSync(join(server.path, "lumenguard.config.json"), '{ "ignore": ["fixtures/**"] }\n');

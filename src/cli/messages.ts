@@ -45,10 +45,10 @@ const templates = {
   mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
   gateIncomplete: (count: number, ci = false) =>
-    `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
+    `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and what to do), so it fails closed whatever the findings.\n` +
     (ci
-      ? "In CI: fetch what is missing in the job (actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0, git lfs pull) and run it again."
-      : "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`)."),
+      ? "In CI: fetch or unpack what is missing in the job (actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0, git lfs pull), or follow the warning's advice, and run it again."
+      : "Fetch or unpack what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`)."),
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,
   bypass: (ci = false) =>

@@ -1,5 +1,6 @@
 import { FileScanner, type FileOutcome } from "../engine/file-scanner.js";
-import { containerOf, containerSink, MAX_NESTING, scanZip, sniff, SNIFF_BYTES, startsLikeZip, type FileSink, type Nesting, type RandomAccess, type SinkHooks } from "./containers/index.js";
+import { containerOf, containerSink, MAX_NESTING, scanZip, sniff, SNIFF_BYTES, startsLikeZip, type FileSink, type Nesting, type RandomAccess, type ScannedFile, type SinkHooks } from "./containers/index.js";
+import { unscannedWarning } from "./containers/unscanned.js";
 import { FILE_SIZE_LIMIT, MEGABYTE } from "./limits.js";
 import { factsOf, type SourceFile } from "./source-file.js";
 
@@ -13,10 +14,99 @@ export function openSink(file: SourceFile, hooks: SinkHooks): FileSink {
   return openAt(file, hooks, { depth: 0, spent: { inflated: 0 } }, true);
 }
 
-/** An archive on disk, read at any offset instead of streamed: entries are found from its directory. */
+/**
+ * An archive on disk, read at any offset instead of streamed: entries are found from its
+ * directory, then the archive's own bytes are scanned as plain bytes (see {@link RawScan}),
+ * read {@link RAW_PIECE} at a time.
+ */
 export function scanArchive(file: SourceFile, archive: RandomAccess, hooks: SinkHooks): void {
   const nesting: Nesting = { depth: 0, spent: { inflated: 0 } };
-  scanZip(file, archive, hooks, (inner) => openAt(inner, hooks, { depth: 1, spent: nesting.spent }, true), nesting.spent, (self) => openPlain(self, hooks));
+  const raw = new RawScan(file, hooks);
+  const inner = raw.innerHooks;
+  scanZip(file, archive, inner, (member) => openAt(member, inner, { depth: 1, spent: nesting.spent }, true), nesting.spent, (self) => openPlain(self, inner));
+  for (let at = 0; at < archive.size && !raw.sink.stopped; at += RAW_PIECE) raw.sink.push(archive.read(at, RAW_PIECE), false);
+  raw.sink.push(new Uint8Array(0), true);
+  raw.flush();
+}
+
+/** A container on disk is read as plain bytes this much at a time. */
+const RAW_PIECE = 1 << 20;
+
+/**
+ * A container's own bytes, scanned as plain bytes beside what it holds: a key in a gzip header
+ * (its file name or comment, RFC 1952 section 2.3), a zip's archive or entry comment, an extra
+ * field, bytes before or after the archive, a tar header (a symlink's target, a pax record, a
+ * GNU long name) is found under the container's own name, its place counted in the container's
+ * bytes. A key that is also found inside the container (a stored entry's data is in both, a
+ * deflate stream may keep a short text as it is) is reported once, from inside: the raw
+ * outcome is held until the container is read, and its findings whose fingerprint (or, for a
+ * finding without a secret, whose rule and message under the same name) were found inside
+ * are dropped. Memory: one more FileScanner, streamed; nothing is held but the outcome.
+ */
+class RawScan {
+  readonly sink: FileSink;
+  readonly innerHooks: SinkHooks;
+  private readonly fingerprints = new Set<string>();
+  private readonly messages = new Set<string>();
+  /**
+   * Key ids found inside: in the raw bytes a key may run on into the bytes after it (a stored
+   * entry's `k=<key>` followed by the next header's `PK`), a longer "key" with another
+   * fingerprint but the same key id — the same key, reported from inside.
+   */
+  private readonly keyIds = new Set<string>();
+  private outcome: ScannedFile | null = null;
+  private flushed = false;
+
+  /** `deferring`: false while the raw outcome may go straight to the report (nothing inside has been found yet). */
+  constructor(
+    file: SourceFile,
+    private readonly hooks: SinkHooks,
+    public deferring = true,
+  ) {
+    this.sink = openPlain(file, {
+      ...hooks,
+      done: (scanned) => {
+        if (!this.deferring) {
+          this.flushed = true;
+          hooks.done(scanned);
+        } else this.outcome = scanned;
+      },
+    });
+    this.innerHooks = {
+      ...hooks,
+      done: (scanned) => {
+        for (const fingerprint of scanned.outcome.fingerprints) this.fingerprints.add(fingerprint);
+        for (const key of scanned.outcome.keys) if (key.keyId) this.keyIds.add(key.keyId);
+        for (const finding of scanned.outcome.findings) {
+          if (finding.secret?.fingerprint) this.fingerprints.add(finding.secret.fingerprint);
+          if (finding.secret?.keyId) this.keyIds.add(finding.secret.keyId);
+          if (!finding.secret && scanned.file.path === file.path) this.messages.add(`${finding.ruleId}\u0000${finding.messageId}`);
+        }
+        hooks.done(scanned);
+      },
+    };
+  }
+
+  /** Reports the raw outcome (once the container and the raw bytes are both read), without what was found inside. */
+  flush(): void {
+    if (this.flushed || this.outcome === null) return;
+    this.flushed = true;
+    const { file, outcome } = this.outcome;
+    const seen = (finding: ScannedFile["outcome"]["findings"][number]) =>
+      finding.secret
+        ? this.fingerprints.has(finding.secret.fingerprint) || (finding.secret.keyId !== null && this.keyIds.has(finding.secret.keyId))
+        : this.messages.has(`${finding.ruleId}\u0000${finding.messageId}`);
+    this.hooks.done({
+      file,
+      outcome: {
+        ...outcome,
+        findings: outcome.findings.filter((finding) => !seen(finding)),
+        suppressed: outcome.suppressed.filter((allowed) => !(allowed.fingerprint && this.fingerprints.has(allowed.fingerprint))),
+        fingerprints: outcome.fingerprints.filter((fingerprint) => !this.fingerprints.has(fingerprint)),
+        keys: outcome.keys.filter((key) => !this.fingerprints.has(key.fingerprint) && !(key.keyId !== null && this.keyIds.has(key.keyId))),
+      },
+    });
+  }
 }
 
 /** Bytes scanned as the text they are, whatever the file's name says (a Git LFS pointer standing in for an archive). */
@@ -39,17 +129,33 @@ function openAt(file: SourceFile, hooks: SinkHooks, nesting: Nesting, byName: bo
   let heldBytes = 0;
   const decide = (head: Uint8Array): FileSink => {
     const found = sniff(file.path, head, byName);
-    if (found === null) return openPlain(file, hooks);
+    if (found === null) return nesting.depth < MAX_NESTING ? plainOrLateZip(file, hooks, nesting) : openPlain(file, hooks);
     if ("unreadable" in found) {
-      hooks.warn({ code: "archive", message: `${file.path}: compressed as ${found.unreadable}, which lumenguard cannot decompress; what it holds was not scanned (decompress it and scan the result)`, file: file.path });
+      hooks.warn(unscannedWarning(file, "archive", `compressed as ${found.unreadable}, which lumenguard cannot decompress; what it holds was not scanned`, "unpack"));
       return openPlain(file, hooks);
     }
     if (nesting.depth >= MAX_NESTING) {
-      hooks.warn({ code: "archive", message: `${file.path}: a ${found.kind} archive nested ${nesting.depth} deep in other archives (the limit); scanned as bytes, not opened`, file: file.path });
+      hooks.warn(unscannedWarning(file, "archive", `a ${found.kind} archive nested ${nesting.depth} deep in other archives (the limit); scanned as bytes, not opened`, "unpack"));
       return openPlain(file, hooks);
     }
     const inner: Nesting = { depth: nesting.depth + 1, spent: nesting.spent };
-    return containerSink(found.kind, file, hooks, (member, named) => openAt(member, hooks, inner, named), nesting, (self) => openPlain(self, hooks));
+    // What the container holds, and its own bytes as plain bytes (headers, comments, what lies around it).
+    const raw = new RawScan(file, hooks);
+    const innerHooks = raw.innerHooks;
+    // A tar hands its bytes on itself, its headers' type flags marked apart from the link target after them.
+    const tar = found.kind === "tar";
+    const container = containerSink(found.kind, file, innerHooks, (member, named) => openAt(member, innerHooks, inner, named), nesting, (self) => openPlain(self, innerHooks), raw.sink);
+    return {
+      get stopped() {
+        return (container.stopped ?? false) && (raw.sink.stopped ?? false);
+      },
+      push(chunk, final = false) {
+        container.push(chunk, final);
+        if (!tar) raw.sink.push(chunk, final);
+        // A source stops reading once both take no more bytes: the outcome is reported then.
+        if (final || (container.stopped && raw.sink.stopped)) raw.flush();
+      },
+    };
   };
   return {
     get stopped() {
@@ -71,6 +177,100 @@ function openAt(file: SourceFile, hooks: SinkHooks, nesting: Nesting, byName: bo
       target.push(head, final);
     },
   };
+}
+
+const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const END_RECORD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+/** The end record (22 bytes) and the longest comment it may have: where it must lie from a zip's end. */
+const END_WINDOW = 22 + 0xffff;
+
+/**
+ * A file that does not start like an archive is scanned as plain bytes — and may still be a zip
+ * with other bytes before it (a self-extracting installer: a shell or executable stub, then a
+ * zip that `unzip` opens). From the file's first zip local header (`PK 03 04`) on, its bytes are
+ * held, up to the limits' `bufferedBytes` (halved at each level of nesting); when the file ends
+ * with a zip's end of central directory record, the zip is opened where it starts and its
+ * entries are scanned like any archive's. The plain scan of the file's bytes is kept, and a key
+ * found both ways is reported once, from inside ({@link RawScan}). A file that holds no local
+ * header costs one byte search per chunk. Such a zip larger than the bound is a warning naming
+ * the file (a gate fails closed on it).
+ */
+function plainOrLateZip(file: SourceFile, hooks: SinkHooks, nesting: Nesting): FileSink {
+  const raw = new RawScan(file, hooks, false);
+  /** Offset of the file's first local header, once seen. */
+  let start = -1;
+  /** The bytes from `start` on, while within the bound; then only the last END_WINDOW of them. */
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let overflow = false;
+  let tail = Buffer.alloc(0);
+  /** The last three bytes of the previous chunk: a header may straddle two chunks. */
+  let carry = Buffer.alloc(0);
+  let offset = 0;
+  const limit = Math.floor(hooks.limits.bufferedBytes / 2 ** nesting.depth);
+  let ended = false;
+  return {
+    get stopped() {
+      return raw.sink.stopped ?? false;
+    },
+    push(chunk, final = false) {
+      if (ended) return;
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (start === -1) {
+        const joined = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
+        const at = joined.indexOf(LOCAL_HEADER);
+        if (at === -1) carry = Buffer.from(joined.subarray(Math.max(0, joined.length - 3)));
+        else {
+          start = offset - carry.length + at;
+          held = [Buffer.from(joined.subarray(at))];
+          heldBytes = held[0]!.length;
+          // From here the plain outcome waits for the zip's entries (a key found both ways is said once).
+          raw.deferring = true;
+        }
+      } else if (!overflow) {
+        held.push(Buffer.from(bytes));
+        heldBytes += bytes.length;
+      } else {
+        tail = Buffer.from(Buffer.concat([tail, bytes]).subarray(-END_WINDOW));
+      }
+      if (start !== -1 && !overflow && heldBytes > limit) {
+        overflow = true;
+        tail = Buffer.from(Buffer.concat(held).subarray(-END_WINDOW));
+        held = [];
+      }
+      offset += bytes.length;
+      raw.sink.push(chunk, final);
+      // The scan stopped taking bytes (the file size limit): the zip is not whole, its entries are not read.
+      if (!final && !raw.sink.stopped) return;
+      ended = true;
+      if (final && start !== -1) {
+        const zip = overflow ? null : Buffer.concat(held);
+        held = [];
+        openZipFound(file, raw.innerHooks, nesting, start, zip, zip ?? tail, limit);
+      }
+      raw.flush();
+    },
+  };
+}
+
+/**
+ * Opens the zip that starts `start` bytes into `file` (`zip`: its bytes to the file's end, or null
+ * when they were more than `limit`), when `end` — the file's last bytes — is a zip's end record.
+ */
+function openZipFound(file: SourceFile, hooks: SinkHooks, nesting: Nesting, start: number, zip: Buffer | null, end: Buffer, limit: number): void {
+  const window = end.subarray(-END_WINDOW);
+  const at = window.lastIndexOf(END_RECORD);
+  // Four bytes alone may be chance: only an end record that reaches the file's end (its comment included) makes a zip.
+  if (at === -1 || at + 22 > window.length || at + 22 + window.readUInt16LE(at + 20) !== window.length) return;
+  if (zip === null) {
+    const size = limit >= 1 << 20 ? `${Math.round(limit / (1 << 20))} MiB` : `${limit} bytes`;
+    hooks.warn(unscannedWarning(file, "decompress-limit", `holds a zip archive after ${start} bytes of other data, larger than ${size}; its entries were not scanned`, "unpack"));
+    return;
+  }
+  const inner: Nesting = { depth: nesting.depth + 1, spent: nesting.spent };
+  // The file's bytes were scanned as they are already: a directory that cannot be read adds nothing more.
+  const nothing: FileSink = { push() {} };
+  scanZip(file, { size: zip.length, read: (offset, length) => zip.subarray(Math.max(0, offset), Math.max(0, offset + length)) }, hooks, (member) => openAt(member, hooks, inner, true), nesting.spent, () => nothing);
 }
 
 /**

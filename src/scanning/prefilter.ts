@@ -125,6 +125,9 @@ export function literalTests(plan: EnginePlan): (scope: Scope) => LiteralTest | 
   };
 }
 
+/** A zip local header's signature (`PK 03 04`), wherever it is in a file. */
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
 function prepareTest(prefilter: Prefilter): LiteralTest {
   const all = searchLiterals(prefilter).map((literal) => Buffer.from(literal, "latin1"));
   // A literal with a NUL byte (the UTF-16 form of a key) can only occur where the bytes hold a NUL,
@@ -136,6 +139,8 @@ function prepareTest(prefilter: Prefilter): LiteralTest {
   const holds = (bytes: Uint8Array) => {
     const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (const literal of plain) if (view.includes(literal)) return true;
+    // A zip after other bytes (a self-extracting installer): its entries are read (file-sink.ts plainOrLateZip).
+    if (view.includes(ZIP_LOCAL_HEADER)) return true;
     if (withNul.length === 0) return false;
     const nul = view.indexOf(0);
     if (nul === -1) return false;

@@ -127,9 +127,13 @@ export class ScanSession {
     return openSink(file, this.hooks);
   }
 
-  /** A sink whose outcome goes to `done` instead of the report (history attributes blobs first; staged compares). */
-  openAside(file: SourceFile, done: (scanned: ScannedFile) => void): FileSink {
-    return openSink(file, { ...this.hooks, done });
+  /**
+   * A sink whose outcome goes to `done` instead of the report (history attributes blobs first;
+   * staged compares); `warn`, when given, receives the warnings of reading it (history reports
+   * them once it knows every path of the blob, and none when config `ignore` covers them all).
+   */
+  openAside(file: SourceFile, done: (scanned: ScannedFile) => void, warn?: (warning: Warning) => void): FileSink {
+    return openSink(file, { ...this.hooks, done, ...(warn ? { warn } : {}) });
   }
 
   /** An archive read at any offset (a file on disk). */

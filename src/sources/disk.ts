@@ -54,13 +54,13 @@ export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { foll
  * A Git LFS pointer in the working tree (a checkout without `git lfs pull`, or without git-lfs
  * installed) stands for content that is pushed to the LFS server
  * (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): that content is scanned from the
- * local LFS store of the repository holding the file, under the file's name. When the store does
- * not have it, the pointer is scanned as the text it is and a warning names the file (a gate
- * fails closed on it).
+ * local LFS store of the repository holding the file, under the file's name, and so is the
+ * pointer's own text (what git commits: a key on an extra line of it would pass otherwise). When
+ * the store does not have the content, a warning names the file (a gate fails closed on it).
  */
 function scanLfsContent(file: SourceFile, found: { bytes: Buffer; pointer: LfsPointer }, open: () => FileSink, hooks: SinkHooks): void {
   const outcome = pushLfsObject(commonDirOfFile(file.absPath), found.pointer, (chunk, final) => open().push(chunk, final));
-  if (outcome === "absent") scanAsPlain(file, found.bytes, hooks);
+  scanAsPlain(file, found.bytes, hooks);
   if (outcome !== "read") hooks.warn(lfsNotScanned(file.path, found.pointer));
 }
 
@@ -90,13 +90,13 @@ function scanDiskArchive(file: SourceFile, hooks: SinkHooks, options: { followSy
   }
 }
 
-/** An archive kept in Git LFS: scanned from the local LFS store, else its pointer is scanned and the file named. */
+/** An archive kept in Git LFS: scanned from the local LFS store (else the file is named in a warning), and its pointer's own text too. */
 function scanLfsArchive(file: SourceFile, found: { bytes: Buffer; pointer: LfsPointer }, hooks: SinkHooks, options: { followSymlinks?: boolean }): ReadOutcome {
   const commonDir = commonDirOfFile(file.absPath);
   const stored = commonDir === null ? null : scanDiskArchive(file, hooks, options, { commonDir, pointer: found.pointer });
+  scanAsPlain(file, found.bytes, hooks);
   if (stored?.kind === "read") return stored;
   hooks.warn(lfsNotScanned(file.path, found.pointer));
-  scanAsPlain(file, found.bytes, hooks);
   return { kind: "read", bytes: found.bytes.length };
 }
 

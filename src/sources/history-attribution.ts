@@ -6,7 +6,7 @@ import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { compareText } from "../severity.js";
-import type { Finding } from "../types.js";
+import type { Finding, Warning } from "../types.js";
 import { ALREADY_PUSHED } from "./already-committed.js";
 import { toPosix } from "./paths.js";
 
@@ -48,6 +48,8 @@ export interface Walk {
   scanned: number;
   bytes: number;
   unreadable: string[];
+  /** Warnings of reading an object (an archive a budget stopped …), reported once its paths are known. */
+  warnings: Array<{ oid: string; warning: Warning }>;
 }
 
 /**
@@ -117,4 +119,17 @@ function realPath(path: string): string {
 
 function commitOf(commit: LoggedCommit | undefined): Finding["commit"] {
   return commit ? { sha: commit.sha, author: commit.author, date: commit.date } : undefined;
+}
+
+/**
+ * Reports the warnings of reading objects, except an object whose every path config `ignore`
+ * covers: its findings are not reported (see {@link attribute}), and neither is what could not be
+ * read of it — a gate must not fail closed on a file the configuration says is known to be safe.
+ */
+export function reportWarnings(walk: Walk, root: string, session: ScanSession): void {
+  for (const { oid, warning } of walk.warnings) {
+    const paths = walk.introductions.get(oid) ?? [];
+    if (paths.length > 0 && paths.every(({ path }) => !isMessagePath(path) && session.isIgnored(join(root, path)))) continue;
+    session.warn(warning);
+  }
 }

@@ -11,8 +11,9 @@ import type { ScannedFile } from "../scanning/file-sink.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
+import type { Warning } from "../types.js";
 import { ALREADY_PUSHED, keysAlreadyThere } from "./already-committed.js";
-import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, isMessagePath, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
+import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, isMessagePath, REF_NAME_PATH, reportWarnings, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
 import { LfsContent, type ServerLfs } from "./lfs-content.js";
 
@@ -102,7 +103,9 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   const name = displayName(repo.root, options.displayRoot);
   const already = options.judgeByBoundary ? await alreadyThere(walk, revisions, repo.root, env, session) : null;
   attribute(walk, repo.root, session, name, already === null ? undefined : (path, fingerprint) => already.get(path)?.has(fingerprint) ?? false);
-  lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
+  reportWarnings(walk, repo.root, session);
+  // A path config `ignore` covers is not judged: its LFS content is not needed either.
+  lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).filter((entry) => !session.isIgnored(join(repo.root, entry.path))).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
   options.shard?.walked(walk.commits);
@@ -127,7 +130,7 @@ async function alreadyThere(walk: Walk, revisions: Revisions, root: string, env:
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
-  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [] };
+  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [], warnings: [] };
   // Commit and tag objects: id → the pseudo-file of their headers (the message is the object's own).
   const headed = new Map<string, string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
@@ -152,9 +155,12 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
       return splitObject((chunk, final) => headers.push(chunk, final), (chunk, final) => message.push(chunk, final));
     }
     walk.scanned++;
-    const file = session.openAside(objectFile(oid), done(oid));
+    const warn = (warning: Warning) => void walk.warnings.push({ oid, warning });
+    const file = session.openAside(objectFile(oid), done(oid), warn);
     const push = (chunk: Buffer, final: boolean) => file.push(chunk, final);
-    return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
+    // An LFS pointer: its content from the local store, and the pointer's own text (what is pushed) too.
+    const scanPointer = (pointer: Buffer) => session.openAside(objectFile(oid), done(oid), warn).push(pointer, true);
+    return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push, scanPointer));
   };
   const missingObject = (oid: string) => void walk.unreadable.push(oid);
   // Large objects holding a literal, read again by the engine once the first pass is over.

@@ -32,11 +32,12 @@ export class LfsContent {
 
   /**
    * Called with a small blob's bytes: when they are a pointer whose content is stored
-   * locally (or in the server's LFS store), pushes that content into `sink` and returns true;
-   * otherwise returns false (the caller scans the bytes as they are), remembering a pointer
-   * whose content is missing.
+   * locally (or in the server's LFS store), pushes that content into `sink`, hands the
+   * pointer's own bytes to `scanPointer` (what git commits and pushes is the pointer: a key on an
+   * extra line of it is a leak too) and returns true; otherwise returns false (the caller scans
+   * the bytes as they are), remembering a pointer whose content is missing.
    */
-  substitute(blobOid: string, content: Buffer, sink: ChunkSink): boolean {
+  substitute(blobOid: string, content: Buffer, sink: ChunkSink, scanPointer: (pointer: Buffer) => void): boolean {
     const pointer = parseLfsPointer(content);
     if (pointer === null) return false;
     const setting = this.server?.lfs ?? null;
@@ -49,12 +50,14 @@ export class LfsContent {
         const outcome = pushLfsFile(file, sink);
         if (outcome === "absent") continue;
         if (outcome === "partial") this.unscanned.set(blobOid, pointer);
+        scanPointer(content);
         return true;
       }
     }
     const commonDir = typeof this.commonDir === "string" ? this.commonDir : this.commonDir();
     const outcome = pushLfsObject(commonDir, pointer, sink);
     if (outcome !== "read") this.unscanned.set(blobOid, pointer);
+    if (outcome !== "absent") scanPointer(content);
     return outcome !== "absent";
   }
 

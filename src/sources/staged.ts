@@ -113,7 +113,8 @@ function scanUnchangedFromDisk(entries: StagedEntry[], session: ScanSession, kee
     const sink = session.openAside(entry.file, (scanned) => void results.push(scanned));
     const push = (chunk: Buffer, final: boolean) => sink.push(chunk, final);
     // The staged blob is a Git LFS pointer when the file on disk is one (no git-lfs, or a clone that skipped smudging).
-    const scan = withLfsPointerCheck(size, push, (content) => lfs.substitute(entry.blob.oid, content, push));
+    const scanPointer = (pointer: Buffer) => session.openAside(entry.file, (scanned) => void results.push(scanned)).push(pointer, true);
+    const scan = withLfsPointerCheck(size, push, (content) => lfs.substitute(entry.blob.oid, content, push, scanPointer));
     const read = readFileInChunks(entry.file.absPath, (chunk, final) => {
       hash.update(chunk);
       scan(chunk, final);
@@ -149,7 +150,8 @@ async function scanBlobs(
       const entry = entries[next++]!;
       const sink = session.openAside(entry.file, keep(entry.blob));
       const push = (chunk: Buffer, final: boolean) => sink.push(chunk, final);
-      return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push));
+      const scanPointer = (pointer: Buffer) => session.openAside(entry.file, keep(entry.blob)).push(pointer, true);
+      return withLfsPointerCheck(size, push, (content) => lfs.substitute(oid, content, push, scanPointer));
     },
     missing: () => {
       missing.push(entries[next++]!);

@@ -5,9 +5,11 @@
  */
 const BLOCK = 512;
 
-function header(name: string, size: number, type: string): Buffer {
+/** One ustar header block: `type` `0` a file, `2` a symlink (to `linkname`), `x` a pax record, `L`/`K` GNU long names. */
+export function header(name: string, size: number, type: string, linkname = ""): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, "utf8");
+  block.write(linkname, 157, 100, "utf8");
   block.write("0000644\0", 100, "latin1");
   block.write("0000000\0", 108, "latin1");
   block.write("0000000\0", 116, "latin1");
@@ -23,7 +25,8 @@ function header(name: string, size: number, type: string): Buffer {
   return block;
 }
 
-const padded = (data: Buffer) => Buffer.concat([data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK)]);
+/** `data` padded with NULs to a whole number of 512-byte blocks. */
+export const padded = (data: Buffer) => Buffer.concat([data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK)]);
 
 /** A tar of `files` (name → content), in order; names longer than 100 bytes get a pax record. */
 export function buildTar(files: Record<string, string | Uint8Array>): Buffer {

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { SourceFile } from "../source-file.js";
 import { InflateBudget } from "./budget.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning, type Remedy } from "./unscanned.js";
 
 /**
  * A brotli file (`.br`, precompressed web assets), decompressed synchronously as it streams in,
@@ -28,6 +29,7 @@ import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
  * (what was held, then the rest as it streams), as a stream that decodes to nothing is.
  */
 const SLICE = 4 << 10;
+const EMPTY = new Uint8Array(0);
 /** Output is made and scanned this much at a time. */
 const OUTPUT_PIECE = 64 << 10;
 
@@ -59,6 +61,8 @@ class BrotliSink implements FileSink {
     private readonly hooks: SinkHooks,
     private readonly openPlain: OpenPlain,
     spent?: { inflated: number },
+    /** The file's own bytes are scanned beside this sink (file-sink.ts RawScan): bytes that are not brotli are not scanned twice. */
+    private readonly rawScanned = false,
   ) {
     this.budget = new InflateBudget(hooks.limits, spent);
   }
@@ -69,7 +73,7 @@ class BrotliSink implements FileSink {
 
   push(chunk: Uint8Array, final = false): void {
     const inner = (this.inner ??= this.openPlain(this.file));
-    if (this.passingThrough()) return inner.push(chunk, final);
+    if (this.passingThrough()) return inner.push(this.rawScanned ? EMPTY : chunk, final);
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     for (let at = 0; at < bytes.length && (this.state === "start" || this.state === "brotli"); at += SLICE) {
       const last = final && at + SLICE >= bytes.length;
@@ -120,7 +124,7 @@ class BrotliSink implements FileSink {
         }
         const over = this.budget.add(made);
         this.inner!.push(output.subarray(0, made), false);
-        if (over) return this.stop(this.budget.describe(over));
+        if (over) return this.stop(this.budget.describe(over), "budget");
         if (this.inner!.stopped) {
           this.state = "done";
           return;
@@ -134,7 +138,7 @@ class BrotliSink implements FileSink {
   /** Not brotli at all (nothing decoded yet): the bytes as they are. Otherwise, damage. */
   private failed(rest: Buffer, final: boolean): void {
     if (this.state === "start") return this.asBytes(rest, final);
-    this.stop("cannot be decompressed to the end; scanned what inflated before the damage");
+    this.stop("cannot be decompressed to the end; scanned what inflated before the damage", "unpack");
   }
 
   /**
@@ -143,11 +147,7 @@ class BrotliSink implements FileSink {
    */
   private nothingDecoded(slice: Buffer, rest: Buffer, final: boolean): void {
     const mib = Math.round(this.hooks.limits.bufferedBytes / (1 << 20));
-    this.hooks.warn({
-      code: "decompress-limit",
-      message: `${this.file.path}: decodes to nothing in its first ${mib} MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is`,
-      file: this.file.path,
-    });
+    this.hooks.warn(unscannedWarning(this.file, "decompress-limit", `decodes to nothing in its first ${mib} MiB (the most held before brotli output starts); decompression stopped there, and the file was scanned as the bytes it is`, "unpack"));
     this.held.push(slice);
     this.asBytes(rest, final);
   }
@@ -156,22 +156,23 @@ class BrotliSink implements FileSink {
   private asBytes(rest: Buffer, final: boolean): void {
     this.state = "plain";
     this.decoder?.close();
-    for (const held of this.held) this.inner!.push(held, false);
+    if (!this.rawScanned) for (const held of this.held) this.inner!.push(held, false);
     this.held = [];
     this.heldBytes = 0;
-    this.inner!.push(rest, final);
+    this.inner!.push(this.rawScanned ? EMPTY : rest, final);
   }
 
-  private stop(why: string): void {
+  /** Decoding ends here: what follows was not scanned (a gate fails closed on it). */
+  private stop(why: string, remedy: Remedy): void {
     this.state = "done";
-    this.hooks.warn({ code: "decompress-limit", message: `${this.file.path}: ${why}`, file: this.file.path });
+    this.hooks.warn(unscannedWarning(this.file, "decompress-limit", why, remedy));
   }
 
   private end(): void {
     this.decoder?.close();
     if (this.state === "start") {
       // Too short to decode to anything: the bytes as they are.
-      for (const held of this.held) this.inner!.push(held, false);
+      if (!this.rawScanned) for (const held of this.held) this.inner!.push(held, false);
       this.held = [];
     }
     this.state = "done";
@@ -180,6 +181,6 @@ class BrotliSink implements FileSink {
 }
 
 /** `spent`: what the containers this one is in have inflated to (one archive budget for a whole nest). */
-export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }): FileSink {
-  return new BrotliSink(file, hooks, openPlain, spent);
+export function brotliSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain, spent?: { inflated: number }, rawScanned = false): FileSink {
+  return new BrotliSink(file, hooks, openPlain, spent, rawScanned);
 }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { SourceFile } from "../source-file.js";
 import { InflateBudget } from "./budget.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning, type Remedy } from "./unscanned.js";
 
 /**
  * A gzip file (`.gz`, `.tgz`), decompressed as it streams in, through fflate's synchronous
@@ -47,7 +48,7 @@ class GzipSink implements FileSink {
       try {
         this.gunzip.push(slice, final && at + SLICE >= chunk.length);
       } catch (error) {
-        this.stop(`cannot be decompressed (${(error as Error).message}); scanned what inflated before the damage`);
+        this.stop(`cannot be decompressed (${(error as Error).message}); scanned what inflated before the damage`, "unpack");
       }
     }
     if (final) inner.push(new Uint8Array(0), true);
@@ -59,14 +60,15 @@ class GzipSink implements FileSink {
       if (this.halted) return;
       const over = this.budget.add(data.length);
       inner.push(data, false);
-      if (over) this.stop(this.budget.describe(over));
+      if (over) this.stop(this.budget.describe(over), "budget");
       else if (inner.stopped) this.halted = true;
     });
   }
 
-  private stop(why: string): void {
+  /** Decompression ends here: what follows was not scanned (a gate fails closed on it). */
+  private stop(why: string, remedy: Remedy): void {
     this.halted = true;
-    this.hooks.warn({ code: "decompress-limit", message: `${this.file.path}: ${why}`, file: this.file.path });
+    this.hooks.warn(unscannedWarning(this.file, "decompress-limit", why, remedy));
   }
 }
 

@@ -1,5 +1,7 @@
+import { arSink } from "./ar.js";
 import { brotliSink } from "./brotli.js";
 import { gzipSink } from "./gzip.js";
+import { pdfSink } from "./pdf.js";
 import { tarChecksumOk, tarSink } from "./tar.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
 import { zipSink } from "./zip.js";
@@ -9,12 +11,13 @@ import type { SourceFile } from "../source-file.js";
  * Compressed files and archives, in every source alike (working tree, index, history, client
  * output). A file is recognised by its first bytes (its magic number), whatever its name: a zip
  * (`PK\x03\x04`, so every zip-based format — `.docx .xlsx .whl .war .nupkg .vsix .epub` … — and
- * any file that starts like one), gzip (`\x1f\x8b`), tar (`ustar` at offset 257). Brotli has no
+ * any file that starts like one), gzip (`\x1f\x8b`), tar (`ustar` at offset 257), `ar`
+ * (`!<arch>\n`: `.deb`, `.ipk`, static libraries), PDF (`%PDF-`: its FlateDecode streams). Brotli has no
  * magic number: it is recognised by its name (`.br`). Archives inside are opened in turn, to
  * {@link MAX_NESTING} levels, all under the budgets of limits.ts. Formats lumenguard cannot
  * decompress (bzip2, xz, zstd, 7-Zip, RAR, LZ4, lzip, compress) are a warning naming the file.
  */
-export type ContainerKind = "gzip" | "brotli" | "zip" | "tar";
+export type ContainerKind = "gzip" | "brotli" | "zip" | "tar" | "ar" | "pdf";
 
 /**
  * Levels of containers opened: a file, and archives inside it to three levels down (a zip in a
@@ -32,6 +35,8 @@ const BROTLI = /\.br$/i;
 const ZIP =
   /\.(?:zip|crx|xpi|apk|aab|ipa|jar|war|ear|aar|whl|egg|nupkg|snupkg|vsix|epub|docx|docm|dotx|xlsx|xlsm|xltx|pptx|pptm|potx|odt|ods|odp|odg|ott|kmz|sketch|appx|msix|xap)$/i;
 const TAR = /\.tar$/i;
+const AR = /\.(?:deb|udeb|ipk)$/i;
+const PDF = /\.pdf$/i;
 /** Formats lumenguard cannot decompress, by name: the file is said, never passed in silence. */
 const UNREADABLE_NAMES: ReadonlyArray<[RegExp, string]> = [
   [/\.(?:bz2|tbz2?)$/i, "bzip2"],
@@ -54,6 +59,8 @@ export function containerOf(path: string): ContainerKind | "unreadable" | null {
   if (BROTLI.test(path)) return "brotli";
   if (ZIP.test(path)) return "zip";
   if (TAR.test(path)) return "tar";
+  if (AR.test(path)) return "ar";
+  if (PDF.test(path)) return "pdf";
   if (UNREADABLE_NAMES.some(([name]) => name.test(path))) return "unreadable";
   return null;
 }
@@ -74,7 +81,10 @@ const UNREADABLE_MAGIC: ReadonlyArray<[number[], string, number?]> = [
  * Byte strings (one char a byte) that a file of a container format holds (at its start): a
  * literal search must return such files whatever their name, or a key inside would be missed.
  */
-export const CONTAINER_MAGIC: readonly string[] = ["PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP\x01", "\x1f\x9d"];
+export const CONTAINER_MAGIC: readonly string[] = ["%PDF-", "!<arch>\n", "PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP\x01", "\x1f\x9d"];
+
+const AR_MAGIC_BYTES = [...Buffer.from("!<arch>\n", "latin1")];
+const PDF_MAGIC_BYTES = [...Buffer.from("%PDF-", "latin1")];
 
 const startsWith = (head: Uint8Array, magic: readonly number[], at = 0) => head.length >= at + magic.length && magic.every((byte, index) => head[at + index] === byte);
 
@@ -102,6 +112,8 @@ export function sniff(path: string, head: Uint8Array, byName: boolean): Sniffed 
   if (startsLikeZip(head)) return { kind: "zip" };
   if (startsWith(head, [0x1f, 0x8b])) return { kind: "gzip" };
   if (startsLikeTar(head)) return { kind: "tar" };
+  if (startsWith(head, AR_MAGIC_BYTES)) return { kind: "ar" };
+  if (startsWith(head, PDF_MAGIC_BYTES)) return { kind: "pdf" };
   // bzip2: "BZh", a block size digit, then a block or end-of-stream magic.
   for (const [magic, format] of UNREADABLE_MAGIC) {
     if (!startsWith(head, magic)) continue;
@@ -129,7 +141,9 @@ export type OpenInner = (file: SourceFile, byName: boolean) => FileSink;
 /**
  * A sink that decompresses or unpacks a container of `kind`, feeding sinks made by `open` (which
  * may open a container inside in turn); `asBytes` scans bytes as they are (a zip whose
- * directory cannot be read). The defaults suit a caller whose `open` opens every file as plain
+ * directory cannot be read); `raw`: the container's own bytes are scanned as plain bytes — for a
+ * tar, through this sink (its headers marked apart); a brotli file then leaves bytes that are not
+ * brotli to it. The defaults suit a caller whose `open` opens every file as plain
  * bytes (a container at the top, nothing opened inside it).
  */
 export function containerSink(
@@ -139,10 +153,13 @@ export function containerSink(
   open: OpenInner,
   nesting: Nesting = { depth: 0, spent: { inflated: 0 } },
   asBytes: OpenPlain = (self) => open(self, false),
+  raw?: FileSink,
 ): FileSink {
   if (kind === "gzip") return gzipSink(file, hooks, (inner) => open(inner, false), nesting.spent);
-  if (kind === "brotli") return brotliSink(file, hooks, (inner) => open(inner, false), nesting.spent);
-  if (kind === "tar") return tarSink(file, hooks, (inner) => open(inner, true));
+  if (kind === "brotli") return brotliSink(file, hooks, (inner) => open(inner, false), nesting.spent, raw !== undefined);
+  if (kind === "tar") return tarSink(file, hooks, (inner) => open(inner, true), raw);
+  if (kind === "ar") return arSink(file, hooks, (inner) => open(inner, true));
+  if (kind === "pdf") return pdfSink(file, hooks, (inner) => open(inner, false), nesting.spent);
   return zipSink(file, hooks, (inner) => open(inner, true), nesting, asBytes);
 }
 

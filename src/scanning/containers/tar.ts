@@ -1,6 +1,7 @@
 import type { SourceFile } from "../source-file.js";
 import { memberOf } from "./member.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning } from "./unscanned.js";
 
 /**
  * A tar stream (`.tar`, and what a `.tar.gz` / `.tgz` decompresses to), read as it streams in:
@@ -81,10 +82,16 @@ class TarSink implements FileSink {
   private nextName: string | null = null;
   private offset = 0;
 
+  /**
+   * `raw`, when given, receives the archive's own bytes in order, to be scanned as plain bytes
+   * (file-sink.ts RawScan): each header with its type flag (byte 156) as NUL, so that a link
+   * target (which follows the flag at byte 157) stands apart, as a key in it would in text.
+   */
   constructor(
     private readonly file: SourceFile,
     private readonly hooks: SinkHooks,
     private readonly open: OpenPlain,
+    private readonly raw?: FileSink,
   ) {}
 
   push(chunk: Uint8Array, final = false): void {
@@ -97,11 +104,17 @@ class TarSink implements FileSink {
         at += take;
         if (this.filled === BLOCK) {
           this.filled = 0;
+          if (this.raw) {
+            const shown = Buffer.from(this.header);
+            shown[156] = 0;
+            this.raw.push(shown, false);
+          }
           this.readHeader();
           this.offset += BLOCK;
         }
       } else if (this.state === "data") {
         const take = Math.min(this.remaining, chunk.length - at);
+        this.raw?.push(chunk.subarray(at, at + take), false);
         this.data(chunk.subarray(at, at + take));
         this.remaining -= take;
         at += take;
@@ -109,10 +122,19 @@ class TarSink implements FileSink {
         if (this.remaining === 0) this.endMember();
       } else {
         const take = Math.min(this.padding, chunk.length - at);
+        this.raw?.push(chunk.subarray(at, at + take), false);
         this.padding -= take;
         at += take;
         this.offset += take;
         if (this.padding === 0) this.state = "header";
+      }
+    }
+    // What follows the end marker (and a header cut short) is raw bytes too.
+    if (this.raw) {
+      if (at < chunk.length) this.raw.push(chunk.subarray(at), false);
+      if (final) {
+        if (this.state !== "end" && this.filled > 0) this.raw.push(this.header.subarray(0, this.filled), false);
+        this.raw.push(new Uint8Array(0), true);
       }
     }
     if (!final) return;
@@ -132,13 +154,13 @@ class TarSink implements FileSink {
       return;
     }
     if (!tarChecksumOk(header)) {
-      this.warn(`holds a damaged header at byte ${this.offset}; the members after it were not scanned`);
+      this.hooks.warn(unscannedWarning(this.file, "archive", `holds a damaged header at byte ${this.offset}; the members after it were not opened`, "unpack"));
       this.state = "end";
       return;
     }
     const size = parseSize(header.subarray(124, 136));
     if (size === null) {
-      this.warn(`a member's size cannot be read at byte ${this.offset}; the members after it were not scanned`);
+      this.hooks.warn(unscannedWarning(this.file, "archive", `a member's size cannot be read at byte ${this.offset}; the members after it were not opened`, "unpack"));
       this.state = "end";
       return;
     }
@@ -193,6 +215,6 @@ class TarSink implements FileSink {
 }
 
 /** A sink that reads a tar stream, each regular member scanned through a sink made by `open`. */
-export function tarSink(file: SourceFile, hooks: SinkHooks, open: OpenPlain): FileSink {
-  return new TarSink(file, hooks, open);
+export function tarSink(file: SourceFile, hooks: SinkHooks, open: OpenPlain, raw?: FileSink): FileSink {
+  return new TarSink(file, hooks, open, raw);
 }

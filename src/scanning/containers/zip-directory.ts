@@ -26,6 +26,14 @@ export interface ZipDirectory {
   entries: ZipEntry[];
   /** Where the central directory starts (counted from the start of the zip data): no entry's data runs past it. */
   offset: number;
+  /**
+   * Where the zip data starts in the file: the `base` asked for, or — for a zip with other bytes
+   * before it whose offsets count from the zip's own start (a self-extracting stub and a zip,
+   * concatenated) — where the end record shows it starts, as unzip finds it. Negative when the
+   * offsets count from before the bytes read (a zip adjusted with `zip -A`, read from its first
+   * local header on).
+   */
+  base: number;
 }
 
 const EOCD = 0x06054b50;
@@ -48,6 +56,8 @@ export function readCentralDirectory(archive: RandomAccess, base: number): ZipDi
   const end = findEndRecord(archive);
   let { count, size, offset } = end;
   if (count === FULL16 || size === FULL32 || offset === FULL32) ({ count, size, offset } = zip64EndRecord(archive, end.at, base));
+  // The directory ends where the end record starts: when it is not where its offset says, bytes came before the zip.
+  else if (base === 0 && end.at - size - offset !== 0 && readsAt(archive, end.at - size, CENTRAL)) base = end.at - size - offset;
   if (size > MAX_DIRECTORY_BYTES) throw new Error(`its central directory is larger than ${MAX_DIRECTORY_BYTES >> 20} MiB`);
   if (count > MAX_ENTRIES) throw new Error(`it lists more than ${MAX_ENTRIES} entries`);
   const directory = archive.read(base + offset, size);
@@ -69,7 +79,14 @@ export function readCentralDirectory(archive: RandomAccess, base: number): ZipDi
     entries.push(entry);
     at += 46 + nameLength + extraLength + directory.readUInt16LE(at + 32);
   }
-  return { entries, offset };
+  return { entries, offset, base };
+}
+
+/** Whether the four bytes at `at` are the signature `signature`. */
+function readsAt(archive: RandomAccess, at: number, signature: number): boolean {
+  if (at < 0) return false;
+  const bytes = archive.read(at, 4);
+  return bytes.length === 4 && bytes.readUInt32LE(0) === signature;
 }
 
 /** The end of central directory record: how many entries, and where the directory is. */

@@ -4,6 +4,7 @@ import { InflateBudget } from "./budget.js";
 import { Crc32 } from "./crc32.js";
 import { memberOf } from "./member.js";
 import type { FileSink, OpenPlain, SinkHooks } from "./types.js";
+import { unscannedWarning, type Remedy } from "./unscanned.js";
 import { readCentralDirectory, type RandomAccess, type ZipDirectory, type ZipEntry } from "./zip-directory.js";
 
 export type { RandomAccess } from "./zip-directory.js";
@@ -33,12 +34,17 @@ const LOCAL = 0x04034b50;
  */
 export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number } = { inflated: 0 }, asBytes: OpenPlain = openPlain): void {
   const warn = (message: string) => hooks.warn({ code: "archive", message: `${file.path}: ${message}`, file: file.path });
-  const base = crxOffset(archive);
+  // Content left unscanned: a gate fails closed on it.
+  const unscanned = (message: string, remedy: Remedy) => hooks.warn(unscannedWarning(file, "archive", message, remedy));
+  let base = crxOffset(archive);
   let directory: ZipDirectory;
   try {
     directory = readCentralDirectory(archive, base);
+    base = directory.base;
   } catch (error) {
-    warn(`${(error as Error).message}; scanned as it is`);
+    // Bytes that start like a zip hold entries that were not read; a zip's name on other bytes is only a name.
+    if (startsWithLocalHeader(archive, base)) unscanned(`${(error as Error).message}; its entries were not read, its bytes were scanned as they are`, "unpack");
+    else warn(`${(error as Error).message}; scanned as it is`);
     scanWhole(file, archive, asBytes);
     return;
   }
@@ -47,10 +53,10 @@ export function scanZip(file: SourceFile, archive: RandomAccess, hooks: SinkHook
     if (entry.name.endsWith("/")) continue;
     const inner = memberOf(file, entry.name);
     if (spent.inflated > hooks.limits.archiveBytes) {
-      warn(`${entry.name} and the entries after it were not scanned: the archive inflates to more than ${hooks.limits.archiveBytes >> 20} MiB in all`);
+      unscanned(`${entry.name} and the entries after it were not scanned: the archive inflates to more than ${hooks.limits.archiveBytes >> 20} MiB in all`, "budget");
       return;
     }
-    scanEntry(inner, entry, regionEnd(entry.localOffset), archive, base, hooks, openPlain, spent, (message) => warn(`${entry.name}: ${message}`));
+    scanEntry(inner, entry, regionEnd(entry.localOffset), archive, base, hooks, openPlain, spent, (message) => warn(`${entry.name}: ${message}`), (message, remedy) => hooks.warn(unscannedWarning(inner, "archive", message, remedy)));
   }
 }
 
@@ -92,7 +98,7 @@ export function zipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain
           chunks.length = 0;
           const size = limit >= 1 << 20 ? `${Math.round(limit / (1 << 20))} MiB` : `${limit} bytes`;
           const where = nesting.depth > 0 ? ` (the limit for an archive inside another, ${nesting.depth} deep)` : "";
-          hooks.warn({ code: "decompress-limit", message: `${file.path}: an archive larger than ${size}${where}; its entries were not scanned`, file: file.path });
+          hooks.warn(unscannedWarning(file, "decompress-limit", `an archive larger than ${size}${where}; its entries were not scanned`, "unpack"));
         } else {
           chunks.push(Buffer.from(chunk));
         }
@@ -111,17 +117,17 @@ export function zipSink(file: SourceFile, hooks: SinkHooks, openPlain: OpenPlain
  * compressed size is not trusted, and a deflate stream that ends earlier simply produces nothing
  * more (a data descriptor after it is ignored).
  */
-function scanEntry(file: SourceFile, entry: ZipEntry, regionEnd: number, archive: RandomAccess, base: number, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number }, warn: (message: string) => void): void {
-  if (entry.flags & 1) return warn("encrypted; not scanned");
-  if (entry.method !== 0 && entry.method !== 8) return warn(`compression method ${entry.method} is not supported; not scanned`);
+function scanEntry(file: SourceFile, entry: ZipEntry, regionEnd: number, archive: RandomAccess, base: number, hooks: SinkHooks, openPlain: OpenPlain, spent: { inflated: number }, warn: (message: string) => void, unscanned: (message: string, remedy: Remedy) => void): void {
+  if (entry.flags & 1) return unscanned("encrypted; not scanned", "unpack");
+  if (entry.method !== 0 && entry.method !== 8) return unscanned(`compression method ${entry.method} is not supported; not scanned`, "unpack");
   const local = archive.read(base + entry.localOffset, 30);
-  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) return warn("its local header is missing; not scanned");
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) return unscanned("its local header is missing; not scanned", "unpack");
   const dataStart = base + entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   const dataEnd = Math.max(dataStart, Math.min(archive.size, base + regionEnd));
   const sink = openPlain(file);
   const crc = new Crc32();
   const budget = new InflateBudget(hooks.limits, spent);
-  let stopped: string | null = null;
+  let stopped: { why: string; remedy: Remedy } | null = null;
   // Set when the scanner takes no more (the file size limit, said by the scanner itself).
   let truncated = false;
   const take = (data: Uint8Array) => {
@@ -129,7 +135,7 @@ function scanEntry(file: SourceFile, entry: ZipEntry, regionEnd: number, archive
     crc.update(data);
     const over = budget.add(data.length);
     sink.push(data, false);
-    if (over) stopped = budget.describe(over);
+    if (over) stopped = { why: budget.describe(over), remedy: "budget" };
     else if (sink.stopped) truncated = true;
   };
   let hidden = 0;
@@ -151,16 +157,22 @@ function scanEntry(file: SourceFile, entry: ZipEntry, regionEnd: number, archive
       try {
         inflater.push(slice, at + SLICE >= dataEnd);
       } catch (error) {
-        stopped = `cannot be inflated (${(error as Error).message}); scanned what inflated before the damage`;
+        stopped = { why: `cannot be inflated (${(error as Error).message}); scanned what inflated before the damage`, remedy: "unpack" };
       }
     }
   }
   sink.push(new Uint8Array(0), true);
-  if (stopped) return warn(stopped);
+  if (stopped) return unscanned(stopped.why, stopped.remedy);
   if (truncated) return;
   if (hidden > 0) warn(`holds ${hidden} bytes after the end its directory entry gives; scanned them too`);
   else if (crc.value() !== entry.crc) warn("its CRC-32 does not match the archive's directory (damaged or altered); scanned what it holds");
   else if (budget.inflated !== entry.size) warn(`the directory says ${entry.size} bytes, and it inflates to ${budget.inflated}; scanned all of it`);
+}
+
+/** Whether a zip's local header starts the data (a name alone does not make bytes a zip). */
+function startsWithLocalHeader(archive: RandomAccess, base: number): boolean {
+  const head = archive.read(base, 4);
+  return head.length === 4 && head.readUInt32LE(0) === LOCAL;
 }
 
 /** A Chrome extension (`Cr24`) is a header and then a zip: offsets in the zip count after it. */
