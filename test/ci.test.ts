@@ -124,7 +124,7 @@ describe("lumenguard ci", () => {
     expect(shallow.stderr).toContain(`history stops at ${head.slice(0, 12)}`);
     expect(shallow.stderr).toContain("fetch-depth: 0");
     expect(shallow.stderr).toContain("git fetch --unshallow");
-    expect(shallow.stderr).toContain("In CI: fetch what is missing in the job");
+    expect(shallow.stderr).toContain("In CI: fetch or unpack what is missing in the job");
     expect(shallow.stderr).not.toContain("--no-verify");
     // Deep enough to hold the whole range: complete, and the key in it is found.
     git(clone, ["fetch", "-q", "--deepen=3", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
