@@ -47,6 +47,8 @@ export interface Walk {
   scanned: number;
   bytes: number;
   unreadable: string[];
+  /** Paths that may hold a key in their name → the first commit (index in `commits`) that has them. */
+  keyNames: Map<string, number>;
 }
 
 /**
@@ -88,6 +90,10 @@ export function attribute(walk: Walk, root: string, session: ScanSession, name: 
   // (blobs finish reading in any order; the report must not depend on it).
   const inWalkOrder = [...attributed.values()].sort((a, b) => a.commit - b.commit || compareText(a.path, b.path) || compareText(a.entry, b.entry));
   for (const { path, commit, scanned } of inWalkOrder) session.recordAttributed(fileAt(path), [], scanned, { walkIndex: commit });
+  // Keys in paths: once per path, at the first commit that has it.
+  for (const [path, commit] of walk.keyNames) {
+    if (!session.isIgnored(join(root, path))) session.checkName(fileAt(path), { commit: commitOf(walk.commits[commit]), walkIndex: commit });
+  }
 }
 
 /** How a path from the repository root is named in the report: relative to `displayRoot`, `/`-separated. */
