@@ -1,7 +1,7 @@
 import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { PLACEHOLDER_MESSAGE_ID, type EngineFinding } from "../engine/apply-rules.js";
-import { FileScanner } from "../engine/file-scanner.js";
 import type { EnginePlan } from "../engine/plan.js";
+import { scanTextWhole } from "./file-sink.js";
 
 /**
  * A file's path is committed and pushed with its content (git stores each name in a tree
@@ -44,10 +44,8 @@ export interface NameKey {
  */
 export function keysInName(name: string, plan: EnginePlan): NameKey[] {
   if (!nameMayHoldKey(name)) return [];
-  const scanner = new FileScanner({ path: PSEUDO_PATH, scope: "repository" }, plan);
-  scanner.push(Buffer.from(name, "utf8"), true);
   const found: NameKey[] = [];
-  for (const finding of scanner.end().findings) {
+  for (const finding of scanTextWhole({ path: PSEUDO_PATH, scope: "repository" }, Buffer.from(name, "utf8"), plan).findings) {
     if (finding.ruleId !== RULE_ID || finding.messageId === PLACEHOLDER_MESSAGE_ID || finding.secret === undefined) continue;
     // The part holding the key ends at the first `/` after the key (a name may hold a line break: count lines too).
     const keyEnd = offsetOf(name, finding.endLine, finding.endColumn);
