@@ -22,6 +22,7 @@ export default defineRule({
     messages: {
       inHistory: "Lumenfall API key {{redacted}} is in git history",
       alreadyCommitted: "Lumenfall API key {{redacted}} is already committed (HEAD has it in this file, so this commit does not add it), and it is leaked: revoke it",
+      alreadyPushed: "Lumenfall API key {{redacted}} is already there (the receiving repository has it in this file, so this push does not add it), and it is leaked: revoke it",
     },
     appliesTo: { scopes: ["history"] },
     revokeUrl: DASHBOARD_URL,

@@ -1,5 +1,6 @@
 import { scrubKeys } from "./detectors/lumenfall/redact.js";
 import { UsageError } from "./errors.js";
+import { isRefPattern } from "./git/revisions.js";
 import { checkShard, MAX_SHARDS } from "./scanning/shard.js";
 import type { ScanMode, ScanOptions } from "./scan-types.js";
 
@@ -42,6 +43,20 @@ function nonEmptyString(what: string): FieldCheck<string> {
 function strings(what: string): FieldCheck<string[]> {
   return { expected: `an array of strings (${what})`, test: (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string") };
 }
+
+/** git `--glob` patterns of refs (src/git/revisions.ts `isRefPattern`). */
+const refPatterns: FieldCheck<string[]> = {
+  expected: 'an array of ref patterns (git --glob patterns starting with "refs/", e.g. "refs/heads/*")',
+  test: (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string" && isRefPattern(item)),
+};
+
+/** A server's Git LFS setting (src/sources/lfs-content.ts `ServerLfs`). */
+const serverLfs: FieldCheck<{ objects: string } | "pointer-only"> = {
+  expected: '"pointer-only" or { objects: "<folder>" }',
+  test: (value): value is { objects: string } | "pointer-only" =>
+    value === "pointer-only" ||
+    (typeof value === "object" && value !== null && Object.keys(value).length === 1 && typeof (value as { objects?: unknown }).objects === "string" && (value as { objects: string }).objects !== ""),
+};
 
 function fn<T extends (...args: never[]) => unknown>(what: string): FieldCheck<T> {
   return { expected: `a function (${what})`, test: (value): value is T => typeof value === "function" };
@@ -120,12 +135,15 @@ const MODE_FIELDS: ModeFields = {
     "pre-push": {
       refs: { ...string('the pre-push hook\'s standard input: "<local ref> <local sha> <remote ref> <remote sha>" lines'), required: true },
       remote: string("the remote's name"),
+      url: string("the URL pushed to (the hook's second argument)"),
       paths: strings("paths in the repository"),
     },
     ci: { range: string('a git revision range such as "A..B"'), paths: strings("paths in the repository") },
     "pre-receive": {
       updates: { ...string('the pre-receive hook\'s standard input: "<old> <new> <ref>" lines'), required: true },
       signal: abortSignal,
+      acceptedRefs: refPatterns,
+      lfs: serverLfs,
     },
     pack: { dir: nonEmptyString("the package folder") },
 };

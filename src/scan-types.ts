@@ -12,12 +12,17 @@ import type { VerifyTuning } from "./verify/verify-keys.js";
  *   `failOnExisting`);
  * - `history`: every blob and commit message reachable from `revisions` (git log syntax, e.g.
  *   `["A..B"]`; default every ref);
- * - `pre-push`: the commits a push sends (`refs`: the pre-push hook's standard input; `remote`:
- *   its first argument);
+ * - `pre-push`: the commits a push sends (`refs`: the pre-push hook's standard input; `remote`
+ *   and `url`: its first and second arguments; the remote is asked what it has, `git ls-remote`);
  * - `ci`: the working tree plus the commits of the CI run (or `range`);
  * - `pre-receive`: the commits a push brings to a server (`updates`: the pre-receive hook's
  *   standard input), read from git's quarantine; no config file is looked for (give `config`
- *   or `configFile`: the server's own);
+ *   or `configFile`: the server's own); a finding a `lumenguard-allow` comment covers stays a
+ *   finding, carrying `inlineAllow` (the server's settings decide whether it passes); commits
+ *   reachable from the refs `acceptedRefs` matches (git `--glob` patterns, default
+ *   `refs/heads/*` and `refs/tags/*`) count as already on the server; `lfs` says where the
+ *   server keeps Git LFS content (`{ objects: folder }`, relative to `cwd`) or that only
+ *   pointers are scanned;
  * - `pack`: the files `npm pack` would ship from the package in `dir`.
  *
  * `paths` of the git modes name the repository (the one that holds them, whatever `cwd` is);
@@ -27,9 +32,9 @@ export type ScanMode =
   | { kind: "worktree"; paths?: string[]; bundles?: string[]; stdin?: AsyncIterable<Uint8Array>; stdinFilename?: string }
   | { kind: "staged"; paths?: string[]; failOnExisting?: boolean }
   | { kind: "history"; revisions?: string[]; paths?: string[] }
-  | { kind: "pre-push"; refs: string; remote?: string; paths?: string[] }
+  | { kind: "pre-push"; refs: string; remote?: string; url?: string; paths?: string[] }
   | { kind: "ci"; range?: string; paths?: string[] }
-  | { kind: "pre-receive"; updates: string; signal?: AbortSignal }
+  | { kind: "pre-receive"; updates: string; signal?: AbortSignal; acceptedRefs?: string[]; lfs?: { objects: string } | "pointer-only" }
   | { kind: "pack"; dir?: string };
 
 /**

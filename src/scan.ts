@@ -118,7 +118,8 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       shard,
       mode: name,
       resolved: settings.resolved,
-      plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}) }),
+      // A server's hook decides on inline allows itself (its settings): the pusher wrote the file.
+      plan: planScan(settings.resolved, { includePlaceholders: options.includePlaceholders ?? false, ...(options.onKey ? { onKey: options.onKey } : {}), ...(name === "pre-receive" ? { inlineAllows: "report" as const } : {}) }),
       baselineFile: options.useBaseline === false ? null : settings.baselineFile,
       baseline: options.useBaseline === false ? undefined : settings.baseline,
       trace: createTracer(),
@@ -157,7 +158,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
     case "pre-push": {
       const current = session("pre-push");
       const { scanPrePush } = await import("./sources/pre-push.js");
-      await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, onProgress: options.onProgress });
+      await scanPrePush(current, { cwd, env, refs: mode.refs, remote: mode.remote, url: mode.url, onProgress: options.onProgress });
       return current.finish();
     }
     case "pre-receive": {
@@ -165,7 +166,7 @@ async function runMode(mode: ScanMode, resolved: ResolvedConfig, options: RunOpt
       const { parseRefUpdates, scanReceived } = await import("./sources/pre-receive.js");
       const { updates, malformed } = parseRefUpdates(mode.updates);
       if (malformed.length > 0) throw new ScanError(`the pre-receive hook's standard input is not git's "<old> <new> <ref>" lines (${malformed.length} other line(s)); nothing was checked`);
-      await scanReceived(current, { cwd, env, updates, signal: mode.signal });
+      await scanReceived(current, { cwd, env, updates, signal: mode.signal, acceptedRefs: mode.acceptedRefs, lfs: mode.lfs });
       return current.finish();
     }
     case "pack": {

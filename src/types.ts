@@ -86,6 +86,12 @@ export interface Finding {
   placeholder?: string;
   /** A short window of the line around the key, the key redacted: never the whole line. */
   snippet?: string;
+  /**
+   * A `lumenguard-allow` comment covers this finding but the scan did not honour it: a server's
+   * pre-receive hook honours inline allows only when its own settings say so (`inlineAllow` in
+   * lumenguard-server.json). `reason` is the comment's text after `lumenguard-allow:`, scrubbed.
+   */
+  inlineAllow?: { reason?: string };
   commit?: { sha: string; author: string; date: string };
   original?: OriginalPosition;
   verified?: "live" | "revoked" | "unknown";

@@ -88,6 +88,8 @@ describe("scan() options from JavaScript", () => {
     ["pre-push refs as a Buffer", (cwd) => ({ cwd, mode: { kind: "pre-push", refs: Buffer.from("") } }), /"mode.refs" must be a string.*got an object/],
     ["pre-receive without updates", (cwd) => ({ cwd, mode: { kind: "pre-receive" } }), /"mode.updates" is missing/],
     ["pre-receive signal not an AbortSignal", (cwd) => ({ cwd, mode: { kind: "pre-receive", updates: "", signal: {} } }), /"mode.signal" must be an AbortSignal/],
+    ["pre-receive lfs neither pointer-only nor { objects }", (cwd) => ({ cwd, mode: { kind: "pre-receive", updates: "", lfs: "skip" } }), /"mode.lfs" must be "pointer-only" or \{ objects/],
+    ["pre-receive acceptedRefs not ref patterns", (cwd) => ({ cwd, mode: { kind: "pre-receive", updates: "", acceptedRefs: ["--all"] } }), /"mode.acceptedRefs" must be an array of ref patterns/],
     ["ci range: 5", (cwd) => ({ cwd, mode: { kind: "ci", range: 5 } }), /"mode.range" must be a string .*got 5/],
     ["pack dir: 1", (cwd) => ({ cwd, mode: { kind: "pack", dir: 1 } }), /"mode.dir" must be a non-empty string/],
   ];

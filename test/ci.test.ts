@@ -89,9 +89,13 @@ describe("lumenguard ci", () => {
     const { code, stderr } = await ci(clone, { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event });
     expect(code).toBe(3);
     expect(stderr).toContain("fetch-depth: 0");
+    // In CI there is no commit to bypass: the exit-3 text says what to do in the job instead.
+    expect(stderr).not.toContain("--no-verify");
+    expect(stderr).toContain("In CI, lumenguard failed closed on purpose");
     const gitlab = await ci(clone, { GITLAB_CI: "true", CI_COMMIT_BEFORE_SHA: base, CI_COMMIT_SHA: head });
     expect(gitlab.code).toBe(3);
     expect(gitlab.stderr).toContain("GIT_DEPTH: 0");
+    expect(gitlab.stderr).not.toContain("--no-verify");
   });
 
   it("a shallow clone holding base and head but not the commits between (fetch-depth: 2 of the merge commit) is exit 3 saying what to fetch", async () => {
@@ -120,12 +124,36 @@ describe("lumenguard ci", () => {
     expect(shallow.stderr).toContain(`history stops at ${head.slice(0, 12)}`);
     expect(shallow.stderr).toContain("fetch-depth: 0");
     expect(shallow.stderr).toContain("git fetch --unshallow");
+    expect(shallow.stderr).toContain("In CI: fetch what is missing in the job");
+    expect(shallow.stderr).not.toContain("--no-verify");
     // Deep enough to hold the whole range: complete, and the key in it is found.
     git(clone, ["fetch", "-q", "--deepen=3", "origin", "+refs/pull/1/merge:refs/remotes/pull/1/merge"]);
     const deep = await ci(clone, { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: event });
     expect(deep.code).toBe(1);
     expect(deep.report.warnings).toEqual([]);
     expect(deep.report.findings.map((f: { file: string }) => f.file)).toEqual(["a.py"]);
+  });
+
+  it.each(["release", "workflow_run", "issue_comment", "repository_dispatch"])("GitHub event %s (no range lumenguard knows): a green step still shows a ::warning annotation saying the commits were not scanned and how to give --range", async (event) => {
+    const pr = prRepo();
+    const payload = join(createDir(), "event.json");
+    writeFileSync(payload, JSON.stringify({ action: "published", repository: { default_branch: "main" } }));
+    const env = { ...NO_CI, GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: event, GITHUB_EVENT_PATH: payload, GITHUB_SHA: pr.head };
+    const github = await runCli(["ci", "--format", "github"], { cwd: pr.repo, env });
+    expect(github.code).toBe(0);
+    const annotation = github.stdout.split("\n").find((line) => line.startsWith("::warning "));
+    expect(annotation).toContain(`the GitHub Actions event "${event}" gives no commit range`);
+    expect(annotation).toContain("only the working tree was scanned, not the commits of this run");
+    expect(annotation).toContain("--range BASE..HEAD");
+    // Another format on stdout (json): the annotation goes to stderr, which the runner reads for workflow commands too.
+    const json = await runCli(["ci", "--format", "json"], { cwd: pr.repo, env });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).warnings).toEqual([expect.objectContaining({ code: "ci-no-range" })]);
+    expect(json.stderr.split("\n").filter((line) => line.startsWith("::warning "))).toHaveLength(1);
+    // Outside GitHub Actions, no workflow command is printed.
+    const elsewhere = await runCli(["ci", "--format", "json"], { cwd: pr.repo, env: { ...env, GITHUB_ACTIONS: undefined } });
+    expect(elsewhere.stderr).not.toContain("::warning");
+    expect(elsewhere.stderr).toContain("lumenguard: warning: no pull request, push or schedule found");
   });
 
   it("outside a known CI: the working tree, with a warning naming --range; --range scans those commits", async () => {

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packedLumenguard, npmInstall, pathWithoutNode, run, trapNpm } from "./helpers/installs.js";
 import { makeKey } from "./helpers/keys.js";
@@ -124,6 +124,24 @@ describe("hooks find the lumenguard init ran from, then PATH, and never npm", ()
     expect(existsSync(log)).toBe(false);
   });
 
+  it("installed from a tarball without saving it in package.json: the hook names that tarball, never the registry's `lumenguard`", () => {
+    const repo = newRepo(createDir());
+    writeFiles(repo, { "package.json": '{ "name": "app", "private": true }\n' });
+    const tarball = packedLumenguard();
+    npmInstall(repo, ["--no-save", tarball]);
+    expect(run(join(repo, "node_modules/.bin/lumenguard"), ["init"], repo).status).toBe(0);
+    rmSync(join(repo, "node_modules"), { recursive: true });
+    writeFiles(repo, { "ok.txt": "ok\n" });
+    git(repo, ["add", "ok.txt"]);
+    const log = join(createDir(), "npm-calls.log");
+    const blocked = commit(repo, "ok", commitEnv(log));
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.output).toContain("lumenguard: the pre-commit hook cannot find lumenguard");
+    expect(blocked.output).toMatch(new RegExp(`Install it: npm install --save-dev '?[^ ]*${basename(tarball).replace(/\./g, "\\.")}'?\\. `));
+    expect(blocked.output).not.toContain("npm install --save-dev lumenguard");
+    expect(existsSync(log)).toBe(false);
+  });
+
   it("a global install (npm -g): .git/hooks keep its absolute path; committed husky lines find it on PATH or fail closed", () => {
     const prefix = createDir();
     npmInstall(createDir(), ["-g", "--prefix", prefix, packedLumenguard()]);
@@ -142,7 +160,10 @@ describe("hooks find the lumenguard init ran from, then PATH, and never npm", ()
     expect(readFileSync(join(withHusky, ".husky/pre-commit"), "utf8")).not.toContain(prefix);
     const key2 = stageKey(withHusky, "a.js");
     expectBlockedByFinding(commit(withHusky, "leak", commitEnv(log, join(prefix, "bin"))), key2);
-    expectFailedClosed(commit(withHusky, "leak", commitEnv(log)), "npm install --save-dev lumenguard");
+    const notFound = commit(withHusky, "leak", commitEnv(log));
+    expectFailedClosed(notFound, "from lumenguard's git repository or a tarball packed from it, as its README (Install) shows; not `npm install lumenguard`: the npm registry's package of that name is not this one");
+    // Never the registry's package of that name, which is not this one.
+    expect(notFound.output).not.toContain("npm install --save-dev lumenguard");
     expect(existsSync(log)).toBe(false);
   });
 

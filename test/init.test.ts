@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
+import { makeKey } from "./helpers/keys.js";
 import { createDir, createRepo, git, withoutGitOverrides, writeFiles } from "./helpers/repo.js";
 
 /**
@@ -314,6 +315,189 @@ describe("lumenguard init: --dry-run, errors", () => {
     const dir = plainRepo();
     expect((await init(dir, ["--husky", "--lefthook"])).code).toBe(2);
     expect((await init(dir, ["src"])).code).toBe(2);
+  });
+});
+
+describe("lumenguard init: husky pre-push beside other commands that read git's ref lines", () => {
+  const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
+  const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+  const real = { LUMENGUARD_HOOK_COMMAND: `'${process.execPath}' '${bin}'` };
+  const hasLfs = spawnSync("git", ["lfs", "version"], { encoding: "utf8" }).status === 0;
+  if (!hasLfs) console.warn("SKIPPED (visibly): git-lfs is not installed (apt-get install git-lfs); the real `git lfs pre-push` case below needs it");
+  const pushEnv = () => ({ ...withoutGitOverrides(process.env), GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.invalid" });
+  const push = (dir: string, args: string[]) => spawnSync("git", ["push", ...args], { cwd: dir, env: pushEnv(), encoding: "utf8" });
+
+  /** A husky 9 repository pushed once to a bare remote, with `.husky/pre-push` holding `prePush`. */
+  function huskyWithRemote(prePush: string) {
+    const dir = createRepo({ committed: { ".husky/pre-push": prePush, "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n', ".gitignore": "node_modules\n" } });
+    expect(spawnSync(process.execPath, [husky], { cwd: dir, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    const remote = join(createDir(), "srv.git");
+    git(dir, ["init", "-q", "--bare", "-b", "main", remote]);
+    git(dir, ["remote", "add", "origin", remote]);
+    git(dir, ["push", "-q", "--no-verify", "origin", "main"]);
+    return { dir, remote };
+  }
+  const commitKey = (dir: string) => {
+    writeFiles(dir, { "s.js": `k = "${makeKey()}"\n` });
+    git(dir, ["add", "s.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "key"]);
+  };
+  const remoteHasRef = (remote: string, ref: string) => spawnSync("git", ["rev-parse", "--verify", "-q", ref], { cwd: remote }).status === 0;
+
+  it("init puts lumenguard's line before a command that reads stdin, and the commands after it still get git's lines", async () => {
+    const saw = join(createDir(), "saw");
+    const { dir, remote } = huskyWithRemote(`#!/usr/bin/env sh\n# team hook\ncat > '${saw}'\n`);
+    expect((await init(dir, ["--husky"], real)).code).toBe(0);
+    const lines = readFileSync(join(dir, ".husky/pre-push"), "utf8").split("\n");
+    expect(lines[0]).toBe("#!/usr/bin/env sh");
+    expect(lines[1]).toBe("# team hook");
+    expect(lines[2]).toContain("scan --pre-push");
+    expect(lines[3]).toBe(`cat > '${saw}'`);
+    commitKey(dir);
+    const blocked = push(dir, ["origin", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr + blocked.stdout).toContain("s.js:1:6");
+    git(dir, ["reset", "-q", "--hard", "HEAD~1"]);
+    writeFiles(dir, { "c.js": "clean\n" });
+    git(dir, ["add", "c.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "clean"]);
+    const head = git(dir, ["rev-parse", "HEAD"]).trim();
+    const passed = push(dir, ["origin", "main"]);
+    expect(passed.status, passed.stderr).toBe(0);
+    // The command after lumenguard's line read the same ref line git wrote.
+    expect(readFileSync(saw, "utf8")).toMatch(new RegExp(`^refs/heads/main ${head} refs/heads/main [0-9a-f]{40}\n$`));
+    expect(git(remote, ["rev-parse", "main"]).trim()).toBe(head);
+    // An older init's line after the reader is moved first; --uninstall gives the file back.
+    const original = `#!/usr/bin/env sh\n# team hook\ncat > '${saw}'\n`;
+    const old = `${original}node_modules/.bin/lumenguard scan --pre-push "$@" # lumenguard (added by lumenguard init)\n`;
+    writeFileSync(join(dir, ".husky/pre-push"), old);
+    expect((await init(dir, ["--husky"], real)).code).toBe(0);
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8").split("\n")[2]).toContain("lumenguard_refs=$(mktemp)");
+    expect((await init(dir, ["--husky", "--uninstall"], real)).code).toBe(0);
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toBe(original);
+  });
+
+  it("husky 4–8 files (shebang, husky.sh line): lumenguard's line goes after them and before the first command", async () => {
+    const original = '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\ngit lfs pre-push "$@"\nnpm test\n';
+    const dir = createRepo({ committed: { ".husky/pre-push": original, "package.json": '{ "devDependencies": { "husky": "8.0.3" } }\n' } });
+    expect((await init(dir, ["--husky"], real)).code).toBe(0);
+    const lines = readFileSync(join(dir, ".husky/pre-push"), "utf8").split("\n");
+    expect(lines.slice(0, 3)).toEqual(["#!/usr/bin/env sh", '. "$(dirname -- "$0")/_/husky.sh"', ""]);
+    expect(lines[3]).toContain("scan --pre-push");
+    expect(lines.slice(4)).toEqual(['git lfs pre-push "$@"', "npm test", ""]);
+    await init(dir, ["--husky", "--uninstall"], real);
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8")).toBe(original);
+  });
+
+  it.skipIf(!hasLfs)("with the real `git lfs pre-push \"$@\"` line (git-lfs's advice for husky) already there, a pushed key is blocked", async () => {
+    const { dir, remote } = huskyWithRemote('git lfs pre-push "$@"\n');
+    git(dir, ["lfs", "install", "--local", "--skip-repo"]);
+    expect((await init(dir, ["--husky"], real)).code).toBe(0);
+    expect(readFileSync(join(dir, ".husky/pre-push"), "utf8").split("\n")[1]).toBe('git lfs pre-push "$@"');
+    commitKey(dir);
+    const blocked = push(dir, ["origin", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr + blocked.stdout).toContain("s.js:1:6");
+    expect(git(remote, ["rev-parse", "main"]).trim()).not.toBe(git(dir, ["rev-parse", "HEAD"]).trim());
+  });
+
+  it("a hook whose stdin another command read first (empty stdin while main is ahead) fails closed naming the fix; an up-to-date push and a deletion still pass", () => {
+    const { dir, remote } = huskyWithRemote(`cat >/dev/null\n'${process.execPath}' '${bin}' scan --pre-push "$@"\n`);
+    // Up to date: git runs the hook with empty stdin, and there is nothing to push.
+    const upToDate = push(dir, ["origin", "main"]);
+    expect(upToDate.status, upToDate.stderr).toBe(0);
+    expect(upToDate.stderr).toContain("Everything up-to-date");
+    git(dir, ["push", "-q", "--no-verify", "origin", "main:refs/heads/old"]);
+    expect(push(dir, ["origin", ":old"]).status).toBe(0);
+    commitKey(dir);
+    const blocked = push(dir, ["origin", "main"]);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toContain("git gave the pre-push hook no ref lines");
+    expect(blocked.stderr).toMatch(/HEAD has 1 commit \S+srv\.git does not have/);
+    expect(blocked.stderr).toContain("put lumenguard's line first");
+    expect(remoteHasRef(remote, "refs/heads/main") && git(remote, ["rev-parse", "main"]).trim() === git(dir, ["rev-parse", "HEAD"]).trim()).toBe(false);
+    // A branch other than HEAD with commits the remote lacks counts too.
+    git(dir, ["checkout", "-q", "-b", "side", "HEAD~1"]);
+    git(dir, ["branch", "-f", "main", "side"]);
+    git(dir, ["checkout", "-q", "-b", "keyed"]);
+    commitKey(dir);
+    git(dir, ["checkout", "-q", "main"]);
+    const other = push(dir, ["origin", "keyed"]);
+    expect(other.status).not.toBe(0);
+    expect(other.stderr).toContain("refs/heads/keyed has 1 commit");
+    expect(remoteHasRef(remote, "refs/heads/keyed")).toBe(false);
+  });
+});
+
+describe("lumenguard init: pre-merge-commit, which git runs instead of pre-commit for a merge", () => {
+  const husky = join(import.meta.dirname, "../node_modules/husky/bin.js");
+  const bin = join(import.meta.dirname, "../bin/lumenguard.js");
+  const real = { LUMENGUARD_HOOK_COMMAND: `'${process.execPath}' '${bin}'` };
+  const mergeEnv = () => ({ ...withoutGitOverrides(process.env), GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@example.invalid" });
+  const merge = (dir: string, branch: string) => spawnSync("git", ["merge", "--no-ff", "-m", `merge ${branch}`, branch], { cwd: dir, env: mergeEnv(), encoding: "utf8" });
+
+  /** `side` adds a key (committed before any hook existed), `clean` adds a clean file. */
+  function branches(dir: string): void {
+    git(dir, ["checkout", "-q", "-b", "side"]);
+    writeFiles(dir, { "s.js": `k = "${makeKey()}"\n` });
+    git(dir, ["add", "s.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "key"]);
+    git(dir, ["checkout", "-q", "-b", "clean", "main"]);
+    writeFiles(dir, { "c.js": "clean\n" });
+    git(dir, ["add", "c.js"]);
+    git(dir, ["commit", "-q", "--no-verify", "-m", "clean"]);
+    git(dir, ["checkout", "-q", "main"]);
+  }
+
+  function expectMergeGate(dir: string): void {
+    const head = git(dir, ["rev-parse", "HEAD"]).trim();
+    const blocked = merge(dir, "side");
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain("s.js:1:6");
+    expect(git(dir, ["rev-parse", "HEAD"]).trim()).toBe(head);
+    git(dir, ["merge", "--abort"]);
+    const passed = merge(dir, "clean");
+    expect(passed.status, passed.stdout + passed.stderr).toBe(0);
+    expect(git(dir, ["log", "-1", "--format=%s"]).trim()).toBe("merge clean");
+  }
+
+  it("plain git hooks: a merge that brings a key in is stopped; a clean merge is recorded; --uninstall removes the hook", async () => {
+    const dir = plainRepo();
+    git(dir, ["branch", "-M", "main"]);
+    branches(dir);
+    const installed = await init(dir, ["--git-hooks"], real);
+    expect(installed.stdout).toMatch(/created +\.git\/hooks\/pre-merge-commit/);
+    expect(isExecutable(join(dir, ".git/hooks/pre-merge-commit"))).toBe(true);
+    expectMergeGate(dir);
+    await init(dir, ["--uninstall"], real);
+    expect(existsSync(join(dir, ".git/hooks/pre-merge-commit"))).toBe(false);
+  });
+
+  it("a pre-merge-commit hook of the user's is kept and run after lumenguard", async () => {
+    const dir = plainRepo();
+    git(dir, ["branch", "-M", "main"]);
+    branches(dir);
+    const ran = join(createDir(), "ran");
+    writeFileSync(join(dir, ".git/hooks/pre-merge-commit"), `#!/bin/sh\necho yes > '${ran}'\n`);
+    chmodSync(join(dir, ".git/hooks/pre-merge-commit"), 0o755);
+    expect((await init(dir, ["--git-hooks"], real)).code).toBe(0);
+    expectMergeGate(dir);
+    expect(readFileSync(ran, "utf8")).toBe("yes\n");
+    await init(dir, ["--uninstall"], real);
+    expect(readFileSync(join(dir, ".git/hooks/pre-merge-commit"), "utf8")).toBe(`#!/bin/sh\necho yes > '${ran}'\n`);
+  });
+
+  it("husky: .husky/pre-merge-commit stops the merge too, and --uninstall removes it", async () => {
+    const dir = createRepo({ committed: { "package.json": '{ "devDependencies": { "husky": "9.1.7" } }\n' } });
+    git(dir, ["branch", "-M", "main"]);
+    expect(spawnSync(process.execPath, [husky], { cwd: dir, env: withoutGitOverrides(process.env) }).status).toBe(0);
+    branches(dir);
+    const installed = await init(dir, ["--husky"], real);
+    expect(installed.stdout).toMatch(/created +\.husky\/pre-merge-commit/);
+    expect(installed.stderr).toBe("");
+    expectMergeGate(dir);
+    await init(dir, ["--uninstall"], real);
+    expect(existsSync(join(dir, ".husky/pre-merge-commit"))).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { runCli } from "./helpers/cli.js";
 import { keyIdOf, lastFour, makeKey } from "./helpers/keys.js";
 import { bin } from "./helpers/process.js";
@@ -150,7 +151,64 @@ describe("pre-push: what the remote being pushed to already has", () => {
   });
 });
 
-describe("pre-push: tracking refs count only where git's report agrees with them", () => {
+describe("pre-push: a key the remote already has in that file is already there, as --staged says of HEAD", () => {
+  it("editing a file whose key is on the remote passes both gates, reported low as already there; a new key in that file, or the same key in another file, is blocked", () => {
+    const key = makeKey();
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    const remote = bareRemote(repo, "origin");
+    commitFile(repo, "s.js", `k = "${key}";\n`);
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    installPrePush(repo);
+    writeFileSync(join(repo, ".hooks/pre-commit"), `#!/bin/sh\nexec "${process.execPath}" "${bin}" scan --staged\n`);
+    chmodSync(join(repo, ".hooks/pre-commit"), 0o755);
+    // An unrelated edit of the file: the commit gate and the push gate agree.
+    writeFileSync(join(repo, "s.js"), `k = "${key}";\n// unrelated edit\n`);
+    git(repo, ["add", "s.js"]);
+    const committed = spawnSync("git", ["commit", "-q", "-m", "edit"], { cwd: repo, env, encoding: "utf8" });
+    expect(committed.status, committed.stderr).toBe(0);
+    expect(committed.stdout + committed.stderr).toContain("LOW");
+    const edit = git(repo, ["rev-parse", "HEAD"]).trim();
+    // (Asked before the push: once the remote has the edit, there is nothing left to scan.)
+    const json = spawnSync(process.execPath, [bin, "scan", "--pre-push", "origin", remote, "--format", "json"], { cwd: repo, env, encoding: "utf8", input: `refs/heads/main ${edit} refs/heads/main ${git(repo, ["rev-parse", "HEAD~1"]).trim()}\n` });
+    expect(JSON.parse(json.stdout).findings).toEqual([expect.objectContaining({ ruleId: "key-in-history", messageId: "alreadyPushed", severity: "low", file: "s.js" })]);
+    const pushed = push(repo, ["origin", "main"]);
+    expect(pushed.status, pushed.stderr + pushed.stdout).toBe(0);
+    expect(pushed.stdout + pushed.stderr).toMatch(/s\.js:1:6\s+LOW\s+key-in-history/);
+    expect(pushed.stdout + pushed.stderr).not.toContain("CRITICAL");
+    expect(pushed.stdout + pushed.stderr).not.toContain(key);
+    expect(remoteHas(remote, edit)).toBe(true);
+    // From here the commit gate is out of the way (it blocks these too): the push gate is what is checked.
+    rmSync(join(repo, ".hooks/pre-commit"));
+    // A second key in the same file is new to the remote.
+    commitFile(repo, "s.js", `k = "${key}";\nk2 = "${makeKey()}";\n`);
+    const blocked = push(repo, ["origin", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/s\.js:2:7\s+CRITICAL/);
+    git(repo, ["reset", "-q", "--hard", "origin/main"]);
+    // The same key copied to another file: new at that path.
+    commitFile(repo, "t.js", `k = "${key}";\n`);
+    const copied = push(repo, ["origin", "main"]);
+    expect(copied.status).not.toBe(0);
+    expect(copied.stdout + copied.stderr).toMatch(/t\.js:1:6\s+CRITICAL/);
+  });
+
+  it("a fresh remote has nothing: the same edit pushed to a new mirror is blocked", () => {
+    const repo = createRepo({ committed: { "README.md": "x\n" } });
+    bareRemote(repo, "origin");
+    commitFile(repo, "s.js", `k = "${makeKey()}";\n`);
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    commitFile(repo, "s.js", "k = process.env.K;\n// edited\n");
+    git(repo, ["push", "-q", "--no-verify", "origin", "main"]);
+    const mirror = bareRemote(repo, "mirror");
+    installPrePush(repo);
+    const blocked = push(repo, ["mirror", "main"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/s\.js:1:6\s+CRITICAL/);
+    expect(remoteHas(mirror, "main")).toBe(false);
+  });
+});
+
+describe("pre-push: what the remote lists (git ls-remote) counts, never a remote-tracking ref alone", () => {
   /** A repository whose main holds a key that was pushed to `int` past the hook. */
   function pushedToInternal() {
     const key = makeKey();
@@ -164,13 +222,12 @@ describe("pre-push: tracking refs count only where git's report agrees with them
     return { repo, internal, publicRemote, leak, key };
   }
 
-  it("the remote's URL changed (open-sourcing): git reports main absent there, so refs/remotes/origin/main is not taken as there", () => {
+  it("the remote's URL changed (open-sourcing): the new server lists no main, so refs/remotes/origin/main is not taken as there", () => {
     const { repo, publicRemote, leak, key } = pushedToInternal();
     git(repo, ["remote", "set-url", "origin", publicRemote]);
     const blocked = push(repo, ["origin", "main"]);
     expect(blocked.status, blocked.stderr).not.toBe(0);
     expect(blocked.stderr + blocked.stdout).toContain("settings.py:1:6");
-    expect(blocked.stderr + blocked.stdout).toContain("git reports that origin has no refs/heads/main, but refs/remotes/origin/main says it has");
     expect(blocked.stderr + blocked.stdout).not.toContain(key);
     expect(remoteHas(publicRemote, leak)).toBe(false);
   });
@@ -182,7 +239,6 @@ describe("pre-push: tracking refs count only where git's report agrees with them
     const blocked = push(repo, ["origin", "main:refs/heads/release"]);
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr + blocked.stdout).toContain("settings.py:1:6");
-    expect(blocked.stderr + blocked.stdout).toContain(`go to its pushurl ${publicRemote}`);
     expect(remoteHas(publicRemote, leak)).toBe(false);
   });
 
@@ -197,15 +253,93 @@ describe("pre-push: tracking refs count only where git's report agrees with them
     const deleted = push(repo, ["origin", "feature"]);
     expect(deleted.status).not.toBe(0);
     expect(deleted.stderr + deleted.stdout).toContain("feature.py:1:6");
-    expect(deleted.stderr + deleted.stdout).toContain("origin has no refs/heads/feature");
     // Rewritten: the server's main is elsewhere; a force-push of ours brings the key back.
     const forced = push(repo, ["--force", "origin", "main"]);
     expect(forced.status).not.toBe(0);
     expect(forced.stderr + forced.stdout).toContain("settings.py:1:6");
-    expect(forced.stderr + forced.stdout).toContain("rewritten or moved on the server");
     expect(git(internal, ["rev-parse", "main"]).trim()).not.toBe(leak);
     expect(remoteHas(internal, "refs/heads/feature")).toBe(false);
     void feature;
+  });
+
+  it("a branch deleted on the server while a teammate's origin/<branch> lives on (fetch does not prune): a new branch built on it is scanned from where the server's history ends", () => {
+    const key = makeKey();
+    const server = join(createDir(), "srv.git");
+    git(createDir(), ["init", "-q", "--bare", "-b", "main", server]);
+    const alice = join(createDir(), "alice");
+    const bob = join(createDir(), "bob");
+    git(createDir(), ["clone", "-q", server, alice]);
+    commitFile(alice, "a.js", "x\n", "init");
+    git(alice, ["push", "-q", "origin", "HEAD:main"]);
+    git(alice, ["checkout", "-q", "-b", "wip"]);
+    const leak = commitFile(alice, "s.js", `k = "${key}"\n`, "key");
+    git(alice, ["push", "-q", "origin", "wip"]);
+    git(createDir(), ["clone", "-q", server, bob]);
+    git(bob, ["checkout", "-q", "-b", "feature", "origin/wip"]);
+    installPrePush(bob);
+    git(alice, ["push", "-q", "origin", ":wip"]);
+    git(bob, ["fetch", "-q", "origin"]);
+    expect(git(bob, ["rev-parse", "origin/wip"]).trim()).toBe(leak);
+    commitFile(bob, "b.js", "more\n");
+    const blocked = push(bob, ["origin", "feature"]);
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain("s.js:1:6");
+    expect(blocked.stdout + blocked.stderr).toContain(leak.slice(0, 12));
+    expect(blocked.stdout + blocked.stderr).not.toContain(key);
+    // (The server still stores the deleted branch's objects until it collects garbage: what counts is that no ref reaches them.)
+    expect(remoteHas(server, "refs/heads/feature")).toBe(false);
+    // A tag on the stale commit, pushed under a new name: blocked too.
+    git(bob, ["tag", "old", "origin/wip"]);
+    expect(push(bob, ["origin", "old"]).status).not.toBe(0);
+    expect(remoteHas(server, "refs/tags/old")).toBe(false);
+    // Once the server has main, pushing more on main scans only the new commit.
+    git(bob, ["checkout", "-q", "-b", "next", "origin/main"]);
+    commitFile(bob, "c.js", "clean\n");
+    const clean = push(bob, ["origin", "next"]);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stdout + clean.stderr).toContain("1 commit");
+  });
+
+  it("when the remote cannot be asked, only the old tips git reported count, and a warning says so", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    bareRemote(repo, "origin");
+    const key = makeKey();
+    commitFile(repo, "k.js", `k = "${key}"\n`);
+    git(repo, ["push", "-q", "origin", "main"]);
+    const old = git(repo, ["rev-parse", "HEAD"]).trim();
+    git(repo, ["checkout", "-q", "-b", "topic"]);
+    const head = commitFile(repo, "t.js", "clean\n");
+    // A new branch: origin/main says the key commit is there, but nothing the remote said does.
+    const outcome = await runCli(["scan", "--pre-push", "--format", "json", "origin", join(createDir(), "gone.git")], { cwd: repo, stdin: `refs/heads/topic ${head} refs/heads/topic ${"0".repeat(40)}\n` });
+    expect(outcome.code).toBe(1);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(["k.js"]);
+    expect(report.warnings.map((w: { code: string }) => w.code)).toEqual(["pre-push-remote-not-asked"]);
+    expect(outcome.stderr).toContain("only the old tips git reported count as already there");
+    // An update of main whose old tip git reports: that tip counts.
+    const update = await runCli(["scan", "--pre-push", "--format", "json", "origin", join(createDir(), "gone.git")], { cwd: repo, stdin: `refs/heads/main ${head} refs/heads/main ${old}\n` });
+    expect(update.code).toBe(0);
+    expect(JSON.parse(update.stdout).stats.commits).toBe(1);
+  });
+
+  it("asking the remote runs nothing a repository's config names: no ext:: transport, no remote.<name>.uploadpack", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    bareRemote(repo, "origin");
+    git(repo, ["push", "-q", "origin", "main"]);
+    const marker = join(createDir(), "ran");
+    git(repo, ["config", "protocol.allow", "always"]);
+    git(repo, ["config", "protocol.ext.allow", "always"]);
+    git(repo, ["config", "remote.origin.uploadpack", `touch ${marker}; git-upload-pack`]);
+    const head = commitFile(repo, "b.js", "clean\n");
+    const line = `refs/heads/main ${head} refs/heads/main ${"0".repeat(40)}\n`;
+    const ext = await runCli(["scan", "--pre-push", "--format", "json", "evil", `ext::sh -c touch% ${marker}`], { cwd: repo, stdin: line });
+    expect(ext.code).toBe(0);
+    expect(JSON.parse(ext.stdout).warnings.map((w: { code: string }) => w.code)).toEqual(["pre-push-remote-not-asked"]);
+    const named = await runCli(["scan", "--pre-push", "--format", "json", "origin"], { cwd: repo, stdin: line });
+    expect(named.code).toBe(0);
+    // origin was asked (with git's own upload-pack): only the new commit is scanned.
+    expect(JSON.parse(named.stdout).stats.commits).toBe(1);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("a push from a shallow clone whose outgoing commits reach where its history stops is exit 3, not a pass", async () => {
@@ -233,19 +367,20 @@ describe("pre-push: tracking refs count only where git's report agrees with them
     git(repo, ["push", "-q", "origin", "main"]);
     const old = git(repo, ["rev-parse", "HEAD"]).trim();
     const head = commitFile(repo, "g.js", "new\n");
-    const pushOf = async (line: string) => JSON.parse((await runCli(["scan", "--pre-push", "--format", "json", "origin", "url"], { cwd: repo, stdin: line })).stdout);
+    const url = git(repo, ["remote", "get-url", "origin"]).trim();
+    const pushOf = async (line: string) => JSON.parse((await runCli(["scan", "--pre-push", "--format", "json", "origin", url], { cwd: repo, stdin: line })).stdout);
     expect((await pushOf(`refs/heads/main ${head} refs/heads/main ${old}\n`)).stats.commits).toBe(1);
     git(repo, ["checkout", "-q", "-b", "topic"]);
     const topic = commitFile(repo, "t.js", "topic\n");
     const report = await pushOf(`refs/heads/topic ${topic} refs/heads/topic ${"0".repeat(40)}\n`);
-    // origin/main agrees with everything git reported: the topic's commits less what origin/main has.
+    // The topic's commits less what origin lists (its main).
     expect(report.stats.commits).toBe(2);
     expect(report.warnings).toEqual([]);
   });
 });
 
 describe("pre-push under the pre-commit framework", () => {
-  const frameworkEnv = (extra: Record<string, string>) => ({ PRE_COMMIT: "1", PRE_COMMIT_REMOTE_URL: "../nowhere.git", ...extra });
+  const frameworkEnv = (extra: Record<string, string>) => ({ PRE_COMMIT: "1", ...extra });
 
   it("a first push (the framework sets no FROM/TO ref when the push holds the root commit) scans the branch's commits", async () => {
     const key = makeKey();
@@ -275,54 +410,82 @@ describe("pre-push under the pre-commit framework", () => {
     expect(JSON.parse(outcome.stdout).stats.commits).toBe(1);
   });
 
-  it("the first-push fallback does not take a stale tracking ref of the pushed branch as what the remote has", async () => {
+  it("a branch the server deleted is not taken as there because its tracking ref lives on", async () => {
     const key = makeKey();
     const repo = createRepo({ committed: { "a.js": `k = "${key}"\n` } });
-    bareRemote(repo, "origin");
+    const remote = bareRemote(repo, "origin");
     git(repo, ["push", "-q", "origin", "main"]);
-    // The framework fell back (no FROM/TO): git reported no usable old tip for main, yet origin/main exists.
+    git(remote, ["update-ref", "-d", "refs/heads/main"]);
     const outcome = await runCli(["scan", "--pre-push", "--format", "json"], {
       cwd: repo,
-      env: frameworkEnv({ PRE_COMMIT_LOCAL_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
+      env: frameworkEnv({ PRE_COMMIT_LOCAL_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin", PRE_COMMIT_REMOTE_URL: remote }),
     });
     expect(outcome.code).toBe(1);
     expect(JSON.parse(outcome.stdout).findings.map((f: { file: string }) => f.file)).toEqual(["a.js"]);
-    expect(outcome.stderr).toContain("refs/remotes/origin/main says it has");
+    expect(outcome.stdout + outcome.stderr).not.toContain(key);
   });
 
-  it("a FROM_REF that the pushed branch's tracking ref contradicts is not taken as the remote's: TO is scanned whole", async () => {
-    const repo = createRepo({ committed: { "a.js": `k = "${makeKey()}"\n` } });
-    bareRemote(repo, "origin");
+  it("FROM_REF is not taken as the remote's (for a new branch the framework derives it from tracking refs): what the remote lists is", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const remote = bareRemote(repo, "origin");
     const first = git(repo, ["rev-parse", "HEAD"]).trim();
-    const from = commitFile(repo, "b.js", "b\n");
+    const from = commitFile(repo, "b.js", `k = "${makeKey()}"\n`);
     git(repo, ["push", "-q", "origin", `${first}:refs/heads/main`]);
     const to = commitFile(repo, "c.js", "c\n");
+    git(repo, ["update-ref", "refs/remotes/origin/main", from]);
     const outcome = await runCli(["scan", "--pre-push", "--format", "json"], {
       cwd: repo,
-      env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
+      env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin", PRE_COMMIT_REMOTE_URL: remote }),
     });
     expect(outcome.code).toBe(1);
-    expect(JSON.parse(outcome.stdout).stats.commits).toBe(3);
-    // Where origin/main is FROM_REF, the range is FROM..TO.
-    git(repo, ["update-ref", "refs/remotes/origin/main", from]);
-    const agreeing = await runCli(["scan", "--pre-push", "--format", "json"], {
-      cwd: repo,
-      env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_BRANCH: "refs/heads/main", PRE_COMMIT_REMOTE_NAME: "origin" }),
-    });
-    expect(agreeing.code).toBe(0);
-    expect(JSON.parse(agreeing.stdout).stats.commits).toBe(1);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.stats.commits).toBe(2);
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(["b.js"]);
+    expect(report.warnings.map((w: { code: string }) => w.code)).toEqual(["pre-push-framework-all-refs"]);
+    expect(outcome.stderr).toContain("the pre-commit framework passes only the first pushed ref");
   });
 
-  it("FROM/TO refs scan exactly that range", async () => {
+  it("every local branch and tag is scanned, not only the framework's one ref, less what the remote lists", async () => {
+    const repo = createRepo({ committed: { "a.js": "x\n" } });
+    const remote = bareRemote(repo, "origin");
+    git(repo, ["push", "-q", "origin", "main"]);
+    git(repo, ["checkout", "-q", "-b", "keyed"]);
+    commitFile(repo, "k.js", `k = "${makeKey()}"\n`);
+    git(repo, ["checkout", "-q", "-b", "clean", "main"]);
+    const clean = commitFile(repo, "c.js", "c\n");
+    const main = git(repo, ["rev-parse", "main"]).trim();
+    // The framework names only `clean`, the first ref of `git push origin clean keyed`.
+    const outcome = await runCli(["scan", "--pre-push", "--format", "json"], {
+      cwd: repo,
+      env: frameworkEnv({ PRE_COMMIT_FROM_REF: main, PRE_COMMIT_TO_REF: clean, PRE_COMMIT_LOCAL_BRANCH: "refs/heads/clean", PRE_COMMIT_REMOTE_BRANCH: "refs/heads/clean", PRE_COMMIT_REMOTE_NAME: "origin", PRE_COMMIT_REMOTE_URL: remote }),
+    });
+    expect(outcome.code).toBe(1);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.stats.commits).toBe(2);
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(["k.js"]);
+    // A tag (even on a blob) counts as a local ref too.
+    git(repo, ["branch", "-D", "keyed"]);
+    const blob = spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, env, input: `k = "${makeKey()}"\n`, encoding: "utf8" }).stdout.trim();
+    git(repo, ["tag", "notes", blob]);
+    const tagged = await runCli(["scan", "--pre-push"], {
+      cwd: repo,
+      env: frameworkEnv({ PRE_COMMIT_FROM_REF: main, PRE_COMMIT_TO_REF: clean, PRE_COMMIT_REMOTE_NAME: "origin", PRE_COMMIT_REMOTE_URL: remote }),
+    });
+    expect(tagged.code).toBe(1);
+    expect(tagged.stdout).toContain("refs/tags/notes:1:6");
+  });
+
+  it("with no remote to ask, every local branch is scanned whole, and a warning says so", async () => {
     const repo = createRepo({ committed: { "a.js": "x\n" } });
     const from = git(repo, ["rev-parse", "HEAD"]).trim();
     const key = makeKey();
     const leak = commitFile(repo, "k.js", `k = "${key}"\n`);
     const to = commitFile(repo, "k.js", "gone\n");
-    const outcome = await runCli(["scan", "--pre-push", "--format", "json"], { cwd: repo, env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_NAME: "origin" }) });
+    const outcome = await runCli(["scan", "--pre-push", "--format", "json"], { cwd: repo, env: frameworkEnv({ PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to, PRE_COMMIT_REMOTE_NAME: "origin", PRE_COMMIT_REMOTE_URL: join(createDir(), "gone.git") }) });
     expect(outcome.code).toBe(1);
     const report = JSON.parse(outcome.stdout);
-    expect(report.stats.commits).toBe(2);
+    expect(report.stats.commits).toBe(3);
+    expect(report.warnings.map((w: { code: string }) => w.code)).toEqual(["pre-push-remote-not-asked"]);
     expect(report.findings.map((f: { ruleId: string; file: string; line: number; secret: { redacted: string }; commit: { sha: string } }) => [f.ruleId, f.file, f.line, f.secret.redacted, f.commit.sha])).toEqual([
       ["key-in-history", "k.js", 1, `lmnfl_${keyIdOf(key)}.\u2026${lastFour(key)}`, leak],
     ]);
@@ -330,7 +493,7 @@ describe("pre-push under the pre-commit framework", () => {
 
   it("when nothing says what is pushed, exit 3 — never 0", async () => {
     const repo = createRepo({ committed: { "a.js": "x\n" } });
-    for (const extra of [{}, { PRE_COMMIT_LOCAL_BRANCH: "refs/heads/nope", PRE_COMMIT_REMOTE_NAME: "origin" }, { PRE_COMMIT_TO_REF: "f".repeat(40), PRE_COMMIT_REMOTE_NAME: "origin" }, { PRE_COMMIT_LOCAL_BRANCH: "--output=/tmp/x", PRE_COMMIT_REMOTE_NAME: "origin" }]) {
+    for (const extra of [{ PRE_COMMIT_LOCAL_BRANCH: "refs/heads/nope", PRE_COMMIT_REMOTE_NAME: "origin" }, { PRE_COMMIT_TO_REF: "f".repeat(40), PRE_COMMIT_REMOTE_NAME: "origin" }, { PRE_COMMIT_LOCAL_BRANCH: "--output=/tmp/x", PRE_COMMIT_REMOTE_NAME: "origin" }]) {
       const outcome = await runCli(["scan", "--pre-push"], { cwd: repo, env: frameworkEnv(extra) });
       expect(outcome.code, JSON.stringify(extra)).toBe(3);
       expect(outcome.stderr, JSON.stringify(extra)).toContain("nothing was checked");
@@ -360,6 +523,70 @@ describe("pre-push under the pre-commit framework", () => {
     expect(blocked.stdout + blocked.stderr).toContain("key-in-history");
     expect(blocked.stdout + blocked.stderr).not.toContain(key);
     expect(existsSync(join(remote, "refs/heads/main"))).toBe(false);
+  }, 60_000);
+});
+
+describe("pre-push under the real pre-commit framework, with the shipped manifest's hook settings", () => {
+  const preCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" });
+  const version = preCommit.status === 0 ? preCommit.stdout.trim().replace(/^pre-commit /, "") : null;
+  if (version === null) console.warn("SKIPPED (visibly): the pre-commit framework is not installed (apt-get install pre-commit); the real framework pushes below need it");
+  /** The lumenguard-pre-push hook of .pre-commit-hooks.yaml, as a local hook running this checkout's binary. */
+  function frameworkRepo() {
+    const manifest = parseYaml(readFileSync(join(import.meta.dirname, "../.pre-commit-hooks.yaml"), "utf8")) as Record<string, unknown>[];
+    const shipped = manifest.find((hook) => hook["id"] === "lumenguard-pre-push")!;
+    const stage = /^3\.[01]\./.test(version ?? "") ? "push" : "pre-push";
+    const hook = { ...shipped, entry: `'${process.execPath}' '${bin}' ${String(shipped["entry"]).replace(/^lumenguard /, "")}`, language: "system", stages: [stage] };
+    delete (hook as Record<string, unknown>)["minimum_pre_commit_version"];
+    const repo = createRepo({ committed: { "a.js": "x\n", ".pre-commit-config.yaml": stringifyYaml({ repos: [{ repo: "local", hooks: [hook] }] }) } });
+    const remote = bareRemote(repo, "origin");
+    git(repo, ["config", "--unset", "core.hooksPath"]);
+    git(repo, ["push", "-q", "origin", "main"]);
+    const installed = spawnSync("pre-commit", ["install", "--hook-type", "pre-push"], { cwd: repo, env, encoding: "utf8" });
+    expect(installed.status, installed.stderr).toBe(0);
+    return { repo, remote };
+  }
+
+  it.skipIf(version === null)("a push that changes no file (a key in a commit message; a key added and removed again) runs the hook and is blocked", () => {
+    const { repo, remote } = frameworkRepo();
+    git(repo, ["checkout", "-q", "-b", "msg"]);
+    git(repo, ["commit", "-q", "--allow-empty", "-m", `debug with ${makeKey()}`]);
+    const message = push(repo, ["origin", "msg"]);
+    expect(message.status, message.stdout).not.toBe(0);
+    expect(message.stdout + message.stderr).toContain("<commit message>");
+    expect(message.stdout + message.stderr).not.toContain("Skipped");
+    expect(remoteHas(remote, "refs/heads/msg")).toBe(false);
+    git(repo, ["checkout", "-q", "-b", "addrm", "main"]);
+    git(repo, ["branch", "-D", "msg"]);
+    commitFile(repo, "t.js", `k = "${makeKey()}"\n`);
+    git(repo, ["rm", "-q", "t.js"]);
+    git(repo, ["commit", "-q", "-m", "rm"]);
+    const addRemove = push(repo, ["origin", "addrm"]);
+    expect(addRemove.status, addRemove.stdout).not.toBe(0);
+    expect(addRemove.stdout + addRemove.stderr).toContain("t.js:1:6");
+    expect(remoteHas(remote, "refs/heads/addrm")).toBe(false);
+  }, 60_000);
+
+  it.skipIf(version === null)("`git push origin clean keyed` and `git push --all`: the framework passes only the first ref, and the keyed branch is still blocked", () => {
+    const { repo, remote } = frameworkRepo();
+    git(repo, ["checkout", "-q", "-b", "aaa-clean"]);
+    commitFile(repo, "x.js", "x\n");
+    git(repo, ["checkout", "-q", "-b", "zzz-keyed", "main"]);
+    const key = makeKey();
+    commitFile(repo, "s.js", `k = "${key}"\n`);
+    git(repo, ["checkout", "-q", "main"]);
+    for (const args of [["origin", "aaa-clean", "zzz-keyed"], ["--all", "origin"]]) {
+      const blocked = push(repo, args);
+      expect(blocked.status, args.join(" ")).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr, args.join(" ")).toContain("s.js:1:6");
+      expect(blocked.stdout + blocked.stderr).toContain("the pre-commit framework passes only the first pushed ref");
+      expect(blocked.stdout + blocked.stderr).not.toContain(key);
+      expect(remoteHas(remote, "refs/heads/zzz-keyed")).toBe(false);
+    }
+    // Without the keyed branch, the same pushes pass, and a branch the remote has is not scanned again.
+    git(repo, ["branch", "-D", "zzz-keyed"]);
+    const clean = push(repo, ["--all", "origin"]);
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+    expect(remoteHas(remote, "refs/heads/aaa-clean")).toBe(true);
   }, 60_000);
 });
 

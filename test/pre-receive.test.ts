@@ -276,12 +276,258 @@ describe("pre-receive settings: only the server's own", () => {
     expect(readFileSync(outside, "utf8")).toBe("untouched\n");
   });
 
-  it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) is never read", async () => {
+  it("the pushed repository's own lumenguard.config.json (ignore everything, failOn none) and baseline are never read, committed or not", async () => {
     const server = await createServer();
     const repo = workRepo(server.path);
     writeFileSync(join(repo, "lumenguard.config.json"), '{ "ignore": ["**"], "failOn": "none" }\n');
     commitFile(repo, "k.ts", `k = "${makeKey()}"\n`);
     expect(push(repo, ["origin", "main"]).status).not.toBe(0);
+    // Committed with the key: a config naming a baseline that accepts it.
+    writeFileSync(join(repo, "lumenguard.config.json"), '{ "baseline": ".lumenguard-baseline.json" }\n');
+    const baseline = await runCli(["baseline"], { cwd: repo });
+    expect(baseline.code, baseline.stderr).toBe(0);
+    expect(readFileSync(join(repo, ".lumenguard-baseline.json"), "utf8")).toContain("k.ts");
+    expect((await runCli(["scan", "--history"], { cwd: repo })).code).toBe(0);
+    git(repo, ["add", "lumenguard.config.json", ".lumenguard-baseline.json"]);
+    git(repo, ["commit", "-q", "-m", "accept the fixture"]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("k.ts:1:6");
+  });
+
+  it("a lumenguard-allow comment the pusher wrote is not honoured unless the server says so: rejected, marked, the way through shown", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    // Every place a comment can stand: the key's line, the line before (a comment alone), another comment syntax.
+    commitFile(repo, "src/a.ts", `const k = "${key}"; // lumenguard-allow: test fixture\n`);
+    commitFile(repo, "src/b.ts", `// lumenguard-allow: test fixture\nconst k = "${makeKey()}";\n`);
+    commitFile(repo, "tools/c.py", `K = "${makeKey()}"  # lumenguard-allow\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    const output = rejected.stdout + rejected.stderr;
+    expect(rejected.status).not.toBe(0);
+    expect(output).toContain("push rejected: 3 keys in the commits of this push");
+    expect(output.match(/\[lumenguard-allow comment not honoured\]/g)).toHaveLength(3);
+    expect(output).toContain("A lumenguard-allow comment in a pushed file does not let a finding through on this server");
+    expect(output).toMatch(/git push -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.allow=[0-9a-f]{12} -o lumenguard\.reason=/);
+    expect(output).not.toContain(key);
+    expect(auditEntries(server).at(-1)).toMatchObject({ decision: "rejected" });
+    expect(auditEntries(server).at(-1)!.findings).toHaveLength(3);
+    // With bypasses forbidden too: still rejected, and recorded.
+    const strict = await createServer({ allowBypass: false });
+    const other = workRepo(strict.path);
+    commitFile(other, "cfg.js", `const k = "${makeKey()}"; // lumenguard-allow: nothing to see\n`);
+    const refused = push(other, ["origin", "main"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("[lumenguard-allow comment not honoured]");
+    expect(refused.stdout + refused.stderr).toContain("This server does not allow pushing past its findings.");
+    expect(auditEntries(strict).map((entry) => entry.decision)).toEqual(["rejected"]);
+  });
+
+  it('"inlineAllow": true honours the comments, recording each finding (fingerprint, file, commit, reason) in the audit log; a key without one is still rejected', async () => {
+    const server = await createServer({ inlineAllow: true });
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    const allowed = commitFile(repo, "test/fixture.ts", `const k = "${key}"; // lumenguard-allow: revoked test key\n`);
+    const accepted = push(repo, ["origin", "main"]);
+    expect(accepted.status, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("1 finding(s) let through by lumenguard-allow comments");
+    const entry = auditEntries(server).at(-1)! as unknown as { decision: string; findings: Array<{ fingerprint: string; file: string; commit: string; reason: string }> };
+    expect(entry.decision).toBe("inline-allowed");
+    expect(entry.findings).toEqual([expect.objectContaining({ file: "test/fixture.ts", commit: allowed, reason: "revoked test key" })]);
+    expect(entry.findings[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(auditLog(server)).not.toContain(key);
+    expect(verifyAuditLog(auditLog(server)).brokenAt).toBeNull();
+    commitFile(repo, "src/live.ts", `const k = "${makeKey()}";\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("src/live.ts:1:12");
+    expect(rejected.stdout + rejected.stderr).not.toContain("lumenguard-allow comment not honoured");
+  });
+
+  it('"inlineAllow": true, but the audit log cannot be written (a symbolic link): the comment is not honoured, the push is rejected saying why', async () => {
+    const { symlinkSync } = await import("node:fs");
+    const server = await createServer({ inlineAllow: true });
+    const outside = join(createDir(), "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, join(server.path, "lumenguard-audit.log"));
+    const repo = workRepo(server.path);
+    commitFile(repo, "test/fixture.ts", `const k = "${makeKey()}"; // lumenguard-allow: fixture\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("the lumenguard-allow comments could not be recorded in the audit log");
+    expect(rejected.stdout + rejected.stderr).toContain("test/fixture.ts:1:12");
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+  });
+
+  it("inlineAllow is checked by the server settings schema: a string is refused, naming the field", async () => {
+    const server = await createServer({ inlineAllow: "yes" });
+    const repo = createRepo({ committed: { "a.ts": "x\n" } });
+    git(repo, ["remote", "add", "origin", server.path]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toContain("inlineAllow");
+    expect(rejected.stderr).toContain("misconfigured");
+  });
+
+  it("commits reachable only from refs the server made without its hook (refs/merge-requests, refs/pull, refs/keep-around) are scanned when a branch moves onto them", async () => {
+    for (const hostRef of ["refs/merge-requests/1/head", "refs/pull/7/head", "refs/keep-around/abc"]) {
+      const server = await createServer();
+      const repo = workRepo(server.path);
+      // A contributor's fork: a bare repository without the hook.
+      const fork = join(createDir(), "fork.git");
+      git(server.base, ["clone", "-q", "--bare", server.path, fork]);
+      git(repo, ["remote", "add", "fork", fork]);
+      git(repo, ["checkout", "-q", "-b", "feature"]);
+      const key = makeKey();
+      const leak = commitFile(repo, "config.js", `k = "${key}"\n`, "feature");
+      expect(push(repo, ["fork", "feature"]).status).toBe(0);
+      // The hosting server fetches the change into the project and names it, running no hook (as Gitaly does).
+      git(server.path, ["fetch", "-q", fork, "feature"]);
+      git(server.path, ["update-ref", hostRef, leak]);
+      // A maintainer fast-forwards main onto it and pushes through the hook.
+      const maintainer = workRepo(server.path);
+      git(maintainer, ["fetch", "-q", "origin", hostRef]);
+      git(maintainer, ["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+      const rejected = push(maintainer, ["origin", "main"]);
+      const output = rejected.stdout + rejected.stderr;
+      expect(rejected.status, `${hostRef}: ${output}`).not.toBe(0);
+      expect(output).toContain(`config.js:1:6 in commit ${leak.slice(0, 12)}`);
+      expect(output).not.toContain(key);
+      expect(git(server.path, ["rev-parse", "main"]).trim()).not.toBe(leak);
+    }
+  }, 120_000);
+
+  it("acceptedRefs: the refs whose commits count as accepted are the server's setting, checked (git --glob patterns under refs/)", async () => {
+    const server = await createServer({ acceptedRefs: ["refs/heads/*", "refs/tags/*", "refs/merge-requests/*"] });
+    const contributor = workRepo(server.path);
+    const leak = commitFile(contributor, "config.js", `k = "${makeKey()}"\n`, "feature");
+    const fork = join(createDir(), "fork.git");
+    git(server.base, ["init", "-q", "--bare", fork]);
+    git(contributor, ["push", "-q", fork, "HEAD:refs/heads/feature"]);
+    git(server.path, ["fetch", "-q", fork, "feature"]);
+    git(server.path, ["update-ref", "refs/merge-requests/1/head", leak]);
+    const maintainer = workRepo(server.path);
+    git(maintainer, ["fetch", "-q", "origin", "refs/merge-requests/1/head"]);
+    git(maintainer, ["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+    // The admin said merge request refs are accepted: nothing new to scan.
+    const accepted = push(maintainer, ["origin", "main"]);
+    expect(accepted.status, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("0 new commit(s) scanned");
+    for (const bad of ["--all", "heads/*", "refs/heads/../x", "refs/heads/a b"]) {
+      writeFileSync(join(server.path, "lumenguard-server.json"), JSON.stringify({ acceptedRefs: ["refs/heads/*", bad] }));
+      const rejected = push(maintainer, ["origin", "HEAD:refs/heads/other"]);
+      expect(rejected.status, bad).not.toBe(0);
+      expect(rejected.stderr).toContain("misconfigured");
+      expect(rejected.stderr).toContain("acceptedRefs");
+    }
+  }, 120_000);
+
+  describe("Git LFS files (their content is kept outside the bare repository)", () => {
+    /** Commits `path` as an LFS pointer to `content`; returns the LFS object id. */
+    const commitLfs = async (repo: string, path: string, content: string): Promise<string> => {
+      const { createHash } = await import("node:crypto");
+      const oid = createHash("sha256").update(content).digest("hex");
+      writeFileSync(join(repo, ".gitattributes"), `${path} filter=lfs diff=lfs merge=lfs -text\n`);
+      git(repo, ["add", ".gitattributes"]);
+      commitFile(repo, path, `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`, `add ${path} (LFS)`);
+      return oid;
+    };
+    /** Puts content where a hosting server keeps LFS objects: `<oid[0:2]>/<oid[2:4]>/<oid[4:]>` (Gitea, GitLab), or with the whole oid (git-lfs). */
+    const store = (folder: string, oid: string, content: string, whole = false) => {
+      mkdirSync(join(folder, oid.slice(0, 2), oid.slice(2, 4)), { recursive: true });
+      writeFileSync(join(folder, oid.slice(0, 2), oid.slice(2, 4), whole ? oid : oid.slice(4)), content);
+    };
+    // The LFS content went to the LFS server over its own API before the push: git-lfs's client hook is not what is tested (--no-verify).
+    const pushLfs = (repo: string) => push(repo, ["--no-verify", "origin", "main"]);
+
+    it("by default a push whose LFS content the server cannot read is rejected (fail closed), naming the file and the setting", async () => {
+      const server = await createServer();
+      const repo = workRepo(server.path);
+      await commitLfs(repo, "models/model.bin", "weights\n");
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stderr).toContain("models/model.bin: a Git LFS pointer");
+      expect(rejected.stderr).toContain(`"lfs": { "objects": "<folder>" } in lumenguard-server.json`);
+      expect(rejected.stderr).toContain(`"lfs": "pointer-only"`);
+      expect(rejected.stderr).not.toContain("git lfs pull");
+    });
+
+    it('"lfs": { "objects" } reads the content from the server\'s store (Gitea/GitLab layout, or git-lfs\'s): a key in it is rejected, clean content accepted', async () => {
+      const base = createDir();
+      const lfsStore = join(base, "lfs");
+      const server = await createServer({ lfs: { objects: "../lfs" } }, base);
+      const repo = workRepo(server.path);
+      const key = makeKey();
+      const leaky = `API_KEY=${key}\n`;
+      store(lfsStore, await commitLfs(repo, "data/dump.txt", leaky), leaky);
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain("data/dump.txt:1:9");
+      expect(rejected.stdout + rejected.stderr).not.toContain(key);
+      git(repo, ["reset", "-q", "--hard", "origin/main"]);
+      const clean = "just weights\n";
+      store(lfsStore, await commitLfs(repo, "models/a.bin", clean), clean);
+      const other = "more weights\n";
+      store(lfsStore, await commitLfs(repo, "models/b.bin", other), other, true);
+      const accepted = pushLfs(repo);
+      expect(accepted.status, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toContain("2 new commit(s) scanned, no Lumenfall keys found");
+    });
+
+    it('"lfs": "pointer-only" scans the pointer and accepts, recording each LFS file in the audit log; other keys in the push still block', async () => {
+      const server = await createServer({ lfs: "pointer-only" });
+      const repo = workRepo(server.path);
+      await commitLfs(repo, "models/model.bin", `k=${makeKey()}\n`);
+      const accepted = pushLfs(repo);
+      expect(accepted.status, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toContain('models/model.bin: a Git LFS pointer; its content (');
+      expect(accepted.stderr).toContain('"lfs": "pointer-only"');
+      expect(auditEntries(server).at(-1)).toMatchObject({ decision: "lfs-pointer-only", findings: [{ ruleId: "lfs-pointer-only", file: "models/model.bin" }] });
+      await commitLfs(repo, "models/other.bin", "x\n");
+      commitFile(repo, "src/k.ts", `k = "${makeKey()}"\n`);
+      const rejected = pushLfs(repo);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stdout + rejected.stderr).toContain("src/k.ts:1:6");
+      expect(auditEntries(server).at(-1)!.decision).toBe("rejected");
+    });
+
+    it("the lfs setting is checked by the schema", async () => {
+      const server = await createServer({ lfs: "skip" });
+      const repo = createRepo({ committed: { "a.ts": "x\n" } });
+      git(repo, ["remote", "add", "origin", server.path]);
+      const rejected = push(repo, ["origin", "main"]);
+      expect(rejected.status).not.toBe(0);
+      expect(rejected.stderr).toContain("misconfigured");
+      expect(rejected.stderr).toContain("lfs");
+    });
+  });
+
+  it("a key the server already has in a file (let in with a bypass) does not block later edits of that file: said, not blocked; a new key there still blocks", async () => {
+    const server = await createServer();
+    const repo = workRepo(server.path);
+    const key = makeKey();
+    commitFile(repo, "s.js", `k = "${key}";\n`);
+    const probe = push(repo, ["origin", "main"]);
+    const prefix = /lumenguard\.allow=([0-9a-f]{12})/.exec(probe.stdout + probe.stderr)![1]!;
+    expect(push(repo, ["-o", `lumenguard.allow=${prefix}`, "-o", "lumenguard.reason=revoked fixture", "origin", "main"]).status).toBe(0);
+    const edit = commitFile(repo, "s.js", `k = "${key}";\n// unrelated edit\n`);
+    const accepted = push(repo, ["origin", "main"]);
+    expect(accepted.status, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain("already in those files on this server (this push does not add them)");
+    expect(accepted.stderr).toContain(`s.js: key lmnfl_${key.slice(6, key.indexOf("."))}.…${key.slice(-4)}`);
+    expect(accepted.stderr).toContain("1 new commit(s) scanned, no new Lumenfall keys found (1 already there, above)");
+    expect(accepted.stderr).not.toContain(key);
+    expect(git(server.path, ["rev-parse", "main"]).trim()).toBe(edit);
+    expect(auditEntries(server).map((entry) => entry.decision)).toEqual(["rejected", "bypassed"]);
+    // Another key in that file, and the known key in another file, are new to the server.
+    commitFile(repo, "s.js", `k = "${key}";\nk2 = "${makeKey()}";\n`);
+    commitFile(repo, "t.js", `k = "${key}";\n`);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("push rejected: 2 keys in the commits of this push");
+    expect(rejected.stdout + rejected.stderr).toContain("s.js:2:7");
+    expect(rejected.stdout + rejected.stderr).toContain("t.js:1:6");
   });
 
   it("a server lumenguard config (the `config` setting) is read: its ignore globs apply", async () => {

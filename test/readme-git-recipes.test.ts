@@ -48,7 +48,7 @@ const push = (repo: string, args: string[]) => spawnSync("git", ["push", ...args
 
 describe("the README's server recipes, as written", () => {
   it("the README's git recipes are exactly the ones this file runs", () => {
-    expect([...gitRecipes().keys()].sort()).toEqual(["server-bypass", "server-config", "server-hook-script", "server-init"]);
+    expect([...gitRecipes().keys()].sort()).toEqual(["server-bypass", "server-config", "server-hook-script", "server-hook-settings", "server-init"]);
   });
 
   it("server-init, then a rejected push, then server-bypass: accepted and in the audit log", () => {
@@ -93,5 +93,35 @@ describe("the README's server recipes, as written", () => {
     expect(rejected.stdout + rejected.stderr).toContain("This server does not allow pushing past its findings.");
     expect(rejected.stdout + rejected.stderr).toContain("Questions: security@example.com");
     expect(readFileSync(join(base, "audit.log"), "utf8")).toContain('"decision":"rejected"');
+  });
+
+  it("server-hook-settings, then server-hook-script: the settings file the script names exists, a clean push is accepted and a key rejected; without it every push is rejected, naming the file", () => {
+    const base = createDir();
+    const path = join(base, "app.git");
+    git(base, ["init", "-q", "--bare", "-b", "main", path]);
+    // The reader's one substitution: where /etc/lumenguard is (the tests do not run as root).
+    const etc = join(base, "etc-lumenguard");
+    writeFileSync(join(path, "hooks/pre-receive"), recipe("server-hook-script").replaceAll("/etc/lumenguard", etc));
+    chmodSync(join(path, "hooks/pre-receive"), 0o755);
+    git(path, ["config", "receive.advertisePushOptions", "true"]);
+    const repo = createRepo({ committed: { "README.md": "# app\n" } });
+    git(repo, ["remote", "add", "origin", path]);
+    // Before the settings exist: fail closed, and say which file is missing.
+    const before = push(repo, ["origin", "main"]);
+    expect(before.status).not.toBe(0);
+    expect(before.stderr).toContain(`${etc}/server.json`);
+    expect(before.stderr).toContain("misconfigured");
+    const created = sh(recipe("server-hook-settings").replaceAll("/etc/lumenguard", etc), base);
+    expect(created.status, created.stderr).toBe(0);
+    const clean = push(repo, ["origin", "main"]);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain("no Lumenfall keys found");
+    writeFileSync(join(repo, "k.ts"), `k = "${makeKey()}"\n`);
+    git(repo, ["add", "k.ts"]);
+    git(repo, ["commit", "-q", "-m", "key"]);
+    const rejected = push(repo, ["origin", "main"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr).toContain("push rejected: a key in the commits of this push");
+    expect(readFileSync(join(path, "lumenguard-audit.log"), "utf8")).toContain('"decision":"rejected"');
   });
 });

@@ -252,6 +252,14 @@ describe("README recipes from the git source", () => {
       const push = run("git", ["push", "origin", "main"], dir, env, 120_000);
       expect(push.status, push.stdout + push.stderr).not.toBe(0);
       expect(push.stdout + push.stderr).toContain("key-in-history");
+
+      // A push that changes no file (a key only in a commit message) still runs the pushed-commits
+      // hook: the manifest says always_run, else the framework shows "(no files to check) Skipped".
+      git(dir, ["reset", "-q", "--hard", "HEAD~1"]);
+      git(dir, ["commit", "-q", "--no-verify", "--allow-empty", "-m", `debug with ${makeKey()}`]);
+      const message = run("git", ["push", "origin", "HEAD:refs/heads/msg"], dir, env, 120_000);
+      expect(message.status, message.stdout + message.stderr).not.toBe(0);
+      expect(message.stdout + message.stderr).toContain("<commit message>");
     },
     600_000,
   );

@@ -72,6 +72,38 @@ describe("pieces that join for sure are one key", () => {
     expect(seen("values.yaml", `api:\n  key: "${a}\\\n    ${b}"\n`)).toEqual([whole(key, 2, 9, 3, 5 + b.length)]);
   });
 
+  it("a backslash-newline between adjacent literals (Python, Ruby), touching quoted words in shell, || in SQL, a comment or parentheses between joined literals", () => {
+    const key = realKey();
+    // Split inside the secret's first characters: the first piece alone is too short to be a key.
+    const cut = key.indexOf(".") + 7;
+    const [a, b] = [key.slice(0, cut), key.slice(cut)];
+    for (const [path, text] of [
+      ["settings.py", `API_KEY = "${a}" \\
+    "${b}"
+`],
+      ["settings.rb", `API_KEY = "${a}" \\
+    "${b}"
+`],
+      ["deploy.sh", `export LUMENFALL_API_KEY="${a}""${b}"
+`],
+      ["seed.sql", `INSERT INTO cfg VALUES ('${a}' || '${b}');
+`],
+      ["comment.js", `const k = "${a}" /* part 2 */ + "${b}";
+`],
+      ["parens.ts", `const k = ("${a}") + ("${b}");
+`],
+    ] as const) {
+      const found = seen(path, text);
+      expect(found, path).toHaveLength(1);
+      expect(found[0], path).toMatchObject({ partial: false, lastFour: key.slice(-4), fingerprint: fingerprintSecret(key) });
+    }
+  });
+
+  it("a whole key passed on its own is never joined to what follows a closing parenthesis", () => {
+    const key = realKey();
+    expect(seen("a.js", `const url = use("${key}") + "Suffix";\n`)).toEqual([whole(key, 1, 18, 1, 18 + key.length)]);
+  });
+
   it("base64 wrapped at 76 columns (GNU base64) or 64 (openssl, PEM): the key across the wrap, whatever its alignment", () => {
     let straddling = 0;
     for (const width of [76, 64]) {

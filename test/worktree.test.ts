@@ -109,6 +109,16 @@ describe("working tree outside git", () => {
     expect(result.stats.files).toBe(0);
     expect(result.findings).toEqual([]);
   });
+
+  it("a folder whose own .gitignore says * (build output, an unpacked release) is not a silent empty scan: a warning says nothing was read", async () => {
+    const dir = createDir({ "release/.gitignore": "*\n", "release/config.js": `export const KEY = "${makeKey()}";\n` });
+    const result = await scan({ cwd: join(dir, "release"), env });
+    expect(result.stats.files).toBe(0);
+    expect(result.warnings.map((warning) => warning.message)).toContainEqual(expect.stringMatching(/every file there is ignored by its \.gitignore files \(2 left out\), so nothing was scanned/));
+    // A folder where something is left to scan says nothing of the kind.
+    const partly = createDir({ ".gitignore": "*.log\n", "a.log": "x", "b.ts": "x" });
+    expect((await scan({ cwd: partly, env })).warnings).toEqual([]);
+  });
 });
 
 describe("explicit paths, the way lint-staged passes them", () => {

@@ -31,7 +31,7 @@ Usage
   lumenguard merge REPORT.json... [--format F] [--output FILE] [--fail-on S]
                                             JSON reports (the shards of a scan, or separate scans) as one
   lumenguard init [--husky | --lefthook | --git-hooks] [--uninstall] [--dry-run]
-                                            add the pre-commit and pre-push hooks, and .env* to .gitignore
+                                            add the pre-commit, pre-merge-commit and pre-push hooks, and .env* to .gitignore
   lumenguard init --server [--uninstall] [--dry-run]   in a bare repository: the pre-receive hook
   lumenguard export-rule --format <gitleaks|trufflehog|secretlint|github>
                                             print the key rule for another scanner or GitHub push protection
@@ -60,7 +60,7 @@ Options
       --since-commit <sha>     history: only the commits after this one, up to HEAD
       --shard <I/N>            scan shard I of N (1 ≤ I ≤ N ≤ 256): history by blob id, the working tree by
                                path; merge the shards' JSON reports with lumenguard merge
-      --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin)
+      --pre-push               scan the commits git is pushing (reads the pre-push hook's stdin; asks the remote what it has)
       --fail-on-existing       --staged: keys HEAD already has in the same file fail the commit too
       --pre-receive            scan the commits a push brings to this server (a pre-receive hook)
       --server-config <file>   --pre-receive and init --server: the server's settings (bypass, budget, audit log)

@@ -1,5 +1,8 @@
 import { printable } from "../reporters/printable.js";
 
+/** The git command a hook stops: `git commit` (pre-commit), `git merge` (pre-merge-commit), `git push` (pre-push). */
+const gated = (hook: string) => (hook === "pre-push" ? "push" : hook === "pre-merge-commit" ? "merge" : "commit");
+
 /**
  * Every user-facing message of the CLI in one place (lint-staged's messages.js), the
  * pre-receive hook's included. Whatever a
@@ -41,14 +44,19 @@ const templates = {
   mergeNothing: () => "lumenguard: merge needs JSON reports to merge: lumenguard merge shard-1.json shard-2.json … (each written by lumenguard scan --format json).",
   mergeFailed: (detail: string) => `lumenguard: merge: ${detail}`,
   configError: (detail: string) => `lumenguard: configuration error: ${detail}`,
-  gateIncomplete: (count: number) =>
+  gateIncomplete: (count: number, ci = false) =>
     `lumenguard: exit 3: this gate could not read everything it had to judge (the ${count === 1 ? "warning" : `${count} warnings`} above say${count === 1 ? "s" : ""} what, and how to fetch it), so it fails closed whatever the findings.\n` +
-    "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`).",
+    (ci
+      ? "In CI: fetch what is missing in the job (actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0, git lfs pull) and run it again."
+      : "Fetch what is missing and run it again, or bypass once with `git commit --no-verify` (or `git push --no-verify`)."),
   scanFailed: (detail: string) => `lumenguard: the scan could not run: ${detail}`,
   internalError: (detail: string) => `lumenguard: internal error: ${detail}`,
-  bypass: () =>
-    "If this blocks a commit or push, lumenguard failed closed on purpose: nothing was checked.\n" +
-    "Fix the cause above, or bypass once with `git commit --no-verify` (or `git push --no-verify`).\n" +
+  bypass: (ci = false) =>
+    (ci
+      ? "In CI, lumenguard failed closed on purpose: nothing was checked, so the job fails rather than pass unchecked.\n" +
+        "Fix the cause above in the job (fetch the history it needs: actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: 0) and run it again.\n"
+      : "If this blocks a commit or push, lumenguard failed closed on purpose: nothing was checked.\n" +
+        "Fix the cause above, or bypass once with `git commit --no-verify` (or `git push --no-verify`).\n") +
     "If it looks like a lumenguard bug, report it with this message and `lumenguard --version`.",
   warning: (text: string) => `lumenguard: warning: ${text}`,
   wroteReport: (file: string) => `lumenguard: report written to ${file}`,
@@ -110,15 +118,15 @@ const templates = {
     "lumenguard no longer runs on commit or push. The .env lines in .gitignore stay: they keep keys out of git either way.",
   hookMissing: (hook: string, looked: string, install: string) =>
     `lumenguard: the ${hook} hook cannot find lumenguard (looked for ${looked}). ` +
-    `Install it: ${install}. Nothing was checked, so the ${hook === "pre-push" ? "push" : "commit"} is blocked; ` +
-    `to bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+    `Install it: ${install}. Nothing was checked, so the ${gated(hook)} is blocked; ` +
+    `to bypass once: git ${gated(hook)} --no-verify`,
   /** Split around the PATH the hook got, which the hook prints between the two parts. */
   hookNoNode: (hook: string) => ({
     before: `lumenguard: the ${hook} hook cannot run lumenguard: node is not on the PATH git gave this hook (PATH=`,
     after:
       "). GUI git clients and version managers such as nvm often start hooks without it: " +
       'add the folder that holds node to PATH in ~/.config/husky/init.sh (for example export PATH="$HOME/.nvm/versions/node/v20.19.0/bin:$PATH"), ' +
-      `which husky and lumenguard's hooks read first. To bypass once: git ${hook === "pre-push" ? "push" : "commit"} --no-verify`,
+      `which husky and lumenguard's hooks read first. To bypass once: git ${gated(hook)} --no-verify`,
   }),
   initNotActive: (reason: string, fix: string) => `lumenguard: warning: git will not run these hooks in this checkout: ${reason}. ${fix}`,
   initNothingToRemove: () => "Nothing to remove: no hook or line of lumenguard init's was found.",
@@ -134,7 +142,15 @@ const templates = {
     `lumenguard: push rejected: the push could not be scanned (${detail}), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
   preReceiveUnreadable: (contact: string | null) =>
     `lumenguard: push rejected: part of this push could not be read (the warnings above say what), and this server fails closed.${contact ? ` Questions: ${contact}` : ""}`,
-  preReceiveClean: (commits: number) => `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveClean: (commits: number, alreadyThere = 0) =>
+    alreadyThere > 0 ? `lumenguard: ${commits} new commit(s) scanned, no new Lumenfall keys found (${alreadyThere} already there, above).` : `lumenguard: ${commits} new commit(s) scanned, no Lumenfall keys found.`,
+  preReceiveAlreadyThere: (places: string[], revokeUrl: string | null) =>
+    [`lumenguard: ${places.length} key(s) in files this push changes were already in those files on this server (this push does not add them), and are leaked: revoke them${revokeUrl ? ` at ${revokeUrl}` : ""}`, ...places.map((place) => `  ${place}`)].join("\n"),
+  preReceiveInlineAllowed: (commits: number, findings: number) =>
+    `lumenguard: ${commits} new commit(s) scanned; ${findings} finding(s) let through by lumenguard-allow comments (this server honours them, inlineAllow: true), each recorded in the server's audit log. Revoke any real key all the same.`,
+  preReceiveLfsUnrecorded: (detail: string, contact: string | null) =>
+    `lumenguard: push rejected: this server accepts Git LFS files on their pointer only when it can record them, and the audit log could not be written (${detail}).${contact ? ` Questions: ${contact}` : ""}`,
+  inlineAllowUnrecorded: (detail: string) => `the lumenguard-allow comments could not be recorded in the audit log (${detail}), so they are not honoured`,
   preReceiveBypassed: (findings: number) =>
     `lumenguard: ${findings} finding(s) let through by lumenguard.allow, with the reason recorded in the server's audit log. Revoke any real key all the same.`,
   preReceiveRejectionUnrecorded: (detail: string) => `lumenguard: warning: the rejection could not be recorded in the audit log (${detail})`,

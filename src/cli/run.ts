@@ -7,6 +7,7 @@ import { scrubKeys } from "../detectors/lumenfall/index.js";
 import { ConfigError, exitCodeOf, UsageError } from "../errors.js";
 import type { ReportContext } from "../reporters/types.js";
 import { printable } from "../reporters/printable.js";
+import { SCOPE_CODES, scopeAnnotations } from "../reporters/scope-annotations.js";
 import { runScan } from "../scan.js";
 import { exitCodeForResult, unjudged } from "../severity.js";
 import { SEVERITIES, type ScanResult, type Severity } from "../types.js";
@@ -84,7 +85,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     return await dispatch(argv, safeIo);
   } catch (error) {
-    return reportError(error, safeIo);
+    return reportError(error, safeIo, ciJob(argv));
   }
 }
 
@@ -167,10 +168,10 @@ async function scanCommand(command: "scan" | "ci", paths: string[], values: Valu
   };
   const exitCode = exitCodeForResult(result, failOn);
 
-  writeWarnings(result, io);
+  writeWarnings(result, io, targets);
   // Colour is decided here, once per destination; files never get it.
   await writeReports(targets, result, context, io, { stdout: useColor(io.stdout, values, io.env), stderr: useColor(io.stderr, values, io.env) }, { trusted: trustedWriteRoots(paths, io.cwd) });
-  if (exitCode === 3) io.stderr.write(`${messages.gateIncomplete(unjudged(result).length)}\n`);
+  if (exitCode === 3) io.stderr.write(`${messages.gateIncomplete(unjudged(result).length, command === "ci")}\n`);
   return exitCode;
 }
 
@@ -194,8 +195,27 @@ function writeFix(fixed: FixOutcome, describeChanges: typeof import("./fix.js").
   for (const file of fixed.stillUnignored) io.stderr.write(`${messages.fixStill(file)}\n`);
 }
 
-function writeWarnings(result: ScanResult, io: CliIO): void {
-  for (const warning of result.warnings) io.stderr.write(`${messages.warning(warning.message)}\n`);
+/**
+ * Warnings go to stderr. Under GitHub Actions, what a run did not scan is also an annotation
+ * (stderr lines are read for workflow commands too): unless a github report on stdout already
+ * carries it, the scope warning is printed as `::warning` / `::notice` instead of a plain line.
+ */
+function writeWarnings(result: ScanResult, io: CliIO, targets: readonly { format: string; file: string }[] = []): void {
+  const annotate = io.env["GITHUB_ACTIONS"] === "true" && !targets.some((target) => target.format === "github" && target.file === "-");
+  const scope = annotate ? scopeAnnotations(result.warnings).lines : [];
+  for (const line of scope) io.stderr.write(`${line}\n`);
+  for (const warning of result.warnings) {
+    if (scope.length > 0 && SCOPE_CODES.has(warning.code)) continue;
+    io.stderr.write(`${messages.warning(warning.message)}\n`);
+  }
+}
+
+/**
+ * Whether a failure is the `ci` command's: a CI job, where there is no commit or push to bypass,
+ * so the advice is what to fix in the job. (`scan` keeps the hooks' advice wherever it runs.)
+ */
+function ciJob(argv: readonly string[]): boolean {
+  return argv.find((arg) => !arg.startsWith("-")) === "ci";
 }
 
 /**
@@ -225,7 +245,7 @@ function usage(io: CliIO, message: string): number {
 }
 
 /** An error as one line on stderr (its message quotes values from elsewhere: made printable), then the exit code. */
-function reportError(error: unknown, io: CliIO): number {
+function reportError(error: unknown, io: CliIO, ci = false): number {
   if (error instanceof UsageError) return usage(io, error.message.startsWith("lumenguard: ") ? printable(error.message) : `lumenguard: ${printable(error.message)}`);
   const code = exitCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
@@ -233,7 +253,7 @@ function reportError(error: unknown, io: CliIO): number {
     io.stderr.write(`${error instanceof ConfigError ? messages.configError(detail) : `lumenguard: ${printable(detail)}`}\n`);
     return 2;
   }
-  io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass()}\n`);
+  io.stderr.write(`${code === 3 ? messages.scanFailed(detail) : messages.internalError(detail)}\n${messages.bypass(ci)}\n`);
   if (code === null && error instanceof Error && error.stack && io.env["LUMENGUARD_DEBUG"]) {
     io.stderr.write(`${error.stack}\n`);
   }

@@ -84,8 +84,9 @@ async function prePushMode(paths: string[], io: CliIO): Promise<ScanMode> {
   const firstIsPath = paths.length === 3 || (paths.length === 1 && first !== undefined && isDirectory(resolve(io.cwd, first)));
   const repositoryPath = firstIsPath ? first : undefined;
   const remote = firstIsPath ? paths[1] : first;
+  const url = firstIsPath ? paths[2] : paths[1];
   const refs = await readAll(io.stdin);
-  return { kind: "pre-push", refs, ...(remote === undefined ? {} : { remote }), ...(repositoryPath === undefined ? {} : { paths: [repositoryPath] }) };
+  return { kind: "pre-push", refs, ...(remote === undefined ? {} : { remote }), ...(url === undefined ? {} : { url }), ...(repositoryPath === undefined ? {} : { paths: [repositoryPath] }) };
 }
 
 /** What every scan takes: where, which config and baseline, and `--verify` (`--only-live` implies it). */

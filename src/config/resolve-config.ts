@@ -96,8 +96,9 @@ function definedOnly<T extends object>(fields: T): Partial<T> {
 }
 
 /** The engine plan for one scan of a resolved config. */
-export function planScan(resolved: ResolvedConfig, options: { includePlaceholders?: boolean; onKey?: EnginePlan["onKey"] } = {}): EnginePlan {
+export function planScan(resolved: ResolvedConfig, options: { includePlaceholders?: boolean; onKey?: EnginePlan["onKey"]; inlineAllows?: EnginePlan["inlineAllows"] } = {}): EnginePlan {
   return planEngine({
+    ...(options.inlineAllows ? { inlineAllows: options.inlineAllows } : {}),
     rules: resolved.rules,
     detectors: resolved.detectors,
     ruleSettings: resolved.loaded.config.rules,

@@ -122,12 +122,15 @@ export function applyRules(file: FileFacts, rules: readonly PlannedRule[], locat
   }
   const allMarkers = known.empty ? markers : markers.map((marker) => (marker.reason === undefined ? marker : { ...marker, reason: known.scrub(marker.reason) }));
   const covered = coveredBy(placed.map(candidateOf), allMarkers);
+  const honour = plan.inlineAllows !== "report";
   placed.forEach((finding, index) => {
     const marker = covered.get(index);
-    if (marker) outcome.suppressed.push(suppression(finding, marker.reason));
+    if (marker && honour) outcome.suppressed.push(suppression(finding, marker.reason));
+    // Not honoured: the finding stands, saying which comment would have allowed it.
+    else if (marker) kept.add({ ...finding, inlineAllow: marker.reason === undefined ? {} : { reason: marker.reason } });
     else kept.add(finding);
   });
-  if (outcome.collected.length > 0 && allMarkers.length > 0) {
+  if (honour && outcome.collected.length > 0 && allMarkers.length > 0) {
     // Cross-file findings are made at keys: each marker covers a key as it would a finding there.
     const atKeys = outcome.keys.map((key) => ({ ruleId: "", line: key.line, column: key.column, endLine: key.endLine, endColumn: key.endColumn, fingerprint: key.fingerprint }));
     const allows: KeyAllow[] = [];

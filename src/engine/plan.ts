@@ -20,6 +20,13 @@ export interface EnginePlan {
   /** Report placeholders as `info` findings instead of dropping them. */
   includePlaceholders: boolean;
   /**
+   * What a `lumenguard-allow` comment does (src/engine/inline-allow.ts): `honour` (the default)
+   * turns the findings it covers into suppressions; `report` keeps them as findings, each
+   * carrying `inlineAllow` (the comment's reason), for a scan whose suppressions are not the
+   * file author's to decide — a server's pre-receive hook, where the pusher writes the file.
+   */
+  inlineAllows?: "honour" | "report";
+  /**
    * `--verify` only: called with every real secret of a verifiable detector and its fingerprint.
    * This is the one door through which a full key leaves the engine, and it leads to the
    * verifier (src/verify/), which keeps keys in memory by fingerprint, sends each to the provider
@@ -46,6 +53,7 @@ export interface PlanInput {
   /** Options per rule id; a rule without an entry runs with its defaults. */
   ruleOptions?: ReadonlyMap<string, unknown>;
   includePlaceholders?: boolean;
+  inlineAllows?: EnginePlan["inlineAllows"];
   onKey?: EnginePlan["onKey"];
   scrub: EnginePlan["scrub"];
 }
@@ -66,5 +74,6 @@ export function planEngine(input: PlanInput): EnginePlan {
     lookbehind: Math.max(16, ...input.detectors.map((detector) => detector.lookbehind)),
   };
   if (input.onKey) plan.onKey = input.onKey;
+  if (input.inlineAllows === "report") plan.inlineAllows = "report";
   return plan;
 }

@@ -16,8 +16,15 @@ export interface Revisions {
   allRefs?: boolean;
   /** A remote's name: everything reachable from `refs/remotes/<name>/*` is excluded. */
   excludeRemote?: string;
-  /** Everything reachable from any existing ref is excluded (a server deciding what is new to it). */
+  /** Everything reachable from any existing ref is excluded. */
   excludeAllRefs?: boolean;
+  /**
+   * Everything reachable from the refs these patterns match is excluded (git's `--glob=`:
+   * https://git-scm.com/docs/git-rev-list#Documentation/git-rev-list.txt---globglob-pattern;
+   * `*` also matches `/`): a server deciding what is new to it, counting only the refs its hook
+   * guards. Each is checked by {@link checkRefPattern}.
+   */
+  excludeRefPatterns?: readonly string[];
   /** Only these paths (from the repository root): a pathspec after `--`, matched literally. */
   paths?: readonly string[];
 }
@@ -40,6 +47,7 @@ export function revisionArgs(revisions: Revisions): string[] {
   if (revisions.allRefs) options.push("--all");
   const negated: string[] = [];
   if (revisions.excludeAllRefs) negated.push("--all");
+  for (const pattern of revisions.excludeRefPatterns ?? []) negated.push(`--glob=${checkRefPattern(pattern)}`);
   if (revisions.excludeRemote !== undefined) negated.push(`--remotes=${checkRemoteName(revisions.excludeRemote)}`);
   // `--not` flips every revision after it: once to exclude, once more so that later tips count again.
   if (negated.length > 0) options.push("--not", ...negated, "--not");
@@ -83,3 +91,20 @@ export function checkRemoteName(name: string): string {
 export function isRemoteName(name: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(name) && !name.includes("..") && !name.endsWith("/") && !name.endsWith(".lock");
 }
+
+/**
+ * A ref pattern for git's `--glob=`: starts with `refs/`, then ref-name characters and the glob
+ * characters `*`, `?`, `[`, `]` — no `..`, spaces, controls, `~^:\\` or `@{`.
+ * @throws UsageError for anything else.
+ */
+export function checkRefPattern(pattern: string): string {
+  if (!isRefPattern(pattern)) throw new UsageError(`"${pattern}" is not a ref pattern (refs/… with * ? [ ] as wildcards)`);
+  return pattern;
+}
+
+export function isRefPattern(pattern: string): boolean {
+  return REF_PATTERN.test(pattern) && !pattern.includes("..") && !pattern.includes("//");
+}
+
+/** The same pattern as schema/server.schema.json's `acceptedRefs` items. */
+export const REF_PATTERN = /^refs\/[A-Za-z0-9._\/*?\[\]+=-]+$/;

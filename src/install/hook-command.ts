@@ -7,8 +7,15 @@ import { messages } from "../cli/messages.js";
  * or removed again.
  */
 
-export type HookName = "pre-commit" | "pre-push";
-export const HOOK_NAMES: readonly HookName[] = ["pre-commit", "pre-push"];
+/**
+ * The hooks init installs. `pre-merge-commit` runs where `pre-commit` does not: `git merge`
+ * records a merge without conflicts (also `git pull`'s merge) through pre-merge-commit alone
+ * (https://git-scm.com/docs/githooks#_pre_merge_commit), so a merge that brings a key in is
+ * checked at commit time as well; it scans the index like pre-commit.
+ */
+export type HookName = "pre-commit" | "pre-merge-commit" | "pre-push";
+export const HOOK_NAMES: readonly HookName[] = ["pre-commit", "pre-merge-commit", "pre-push"];
+
 
 /** Ends every line init adds to a file it shares with the user (husky hooks, lefthook.yml). */
 export const LINE_MARK = "# lumenguard (added by lumenguard init)";
@@ -38,9 +45,9 @@ export function commandOverride(env: NodeJS.ProcessEnv): HookResolution | null {
   return override ? { kind: "command", command: override } : null;
 }
 
-/** The arguments of the scan each hook runs; pre-push gets git's remote name and URL as $1 $2 and the refs on stdin. */
+/** The arguments of the scan each hook runs; pre-push gets git's remote name and URL as $1 $2 and the refs on stdin; pre-commit and pre-merge-commit scan the index. */
 export function scanArguments(hook: HookName): string {
-  return hook === "pre-commit" ? "scan --staged" : 'scan --pre-push "$@"';
+  return hook === "pre-push" ? 'scan --pre-push "$@"' : "scan --staged";
 }
 
 /**

@@ -57,13 +57,42 @@ export function runningLumenguard(cwd: string, root: string, packageRoot: string
   return isExecutable(own) ? { bin: own, folder: null } : null;
 }
 
-/** The command that puts lumenguard back where `init` found it, for the hook's message. */
+/**
+ * What lumenguard's README (Install) says when nothing better is known: lumenguard is not on the
+ * npm registry, and a registry package of that name is another one, so a hook never advises
+ * `npm install lumenguard`.
+ */
+export const INSTALL_FROM_SOURCE =
+  "from lumenguard's git repository or a tarball packed from it, as its README (Install) shows; not `npm install lumenguard`: the npm registry's package of that name is not this one";
+
+/**
+ * The command that puts lumenguard back where `init` found it, for the hook's message: `npm
+ * install` where package.json declares it (it names the git URL or tarball it came from), else
+ * `npm install --save-dev <what npm installed it from>` when npm's lock file in node_modules
+ * records a git URL or a tarball path, else {@link INSTALL_FROM_SOURCE}.
+ */
 function installCommand(root: string, running: InstalledLumenguard | null): string {
   const folder = running?.folder ?? null;
   const path = folder === null ? null : relative(root, folder);
-  if (folder === null || path === null || path.startsWith("..") || isAbsolute(path)) return "npm install --save-dev lumenguard";
-  const install = declaresLumenguard(join(folder, "package.json")) ? "npm install" : "npm install --save-dev lumenguard";
+  if (folder === null || path === null || path.startsWith("..") || isAbsolute(path)) return INSTALL_FROM_SOURCE;
+  const source = declaresLumenguard(join(folder, "package.json")) ? "" : installedFrom(folder);
+  const install = source === "" ? "npm install" : source === null ? null : `npm install --save-dev ${shellQuote(source)}`;
+  if (install === null) return INSTALL_FROM_SOURCE;
   return path === "" ? install : `cd ${shellQuote(path.split(sep).join("/"))} && ${install}`;
+}
+
+/** Where npm installed `node_modules/lumenguard` from (`node_modules/.package-lock.json`), when it is a git URL or a tarball; else null. */
+function installedFrom(folder: string): string | null {
+  try {
+    const lock = JSON.parse(readRegularFile(join(folder, "node_modules", ".package-lock.json"), MAX_PACKAGE_JSON_BYTES * 64)?.toString("utf8") ?? "{}") as { packages?: Record<string, { resolved?: unknown }> };
+    const resolved = lock.packages?.["node_modules/lumenguard"]?.resolved;
+    if (typeof resolved !== "string") return null;
+    if (/^git\+(https|ssh):\/\//.test(resolved)) return resolved;
+    if (resolved.startsWith("file:") && resolved.endsWith(".tgz")) return resolved.slice("file:".length);
+    return null;
+  } catch {
+    return null;
+  }
 }
 
 function declaresLumenguard(file: string): boolean {

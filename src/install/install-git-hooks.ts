@@ -79,7 +79,7 @@ export function hookScript(hook: HookName, resolution: HookResolution, chained: 
   if (!chained) return [...head, ...scan, ""].join("\n");
   const inSubshell = ["(", ...scan.map((line) => `  ${line}`)];
   const kept = `"$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`;
-  if (hook === "pre-commit") {
+  if (hook !== "pre-push") {
     return [
       ...head,
       `# Then the hook that was here before, kept as ${hook}${CHAINED_SUFFIX}.`,

@@ -61,7 +61,7 @@ export function planLefthookUninstall(file: string): FileChange[] {
 /** The command's settings. pre-push: `{1} {2}` are git's remote name and URL; use_stdin hands on the refs. */
 function lefthookEntry(hook: HookName, resolution: HookResolution): Record<string, unknown> {
   const run = `${SOURCE_HUSKY_INIT}; ${shellScanCommand(hook, resolution).replaceAll('"$@"', "{1} {2}")}`;
-  return hook === "pre-commit" ? { run } : { run, use_stdin: true };
+  return hook === "pre-push" ? { run, use_stdin: true } : { run };
 }
 
 /** How the user's file is laid out, so the printer writes it back the same way (UTF-8 text). */

@@ -3,7 +3,10 @@ import type { Finding, Severity } from "../types.js";
 import { ciPath } from "./ci-path.js";
 import { printable } from "./printable.js";
 import { findingMessage, fixSteps } from "./render.js";
+import { escapeData, escapeProperty, scopeAnnotations, type Command } from "./scope-annotations.js";
 import type { ReportContext, Reporter } from "./types.js";
+
+export { escapeData, escapeProperty };
 
 /**
  * GitHub Actions workflow commands (https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands):
@@ -20,23 +23,23 @@ import type { ReportContext, Reporter } from "./types.js";
 
 export const ANNOTATIONS_PER_STEP: Readonly<Record<Command, number>> = { error: 10, warning: 10, notice: 9 };
 
-type Command = "error" | "warning" | "notice";
 
 const COMMAND: Record<Severity, Command> = { critical: "error", high: "error", medium: "warning", low: "notice", info: "notice" };
 
 const IDENTITY = "key id and last four as named above";
 
 export const githubReporter: Reporter = (result, context) => {
-  const { shown, left } = annotated(result.findings);
-  const lines = shown.map((finding) => annotation(finding, context));
+  const scope = scopeAnnotations(result.warnings);
+  const { shown, left } = annotated(result.findings, scope.used);
+  const lines = [...scope.lines, ...shown.map((finding) => annotation(finding, context))];
   if (left > 0) lines.push(`::notice title=${escapeProperty("lumenguard: more findings")}::${escapeData(overflowNote(left, context))}`);
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 };
 
 /** The findings that get an annotation (most severe first, within GitHub's per-step limits) and how many do not. */
-export function annotated(findings: readonly Finding[]): { shown: Finding[]; left: number } {
+export function annotated(findings: readonly Finding[], taken: Readonly<Record<Command, number>> = { error: 0, warning: 0, notice: 0 }): { shown: Finding[]; left: number } {
   const ordered = [...findings].sort((a, b) => compareSeverity(a.severity, b.severity));
-  const used: Record<Command, number> = { error: 0, warning: 0, notice: 0 };
+  const used: Record<Command, number> = { ...taken };
   const shown = ordered.filter((finding) => used[COMMAND[finding.severity]]++ < ANNOTATIONS_PER_STEP[COMMAND[finding.severity]]);
   return { shown, left: findings.length - shown.length };
 }
@@ -65,19 +68,6 @@ function annotation(finding: Finding, context: ReportContext): string {
   const body = [printable(findingMessage(finding, context)) + (finding.verified ? ` [--verify: ${finding.verified}]` : "")];
   if (meta) body.push(printable(`${meta.practice}. ${meta.why}`), ...fixSteps(meta.fix, IDENTITY).map((step, i) => `${i + 1}. ${printable(step)}`));
   return `::${COMMAND[finding.severity]} ${properties.join(",")}::${escapeData(body.join("\n"))}`;
-}
-
-/**
- * Workflow-command data, as actions/toolkit's `escapeData` (packages/core/src/command.ts):
- * `%`, CR and LF escaped, so a message cannot end its line and start a command of its own.
- */
-export function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-/** Workflow-command property values, as toolkit's `escapeProperty`: as data, plus the `:` and `,` that delimit properties. */
-export function escapeProperty(text: string): string {
-  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
 /** The run's page, from the variables GitHub Actions sets; null elsewhere. */

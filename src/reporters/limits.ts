@@ -1,5 +1,6 @@
 import type { ScanResult } from "../types.js";
 import { annotated, overflowNote } from "./github.js";
+import { scopeAnnotations } from "./scope-annotations.js";
 import { sarifCapNote } from "./sarif-limits.js";
 import type { ReportContext } from "./types.js";
 
@@ -15,7 +16,7 @@ export function reportLimitNotes(format: string, result: ScanResult, context: Re
     return note ? [note] : [];
   }
   if (format === "github") {
-    const { left } = annotated(result.findings);
+    const { left } = annotated(result.findings, scopeAnnotations(result.warnings).used);
     if (left === 0) return [];
     return [overflowNote(left, context)];
   }

@@ -18,7 +18,13 @@ import { ScanError } from "../errors.js";
 export interface AuditEntry {
   /** ISO 8601, UTC. */
   time: string;
-  decision: "bypassed" | "rejected" | "bypass-refused" | "timeout-accepted" | "timeout-rejected";
+  /**
+   * `inline-allowed`: findings a `lumenguard-allow` comment in the pushed files let through, on
+   * a server whose settings honour such comments (`inlineAllow`); each finding carries the
+   * comment's reason. `lfs-pointer-only`: Git LFS files accepted on their pointer alone, their
+   * content not scanned (`"lfs": "pointer-only"`): rule `lfs-pointer-only`, no fingerprint.
+   */
+  decision: "bypassed" | "rejected" | "bypass-refused" | "timeout-accepted" | "timeout-rejected" | "inline-allowed" | "lfs-pointer-only";
   /** The receiving repository's folder. */
   repository: string;
   /** Who pushed, as the server knows it (GitLab, Gitea, GitHub Enterprise or the system user), or null. */
@@ -27,7 +33,7 @@ export interface AuditEntry {
   refs: string[];
   /** The pusher's reason, for a bypass. */
   reason?: string;
-  findings: Array<{ fingerprint: string; ruleId: string; file: string; commit?: string }>;
+  findings: Array<{ fingerprint: string; ruleId: string; file: string; commit?: string; reason?: string }>;
 }
 
 const GENESIS = "0".repeat(64);
@@ -84,7 +90,7 @@ function scrubEntry(entry: AuditEntry): AuditEntry {
     pusher: entry.pusher === null ? null : scrubKeys(entry.pusher),
     refs: entry.refs.map(scrubKeys),
     ...(entry.reason !== undefined ? { reason: scrubKeys(entry.reason) } : {}),
-    findings: entry.findings.map((finding) => ({ ...finding, file: scrubKeys(finding.file) })),
+    findings: entry.findings.map((finding) => ({ ...finding, file: scrubKeys(finding.file), ...(finding.reason !== undefined ? { reason: scrubKeys(finding.reason) } : {}) })),
   };
 }
 

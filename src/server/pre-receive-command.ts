@@ -4,6 +4,7 @@ import { runScan } from "../scan.js";
 import { atOrAbove, unjudged } from "../severity.js";
 import { parseRefUpdates } from "../sources/pre-receive.js";
 import type { Finding } from "../types.js";
+import { LFS_POINTER_ONLY } from "../sources/lfs-content.js";
 import { appendAuditEntry, type AuditEntry } from "./audit-log.js";
 import { readBypassRequest, type BypassRequest } from "./push-options.js";
 import { messages } from "../cli/messages.js";
@@ -23,7 +24,10 @@ import { loadServerConfig, type ServerConfig } from "./server-config.js";
  * - rejects when it cannot scan (exit 3): a hook that cannot look fails closed.
  *
  * Only the server's own settings are read (src/server/server-config.ts); the pushed
- * repository's lumenguard.config.json is the pusher's and is never looked at.
+ * repository's lumenguard.config.json and baseline are the pusher's and are never looked at,
+ * and a `lumenguard-allow` comment in a pushed file lets nothing through unless the server's
+ * settings say so (`inlineAllow`), each such finding then recorded in the audit log.
+ * Without that setting, the rejection says which findings carry a comment it did not honour.
  */
 export interface PreReceiveFlags {
   "server-config"?: string;
@@ -53,7 +57,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   let outcome: Awaited<ReturnType<typeof runScan>>;
   try {
     outcome = await runScan({
-      mode: { kind: "pre-receive", updates: input, signal: controller.signal },
+      mode: { kind: "pre-receive", updates: input, signal: controller.signal, acceptedRefs: server.acceptedRefs, ...(server.lfs !== null ? { lfs: server.lfs } : {}) },
       cwd: io.cwd,
       env: io.env,
       ...(server.config !== null ? { configFile: server.config } : { config: {} }),
@@ -71,23 +75,69 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
     say(messages.preReceiveUnreadable(server.contact));
     return 3;
   }
-  const blocking = result.findings.filter((finding) => atOrAbove(finding.severity, resolved.failOn));
+  // A lumenguard-allow comment is the pusher's own word: it lets a finding through only where the
+  // server's settings say so (inlineAllow), and only once it is recorded in the audit log.
+  const inline = server.inlineAllow ? result.findings.filter((finding) => finding.inlineAllow !== undefined) : [];
+  const blocks = (finding: Finding) => atOrAbove(finding.severity, resolved.failOn);
+  const blocking = result.findings.filter((finding) => blocks(finding) && !inline.includes(finding));
+  // The report goes to standard output, as every report does; git forwards it to the pusher too.
+  const report = (text: string) => io.stdout.write(text);
+  const message = (findings: readonly Finding[], allowed: ReadonlySet<string>, problems: string[], refused = true) =>
+    rejectionMessage({
+      findings,
+      revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null,
+      allowBypass: server.allowBypass,
+      allowed,
+      bypassProblems: problems,
+      bypassRefused: refused,
+      contact: server.contact,
+      inlineAllowSetting: server.inlineAllow,
+    });
+  // LFS files whose content the server does not scan ("lfs": "pointer-only"): accepted, and recorded.
+  const pointerOnly = result.warnings.filter((warning) => warning.code === LFS_POINTER_ONLY && warning.file !== undefined);
+  /**
+   * Records what a push is let through with besides a bypass — findings allowed inline, LFS files
+   * taken on their pointer — before it is accepted; when that fails, the push is rejected.
+   */
+  const recordLetThrough = async (): Promise<boolean> => {
+    if (inline.length > 0) {
+      try {
+        await audit({ decision: "inline-allowed", findings: auditFindings(inline) });
+      } catch (error) {
+        const unrecorded = inline.filter(blocks);
+        if (unrecorded.length > 0) {
+          report(message([...blocking, ...unrecorded], new Set(), [messages.inlineAllowUnrecorded((error as Error).message)], false));
+          return false;
+        }
+      }
+    }
+    if (pointerOnly.length > 0) {
+      try {
+        await audit({ decision: "lfs-pointer-only", findings: pointerOnly.map((warning) => ({ fingerprint: "", ruleId: LFS_POINTER_ONLY, file: warning.file! })) });
+      } catch (error) {
+        say(messages.preReceiveLfsUnrecorded((error as Error).message, server.contact));
+        return false;
+      }
+    }
+    return true;
+  };
+  // Keys the server already had in those files: not this push's doing, but leaked all the same.
+  const alreadyThere = result.findings.filter((finding) => finding.messageId === "alreadyPushed" && finding.secret !== undefined && !blocking.includes(finding));
+  if (alreadyThere.length > 0) say(messages.preReceiveAlreadyThere(alreadyThere.map((finding) => `${finding.file}: key ${finding.secret!.redacted}`), resolved.ruleMeta(alreadyThere[0]!.ruleId)?.revokeUrl ?? null));
   if (blocking.length === 0) {
-    say(messages.preReceiveClean(result.stats.commits ?? 0));
+    if (!(await recordLetThrough())) return 1;
+    say(inline.length > 0 ? messages.preReceiveInlineAllowed(result.stats.commits ?? 0, inline.length) : messages.preReceiveClean(result.stats.commits ?? 0, alreadyThere.length));
     return 0;
   }
   const request = readBypassRequest(io.env);
   const decision = decideBypass(blocking, request, server);
-  // The report goes to standard output, as every report does; git forwards it to the pusher too.
-  const report = (text: string) => io.stdout.write(text);
-  const message = (allowed: ReadonlySet<string>, problems: string[], refused = true) =>
-    rejectionMessage({ findings: blocking, revokeUrl: (finding) => resolved.ruleMeta(finding.ruleId)?.revokeUrl ?? null, allowBypass: server.allowBypass, allowed, bypassProblems: problems, bypassRefused: refused, contact: server.contact });
   const recorded = auditFindings(blocking);
   if (decision.kind === "bypassed") {
+    if (!(await recordLetThrough())) return 1;
     try {
       await audit({ decision: "bypassed", reason: request.reason!, findings: recorded });
     } catch (error) {
-      report(message(new Set(), [messages.bypassUnrecorded((error as Error).message)]));
+      report(message(blocking, new Set(), [messages.bypassUnrecorded((error as Error).message)]));
       return 1;
     }
     say(messages.preReceiveBypassed(blocking.length));
@@ -96,7 +146,7 @@ export async function preReceiveCommand(paths: string[], flags: PreReceiveFlags,
   await audit({ decision: decision.kind === "refused" ? "bypass-refused" : "rejected", findings: recorded, ...(request.reason !== null ? { reason: request.reason } : {}) }).catch((error: Error) =>
     say(messages.preReceiveRejectionUnrecorded(error.message)),
   );
-  report(message(decision.allowed, decision.problems, decision.kind === "refused"));
+  report(message(blocking, decision.allowed, decision.problems, decision.kind === "refused"));
   return 1;
 }
 
@@ -134,6 +184,7 @@ function auditFindings(findings: readonly Finding[]): AuditEntry["findings"] {
     ruleId: finding.ruleId,
     file: finding.file,
     ...(finding.commit ? { commit: finding.commit.sha } : {}),
+    ...(finding.inlineAllow?.reason !== undefined ? { reason: finding.inlineAllow.reason } : {}),
   }));
 }
 

@@ -22,6 +22,12 @@ export interface RejectionInput {
   /** The pusher asked for a bypass and it was refused: the message says so first. */
   bypassRefused?: boolean;
   contact: string | null;
+  /**
+   * The server's `inlineAllow` setting: findings that carry `inlineAllow` (a `lumenguard-allow`
+   * comment covers them) are marked, and the message says why the comment did not count — the
+   * server does not honour such comments, or (when it does) they could not be recorded.
+   */
+  inlineAllowSetting?: boolean;
 }
 
 export function rejectionMessage(input: RejectionInput): string {
@@ -39,7 +45,7 @@ export function rejectionMessage(input: RejectionInput): string {
     const identity = first.secret ? describeKey(first) : `${first.ruleId} (no key to name)`;
     const status = input.allowed.has(group.fingerprint) ? "  [named by lumenguard.allow]" : "";
     lines.push(`  ${identity}${status}`);
-    for (const finding of group.findings) lines.push(`    ${place(finding)}  ${finding.ruleId}`);
+    for (const finding of group.findings) lines.push(`    ${place(finding)}  ${finding.ruleId}${finding.inlineAllow ? "  [lumenguard-allow comment not honoured]" : ""}`);
     const url = input.revokeUrl(first);
     if (first.secret && url) lines.push(`    Revoke it at ${url}: it has left the pusher's machine; this rejection only keeps it off the server.`);
     lines.push("");
@@ -53,6 +59,12 @@ export function rejectionMessage(input: RejectionInput): string {
     "  - in an author or committer: git commit --amend --reset-author --no-edit (or git rebase -i with \"exec git commit --amend --reset-author --no-edit\")",
     "  - in a branch or tag name, or an annotated tag: rename the branch (git branch -m), or delete and recreate the tag",
   );
+  if (input.findings.some((finding) => finding.inlineAllow !== undefined) && !input.inlineAllowSetting) {
+    lines.push(
+      "A lumenguard-allow comment in a pushed file does not let a finding through on this server: what passes is the server's decision",
+      "(its administrator can honour such comments with \"inlineAllow\": true in lumenguard-server.json).",
+    );
+  }
   const keyed = groups.filter((group) => group.findings[0]!.secret);
   if (input.allowBypass && keyed.length > 0) {
     const options = keyed.map((group) => `-o lumenguard.allow=${group.fingerprint.slice(0, MIN_PREFIX)}`).join(" ");

@@ -5,6 +5,9 @@ import { describeSchemaError } from "../config/schema-errors.js";
 import validateServerConfig from "../config/validate-server.generated.js";
 import { ConfigError } from "../errors.js";
 import { FileReadError, readRegularFile } from "../files.js";
+import { isRefPattern } from "../git/revisions.js";
+import type { ServerLfs } from "../sources/lfs-content.js";
+import { DEFAULT_ACCEPTED_REFS } from "../sources/pre-receive.js";
 
 /**
  * The settings of server-side push protection, read only from the server — never from the
@@ -23,6 +26,23 @@ export interface ServerConfig {
   /** The audit log (absolute). */
   auditLog: string;
   contact: string | null;
+  /**
+   * Whether a `lumenguard-allow` comment in a pushed file lets its finding through (each one
+   * then recorded in the audit log). Default false: on a server, what passes is the admin's
+   * decision, and the pusher writes the file.
+   */
+  inlineAllow: boolean;
+  /**
+   * git `--glob` patterns of the refs whose commits the server has already judged: only refs a
+   * push through this hook moves belong here. Default `refs/heads/*` and `refs/tags/*`.
+   */
+  acceptedRefs: string[];
+  /**
+   * Git LFS: `{ objects }` (absolute) where the server keeps LFS content, `pointer-only` to scan
+   * only the pointers (each such file recorded in the audit log), or null: content not in the
+   * repository's own `lfs/objects` fails the push closed.
+   */
+  lfs: ServerLfs | null;
 }
 
 /** Looked for in the receiving repository's folder when no --server-config is given. */
@@ -37,6 +57,9 @@ interface ServerConfigFile {
   onTimeout?: "reject" | "accept";
   auditLog?: string;
   contact?: string;
+  inlineAllow?: boolean;
+  acceptedRefs?: string[];
+  lfs?: ServerLfs;
 }
 
 /**
@@ -68,6 +91,9 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     throw new ConfigError(file, field ?? "(root)", detail);
   }
   const settings = data as ServerConfigFile;
+  // The schema's pattern, and the rules of git's ref names it cannot say (no "..", no "//").
+  const badRef = settings.acceptedRefs?.findIndex((pattern) => !isRefPattern(pattern)) ?? -1;
+  if (badRef !== -1) throw new ConfigError(file, `acceptedRefs[${badRef}]`, 'is not a ref pattern: "refs/" then a ref name, with * ? [ ] as wildcards');
   const dir = dirname(file);
   const base = defaults(file, repository);
   return {
@@ -78,9 +104,12 @@ export function loadServerConfig(explicit: string | undefined, repository: strin
     onTimeout: settings.onTimeout ?? "reject",
     auditLog: settings.auditLog !== undefined ? resolve(dir, settings.auditLog) : base.auditLog,
     contact: settings.contact ?? null,
+    inlineAllow: settings.inlineAllow ?? false,
+    acceptedRefs: settings.acceptedRefs ?? [...DEFAULT_ACCEPTED_REFS],
+    lfs: settings.lfs === undefined ? null : settings.lfs === "pointer-only" ? "pointer-only" : { objects: resolve(dir, settings.lfs.objects) },
   };
 }
 
 function defaults(file: string | null, repository: string): ServerConfig {
-  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null };
+  return { file, config: null, allowBypass: true, budgetMs: DEFAULT_BUDGET_SECONDS * 1000, onTimeout: "reject", auditLog: join(repository, DEFAULT_AUDIT_LOG), contact: null, inlineAllow: false, acceptedRefs: [...DEFAULT_ACCEPTED_REFS], lfs: null };
 }

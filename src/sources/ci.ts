@@ -43,7 +43,7 @@ export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | unde
       warnings: [
         {
           code: "ci-no-range",
-          message: "no pull request, push or schedule found in the environment (GitHub Actions, GitLab CI): only the working tree was scanned; pass --range BASE..HEAD to scan the new commits too",
+          message: noRangeMessage(env),
         },
       ],
     };
@@ -52,6 +52,18 @@ export function planCi(cwd: string, env: NodeJS.ProcessEnv, range: string | unde
     return { revisions: { tips: [], allRefs: true }, warnings: [{ code: "ci-scope", message: `${ci.describe}: the working tree and every commit of every ref were scanned` }], describe: ci.describe, reviewBase: null, refNames: [] };
   }
   return rangeRevisions(ci, cwd, env);
+}
+
+/** Why only the working tree was scanned, naming the CI event when there is one, and how to give the commits. */
+function noRangeMessage(env: NodeJS.ProcessEnv): string {
+  const github = env["GITHUB_ACTIONS"] === "true" ? env["GITHUB_EVENT_NAME"] : undefined;
+  const gitlab = env["GITLAB_CI"] === "true" ? env["CI_PIPELINE_SOURCE"] : undefined;
+  const what = github
+    ? `the GitHub Actions event "${github}" gives no commit range lumenguard knows how to read`
+    : gitlab
+      ? `the GitLab pipeline source "${gitlab}" gives no commit range lumenguard knows how to read`
+      : "no pull request, push or schedule found in the environment (GitHub Actions, GitLab CI)";
+  return `${what}: only the working tree was scanned, not the commits of this run; pass --range BASE..HEAD to scan commits too (or run lumenguard scan --history for every commit)`;
 }
 
 function rangeRevisions(ci: Extract<CiRange, { kind: "range" }>, cwd: string, env: NodeJS.ProcessEnv): CiPlan {

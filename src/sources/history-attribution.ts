@@ -7,6 +7,7 @@ import type { ScanSession } from "../scanning/session.js";
 import type { SourceFile } from "../scanning/source-file.js";
 import { compareText } from "../severity.js";
 import type { Finding } from "../types.js";
+import { ALREADY_PUSHED } from "./already-committed.js";
 import { toPosix } from "./paths.js";
 
 /**
@@ -55,7 +56,11 @@ export interface Walk {
  * Each key once per path: of all the blobs and commits that put the key at that path, the
  * earliest commit is the one that introduced it.
  */
-export function attribute(walk: Walk, root: string, session: ScanSession, name: (repoPath: string) => string): void {
+/**
+ * @param already for a push: whether the receiving side already has a key (fingerprint) at a
+ *   path; such key findings are recorded as already there (ALREADY_PUSHED, low).
+ */
+export function attribute(walk: Walk, root: string, session: ScanSession, name: (repoPath: string) => string, already?: (path: string, fingerprint: string) => boolean): void {
   const earliest = new Map<string, { commit: number; path: string; finding: EngineFinding; scanned: ScannedFile }>();
   const attributed = new Map<string, { path: string; commit: number; entry: string; scanned: ScannedFile }>();
   for (const [oid, hits] of walk.hits) {
@@ -84,7 +89,8 @@ export function attribute(walk: Walk, root: string, session: ScanSession, name: 
   const fileAt = (path: string): SourceFile => ({ path: name(path), kind: "history", absPath: join(root, path), repoPath: path });
   for (const { path, commit, findings, scanned } of byPlace.values()) {
     // Allowed findings and cross-file facts are recorded once per blob and path, below.
-    session.recordAttributed(fileAt(path), findings, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]), walkIndex: commit });
+    const judged = already === undefined ? findings : findings.map((finding) => (isAlreadyThere(finding, path, already) ? { ...finding, ...ALREADY_PUSHED } : finding));
+    session.recordAttributed(fileAt(path), judged, { ...scanned, outcome: { ...scanned.outcome, collected: [], suppressed: [], keys: [] } }, { commit: commitOf(walk.commits[commit]), walkIndex: commit });
   }
   // Allowed findings and cross-file facts: once per blob and path, in the order of the walk
   // (blobs finish reading in any order; the report must not depend on it).
@@ -94,6 +100,10 @@ export function attribute(walk: Walk, root: string, session: ScanSession, name: 
   for (const [path, commit] of walk.keyNames) {
     if (!session.isIgnored(join(root, path))) session.checkName(fileAt(path), { commit: commitOf(walk.commits[commit]), walkIndex: commit });
   }
+}
+
+function isAlreadyThere(finding: EngineFinding, path: string, already: (path: string, fingerprint: string) => boolean): boolean {
+  return finding.ruleId === ALREADY_PUSHED.ruleId && finding.messageId !== ALREADY_PUSHED.messageId && finding.secret !== undefined && finding.placeholder === undefined && already(path, finding.secret.fingerprint);
 }
 
 /** How a path from the repository root is named in the report: relative to `displayRoot`, `/`-separated. */

@@ -4,16 +4,18 @@ import { splitObject, withLfsPointerCheck, type ChunkSink } from "../git/object-
 import { BlobStream, type BlobSink } from "../git/read-blobs.js";
 import { inspectRepository, missingObjects, type RepositoryFacts } from "../git/repository.js";
 import type { TipObject } from "../git/pushed-objects.js";
-import { ALL_REFS, isEmpty, type Revisions } from "../git/revisions.js";
+import { ALL_REFS, isEmpty, revisionArgs, type Revisions } from "../git/revisions.js";
+import { runGit } from "../git/run-git.js";
 import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
 import { nameMayHoldKey } from "../scanning/file-name-keys.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
-import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
+import { ALREADY_PUSHED, keysAlreadyThere } from "./already-committed.js";
+import { attribute, COMMIT_HEADER_PATH, COMMIT_MESSAGE_PATH, displayName, isMessagePath, REF_NAME_PATH, type Introduction, type Walk } from "./history-attribution.js";
 import { literalFirst } from "./history-triage.js";
-import { LfsContent } from "./lfs-content.js";
+import { LfsContent, type ServerLfs } from "./lfs-content.js";
 
 /**
  * The history source: every blob reachable from the given revisions is read once, however
@@ -56,6 +58,14 @@ export interface HistoryOptions {
    * read; every commit is still walked, so positions in the walk are the whole scan's.
    */
   shard?: ShardSelection | undefined;
+  /**
+   * A push (`--pre-push`, `--pre-receive`): a key whose path the receiving side already has it
+   * at is reported as already there, at low severity (src/sources/already-committed.ts
+   * `ALREADY_PUSHED`), not as a new leak.
+   */
+  judgeByBoundary?: boolean;
+  /** On a git server (`scan --pre-receive`): where its Git LFS content is (src/sources/lfs-content.ts). */
+  server?: { lfs: ServerLfs | null } | undefined;
 }
 
 export interface HistoryProgress {
@@ -76,7 +86,7 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   const repo = inspectRepository(options.cwd, env);
   const revisions = options.revisions ?? ALL_REFS;
   const missing = repo.partial && !isEmpty(revisions) ? missingObjects(revisions, options.cwd, env) : new Set<string>();
-  const lfs = new LfsContent(repo.commonDir);
+  const lfs = new LfsContent(repo.commonDir, options.server);
   const walk = await walkAndScan(revisions, repo, env, session, missing, lfs, options);
   await session.settle();
   if (walk.unreadable.length > 0) {
@@ -91,11 +101,30 @@ export async function scanHistory(session: ScanSession, options: HistoryOptions)
   }
   warnIfShallow(session, repo, walk);
   const name = displayName(repo.root, options.displayRoot);
-  attribute(walk, repo.root, session, name);
+  const already = options.judgeByBoundary ? await alreadyThere(walk, revisions, repo.root, env, session) : null;
+  attribute(walk, repo.root, session, name, already === null ? undefined : (path, fingerprint) => already.get(path)?.has(fingerprint) ?? false);
   lfs.warnUnscanned(session, (oid) => (walk.introductions.get(oid) ?? []).map((entry) => name(entry.path)));
   session.stats.blobs = walk.scanned;
   session.stats.commits = walk.commits.length;
   options.shard?.walked(walk.commits);
+}
+
+/**
+ * For each path where the walk found a key: the key fingerprints the receiving side's versions
+ * of it hold — at the boundary commits (`git rev-list --boundary`: commits outside the walk
+ * whose children are in it, which the receiving side has).
+ */
+async function alreadyThere(walk: Walk, revisions: Revisions, root: string, env: NodeJS.ProcessEnv, session: ScanSession): Promise<Map<string, Set<string>>> {
+  const paths = new Set<string>();
+  for (const [oid, hits] of walk.hits) {
+    if (!hits.some((scanned) => scanned.outcome.findings.some((finding) => finding.ruleId === ALREADY_PUSHED.ruleId && finding.secret !== undefined))) continue;
+    for (const { path } of walk.introductions.get(oid) ?? []) if (!isMessagePath(path)) paths.add(path);
+  }
+  if (paths.size === 0 || isEmpty(revisions)) return new Map();
+  const listed = runGit(["rev-list", "--boundary", ...revisionArgs(revisions)], root, env);
+  if (listed.status !== 0) throw new ScanError(`git rev-list --boundary failed: ${listed.stderr}`);
+  const boundary = listed.stdout.toString("utf8").split("\n").flatMap((line) => (line.startsWith("-") ? [line.slice(1).trim()] : []));
+  return keysAlreadyThere([...paths], boundary, root, env, session);
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {

@@ -12,21 +12,46 @@ import { readFileInChunks } from "./read-file.js";
  * content is in the local LFS store (`<git dir>/lfs/objects/<aa>/<bb>/<oid>`, where
  * `git lfs` puts what it cleans and fetches), that content is scanned in the pointer's place;
  * otherwise the pointer is scanned as it is and the report names the file whose content was not.
+ * On a git server the LFS content is not in the bare repository (Gitea and GitLab keep it in
+ * a store of their own, uploaded over the LFS API before the git push): its settings say where
+ * ({@link ServerLfs}).
  */
 export class LfsContent {
   private readonly unscanned = new Map<string, LfsPointer>();
 
-  /** `commonDir`: the git directory shared by all worktrees, or a function that finds it when first needed. */
-  constructor(private readonly commonDir: string | (() => string)) {}
+  /**
+   * @param commonDir the git directory shared by all worktrees, or a function that finds it when first needed.
+   * @param server on a git server (`scan --pre-receive`): its LFS setting ({@link ServerLfs}), or
+   *   null for none (the repository's own `lfs/objects` is still looked in, as git-lfs-transfer
+   *   keeps them there); what is missing is then told in the server's terms.
+   */
+  constructor(
+    private readonly commonDir: string | (() => string),
+    private readonly server?: { lfs: ServerLfs | null },
+  ) {}
 
   /**
    * Called with a small blob's bytes: when they are a pointer whose content is stored
-   * locally, pushes that content into `sink` and returns true; otherwise returns false (the
-   * caller scans the bytes as they are), remembering a pointer whose content is missing.
+   * locally (or in the server's LFS store), pushes that content into `sink` and returns true;
+   * otherwise returns false (the caller scans the bytes as they are), remembering a pointer
+   * whose content is missing.
    */
   substitute(blobOid: string, content: Buffer, sink: ChunkSink): boolean {
     const pointer = parseLfsPointer(content);
     if (pointer === null) return false;
+    const setting = this.server?.lfs ?? null;
+    if (setting === "pointer-only") {
+      this.unscanned.set(blobOid, pointer);
+      return false;
+    }
+    if (setting !== null) {
+      for (const file of serverLfsObjectPaths(setting.objects, pointer.oid)) {
+        const outcome = pushLfsFile(file, sink);
+        if (outcome === "absent") continue;
+        if (outcome === "partial") this.unscanned.set(blobOid, pointer);
+        return true;
+      }
+    }
     const commonDir = typeof this.commonDir === "string" ? this.commonDir : this.commonDir();
     const outcome = pushLfsObject(commonDir, pointer, sink);
     if (outcome !== "read") this.unscanned.set(blobOid, pointer);
@@ -36,9 +61,26 @@ export class LfsContent {
   /** One warning per path whose LFS content could not be read, named by `pathsOf(blob id)`. */
   warnUnscanned(session: ScanSession, pathsOf: (blobOid: string) => string[]): void {
     for (const [blobOid, pointer] of this.unscanned) {
-      for (const path of pathsOf(blobOid)) session.warn(lfsNotScanned(path, pointer));
+      for (const path of pathsOf(blobOid)) {
+        session.warn(this.server === undefined ? lfsNotScanned(path, pointer) : this.server.lfs === "pointer-only" ? lfsPointerOnly(path, pointer) : lfsNotOnServer(path, pointer));
+      }
     }
   }
+}
+
+/**
+ * Where a git server keeps Git LFS content, as its settings say (`lfs` in lumenguard-server.json):
+ * `{ objects }`, an absolute folder laid out as Gitea's and GitLab's LFS stores are —
+ * `<oid[0:2]>/<oid[2:4]>/<oid[4:]>` (Gitea: `[lfs] PATH`, default `<APP_DATA_PATH>/lfs`; GitLab:
+ * `shared/lfs-objects`) — or as git-lfs's own store, `<oid[0:2]>/<oid[2:4]>/<oid>`; or
+ * `pointer-only`: the pointer's text is scanned and the content is not looked for.
+ */
+export type ServerLfs = { objects: string } | "pointer-only";
+
+/** The files that may hold an LFS object in a server's store, in the order they are tried. */
+export function serverLfsObjectPaths(objects: string, oid: string): string[] {
+  const dir = join(objects, oid.slice(0, 2), oid.slice(2, 4));
+  return [join(dir, oid.slice(4)), join(dir, oid)];
 }
 
 /** Where Git LFS keeps an object's content in a repository: `<common dir>/lfs/objects/<oid[0:2]>/<oid[2:4]>/<oid>`. */
@@ -53,8 +95,13 @@ export function lfsObjectPath(commonDir: string, oid: string): string {
  */
 export function pushLfsObject(commonDir: string | null, pointer: LfsPointer, sink: ChunkSink): "read" | "partial" | "absent" {
   if (commonDir === null) return "absent";
+  return pushLfsFile(lfsObjectPath(commonDir, pointer.oid), sink);
+}
+
+/** {@link pushLfsObject} for one file. */
+function pushLfsFile(file: string, sink: ChunkSink): "read" | "partial" | "absent" {
   let pushed = false;
-  const outcome = readFileInChunks(lfsObjectPath(commonDir, pointer.oid), (chunk, final) => {
+  const outcome = readFileInChunks(file, (chunk, final) => {
     pushed = true;
     sink(chunk, final);
   });
@@ -73,6 +120,29 @@ export function lfsNotScanned(path: string, pointer: LfsPointer): Warning {
     incomplete: true,
   };
 }
+
+/** The warning for a pushed file whose LFS content is not in the server's store: the push is rejected on it, naming the setting. */
+export function lfsNotOnServer(path: string, pointer: LfsPointer): Warning {
+  return {
+    code: "lfs-not-scanned",
+    file: path,
+    message:
+      `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) is not in this server's LFS store as lumenguard knows it, so it was not scanned. ` +
+      `The server's administrator names where LFS objects are kept with "lfs": { "objects": "<folder>" } in lumenguard-server.json (Gitea: <APP_DATA_PATH>/lfs; GitLab: shared/lfs-objects), or accepts LFS files unscanned with "lfs": "pointer-only"`,
+    incomplete: true,
+  };
+}
+
+/** The note for a pushed LFS file the server accepts without its content (`"lfs": "pointer-only"`): recorded, never blocking. */
+export function lfsPointerOnly(path: string, pointer: LfsPointer): Warning {
+  return {
+    code: LFS_POINTER_ONLY,
+    file: path,
+    message: `${path}: a Git LFS pointer; its content (${pointer.size} bytes, LFS object ${pointer.oid.slice(0, 12)}) was not scanned: this server scans only the pointer ("lfs": "pointer-only"), and records the file in its audit log`,
+  };
+}
+
+export const LFS_POINTER_ONLY = "lfs-pointer-only";
 
 const commonDirs = new Map<string, string | null>();
 

@@ -29,6 +29,8 @@ interface IgnoreScope {
  * @param raw where the names that are not valid UTF-8 are recorded: their listed text (the
  *   lossless escaped form of path-bytes.ts, which the returned list holds) → their bytes,
  *   relative to `root`, to open them by.
+ * @param onIgnored called once with how many files and folders `.gitignore` rules left out
+ *   (a folder counts once, whatever it holds).
  * @returns paths relative to `root`, `/`-separated.
  */
 export function walkHonouringGitignore(
@@ -36,8 +38,10 @@ export function walkHonouringGitignore(
   onUnreadable?: (relDir: string, code: string) => void,
   onGitignoreRefused?: (relPath: string, detail: string) => void,
   raw?: Map<string, Buffer>,
+  onIgnored?: (count: number) => void,
 ): string[] {
   const files: string[] = [];
+  let ignored = 0;
   const rootBytes = Buffer.from(root.endsWith("/") ? root : `${root}/`);
   // `rawDir`: the folder's bytes when its name (or a parent's) is not valid UTF-8, else null.
   const visit = (relDir: string, rawDir: Buffer | null, scopes: IgnoreScope[]) => {
@@ -67,15 +71,24 @@ export function walkHonouringGitignore(
       const odd = rawDir !== null || name !== entry.name.toString("utf8");
       const rawRel = odd ? Buffer.concat([rawDir ?? Buffer.from(relDir), entry.name]) : null;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRS.has(name) || isIgnored(active, rel, true)) continue;
+        if (SKIPPED_DIRS.has(name)) continue;
+        if (isIgnored(active, rel, true)) {
+          ignored++;
+          continue;
+        }
         visit(`${rel}/`, rawRel === null ? null : Buffer.concat([rawRel, Buffer.from("/")]), active);
-      } else if (entry.isFile() && !isIgnored(active, rel, false)) {
+      } else if (entry.isFile()) {
+        if (isIgnored(active, rel, false)) {
+          ignored++;
+          continue;
+        }
         files.push(rel);
         if (rawRel !== null) raw?.set(rel, rawRel);
       }
     }
   };
   visit("", null, []);
+  onIgnored?.(ignored);
   return files;
 }
 

@@ -435,12 +435,20 @@ function fileSize(path: string | Buffer): number {
 function walk(dir: string, why: string, listed: Listed, raw: Map<string, Buffer>): string[] {
   if (why === "git-missing") listed.warnings.push({ code: "walk", message: "git was not found on PATH; walked the directory instead, honouring .gitignore files" });
   else if (why !== "not-a-repository") listed.warnings.push({ code: "walk", message: `git ls-files failed (${why}); walked ${dir} instead, honouring .gitignore` });
-  return walkHonouringGitignore(
+  let ignored = 0;
+  const files = walkHonouringGitignore(
     dir,
     (relDir, code) => listed.warnings.push({ code: "walk", message: `${relDir || "."}: folder could not be read (${code}); its files were not scanned` }),
     (relPath, detail) => listed.warnings.push({ code: "walk", message: `${relPath} ${detail}: it was not read, and its folder was scanned as if it had none` }),
     raw,
+    (count) => (ignored = count),
   );
+  // A folder whose own .gitignore says `*` (build output, an unpacked release) would pass as an
+  // empty scan: say that nothing was read, and why.
+  if (files.length === 0 && ignored > 0) {
+    listed.warnings.push({ code: "walk", message: `${dir}: every file there is ignored by its .gitignore files (${ignored} left out), so nothing was scanned; name the files to scan them, or use --bundles for build output` });
+  }
+  return files;
 }
 
 function addClientDir(clientDir: ClientDir, options: WorktreeOptions, groups: Group[], listed: Listed, repoRoot: string | null): void {

@@ -6,8 +6,9 @@
  *   is reported: a backslash-newline inside a string or a shell word (`"lmnfl_…\⏎…"`, in YAML
  *   double-quoted scalars also with the next line's indentation, which YAML drops:
  *   https://yaml.org/spec/1.2.2/#731-double-quoted-style), and string literals joined by `+`
- *   (`"lmnfl_…" +⏎ "…"`), by `.` in PHP and Perl, or by being adjacent in Python and C-family
- *   sources (`("lmnfl_…"⏎ "…")`, where adjacent literals are one string);
+ *   (`"lmnfl_…" +⏎ "…"`, with comments or parentheses between them), by `.` in PHP and Perl,
+ *   by `||` in SQL, by being adjacent in Python, Ruby and C-family sources (`("lmnfl_…"⏎ "…")`,
+ *   also across a backslash-newline), or by touching in shell scripts (`"lmnfl_…""…"`);
  * - where the key visibly goes on but the pieces cannot be joined for sure, the match is
  *   reported as **partial** (its identity says so and no fingerprint is claimed for the key):
  *   a line that ends inside the key and a next line that holds nothing but key characters (a
@@ -18,16 +19,25 @@
 export interface JoinStyle {
   /** YAML: a backslash-newline also drops the next line's indentation. */
   yaml: boolean;
-  /** Adjacent string literals are one string (Python, C, C++, Objective-C). */
+  /**
+   * Adjacent string literals are one string (Python, Ruby, C, C++, Objective-C), also across a
+   * backslash-newline between them (`"lmnfl_…" \⏎ "…"`, what Python and Ruby line-length fixes write).
+   */
   adjacent: boolean;
   /** `.` joins strings (PHP, Perl). */
   dotConcat: boolean;
+  /** Quoted words with nothing between them are one word (POSIX shells: `"lmnfl_…""…"`). */
+  touching?: boolean;
+  /** `||` joins strings (SQL). */
+  pipes?: boolean;
 }
 
 const PLAIN: JoinStyle = { yaml: false, adjacent: false, dotConcat: false };
 const YAML: JoinStyle = { yaml: true, adjacent: false, dotConcat: false };
 const ADJACENT: JoinStyle = { yaml: false, adjacent: true, dotConcat: false };
 const DOT: JoinStyle = { yaml: false, adjacent: false, dotConcat: true };
+const SHELL: JoinStyle = { yaml: false, adjacent: false, dotConcat: false, touching: true };
+const SQL: JoinStyle = { yaml: false, adjacent: false, dotConcat: false, pipes: true };
 
 /** How strings continue in a file, by its report path (an archive entry by its own name). */
 export function joinStyleFor(path: string | undefined): JoinStyle {
@@ -35,8 +45,10 @@ export function joinStyleFor(path: string | undefined): JoinStyle {
   const name = path.slice(path.lastIndexOf("!") + 1).replace(/\.(?:gz|br)$/i, "");
   const extension = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
   if (extension === "yaml" || extension === "yml") return YAML;
-  if (/^(?:py|pyi|pyw|c|h|cc|cpp|cxx|hpp|hh|m|mm)$/.test(extension)) return ADJACENT;
+  if (/^(?:py|pyi|pyw|rb|c|h|cc|cpp|cxx|hpp|hh|m|mm)$/.test(extension)) return ADJACENT;
   if (/^(?:php|phtml|pl|pm)$/.test(extension)) return DOT;
+  if (/^(?:sh|bash|zsh|ksh)$/.test(extension) || name === "Dockerfile" || name === "Makefile") return SHELL;
+  if (extension === "sql") return SQL;
   return PLAIN;
 }
 
@@ -45,6 +57,11 @@ const NEWLINE = 0x0a;
 const RETURN = 0x0d;
 const PLUS = 0x2b;
 const DOT_CHAR = 0x2e;
+const PIPE = 0x7c;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
 /** Whitespace looked through between two joined literals. */
 const MAX_GAP = 64;
 
@@ -97,10 +114,42 @@ export function joinAt(buf: Uint8Array, at: number, limit: number, style: JoinSt
     return (style.yaml ? skipBlanks(buf, next, limit) : next) - at;
   }
   if (!isQuote(b)) return 0;
-  let i = skipWhitespace(buf, at + 1, limit);
-  if (buf[i] === PLUS || (style.dotConcat && buf[i] === DOT_CHAR)) i = skipWhitespace(buf, i + 1, limit);
-  else if (!style.adjacent || i === at + 1) return 0;
+  if (style.touching && isQuote(buf[at + 1]) && at + 1 < limit) return 2;
+  const before = skipGap(buf, at + 1, limit, style, true);
+  let i = before.end;
+  const pipes = style.pipes === true && buf[i] === PIPE && buf[i + 1] === PIPE;
+  if (buf[i] === PLUS || (style.dotConcat && buf[i] === DOT_CHAR) || pipes) {
+    const after = skipGap(buf, i + (pipes ? 2 : 1), limit, style, false);
+    // Parentheses only around both literals, as many closed as opened: `("…") + ("…")`, never
+    // `f("lmnfl_…") + "…"`, where the key is a whole argument of its own.
+    if (after.parens !== before.parens) return 0;
+    i = after.end;
+  } else if (!style.adjacent || i === at + 1 || before.parens > 0) return 0;
   return i < limit && isQuote(buf[i]) ? i + 1 - at : 0;
+}
+
+/**
+ * What may stand between two joined literals, skipped: white space (a line break included), a
+ * `/* … *\/` comment, a backslash-newline between adjacent literals, and parentheses around a
+ * literal — `)` before the operator (`closing`), `(` after it — within {@link MAX_GAP} bytes.
+ */
+function skipGap(buf: Uint8Array, at: number, limit: number, style: JoinStyle, closing: boolean): { end: number; parens: number } {
+  let i = at;
+  let parens = 0;
+  while (i < limit && i - at <= MAX_GAP) {
+    const b = buf[i];
+    if (isWhitespace(b)) i++;
+    else if (b === (closing ? CLOSE_PAREN : OPEN_PAREN)) {
+      parens++;
+      i++;
+    } else if (style.adjacent && b === BACKSLASH && lineBreak(buf, i + 1, limit) > 0) i += 1 + lineBreak(buf, i + 1, limit);
+    else if (b === SLASH && buf[i + 1] === STAR) {
+      const end = Buffer.from(buf.buffer, buf.byteOffset, Math.min(limit, at + MAX_GAP + 2)).indexOf("*/", i + 2);
+      if (end === -1) break;
+      i = end + 2;
+    } else break;
+  }
+  return { end: i, parens };
 }
 
 /** Whether the key that ends at `end` visibly goes on in a way that cannot be joined for sure. */

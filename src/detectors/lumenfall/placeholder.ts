@@ -33,7 +33,8 @@ export function placeholderReason(keyId: string | null, secret: string, after: s
   if (keyId === DOCS_EXAMPLE.keyId && secret.startsWith(DOCS_EXAMPLE.secret)) return "docs-example";
   if (hasPlaceholderWord(secret) || (keyId !== null && hasPlaceholderWord(keyId))) return "placeholder-word";
   if (isMasked(secret, after)) return "masked";
-  if (isIdentifierLike(secret)) return "identifier";
+  // A name called as a function (`lmnfl_client.get_api_key_from_env()`) is code: a key is never called.
+  if (isIdentifierLike(secret) || isConventionalName(secret) || after.startsWith("(")) return "identifier";
   const lowEntropy = lowEntropyReason(secret);
   // In a low-entropy secret a placeholder word counts anywhere: `fakekeyfakekey`.
   if (lowEntropy && WORD_ANYWHERE.test(secret)) return "placeholder-word";
@@ -154,13 +155,24 @@ export function isIdentifierLike(value: string): boolean {
         words++;
         wordChars += segment.length;
         if (segment.length >= 4) longWordChars += segment.length;
-      } else if (/^[0-9]{1,3}$/.test(segment)) numbers++;
+      } else if (/^[0-9]{1,4}$/.test(segment)) numbers++;
       else if (/^[0-9]/.test(segment)) return false;
       else other++;
     }
   }
   if (strict && (other > 0 || numbers > 1)) return false;
   return words >= 2 && longWordChars * 2 >= total && wordChars * 4 >= total * 3 && numbers <= 2 && other <= 1 + Math.floor(words / 3);
+}
+
+/**
+ * Whether a value is spelt as names are by convention and random text never is: snake_case of
+ * three or more lower-case segments (`idx_by_key_and_created_at`) or SCREAMING_SNAKE_CASE of two
+ * or more (`DEFAULT_TIMEOUT_MS`). A random base62 or base64url secret of 16 characters or more
+ * is all one case, with two separators, about once in a million; the property test of random
+ * keys checks none is dropped.
+ */
+function isConventionalName(value: string): boolean {
+  return /^[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}$/.test(value) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value);
 }
 
 /** A word of an identifier: `Chat`, `completions`, `API`; pairs outside COMMON_PAIRS allowed one in four (none in `strict`, or in words under five letters). */
