@@ -25,6 +25,7 @@ export default defineRule({
       hardCoded: "Lumenfall API key {{redacted}} is hard-coded here",
       published:
         'Lumenfall API key {{redacted}} is in a file npm would publish with this package: keep the file out of the tarball (list only what ships in the "files" field of package.json, or add the file to .npmignore)',
+      inFileName: "Lumenfall API key {{redacted}} is in this file's name (or a folder's): git commits and pushes names with the files, so rename it (git mv) before it is committed",
     },
     appliesTo: { scopes: ["repository", "package"] },
     revokeUrl: DASHBOARD_URL,

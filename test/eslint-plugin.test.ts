@@ -127,7 +127,7 @@ describe("lumenguard/eslint: what it reports", () => {
     const dir = createDir({ "src/lines.js": text });
     const { problems } = await problemsOf(dir, "src/lines.js");
     expect(problems).toEqual(keys.map((key) => keyProblem("lumenguard/lumenfall-key", "hardCoded", text, key)));
-    // The lone CR and U+2028 end lines for ESLint, not for lumenguard: the same characters, under other line numbers.
+    // U+2028 and U+2029 end lines for ESLint, not for lumenguard (a lone CR ends one for both): the same characters, under other line numbers.
     expect(problems.map((problem) => problem.line)).toEqual([1, 3, 5, 6]);
   });
 

@@ -127,6 +127,31 @@ describe("env file names git matches case-sensitively", () => {
   });
 });
 
+describe("env file names with line breaks and control characters", () => {
+  it("scan --fix never writes a name's line break into .gitignore: each control character becomes `?`, one line per file", async () => {
+    const dir = createRepo({ committed: { "README.md": "x\n" } });
+    git(dir, ["config", "core.ignorecase", "false"]);
+    // From a hostile repository: names that would append `!.env.local` and `!*` lines if written raw.
+    const hostile = [".ENV.a\n!.env.local", "sub/.ENV.b\r\n!*", ".ENV.c\r!.env.local", ".ENV.d\t\u001b[2J"];
+    writeFiles(dir, Object.fromEntries(hostile.map((name) => [name, "x\n"])));
+    writeFiles(dir, { ".env.local": `LUMENFALL_API_KEY=${makeKey()}\n` });
+    const before = gitignores(dir);
+    const dry = await runCli(["scan", "--fix", "--dry-run"], { cwd: dir });
+    expect(gitignores(dir)).toEqual(before);
+    const fixed = await runCli(["scan", "--fix"], { cwd: dir });
+    expect(fixed.code, fixed.stderr).toBeLessThanOrEqual(1);
+    const written = appended(before, gitignores(dir));
+    expect(written[".gitignore"]).toEqual(expect.arrayContaining(["/.ENV.a?!.env.local", "/.ENV.c?!.env.local", "/.ENV.d??\\[2J"]));
+    expect(written["sub/.gitignore"]).toEqual(["/.ENV.b??!\\*"]);
+    for (const lines of Object.values(written)) for (const line of lines) expect(line).not.toMatch(/^!(\.env\.local|\*)$/);
+    // Neither output spells a line break raw.
+    expect(dry.stdout + dry.stderr).not.toContain("\n!.env.local");
+    // git ignores the user's .env.local still, and every hostile name now.
+    expect(git(dir, ["check-ignore", "--", ".env.local", ...hostile]).split("\n").slice(0, -1)).toHaveLength(hostile.length + 1);
+    expect(git(dir, ["status", "--porcelain", "--untracked-files=all"]).trim().split("\n")).toEqual(["?? .gitignore", "?? sub/.gitignore"]);
+  });
+});
+
 describe("an env file whose name holds a key", () => {
   it("gets a line that matches it without the key, through the real CLI, dry run and real run alike", async () => {
     const key = makeKey();

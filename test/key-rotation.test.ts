@@ -275,6 +275,43 @@ describe("key-rotation-due: the state file", () => {
     expect(existsSync(join(outside, "key-ages.json"))).toBe(false);
   });
 
+  it("a folder whose .git is a link to another repository's git directory: nothing is written there, and the scan says why", async () => {
+    const other = createRepo({ committed: { "README.md": "mine\n" } });
+    const dir = createDir({ "lumenguard.config.json": ROTATION, ".gitignore": ".env\n", ".env": `K=${makeKey()}\n` });
+    symlinkSync(join(other, ".git"), join(dir, ".git"));
+    const { warnings, code } = await rotationFindings(dir);
+    expect(code).toBe(0);
+    expect(warnings.join("\n")).toMatch(/key ages were not checked: .*\.git is not a directory \(a symbolic link, or missing\)/);
+    expect(existsSync(join(other, ".git/lumenguard"))).toBe(false);
+  });
+
+  it("a .git gitfile naming another repository's git directory is refused the same way", async () => {
+    const other = createRepo({ committed: { "README.md": "mine\n" } });
+    const dir = createDir({ "lumenguard.config.json": ROTATION, ".gitignore": ".env\n", ".env": `K=${makeKey()}\n` });
+    writeFileSync(join(dir, ".git"), `gitdir: ${join(other, ".git")}\n`);
+    const { warnings } = await rotationFindings(dir);
+    expect(warnings.join("\n")).toMatch(/key ages were not checked: .*\.git is not the repository's git directory|does not name this folder back/);
+    expect(existsSync(join(other, ".git/lumenguard"))).toBe(false);
+  });
+
+  it("a linked worktree (git worktree add) and a submodule still keep their ages in their own repository's git directory", async () => {
+    const key = makeKey();
+    const main = repoWithEnvFiles({});
+    const linked = join(createDir(), "linked");
+    git(main, ["worktree", "add", "-q", linked]);
+    writeFiles(linked, { ".env": `K=${key}\n` });
+    const { warnings } = await rotationFindings(linked);
+    expect(warnings.join("\n")).not.toContain("key ages");
+    expect(Object.keys(state(main).files)).toEqual([".env"]);
+    const sub = createRepo({ committed: { ".gitignore": ".env\n", "lumenguard.config.json": ROTATION } });
+    const parent = createRepo({ committed: { "README.md": "x\n" } });
+    git(parent, ["-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "sub"]);
+    writeFiles(join(parent, "sub"), { ".env": `K=${makeKey()}\n` });
+    const inSub = await rotationFindings(join(parent, "sub"));
+    expect(inSub.warnings.join("\n")).not.toContain("key ages");
+    expect(existsSync(join(parent, ".git/modules/sub/lumenguard/key-ages.json"))).toBe(true);
+  });
+
   it("a corrupt state file is left as it is, and the scan says how to start over", async () => {
     const dir = repoWithEnvFiles({ ".env": `K=${makeKey()}\n` });
     mkdirSync(join(dir, ".git/lumenguard"));

@@ -45,6 +45,47 @@ describe("the same position in every source", () => {
   });
 });
 
+describe("line breaks as editors count them: LF, CR LF, and a CR alone", () => {
+  it("CR-only and CR CR LF files: the key's line and column as VS Code shows them, in the working tree, history and stdin; an inline allow on the line before counts the same lines", async () => {
+    const key = makeKey();
+    const files = {
+      // Classic Mac line ends: three lines.
+      "cr.py": `a = 1\rb = 2\rk = "${key}"\r`,
+      // A CR before CR LF: two line breaks, so the key is on line 3.
+      "crcr.py": `a = 1\r\r\nk = "${key}"\n`,
+      // Mixed, with a key split over a CR LF inside a string (its end on the next line).
+      "mixed.js": `// one\r\n// two\rconst k = "${key}";\n`,
+    };
+    const repo = createRepo({ committed: files });
+    const expected = ['cr.py:3:6-', 'crcr.py:3:6-', `mixed.js:3:${'const k = "'.length + 1}-`];
+    const strip = (places: string[]) => places.map((place) => place.replace(/-\d+$/, "-"));
+    expect(strip(where(await scanJson(repo, [])))).toEqual(expected);
+    expect(strip(where(await scanJson(repo, ["--history"])))).toEqual(expected);
+    expect(strip(where(await scanJson(repo, ["-", "--stdin-filename", "cr.py"], files["cr.py"])))).toEqual(["cr.py:3:6-"]);
+    // A comment alone on the line before (after a CR) allows the key; one two lines up does not.
+    const allowed = createDir({ "a.py": `x = 1\r# lumenguard-allow: fixture\rk = "${key}"\r`, "b.py": `# lumenguard-allow: fixture\rx = 1\rk = "${key}"\r` });
+    const outcome = await runCli(["scan", "--format", "json"], { cwd: allowed });
+    const report = JSON.parse(outcome.stdout) as ScanResult;
+    expect(where(report).map((place) => place.replace(/-\d+$/, ""))).toEqual(["b.py:3:6"]);
+    expect(report.suppressed.map((entry) => `${entry.file}:${entry.line}`)).toEqual(["a.py:3"]);
+    // The snippet is the key's line alone, not the whole CR-only file.
+    expect(report.findings[0]!.snippet).toBe(`k = "${key.slice(0, key.indexOf("."))}.…${key.slice(-4)}"`);
+  });
+
+  it("UTF-16LE without a BOM, mostly CJK: text with lines, not binary", async () => {
+    const key = makeKey();
+    const cjk = Buffer.from(`${"说明文字".repeat(50)}\n密钥=${key}\n`, "utf16le");
+    const repo = createRepo({ committed: { "cjk.txt": cjk } });
+    expect(where(await scanJson(repo, []))).toEqual([`cjk.txt:2:4-${4 + key.length}`]);
+    // Random binary with NULs on one side stays binary (a key in it is found at its byte offset).
+    const binary = Buffer.alloc(4000);
+    for (let i = 0; i < binary.length; i++) binary[i] = i % 2 === 1 && i % 20 === 1 ? 0 : ((i * 37 + 11) % 255) + 1;
+    binary.write(key, 1000, "latin1");
+    const bin = createDir({ "blob.bin": binary });
+    expect(where(await scanJson(bin, []))[0]).toMatch(/^blob\.bin:1:1001-/);
+  });
+});
+
 describe("through source maps", () => {
   it("the Vite plugin and a scan of the built output name the key's own column in the source", async () => {
     const key = makeKey();

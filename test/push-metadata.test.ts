@@ -130,3 +130,68 @@ describe("keys in a push's metadata", () => {
     expectAllFound(ci.stdout, planted, ["author", "committer", "mergetag", "branch"]);
   });
 });
+
+describe("keys in file and folder names (a name is committed and pushed with the file)", () => {
+  const redacted = (key: string) => `${key.slice(0, key.indexOf("."))}.…${key.slice(-4)}`;
+  const hook = (repo: string, name: string, args: string) => {
+    mkdirSync(join(repo, ".hooks"), { recursive: true });
+    writeFileSync(join(repo, `.hooks/${name}`), `#!/bin/sh\nexec "${process.execPath}" "${bin}" ${args}\n`);
+    chmodSync(join(repo, `.hooks/${name}`), 0o755);
+    git(repo, ["config", "core.hooksPath", ".hooks"]);
+  };
+
+  it("worktree, --staged and --history: a lumenfall-key finding at the file (1:1), once per path however many versions, a folder once", async () => {
+    const inFile = makeKey();
+    const inFolder = makeKey();
+    const repo = createRepo({ committed: { [`fixtures/${inFile}.json`]: "{}\n", [`cache/${inFolder}/a.json`]: "1\n", [`cache/${inFolder}/b.json`]: "2\n", "lmnfl_your_api_key.json": "{}\n" } });
+    // A second version of each file: still one finding per path.
+    writeFileSync(join(repo, `fixtures/${inFile}.json`), "{\"v\":2}\n");
+    writeFileSync(join(repo, `cache/${inFolder}/a.json`), "3\n");
+    git(repo, ["commit", "-q", "-am", "v2"]);
+    for (const argv of [["scan", "."], ["scan", "--history"]]) {
+      const outcome = await runCli([...argv, "-f", "json"], { cwd: repo });
+      expect(outcome.code, argv.join(" ")).toBe(1);
+      expect(outcome.stdout).not.toContain(inFile);
+      expect(outcome.stdout).not.toContain(inFolder);
+      const findings = JSON.parse(outcome.stdout).findings as Array<Record<string, unknown>>;
+      expect(findings.map((finding) => [finding.ruleId, finding.severity, finding.messageId, finding.file, finding.line, finding.column]).sort()).toEqual(
+        [
+          ["lumenfall-key", "critical", "inFileName", `cache/${redacted(inFolder)}`, 1, 1],
+          ["lumenfall-key", "critical", "inFileName", `fixtures/${redacted(inFile)}.json`, 1, 1],
+        ].sort(),
+      );
+      if (argv[1] === "--history") for (const finding of findings) expect((finding.commit as { sha: string }).sha).toBe(git(repo, ["rev-list", "--max-parents=0", "HEAD"]).trim());
+    }
+    const text = await runCli(["scan", "."], { cwd: repo });
+    expect(text.stdout).toContain(`fixtures/${redacted(inFile)}.json:1:1`);
+    expect(text.stdout).toContain("is in this file's name (or a folder's)");
+    // --staged: a new file named with a key fails the commit through a real pre-commit hook.
+    const staged = makeKey();
+    hook(repo, "pre-commit", "scan --staged");
+    writeFileSync(join(repo, `${staged}.txt`), "clean\n");
+    git(repo, ["add", "-A"]);
+    const commit = spawnSync("git", ["commit", "-q", "-m", "named"], { cwd: repo, env, encoding: "utf8" });
+    expect(commit.status).not.toBe(0);
+    expect(commit.stdout + commit.stderr).toContain(`${redacted(staged)}.txt:1:1`);
+    expect(commit.stdout + commit.stderr).not.toContain(staged);
+  });
+
+  it("pre-push and pre-receive: a pushed file named with a key is blocked by the hook and rejected by the server", async () => {
+    const server = join(createDir(), "server.git");
+    git(createDir(), ["init", "-q", "--bare", "-b", "main", server]);
+    expect((await runCli(["init", "--server"], { cwd: server })).code).toBe(0);
+    const key = makeKey();
+    const repo = createRepo({ committed: { [`.cache/api/${key}.json`]: "{\"models\":[]}\n" } });
+    git(repo, ["remote", "add", "origin", server]);
+    hook(repo, "pre-push", 'scan --pre-push "$@"');
+    const blocked = spawnSync("git", ["push", "origin", "main"], { cwd: repo, env, encoding: "utf8" });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain(`.cache/api/${redacted(key)}.json:1:1`);
+    const rejected = spawnSync("git", ["push", "--no-verify", "origin", "main"], { cwd: repo, env, encoding: "utf8" });
+    expect(rejected.status).not.toBe(0);
+    const remote = (rejected.stdout + rejected.stderr).split("\n").filter((line) => line.startsWith("remote:")).join("\n");
+    expect(remote).toContain(redacted(key));
+    expect(remote).not.toContain(key);
+    expect(spawnSync("git", ["rev-parse", "--verify", "-q", "main"], { cwd: server, env }).status).not.toBe(0);
+  });
+});

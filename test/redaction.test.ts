@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORMATS } from "../src/reporters/index.js";
@@ -91,7 +91,8 @@ describe("no full key in any output", () => {
     const baseline = readFileSync(join(dir, "base.json"), "latin1");
     const dotless = /lmnfl_[A-Za-z0-9]{24,}/.exec(file)?.[0];
     expectNoKey(written.stdout + written.stderr + baseline, [named, inside, ...(dotless ? [dotless] : [])], "baseline");
-    expect(JSON.parse(baseline).entries).toHaveLength(1);
+    // The file's key, and the key in its name (a name is committed too) when the engine reads it there.
+    expect(JSON.parse(baseline).entries).toHaveLength(2);
     const again = await runCli(["scan", ".", "--baseline", "base.json", "-f", "json"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).findings).toEqual([]);
@@ -157,8 +158,38 @@ describe("keys in what a real scan echoes, in every encoding, reach no output", 
     const dir = createDir(files);
     const outputs = await everyFormat(["scan", "."], dir);
     const json = JSON.parse((await runCli(["scan", ".", "-f", "json"], { cwd: dir })).stdout);
-    expect(json.findings).toHaveLength(FILE_NAME_ENCODINGS.length);
+    // Each file's key, and each key in a name (a name is committed too): every encoding the engine reads in content.
+    expect(json.findings.filter((finding: Finding) => finding.messageId === "hardCoded")).toHaveLength(FILE_NAME_ENCODINGS.length);
+    // (A base64 run glued to `.ts` is not read as base64 in content either.)
+    expect(json.findings.filter((finding: Finding) => finding.messageId === "inFileName")).toHaveLength(FILE_NAME_ENCODINGS.filter((encoding) => encoding !== "base64url").length);
     expectNoLeak(outputs, named);
+  });
+
+  it("file names that are not UTF-8 and hold a key with an escaped dot: every format, the baseline and key ages", async () => {
+    // A name with a byte that is not UTF-8 is reported escaped (`\\` for a backslash, `\xNN`):
+    // a key whose dot is written `\x2e` or `\u002e` is then one escape level deeper.
+    const named = [makeKey(), makeKey(), makeKey(), makeKey()];
+    const nameBytes = (key: string, dot: string, tail: number[], prefix = "src/") =>
+      Buffer.concat([Buffer.from(`${prefix}${key.slice(0, key.indexOf("."))}${dot}${key.slice(key.indexOf(".") + 1)}`), Buffer.from(tail)]);
+    const repo = createRepo();
+    writeFiles(repo, { "lumenguard.config.json": JSON.stringify({ rotation: { maxAgeDays: 90 } }), ".gitignore": ".env*\n", ".env.local": `LUMENFALL_API_KEY=${makeKey()}\n` });
+    mkdirSync(join(repo, "src"));
+    const names = [
+      nameBytes(named[0]!, "\\x2e", [0xff, 0x2e, 0x6a, 0x73]),
+      nameBytes(named[1]!, "\\u002e", [0xfe, 0x2e, 0x6a, 0x73]),
+      nameBytes(named[2]!, "\\\\x2e", [0xc3, 0x28]),
+      nameBytes(named[3]!, "\\x2e", [0xff], ".env."),
+    ];
+    for (const name of names) writeFileSync(Buffer.concat([Buffer.from(`${repo}/`), name]), `LUMENFALL_API_KEY=${makeKey()}\n`);
+    const json = JSON.parse((await runCli(["scan", ".", "-f", "json"], { cwd: repo })).stdout);
+    expect(json.findings.filter((finding: Finding) => finding.ruleId === "lumenfall-key").length).toBeGreaterThanOrEqual(3);
+    expectNoLeak(await everyFormat(["scan", "."], repo), named);
+    const baseline = await runCli(["baseline", "-o", "base.json"], { cwd: repo });
+    expect(leakIn(baseline.stdout + baseline.stderr + readFileSync(join(repo, "base.json"), "latin1"), named)).toBeNull();
+    // Rotation is on: the state file records .env.local, and leaves out the name holding a key.
+    const ages = readFileSync(join(repo, ".git/lumenguard/key-ages.json"), "latin1");
+    expect(Object.keys(JSON.parse(ages).files)).toEqual([".env.local"]);
+    expect(leakIn(ages, named)).toBeNull();
   });
 
   it("a source map whose sources entry holds a key (the finding's original file)", async () => {

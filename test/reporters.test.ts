@@ -302,7 +302,7 @@ describe("junit", () => {
     expect(xml.match(/<testsuite /g)).toHaveLength(2);
     expect(xml).toContain('<testsuite name="lumenfall-key" tests="2" failures="2"');
     expect(xml.match(/<failure type="critical"/g)).toHaveLength(3);
-    expect(xml).toContain('name="a&lt;b&gt;&amp;&quot;c&apos;\\u0001.ts:2:12"');
+    expect(xml).toContain('name="a&lt;b&gt;&amp;&quot;c&apos;\\x01.ts:2:12"');
     expect(xml).not.toContain("\u0001");
     expect(xml).not.toMatch(/="[^"]*[<>][^"]*"/);
   });

@@ -173,9 +173,9 @@ describe.skipIf(skipReason !== null)(`--verify inside a network namespace where 
       const { code, stdout, stderr } = await netns.run([process.execPath, bin, ...recipe.split(" ").slice(1)], { env, cwd: repo });
       expect(stdout + stderr).not.toContain(key.split(".")[1]);
       if (recipe.includes("--only-live")) {
-        // Nothing verified live: nothing reported, and stderr says what was left out.
-        expect([code, JSON.parse(stdout).findings]).toEqual([0, []]);
-        expect(stderr).toContain("--only-live: 1 finding(s) not shown");
+        // Nothing could be verified: the key is kept (fail closed), and stderr says why.
+        expect([code, JSON.parse(stdout).findings.map((finding: { verified: string }) => finding.verified)]).toEqual([1, ["unknown"]]);
+        expect(stderr).toContain("--only-live: 1 finding(s) kept because their key could not be verified");
       } else {
         expect(code).toBe(1);
         expect(stdout).toContain("[unknown — could not verify]");

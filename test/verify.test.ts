@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { retryDelay, verifyKeys } from "../src/verify/verify-keys.js";
 import { pinnedTls } from "../src/verify/transport.js";
 import { runCli } from "./helpers/cli.js";
 import { keyIdOf, makeKey } from "./helpers/keys.js";
-import { createDir, createRepo } from "./helpers/repo.js";
+import { createDir, createRepo, git } from "./helpers/repo.js";
 import { selfSignedCertificate, startVerifyServer, type Certificate, type Reply, type VerifyServer } from "./helpers/verify-server.js";
 
 /** `--verify` and `--only-live` against real servers on 127.0.0.1. */
@@ -145,20 +145,41 @@ describe("--verify in the CLI", () => {
     expect(server.authorizations).toEqual([`Bearer ${key}`]);
   });
 
-  it("--only-live keeps only findings whose key answered 200 (and implies --verify)", async () => {
+  it("--only-live leaves out only keys verified revoked; a key that could not be verified is kept (and implies --verify)", async () => {
     const [live, revoked, unknown] = [makeKey(), makeKey(), makeKey()];
     const server = await serve(byKey(new Map([[live, 200], [revoked, 401], [unknown, 503]])));
     const dir = createDir({ "live.ts": `"${live}"`, "revoked.ts": `"${revoked}"`, "x.ts": `"${unknown}"` });
     const { code, stdout, stderr } = await runCli(["scan", "--only-live", "--format", "json"], { cwd: dir, env: { LUMENGUARD_VERIFY_URL: server.url } });
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as JsonReport;
-    expect(report.findings.map((f) => [f.file, f.verified])).toEqual([["live.ts", "live"]]);
-    expect(stderr).toContain("--only-live: 2 finding(s) not shown");
+    expect(report.findings.map((f) => [f.file, f.verified])).toEqual([["live.ts", "live"], ["x.ts", "unknown"]]);
+    expect(stderr).toContain("--only-live: 1 finding(s) not shown (key verified revoked, or no key)");
+    expect(stderr).toContain("--only-live: 1 finding(s) kept because their key could not be verified");
 
     const dead = createDir({ "revoked.ts": `"${revoked}"` });
     const none = await runCli(["scan", "--verify", "--only-live"], { cwd: dead, env: { LUMENGUARD_VERIFY_URL: server.url } });
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("No Lumenfall keys found");
+  });
+
+  it("--only-live fails closed when the API cannot be reached: every key is kept and the gate fails (--staged, history)", async () => {
+    // The stand-in, started and stopped: its port now refuses connections.
+    const down = await startVerifyServer(() => ({ status: 200 }));
+    await down.close();
+    const key = makeKey();
+    const repo = createRepo({ committed: { "old.ts": `const k = "${key}";\n` } });
+    const env = { LUMENGUARD_VERIFY_URL: down.url };
+    const history = await runCli(["scan", "--history", "--only-live", "--format", "json"], { cwd: repo, env });
+    expect(history.code).toBe(1);
+    expect((JSON.parse(history.stdout) as JsonReport).findings.map((f) => [f.file, f.verified])).toEqual([["old.ts", "unknown"]]);
+    expect(history.stderr).toMatch(/could not tell whether key id \w+ .*is live/);
+    expect(history.stderr).toContain("--only-live: 1 finding(s) kept because their key could not be verified (treated as live)");
+    expectNoKey(history.stdout + history.stderr, [key]);
+    writeFileSync(join(repo, "new.ts"), `const j = "${makeKey()}";\n`);
+    git(repo, ["add", "new.ts"]);
+    const staged = await runCli(["scan", "--staged", "--only-live"], { cwd: repo, env });
+    expect(staged.code).toBe(1);
+    expect(staged.stdout).toContain("[unknown — could not verify]");
   });
 
   it("without --verify, no request is made and no finding says verified", async () => {

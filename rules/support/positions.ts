@@ -10,7 +10,8 @@ export class TextPositions {
   private readonly lineStarts: number[] = [0];
 
   constructor(text: string) {
-    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) this.lineStarts.push(at + 1);
+    // LF, CR LF or a CR alone ends a line, as the engine counts key positions (engine/line-tracker.ts).
+    for (const end of text.matchAll(/\r\n?|\n/g)) this.lineStarts.push(end.index + end[0].length);
   }
 
   position(offset: number): { line: number; column: number } {

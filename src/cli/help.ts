@@ -66,8 +66,9 @@ Options
       --server-config <file>   --pre-receive and init --server: the server's settings (bypass, budget, audit log)
       --verify                 ask the Lumenfall API (GET /openai/v1/models, one request per key) whether
                                each reported key is live, revoked or unknown (keys go to api.lumenfall.ai only)
-      --only-live              report only findings whose key verified live (implies --verify); findings
-                               without a key (e.g. an unignored .env file) are left out too
+      --only-live              leave out findings whose key verified revoked, and findings without a key
+                               (e.g. an unignored .env file); a key that could not be verified is kept
+                               (fails closed; implies --verify)
       --husky, --lefthook, --git-hooks
                                init: use this hook manager (default: the one the repository uses)
       --server                 init: install the pre-receive hook in this bare repository

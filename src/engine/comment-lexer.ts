@@ -41,15 +41,17 @@ const QUOTE_WORD_START = " \t=:,[{(";
 export function lexLines(text: string, syntax: CommentSyntax, wanted: (start: number, end: number) => boolean, visit: (line: LexedLine) => void, state: LexState = CODE): LexState {
   let current = state;
   let index = 0;
+  // LF, CR LF or a CR alone ends a line, as the engine counts key positions (line-tracker.ts).
+  const lineBreak = /\r\n?|\n/g;
   for (let start = 0; start <= text.length; index++) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    lineBreak.lastIndex = start;
+    const found = lineBreak.exec(text);
+    const lineEnd = found ? found.index : text.length;
     const lexed = lexLine(text, start, lineEnd, syntax, current);
     current = lexed.state;
     if (wanted(start, lineEnd)) visit({ index, start, end: lineEnd, comments: lexed.comments, code: lexed.code });
-    if (end === text.length) break;
-    start = end + 1;
+    if (!found) break;
+    start = lineEnd + found[0].length;
   }
   return current;
 }

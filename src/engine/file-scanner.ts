@@ -4,7 +4,7 @@ import { applyRules, type FileOutcome, type LocatedHit, type LocatedNote } from 
 import { BINARY_SAMPLE, looksBinary } from "./binary.js";
 import { commentSyntaxFor, type CommentSyntax } from "./comment-syntax.js";
 import { holdsMarker, markersInText, markersNear, type AllowMarker } from "./inline-allow.js";
-import { LineTracker, type TextLayout } from "./line-tracker.js";
+import { LineTracker, lineBreaksIn, type TextLayout } from "./line-tracker.js";
 import type { EnginePlan, PlannedRule } from "./plan.js";
 import { appliesTo, type FileFacts } from "./rule.js";
 import { snippetAround } from "./snippet.js";
@@ -214,14 +214,9 @@ export class FileScanner {
 
 /** Where a secret that spans lines (a key joined across a line break) ends: 1-based line, exclusive UTF-16 column. */
 function endOf(window: Buffer, start: number, end: number, line: number): { endLine: number; endColumn: number } | null {
-  let newlines = 0;
-  let last = -1;
-  for (let at = window.indexOf(10, start); at !== -1 && at < end; at = window.indexOf(10, at + 1)) {
-    newlines++;
-    last = at;
-  }
-  if (newlines === 0) return null;
-  return { endLine: line + newlines, endColumn: window.toString("utf8", last + 1, end).length + 1 };
+  const breaks = lineBreaksIn(window, start, end);
+  if (breaks.count === 0) return null;
+  return { endLine: line + breaks.count, endColumn: window.toString("utf8", breaks.after, end).length + 1 };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { lineEndAfter } from "./line-tracker.js";
 import { CODE, lexLines, type LexedLine, type LineComment, type LexState } from "./comment-lexer.js";
 import type { CommentSyntax } from "./comment-syntax.js";
 
@@ -80,8 +81,8 @@ export interface SecretPlace {
 export function markersNear(buf: Buffer, place: SecretPlace, syntax: CommentSyntax | null, scrub: Scrub): AllowMarker[] {
   if (syntax === null) return [];
   const { start, end } = place;
-  let lineEnd = buf.indexOf(10, end);
-  if (lineEnd === -1 || lineEnd > end + REACH) lineEnd = Math.min(buf.length, end + REACH);
+  let lineEnd = lineEndAfter(buf, end, Math.min(buf.length, end + REACH + 1));
+  if (lineEnd === -1) lineEnd = Math.min(buf.length, end + REACH);
   const exact = place.lineStart >= 0 && start - place.lineStart <= REACH;
   const segmentStart = exact ? place.lineStart : charBoundary(buf, Math.max(0, start - REACH));
   const previous = exact ? previousLineStart(buf, place.lineStart, place.fileStart) : null;
@@ -91,7 +92,7 @@ export function markersNear(buf: Buffer, place: SecretPlace, syntax: CommentSynt
   const text = buf.toString("utf8", segmentStart, lineEnd);
   const firstColumn = exact ? 1 : place.column - buf.toString("utf8", segmentStart, start).length;
   markers.push(...lineMarkers(text, syntax, place.line, firstColumn, !exact, scrub));
-  if (previous !== null) markers.push(...lineMarkers(buf.toString("utf8", previous, place.lineStart - 1), syntax, place.line - 1, 1, false, scrub));
+  if (previous !== null) markers.push(...lineMarkers(buf.toString("utf8", previous, previousLineEnd(buf, place.lineStart)), syntax, place.line - 1, 1, false, scrub));
   return markers;
 }
 
@@ -110,14 +111,19 @@ function continuesBlock(line: string, syntax: CommentSyntax): boolean {
   return trimmed.startsWith("*") && !trimmed.startsWith("*/") && syntax.block.some(([open]) => open === "/*");
 }
 
+/** Where the line before the one starting at `lineStart` ends: before its line break (LF, CR LF or CR). */
+function previousLineEnd(buf: Buffer, lineStart: number): number {
+  return buf[lineStart - 1] === 10 && buf[lineStart - 2] === 13 ? lineStart - 2 : lineStart - 1;
+}
+
 /** Where a previous line starts, when it is within reach. */
 function previousLineStart(buf: Buffer, lineStart: number, fileStart: number | null): number | null {
   if (lineStart === 0 || lineStart === fileStart) return null;
-  // A negative offset would make lastIndexOf count from the end.
-  const newline = lineStart >= 2 ? buf.lastIndexOf(10, lineStart - 2) : -1;
-  if (newline !== -1) return lineStart - 1 - (newline + 1) <= REACH ? newline + 1 : null;
-  if (fileStart !== null && lineStart - 1 - fileStart <= REACH) return fileStart;
-  return null;
+  const end = previousLineEnd(buf, lineStart);
+  const floor = Math.max(0, fileStart ?? 0, end - REACH - 1);
+  for (let i = end - 1; i >= floor; i--) if (buf[i] === 10 || buf[i] === 13) return i + 1;
+  // No line break within reach: the line starts at the file's start, or is too long to read.
+  return fileStart !== null && end - fileStart <= REACH ? fileStart : null;
 }
 
 /** The first offset at or after `at` that starts a UTF-8 character. */

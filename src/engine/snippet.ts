@@ -1,3 +1,4 @@
+import { lineEndAfter, lineStartBefore } from "./line-tracker.js";
 
 /**
  * A short window of the line around a key, with the key shown redacted: a minified bundle's
@@ -21,12 +22,11 @@ export function snippetAround(window: Buffer, start: number, end: number, redact
 function lineBound(window: Buffer, at: number, direction: -1 | 1): number {
   if (direction < 0) {
     const floor = Math.max(0, at - CONTEXT);
-    const newline = window.lastIndexOf(10, at - 1);
-    return at === 0 ? 0 : Math.max(floor, newline + 1);
+    return at === 0 ? 0 : lineStartBefore(window, at, floor);
   }
   const ceiling = Math.min(window.length, at + CONTEXT);
-  const newline = window.indexOf(10, at);
-  return newline === -1 ? ceiling : Math.min(ceiling, newline);
+  const newline = lineEndAfter(window, at, ceiling);
+  return newline === -1 ? ceiling : newline;
 }
 
 function clean(text: string, scrub: (text: string) => string): string {

@@ -88,9 +88,19 @@ export function gitignoreNamePattern(name: string): string {
   return `${gitignoreLiteral(name.slice(0, head))}*${gitignoreLiteral(name.slice(name.length - tail))}`;
 }
 
-/** A file name as a gitignore pattern matching only itself: wildcards, backslashes and trailing spaces escaped. */
+/**
+ * A file name as a gitignore pattern matching itself: wildcards, backslashes and trailing spaces
+ * escaped (https://git-scm.com/docs/gitignore#_pattern_format). A control character — a line
+ * feed or carriage return above all — has no escape in a gitignore line (a line break would end
+ * the pattern and start a line of its own, such as `!.env.local`), so each becomes `?`, which
+ * matches any one character but `/`: the line may match a few more names than this one, never
+ * fewer, and is always one line.
+ */
 export function gitignoreLiteral(name: string): string {
-  return name.replace(/[\\*?[\]]/g, "\\$&").replace(/ +$/, (spaces) => spaces.replace(/ /g, "\\ "));
+  return name
+    .replace(/[\\*?[\]]/g, "\\$&")
+    .replace(/\p{Cc}/gu, "?")
+    .replace(/ +$/, (spaces) => spaces.replace(/ /g, "\\ "));
 }
 
 interface Deciding {

@@ -21,8 +21,9 @@ export interface SourceTextLike {
 }
 
 /**
- * The finding's start and end as ESLint locations. lumenguard counts lines by `\n` only and
- * columns from 1; ESLint also ends lines at `\r`, U+2028 and U+2029 and counts columns from 0.
+ * The finding's start and end as ESLint locations. lumenguard ends lines at `\n`, `\r\n` and a
+ * lone `\r` and counts columns from 1; ESLint also ends lines at U+2028 and U+2029 and counts
+ * columns from 0.
  * So the position becomes an offset into the text first (our line start + column − 1, both in
  * UTF-16 code units), and ESLint's `getLocFromIndex` turns that offset into its own line and
  * column: the squiggle lands on the same characters whatever the line endings.
@@ -33,7 +34,7 @@ export function eslintLocation(finding: Pick<Finding, "line" | "column" | "endLi
   return { start: source.getLocFromIndex(start), end: source.getLocFromIndex(end) };
 }
 
-/** Where each `\n`-separated line of a text starts (UTF-16 offsets), computed once per text and only when a finding asks. */
+/** Where each line of a text starts as lumenguard counts lines (UTF-16 offsets), computed once per text and only when a finding asks. */
 export class LineStarts {
   private starts: number[] | null = null;
 
@@ -43,7 +44,7 @@ export class LineStarts {
   offset(line: number, column: number): number {
     if (this.starts === null) {
       this.starts = [0];
-      for (let at = this.text.indexOf("\n"); at !== -1; at = this.text.indexOf("\n", at + 1)) this.starts.push(at + 1);
+      for (const end of this.text.matchAll(/\r\n?|\n/g)) this.starts.push(end.index + end[0].length);
     }
     const lineStart = this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1]!;
     return Math.min(Math.max(lineStart + column - 1, 0), this.text.length);

@@ -1,5 +1,6 @@
 import type { Finding } from "../types.js";
 import { ciOriginalPath, ciPath } from "./ci-path.js";
+import { printable } from "./printable.js";
 import { findingMessage } from "./render.js";
 import type { Reporter } from "./types.js";
 
@@ -8,6 +9,13 @@ import type { Reporter } from "./types.js";
  * test case per finding; a clean scan is one passing test case, so the report is never empty.
  * Files are named from the repository root, as the CI shows them; characters XML 1.0 cannot
  * hold are written as `\uXXXX` text (see `legal`).
+ *
+ * A JUnit report is often printed in a CI log (`--format junit` on stdout), where a line of its
+ * own is read by the runner: every string from the scan (file names, messages, authors, source
+ * map sources) goes through `printable()` first, as in the text report — line breaks and
+ * control characters shown as escapes, a leading `::` and any `##[` defused — so a file name
+ * cannot start a line such as `::stop-commands::` or `::error …`. Only the report's own line
+ * breaks separate its lines.
  */
 
 export const junitReporter: Reporter = (result, context) => {
@@ -23,19 +31,20 @@ export const junitReporter: Reporter = (result, context) => {
   for (const finding of result.findings) byRule.set(finding.ruleId, [...(byRule.get(finding.ruleId) ?? []), finding]);
   for (const [ruleId, findings] of byRule) {
     const meta = context.ruleMeta(ruleId);
-    lines.push(`  <testsuite name="${attr(ruleId)}" tests="${findings.length}" failures="${findings.length}" errors="0" skipped="0" time="0">`);
+    lines.push(`  <testsuite name="${attr(printable(ruleId))}" tests="${findings.length}" failures="${findings.length}" errors="0" skipped="0" time="0">`);
     for (const finding of findings) {
-      const file = ciPath(finding);
+      const file = printable(ciPath(finding));
       const where = `${file}:${finding.line}:${finding.column}`;
+      const message = printable(findingMessage(finding, context));
       const detail = [
-        `${where} ${finding.severity} ${finding.ruleId}`,
-        findingMessage(finding, context) + (finding.verified ? ` [--verify: ${finding.verified}]` : ""),
-        ...(finding.original ? [`from ${ciOriginalPath(finding)}:${finding.original.line}:${finding.original.column} (through the source map)`] : []),
-        ...(finding.commit ? [`added in ${finding.commit.sha} by ${finding.commit.author}, ${finding.commit.date}`] : []),
-        ...(meta ? [`${meta.practice}: ${meta.guideUrl}`] : []),
+        `${where} ${finding.severity} ${printable(finding.ruleId)}`,
+        message + (finding.verified ? ` [--verify: ${finding.verified}]` : ""),
+        ...(finding.original ? [`from ${printable(ciOriginalPath(finding) ?? "")}:${finding.original.line}:${finding.original.column} (through the source map)`] : []),
+        ...(finding.commit ? [`added in ${printable(finding.commit.sha)} by ${printable(finding.commit.author)}, ${printable(finding.commit.date)}`] : []),
+        ...(meta ? [`${printable(meta.practice)}: ${printable(meta.guideUrl)}`] : []),
       ].join("\n");
       lines.push(`    <testcase classname="${attr(`lumenguard.${ruleId}`)}" name="${attr(where)}" file="${attr(file)}" line="${finding.line}" time="0">`);
-      lines.push(`      <failure type="${attr(finding.severity)}" message="${attr(findingMessage(finding, context))}">${text(detail)}</failure>`);
+      lines.push(`      <failure type="${attr(finding.severity)}" message="${attr(message)}">${text(detail)}</failure>`);
       lines.push("    </testcase>");
     }
     lines.push("  </testsuite>");

@@ -1,4 +1,6 @@
 import { FileScanner, type FileOutcome } from "../engine/file-scanner.js";
+import type { EnginePlan } from "../engine/plan.js";
+import type { FileFacts } from "../engine/rule.js";
 import { containerOf, containerSink, MAX_NESTING, scanZip, sniff, SNIFF_BYTES, startsLikeZip, type FileSink, type Nesting, type RandomAccess, type ScannedFile, type SinkHooks } from "./containers/index.js";
 import { unscannedWarning } from "./containers/unscanned.js";
 import { FILE_SIZE_LIMIT, MEGABYTE } from "./limits.js";
@@ -112,6 +114,16 @@ class RawScan {
 /** Bytes scanned as the text they are, whatever the file's name says (a Git LFS pointer standing in for an archive). */
 export function scanAsPlain(file: SourceFile, bytes: Uint8Array, hooks: SinkHooks): void {
   openPlain(file, hooks).push(bytes, true);
+}
+
+/**
+ * Bytes held whole, scanned as the plain text they are — no container sniffing, no size limit,
+ * no prefilter — for text that is not a file's content (a file's name, file-name-keys.ts).
+ */
+export function scanTextWhole(facts: FileFacts, bytes: Uint8Array, plan: EnginePlan): FileOutcome {
+  const scanner = newScanner(facts, plan);
+  scanner.push(bytes, true);
+  return scanner.end();
 }
 
 /** Whether a file is an archive read from its directory by its name (a source that can read at any offset uses scanArchive). */
@@ -274,7 +286,7 @@ function openZipFound(file: SourceFile, hooks: SinkHooks, nesting: Nesting, star
 }
 
 /**
- * The one place a FileScanner is made. A file longer than the scanned-bytes limit
+ * Where a file's bytes meet the engine. A file longer than the scanned-bytes limit
  * (`maxFileMegabytes`) is scanned up to it: what was found there is kept, the rest is skipped
  * and said (a {@link FILE_SIZE_LIMIT} warning, counted in `stats.skipped`).
  */
@@ -295,7 +307,7 @@ function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
         hooks.done({ file, outcome: nothingFound(chunk.byteLength) });
         return;
       }
-      scanner ??= new FileScanner(factsOf(file), hooks.plan);
+      scanner ??= newScanner(factsOf(file), hooks.plan);
       let piece = chunk;
       if (taken + chunk.length > limit) {
         piece = chunk.subarray(0, Math.max(0, limit - taken));
@@ -310,6 +322,11 @@ function openPlain(file: SourceFile, hooks: SinkHooks): FileSink {
       }
     },
   };
+}
+
+/** The one place a FileScanner is made. */
+function newScanner(facts: FileFacts, plan: EnginePlan): FileScanner {
+  return new FileScanner(facts, plan);
 }
 
 function nothingFound(bytes: number): FileOutcome {

@@ -8,6 +8,7 @@ import { MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_SCAN, SeverityCap } from "../en
 import { compareSeverity, compareText } from "../severity.js";
 import type { CrossFileFacts, Finding, OriginalPosition, ScanModeName, ScanResult, ShardInfo, Suppression, Warning } from "../types.js";
 import { concludeAcrossFiles, type CollectedFact } from "./cross-file.js";
+import { keysInName } from "./file-name-keys.js";
 import { openSink, scanArchive, type FileSink, type RandomAccess, type ScannedFile, type SinkHooks } from "./file-sink.js";
 import { FILE_SIZE_LIMIT, type ScanLimits } from "./limits.js";
 import { literalTests, worthReadingCheck, type LiteralTest } from "./prefilter.js";
@@ -78,6 +79,8 @@ export class ScanSession {
   private readonly keyAllows = new Map<string, { allows: KeyAllow[]; order: number | undefined }>();
   private readonly pending: Array<Promise<void>> = [];
   private readonly traceFailed = new Set<string>();
+  /** Paths whose names were checked for keys (checkName). */
+  private readonly namesChecked = new Set<string>();
   /** The prefilter's literal tests by scope; null when the scan reads every file. */
   private readonly literalTests: ((scope: Scope) => LiteralTest | null) | null;
   readonly stats = { files: 0, bytes: 0, blobs: 0, commits: undefined as number | undefined, skipped: 0 };
@@ -156,6 +159,7 @@ export class ScanSession {
   /** Records a scanned file: its findings, allowed findings, cross-file facts and search notes. */
   record(scanned: ScannedFile, extra: RecordExtra = {}): void {
     const { file, outcome } = scanned;
+    this.checkName(file, extra);
     this.stats.files++;
     this.stats.bytes += outcome.bytes;
     for (const engineFinding of outcome.findings) this.placeFinding(file, { ...engineFinding, source: sourceKindOf(file.kind) }, extra);
@@ -164,6 +168,35 @@ export class ScanSession {
     if (outcome.keyAllows) this.keyAllows.set(file.path, { allows: outcome.keyAllows, order: extra.walkIndex });
     for (const note of outcome.notes) this.warn(noteWarning(file.path, note));
     this.countOverCap(file.path, outcome.overCap);
+  }
+
+  /**
+   * Reports the Lumenfall keys in a file's name — its path from the repository root (outside
+   * git, from the scan root), folders included — once per path however often the path is
+   * recorded (history: each version of a file; an archive: each member). An archive member's
+   * name inside the archive is checked on its own. Env files git ignores are never committed:
+   * their names are not checked. See file-name-keys.ts.
+   */
+  checkName(file: SourceFile, extra: RecordExtra = {}): void {
+    if (file.kind === "ignored" || file.kind === "stdin") return;
+    const { trace: _trace, entry, ...plain } = file;
+    if (entry !== undefined) {
+      const outer = (path: string) => path.slice(0, Math.max(0, path.length - entry.length - 1));
+      this.checkName({ ...plain, path: outer(file.path), ...(file.repoPath !== undefined ? { repoPath: outer(file.repoPath) } : {}) }, extra);
+    }
+    const full = file.repoPath ?? file.path;
+    if (this.namesChecked.has(full)) return;
+    this.namesChecked.add(full);
+    for (const { finding, after } of keysInName(entry ?? full, this.init.plan)) {
+      // A key in a folder's name is reported once, at the folder (when it is inside the scan root).
+      // (A folder above the scan root has no report path: the file is named instead.)
+      const cut = after > 0 && file.path.length > after ? (path: string) => path.slice(0, path.length - after) : (path: string) => path;
+      const place: SourceFile = { ...plain, path: cut(file.path), absPath: cut(file.absPath), ...(file.repoPath !== undefined ? { repoPath: cut(file.repoPath) } : {}) };
+      const once = `${place.repoPath ?? place.path}\u0000${finding.secret!.fingerprint}`;
+      if (this.namesChecked.has(once)) continue;
+      this.namesChecked.add(once);
+      this.placeFinding(place, { ...finding, file: place.path, source: sourceKindOf(file.kind) }, extra);
+    }
   }
 
   private countOverCap(path: string, count: number): void {

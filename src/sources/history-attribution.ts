@@ -50,6 +50,8 @@ export interface Walk {
   unreadable: string[];
   /** Warnings of reading an object (an archive a budget stopped …), reported once its paths are known. */
   warnings: Array<{ oid: string; warning: Warning }>;
+  /** Paths that may hold a key in their name → the first commit (index in `commits`) that has them. */
+  keyNames: Map<string, number>;
 }
 
 /**
@@ -96,6 +98,10 @@ export function attribute(walk: Walk, root: string, session: ScanSession, name: 
   // (blobs finish reading in any order; the report must not depend on it).
   const inWalkOrder = [...attributed.values()].sort((a, b) => a.commit - b.commit || compareText(a.path, b.path) || compareText(a.entry, b.entry));
   for (const { path, commit, scanned } of inWalkOrder) session.recordAttributed(fileAt(path), [], scanned, { walkIndex: commit });
+  // Keys in paths: once per path, at the first commit that has it.
+  for (const [path, commit] of walk.keyNames) {
+    if (!session.isIgnored(join(root, path))) session.checkName(fileAt(path), { commit: commitOf(walk.commits[commit]), walkIndex: commit });
+  }
 }
 
 function isAlreadyThere(finding: EngineFinding, path: string, already: (path: string, fingerprint: string) => boolean): boolean {

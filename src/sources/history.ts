@@ -8,6 +8,7 @@ import { ALL_REFS, isEmpty, revisionArgs, type Revisions } from "../git/revision
 import { runGit } from "../git/run-git.js";
 import { walkHistory } from "../git/walk-history.js";
 import type { ScannedFile } from "../scanning/file-sink.js";
+import { nameMayHoldKey } from "../scanning/file-name-keys.js";
 import type { ScanSession } from "../scanning/session.js";
 import type { ShardSelection } from "../scanning/shard.js";
 import type { SourceFile } from "../scanning/source-file.js";
@@ -130,7 +131,7 @@ async function alreadyThere(walk: Walk, revisions: Revisions, root: string, env:
 }
 
 async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: NodeJS.ProcessEnv, session: ScanSession, missing: Set<string>, lfs: LfsContent, options: HistoryOptions): Promise<Walk> {
-  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [], warnings: [] };
+  const walk: Walk = { commits: [], introductions: new Map(), hits: new Map(), scanned: 0, bytes: 0, unreadable: [], warnings: [], keyNames: new Map() };
   // Commit and tag objects: id → the pseudo-file of their headers (the message is the object's own).
   const headed = new Map<string, string>();
   const report = throttle(() => options.onProgress?.({ commits: walk.commits.length, blobs: walk.scanned, bytes: walk.bytes }));
@@ -219,6 +220,8 @@ async function walkAndScan(revisions: Revisions, repo: RepositoryFacts, env: Nod
           if (mine(commit.sha)) request(commit.sha, COMMIT_MESSAGE_PATH);
         },
         blob: (oid, path) => {
+          // A key in a path is reported once, at the first commit of the walk (the oldest) that has the path.
+          if (!walk.keyNames.has(path) && nameMayHoldKey(path) && (options.shard?.takesPath(path) ?? true)) walk.keyNames.set(path, walk.commits.length - 1);
           let seen = walk.introductions.get(oid);
           if (!seen) {
             walk.introductions.set(oid, (seen = []));

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { KEY_ROTATION_RULE_ID, type EnvKey, type RotationOptions } from "../../rules/key-rotation-due.js";
 import type { ResolvedConfig } from "../config/resolve-config.js";
@@ -48,6 +48,11 @@ export function trackKeyAges(resolved: ResolvedConfig, scanRoot: string, env: No
   const repository = locateRepository(scanRoot, env);
   if (repository === null) {
     warn({ code: "key-ages", message: `rotation.maxAgeDays is set, but ${scanRoot} is not in a git repository: key ages are kept in its .git folder, so they are not tracked here` });
+    return null;
+  }
+  const unsafe = unsafeGitDir(repository.root, repository.gitCommonDir, env);
+  if (unsafe !== null) {
+    warn({ code: "key-ages", message: `key ages were not checked: ${unsafe}; the state file is kept only in a repository's own git directory` });
     return null;
   }
   const file = keyAgesPath(repository.gitCommonDir);
@@ -128,6 +133,54 @@ function realPath(path: string): string {
     return realpathSync(path);
   } catch {
     return path;
+  }
+}
+
+/**
+ * Why the git directory is not one to keep state in, or null when it is. A folder whose `.git`
+ * is a symbolic link (an unpacked archive can hold one, pointing at another repository of the
+ * user's) would have lumenguard write into the link's target. Accepted:
+ * - `.git` a real directory (not a link), which is the common git directory;
+ * - `.git` a gitfile (https://git-scm.com/docs/gitrepository-layout, "gitdir: <path>") of a
+ *   linked worktree whose git directory links back to this `.git` (its `gitdir` file, which
+ *   `git worktree add` writes), or of a submodule whose git directory's `core.worktree` is this
+ *   folder — both written by git for this checkout, never by the content of a checkout;
+ * and in both the common git directory must be a real directory, not a link.
+ */
+export function unsafeGitDir(root: string, gitCommonDir: string, env: NodeJS.ProcessEnv): string | null {
+  const dotGit = join(root, ".git");
+  const kind = lstatKind(dotGit);
+  if (lstatKind(gitCommonDir) !== "directory") return `${gitCommonDir} is not a directory (a symbolic link, or missing)`;
+  if (kind === "directory") {
+    return realPath(dotGit) === realPath(gitCommonDir) ? null : `${dotGit} is not the repository's git directory (${gitCommonDir})`;
+  }
+  if (kind !== "file") return kind === "link" ? `${dotGit} is a symbolic link` : `${root} has no .git of its own`;
+  let gitDir: string;
+  try {
+    const text = readFileSync(dotGit, "utf8");
+    const named = /^gitdir: (.+?)\r?\n?$/.exec(text.slice(0, 4096));
+    if (!named) return `${dotGit} is not a gitfile`;
+    gitDir = resolve(root, named[1]!);
+  } catch (error) {
+    return `${dotGit} cannot be read (${(error as Error).message})`;
+  }
+  const backLink = join(gitDir, "gitdir");
+  if (lstatKind(backLink) === "file") {
+    const back = readFileSync(backLink, "utf8").trim();
+    return realPath(resolve(gitDir, back)) === realPath(dotGit) ? null : `${dotGit} names the git directory of another worktree (${gitDir})`;
+  }
+  const worktree = runGit(["config", "--file", join(gitDir, "config"), "--get", "core.worktree"], root, envForPath(env));
+  const named = worktree.stdout.toString("utf8").trim();
+  if (worktree.status === 0 && named !== "" && realPath(resolve(gitDir, named)) === realPath(root)) return null;
+  return `${dotGit} names a git directory (${gitDir}) that does not name this folder back`;
+}
+
+function lstatKind(path: string): "directory" | "file" | "link" | "other" | "missing" {
+  try {
+    const stat = lstatSync(path);
+    return stat.isSymbolicLink() ? "link" : stat.isDirectory() ? "directory" : stat.isFile() ? "file" : "other";
+  } catch {
+    return "missing";
   }
 }
 

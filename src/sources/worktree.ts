@@ -4,6 +4,7 @@ import type { EnginePlan } from "../engine/plan.js";
 import type { Scope } from "../engine/rule.js";
 import { grepFiles, type GrepOptions } from "../git/grep-files.js";
 import { LFS_POINTER_STARTS } from "../git/object-content.js";
+import { nameMayHoldKey } from "../scanning/file-name-keys.js";
 import { mustRead, prefilterFor, searchLiterals } from "../scanning/prefilter.js";
 import { CONTAINER_MAGIC } from "../scanning/containers/index.js";
 import { ScanError } from "../errors.js";
@@ -232,6 +233,8 @@ function decideByName(group: Group, options: WorktreeOptions, isIgnored: (absPat
     const rel = names.name(index);
     let flag = isIgnored(group.prefix + rel) ? IGNORED : 0;
     if (group.search === null || prefilter === null || group.excluded.has(rel) || mustRead(group.displayPrefix + rel, group.kindOf(rel), prefilter)) flag |= READ;
+    // A name that may hold a key is read whatever its content: the session checks the name then.
+    else if (nameMayHoldKey((group.repoPrefix ?? group.displayPrefix) + rel)) flag |= READ;
     flags[index] = flag;
   }
   return flags;

@@ -78,15 +78,24 @@ function reportedFingerprints(findings: readonly Finding[]): Set<string> {
   return new Set(findings.flatMap((finding) => (finding.secret && !finding.placeholder ? [finding.secret.fingerprint] : [])));
 }
 
-/** `--only-live`: findings whose key answered 200; file-level findings (no key) go too, and the report says how many. */
+/**
+ * `--only-live`, failing closed: a finding is left out only when its key was verified not live
+ * (`revoked`: 401/403), or when it has no key (an unignored `.env` file). A key that could not
+ * be verified (`unknown`: the API unreachable, a timeout, a 5xx, a partial key) is kept, as if
+ * it were live — an outage must never pass a gate — and a warning says how many were kept so.
+ */
 function keepLive(run: ScanRun, warnings: Warning[]): ScanRun {
-  const live = (finding: Finding) => finding.verified === "live";
-  const dropped = run.result.findings.filter((finding) => !live(finding)).length;
-  const partial = run.result.findings.filter((finding) => finding.secret?.partial && !live(finding)).length;
+  const kept = (finding: Finding) => finding.verified === "live" || (finding.secret !== undefined && !finding.placeholder && finding.verified !== "revoked");
+  const dropped = run.result.findings.filter((finding) => !kept(finding)).length;
+  const unverified = run.result.findings.filter((finding) => kept(finding) && finding.verified !== "live");
+  const partial = unverified.filter((finding) => finding.secret?.partial).length;
   const partialNote = partial > 0 ? `; ${partial} of them partial keys, which cannot be verified` : "";
-  if (dropped > 0) warnings.push({ code: "only-live", message: `--only-live: ${dropped} finding(s) not shown (key revoked, not verifiable, or no key${partialNote})` });
-  const kept = withWarnings(run, warnings);
-  return { ...kept, placed: run.placed.filter((place) => live(place.finding)), result: { ...kept.result, findings: run.result.findings.filter(live) } };
+  if (unverified.length > 0) {
+    warnings.push({ code: "only-live-unverified", message: `--only-live: ${unverified.length} finding(s) kept because their key could not be verified (treated as live${partialNote})` });
+  }
+  if (dropped > 0) warnings.push({ code: "only-live", message: `--only-live: ${dropped} finding(s) not shown (key verified revoked, or no key)` });
+  const out = withWarnings(run, warnings);
+  return { ...out, placed: run.placed.filter((place) => kept(place.finding)), result: { ...out.result, findings: run.result.findings.filter(kept) } };
 }
 
 function withWarnings(run: ScanRun, warnings: Warning[]): ScanRun {

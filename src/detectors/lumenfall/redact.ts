@@ -70,7 +70,7 @@ interface Span {
   replacement: string;
 }
 
-function keySpans(text: string): Span[] {
+function keySpans(text: string, depth = 0): Span[] {
   const spans: Span[] = [];
   const bytes = latin1Bytes(text);
   for (const hit of findKeys(bytes)) spans.push({ start: hit.start, end: Math.max(hit.end, hit.start + 1), replacement: redactKey(hit.keyId, hit.secret.slice(-4)) });
@@ -90,7 +90,32 @@ function keySpans(text: string): Span[] {
   }
   if (/G1uZmxf|xtbmZsX|W5mbF/.test(text)) spans.push(...base64Spans(text));
   if (/6[cC]6[dD]6[eE]666[cC]5[fF]/.test(text)) spans.push(...hexSpans(text));
+  // Text escaped once more: a file name that is not valid UTF-8 is written with `\\` for each
+  // backslash (git/path-bytes.ts), so a key whose dot is an escape (`\\x2e`) is one level deeper.
+  if (depth < MAX_ESCAPE_DEPTH && text.includes("\\\\")) {
+    const view = collapsedBackslashes(text);
+    for (const span of keySpans(view.text, depth + 1)) spans.push({ start: view.from[span.start]!, end: view.to[span.end - 1]!, replacement: span.replacement });
+  }
   return spans;
+}
+
+/** How many levels of doubled backslashes the scrubber looks through. */
+const MAX_ESCAPE_DEPTH = 3;
+
+/** `\\` read as one `\` (one level of backslash escaping undone), with where each unit came from. */
+function collapsedBackslashes(text: string): View {
+  const from = new Int32Array(text.length);
+  const to = new Int32Array(text.length);
+  let out = "";
+  let n = 0;
+  for (let i = 0; i < text.length; n++) {
+    const length = text[i] === "\\" && text[i + 1] === "\\" ? 2 : 1;
+    out += text[i];
+    from[n] = i;
+    to[n] = i + length;
+    i += length;
+  }
+  return { text: out, from, to };
 }
 
 /** Hex of `lmnfl_` (`6c6d6e666c5f`, either case), at the start of a key written in hex: the whole hex run is cut. */
