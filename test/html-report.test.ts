@@ -249,7 +249,9 @@ describe("html report: the README's recipes, verbatim", () => {
     } else {
       // No CI range here: the working tree only, and the annotations on stdout.
       expect(places).toEqual([["src/b.ts:1:19"]]);
-      expect(stdout).toMatch(/^::error file=src\/b\.ts,line=1,col=19,/);
+      expect(stdout).toMatch(/^::error file=src\/b\.ts,line=1,col=19,/m);
+      // Outside a pull request or push, ci says (as a warning annotation) that it scanned the working tree only.
+      expect(stdout).toMatch(/^::warning title=lumenguard%3A what was scanned::/m);
     }
     for (const planted of [key, other]) expect(html).not.toContain(planted.split(".")[1]);
   });
