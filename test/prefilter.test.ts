@@ -334,3 +334,16 @@ describe("history's literal-first triage changes nothing but speed", () => {
     );
   }, 300_000);
 });
+
+describe("the literal search git grep runs for the working tree", () => {
+  it("can search every literal it is given, container magic numbers included (one line break would turn the fast path off: every file read)", async () => {
+    const { CONTAINER_MAGIC } = await import("../src/scanning/containers/index.js");
+    const { grepFiles } = await import("../src/git/grep-files.js");
+    const { createRepo } = await import("./helpers/repo.js");
+    expect(CONTAINER_MAGIC.filter((magic) => magic.includes("\n"))).toEqual([]);
+    const repo = createRepo({ committed: { "plain.txt": "nothing here\n", "note.txt": "see lmnfl_ below\n", "doc.bin": "%PDF-1.7\nbinary\n", "lib.a": "!<arch>\nmember\n" } });
+    const found = await grepFiles({ cwd: repo, env: process.env, literals: ["lmnfl_", ...CONTAINER_MAGIC], scope: "tracked" });
+    expect(found).not.toBeNull();
+    expect([...found!].sort()).toEqual(["doc.bin", "lib.a", "note.txt"]);
+  });
+});

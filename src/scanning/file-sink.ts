@@ -200,7 +200,8 @@ const END_WINDOW = 22 + 0xffff;
  * A file that does not start like an archive is scanned as plain bytes — and may still be a zip
  * with other bytes before it (a self-extracting installer: a shell or executable stub, then a
  * zip that `unzip` opens). From the file's first zip local header (`PK 03 04`) on, its bytes are
- * held, up to the limits' `bufferedBytes` (halved at each level of nesting); when the file ends
+ * held, up to the limits' `bufferedBytes` (halved at each level of nesting) — a file on disk
+ * holds nothing and is read again at the zip's offsets (`hooks.reopen`); when the file ends
  * with a zip's end of central directory record, the zip is opened where it starts and its
  * entries are scanned like any archive's. The plain scan of the file's bytes is kept, and a key
  * found both ways is reported once, from inside ({@link RawScan}). A file that holds no local
@@ -220,6 +221,9 @@ function plainOrLateZip(file: SourceFile, hooks: SinkHooks, nesting: Nesting): F
   let carry = Buffer.alloc(0);
   let offset = 0;
   const limit = Math.floor(hooks.limits.bufferedBytes / 2 ** nesting.depth);
+  // A file on disk is read again at the zip's offsets when it turns out to hold one: nothing is
+  // held but the last END_WINDOW bytes (a native module holds `PK 03 04` by chance, and is large).
+  const reopen = nesting.depth === 0 ? hooks.reopen : undefined;
   let ended = false;
   return {
     get stopped() {
@@ -229,13 +233,16 @@ function plainOrLateZip(file: SourceFile, hooks: SinkHooks, nesting: Nesting): F
       if (ended) return;
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (start === -1) {
-        const joined = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
-        const at = joined.indexOf(LOCAL_HEADER);
-        if (at === -1) carry = Buffer.from(joined.subarray(Math.max(0, joined.length - 3)));
+        // A header across the seam is looked for in the carried bytes and the chunk's first three
+        // alone: the chunk itself is searched where it lies (no copy of every chunk of every file).
+        const seam = carry.length > 0 ? Buffer.concat([carry, bytes.subarray(0, 3)]).indexOf(LOCAL_HEADER) : -1;
+        const at = seam !== -1 ? seam - carry.length : bytes.indexOf(LOCAL_HEADER);
+        if (at === -1) carry = Buffer.from(bytes.length >= 3 ? bytes.subarray(bytes.length - 3) : Buffer.concat([carry, bytes]).subarray(-3));
         else {
-          start = offset - carry.length + at;
-          held = [Buffer.from(joined.subarray(at))];
-          heldBytes = held[0]!.length;
+          start = offset + at;
+          const from = at < 0 ? Buffer.concat([carry.subarray(carry.length + at), bytes]) : Buffer.from(bytes.subarray(at));
+          held = [from];
+          heldBytes = from.length;
           // From here the plain outcome waits for the zip's entries (a key found both ways is said once).
           raw.deferring = true;
         }
@@ -243,7 +250,12 @@ function plainOrLateZip(file: SourceFile, hooks: SinkHooks, nesting: Nesting): F
         held.push(Buffer.from(bytes));
         heldBytes += bytes.length;
       } else {
-        tail = Buffer.from(Buffer.concat([tail, bytes]).subarray(-END_WINDOW));
+        tail = bytes.length >= END_WINDOW ? Buffer.from(bytes.subarray(bytes.length - END_WINDOW)) : Buffer.from(Buffer.concat([tail, bytes]).subarray(-END_WINDOW));
+      }
+      if (start !== -1 && !overflow && reopen !== undefined) {
+        overflow = true;
+        tail = Buffer.from(Buffer.concat(held).subarray(-END_WINDOW));
+        held = [];
       }
       if (start !== -1 && !overflow && heldBytes > limit) {
         overflow = true;
@@ -258,22 +270,38 @@ function plainOrLateZip(file: SourceFile, hooks: SinkHooks, nesting: Nesting): F
       if (final && start !== -1) {
         const zip = overflow ? null : Buffer.concat(held);
         held = [];
-        openZipFound(file, raw.innerHooks, nesting, start, zip, zip ?? tail, limit);
+        const again = zip === null && reopen !== undefined && endsWithEndRecord(tail) ? reopen(file, offset) : null;
+        try {
+          const access: RandomAccess | null = zip !== null ? bufferAccess(zip) : again === null ? null : { size: offset - start, read: (at, length) => again.access.read(start + at, length) };
+          openZipFound(file, raw.innerHooks, nesting, start, access, zip ?? tail, limit);
+        } finally {
+          again?.close();
+        }
       }
       raw.flush();
     },
   };
 }
 
-/**
- * Opens the zip that starts `start` bytes into `file` (`zip`: its bytes to the file's end, or null
- * when they were more than `limit`), when `end` — the file's last bytes — is a zip's end record.
- */
-function openZipFound(file: SourceFile, hooks: SinkHooks, nesting: Nesting, start: number, zip: Buffer | null, end: Buffer, limit: number): void {
+/** Whether `end` — a file's last bytes — is a zip's end of central directory record, its comment reaching the file's end. */
+function endsWithEndRecord(end: Buffer): boolean {
   const window = end.subarray(-END_WINDOW);
   const at = window.lastIndexOf(END_RECORD);
   // Four bytes alone may be chance: only an end record that reaches the file's end (its comment included) makes a zip.
-  if (at === -1 || at + 22 > window.length || at + 22 + window.readUInt16LE(at + 20) !== window.length) return;
+  return at !== -1 && at + 22 <= window.length && at + 22 + window.readUInt16LE(at + 20) === window.length;
+}
+
+function bufferAccess(zip: Buffer): RandomAccess {
+  return { size: zip.length, read: (offset, length) => zip.subarray(Math.max(0, offset), Math.max(0, offset + length)) };
+}
+
+/**
+ * Opens the zip that starts `start` bytes into `file` (`zip`: its bytes to the file's end, held or
+ * read again from disk; null when they were more than `limit` and cannot be read again), when
+ * `end` — the file's last bytes — is a zip's end record.
+ */
+function openZipFound(file: SourceFile, hooks: SinkHooks, nesting: Nesting, start: number, zip: RandomAccess | null, end: Buffer, limit: number): void {
+  if (!endsWithEndRecord(end)) return;
   if (zip === null) {
     const size = limit >= 1 << 20 ? `${Math.round(limit / (1 << 20))} MiB` : `${limit} bytes`;
     hooks.warn(unscannedWarning(file, "decompress-limit", `holds a zip archive after ${start} bytes of other data, larger than ${size}; its entries were not scanned`, "unpack"));
@@ -282,7 +310,7 @@ function openZipFound(file: SourceFile, hooks: SinkHooks, nesting: Nesting, star
   const inner: Nesting = { depth: nesting.depth + 1, spent: nesting.spent };
   // The file's bytes were scanned as they are already: a directory that cannot be read adds nothing more.
   const nothing: FileSink = { push() {} };
-  scanZip(file, { size: zip.length, read: (offset, length) => zip.subarray(Math.max(0, offset), Math.max(0, offset + length)) }, hooks, (member) => openAt(member, hooks, inner, true), nesting.spent, () => nothing);
+  scanZip(file, zip, hooks, (member) => openAt(member, hooks, inner, true), nesting.spent, () => nothing);
 }
 
 /**

@@ -18,7 +18,9 @@ export function scanDiskFile(file: SourceFile, hooks: SinkHooks, options: { foll
     return read;
   }
   let sink: FileSink | null = null;
-  const open = () => (sink ??= openSink(file, hooks));
+  // The file's own bytes may be read again at any offset (a zip after an installer stub is opened
+  // from disk, not held); an LFS object's content, scanned under the pointer's name, may not.
+  const open = () => (sink ??= openSink(file, pointer === null ? { ...hooks, reopen: (again, size) => reopenFile(again, size, options) } : hooks));
   let pointer: { bytes: Buffer; pointer: LfsPointer } | null = null;
   // A zip under any name (`.docx`, `.whl`, a renamed file) is read at the offsets its directory gives, not held whole.
   let zip = false;
@@ -111,6 +113,27 @@ function linkText(path: string | Uint8Array): Buffer {
   } catch {
     return Buffer.alloc(0);
   }
+}
+
+/**
+ * `file` opened again for reading at offsets, when it is still a regular file of `size` bytes
+ * (the file that was read, not one that replaced it since); never through a link unless the
+ * scan follows them for this file.
+ */
+function reopenFile(file: SourceFile, size: number, options: { followSymlinks?: boolean }): { access: { size: number; read: (offset: number, length: number) => Buffer }; close(): void } | null {
+  let fd: number;
+  try {
+    const path = file.rawPath ? Buffer.from(file.rawPath.buffer, file.rawPath.byteOffset, file.rawPath.byteLength) : file.absPath;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks ? 0 : constants.O_NOFOLLOW));
+  } catch {
+    return null;
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile() || stat.size !== size) {
+    closeSync(fd);
+    return null;
+  }
+  return { access: { size, read: (offset, length) => readAt(fd, offset, length, size) }, close: () => closeSync(fd) };
 }
 
 function readAt(fd: number, offset: number, length: number, size: number): Buffer {

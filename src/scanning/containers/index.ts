@@ -80,8 +80,10 @@ const UNREADABLE_MAGIC: ReadonlyArray<[number[], string, number?]> = [
 /**
  * Byte strings (one char a byte) that a file of a container format holds (at its start): a
  * literal search must return such files whatever their name, or a key inside would be missed.
+ * None may hold a line break: a line-based search (git grep) would take the part after it as a
+ * pattern of its own, and an empty pattern matches every file.
  */
-export const CONTAINER_MAGIC: readonly string[] = ["%PDF-", "!<arch>\n", "PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP\x01", "\x1f\x9d"];
+export const CONTAINER_MAGIC: readonly string[] = ["%PDF-", "!<arch>", "PK\x03\x04", "\x1f\x8b\x08", "ustar", "BZh", "\xfd7zXZ", "\x28\xb5\x2f\xfd", "7z\xbc\xaf\x27\x1c", "Rar!\x1a\x07", "\x04\x22\x4d\x18", "LZIP\x01", "\x1f\x9d"];
 
 const AR_MAGIC_BYTES = [...Buffer.from("!<arch>\n", "latin1")];
 const PDF_MAGIC_BYTES = [...Buffer.from("%PDF-", "latin1")];

@@ -3,6 +3,7 @@ import type { FileOutcome } from "../../engine/file-scanner.js";
 import type { Warning } from "../../types.js";
 import type { ScanLimits } from "../limits.js";
 import type { SourceFile } from "../source-file.js";
+import type { RandomAccess } from "./zip-directory.js";
 
 /** A file the engine has read to the end, with what it found. */
 export interface ScannedFile {
@@ -34,6 +35,13 @@ export interface SinkHooks {
    * `worthReadingCheck`). Without it, every file is read.
    */
   worthReading?: (file: SourceFile, bytes: Uint8Array) => boolean;
+  /**
+   * For a file read from disk: its bytes again at any offset, when it is still the regular file
+   * of `size` bytes that was read (else null); `close` when done. A source that cannot read its
+   * files again (history blobs, stdin, emitted chunks) leaves it out, and what needs it holds the
+   * bytes instead, within the limits.
+   */
+  reopen?: (file: SourceFile, size: number) => { access: RandomAccess; close(): void } | null;
 }
 
 /** Opens a sink that scans the bytes as they are (no container handling): the one way scanners are made. */
