@@ -11,7 +11,9 @@ export const root = join(import.meta.dirname, "../..");
 export const bin = join(root, "bin/lumenguard.js");
 
 export const binEnv: NodeJS.ProcessEnv = {
-  ...withoutGitOverrides(process.env),
+  // FORCE_COLOR from the machine running the tests would beat NO_COLOR (Node warns that it does);
+  // a test that wants colour sets it itself.
+  ...Object.fromEntries(Object.entries(withoutGitOverrides(process.env)).filter(([name]) => name !== "FORCE_COLOR")),
   NO_COLOR: "1",
   GIT_AUTHOR_NAME: "Test",
   GIT_AUTHOR_EMAIL: "test@example.invalid",
