@@ -136,7 +136,8 @@ function reopenFile(file: SourceFile, size: number, options: { followSymlinks?: 
   return { access: { size, read: (offset, length) => readAt(fd, offset, length, size) }, close: () => closeSync(fd) };
 }
 
-function readAt(fd: number, offset: number, length: number, size: number): Buffer {
+/** Up to `length` bytes of `fd` at `offset` (fewer at the end of its `size` bytes), read whole. */
+export function readAt(fd: number, offset: number, length: number, size = Infinity): Buffer {
   const wanted = Math.max(0, Math.min(length, size - offset));
   const buffer = Buffer.allocUnsafe(wanted);
   let filled = 0;

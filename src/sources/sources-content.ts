@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
+import { readAt } from "./disk.js";
 import { relative, resolve, sep } from "node:path";
 import type { OriginalPosition } from "../types.js";
 import { CHECKPOINT_BYTES, MapContentScanner, type Checkpoint, type ContentSpan, type MapContentIndex, type MapReader } from "./map-content-index.js";
@@ -112,16 +113,7 @@ function withFile<T>(path: string, use: (reader: MapReader) => T): T {
     const size = stats.size;
     return use({
       size,
-      read(at, length) {
-        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - at)));
-        let filled = 0;
-        while (filled < buffer.length) {
-          const read = readSync(fd, buffer, filled, buffer.length - filled, at + filled);
-          if (read === 0) break;
-          filled += read;
-        }
-        return buffer.subarray(0, filled);
-      },
+      read: (at, length) => readAt(fd, at, length, size),
     });
   } finally {
     closeSync(fd);

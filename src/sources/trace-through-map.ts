@@ -1,4 +1,5 @@
-import { fstatSync, readSync } from "node:fs";
+import { fstatSync } from "node:fs";
+import { readAt } from "./disk.js";
 import { createRequire } from "node:module";
 import type { OriginalPosition } from "../types.js";
 import { MapContentScanner, type MapReader } from "./map-content-index.js";
@@ -91,15 +92,4 @@ function mapperFromParts(parts: MapParts, mapDir: string, root: string): Origina
     if (!Number.isSafeInteger(original) || position.line < 1) throw new Error("its mappings point outside any source");
     return { file: sourceName(position.source, mapDir, root), line: position.line, column: original };
   };
-}
-
-function readAt(fd: number, at: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(Math.max(0, length));
-  let filled = 0;
-  while (filled < buffer.length) {
-    const read = readSync(fd, buffer, filled, buffer.length - filled, at + filled);
-    if (read === 0) break;
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
 }
